@@ -1,0 +1,34 @@
+# Thin wrapper over CMake. `make conform` runs the main job, `make test` runs every test.
+# Each target first installs missing Debian packages (as root) via tools/install-deps.sh.
+BUILD_DIR ?= build
+JOBS ?= 2
+CMAKE_FLAGS ?=
+
+.PHONY: all deps configure build conform test bench vectors clean
+
+all: build
+
+deps:
+	@bash tools/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS)
+
+# The main job: the conformance suite against our built-in kernels on every SIMD target
+# this CPU supports, with a report (build/conformance-report.json).
+conform: build
+	@$(BUILD_DIR)/bin/quantspec conform --report $(BUILD_DIR)/conformance-report.json
+
+# All tests: the unit/property/conformance test binaries through CTest, then the checks that
+# the checked-in golden vectors regenerate byte for byte.
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
+
+bench: build
+	@$(BUILD_DIR)/bin/quantspec bench
+
+clean:
+	@rm -rf $(BUILD_DIR)

@@ -1,0 +1,304 @@
+/*
+ * quantspec kernel C ABI, version 1.
+ *
+ * The one interface through which the conformance suite reaches a kernel under test, whether
+ * it is ours (linked in, once per SIMD target) or a third party's plug-in (dlopen). Plain C:
+ * compiles as C99 and as C++; no exception, no allocation contract, no global state crosses it.
+ *
+ * A plug-in exports exactly one symbol with C linkage:
+ *
+ *     QS_EXPORT const qs_kernel_table* qs_kernel_table_get(uint32_t requested_abi_version);
+ *
+ * It returns a table whose abi_version is <= requested_abi_version (the caller's version), or
+ * NULL if it cannot serve that version. The table has static storage duration (it is never freed).
+ * Every operation slot is a nullable function pointer: NULL means "not provided" (reported by
+ * the suite, not failed).
+ *
+ * Semantics of every operation are the normative ones of reference/SPEC.md (sections Q1..Q9);
+ * the section is named on each operation below. Kernels are expected to be bit-exact.
+ *
+ * Conventions shared by all operations:
+ *  - Enumerated selectors are carried in uint32_t fields so the struct layout does not depend
+ *    on the compiler's enum size; their values are the qs_* enums below.
+ *  - Lengths and counts are size_t; a length of zero is valid (the call returns QS_OK and
+ *    touches no memory). A buffer pointer may be NULL only when it would hold zero elements.
+ *  - No alignment is required of any buffer. Input and output buffers must not overlap.
+ *  - A kernel never reads or writes outside [ptr, ptr + length) of any buffer.
+ *  - Status order: a NULL params pointer or a selector value outside its enum gives
+ *    QS_BAD_PARAMETERS. Otherwise, if the kernel does not implement the selected variant
+ *    combination it returns QS_VARIANT_NOT_SUPPORTED without inspecting the remaining
+ *    parameters or buffers. Otherwise invalid parameters give QS_BAD_PARAMETERS (the output is
+ *    then left unspecified but no out-of-bounds access happens) and valid ones QS_OK.
+ *  - Per-channel parameters index the innermost (channel) axis: element i of an elementwise
+ *    operation uses channel i % channels (the length need not be a multiple of channels);
+ *    in GEMM/linear the channel is the output column n.
+ */
+#ifndef QUANTSPEC_KERNEL_ABI_H
+#define QUANTSPEC_KERNEL_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bumped on any incompatible change. Additions that only use reserved slots keep the version
+ * and grow struct_size instead. */
+#define QS_KERNEL_ABI_VERSION 1u
+
+/* Name of the exported entry point, for dlsym(). */
+#define QS_KERNEL_TABLE_GET_SYMBOL "qs_kernel_table_get"
+
+/* Symbol visibility for the entry point of a shared library (plug-ins build with
+ * -fvisibility=hidden and mark only the entry point). */
+#if defined(_WIN32) || defined(__CYGWIN__)
+#define QS_EXPORT __declspec(dllexport)
+#elif defined(__GNUC__) || defined(__clang__)
+#define QS_EXPORT __attribute__((visibility("default")))
+#else
+#define QS_EXPORT
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Result of every operation. */
+typedef enum qs_status {
+  QS_OK = 0,                    /* done; output fully written */
+  QS_VARIANT_NOT_SUPPORTED = 1, /* valid request, but this kernel does not implement it */
+  QS_BAD_PARAMETERS = 2         /* parameters (or, for TOSA, inputs) violate the spec */
+} qs_status;
+
+/* Element type of an 8-bit quantized buffer (Q1.1). */
+typedef enum qs_element_type {
+  QS_S8 = 0, /* int8_t,  range [-128, 127] */
+  QS_U8 = 1  /* uint8_t, range [0, 255] */
+} qs_element_type;
+
+/* Rounding rule R (Q1.3); the same order as the reference's Rounding enum. */
+typedef enum qs_rounding {
+  QS_ROUND_HALF_EVEN = 0,   /* ties to even */
+  QS_ROUND_HALF_AWAY = 1,   /* ties away from zero */
+  QS_ROUND_HALF_UP = 2,     /* ties toward +infinity */
+  QS_ROUND_TOWARD_ZERO = 3, /* truncation */
+  QS_ROUND_FLOOR = 4        /* toward -infinity */
+} qs_rounding;
+
+/* How quantize forms t from x and S (Q2). */
+typedef enum qs_division {
+  QS_DIV_EXACT = 0,         /* t = x / S exactly (rational) */
+  QS_DIV_F32_DIVIDE = 1,    /* t = fl32(x / S)             (ONNX QuantizeLinear) */
+  QS_DIV_F32_RECIPROCAL = 2 /* t = fl32(x * fl32(1 / S))   (PyTorch) */
+} qs_division;
+
+/* How a real multiplier M became (multiplier, shift) (Q6). Informational in this ABI: kernels
+ * receive multiplier and shift already derived and must not reject a call because of this
+ * field (other than a value outside the enum). */
+typedef enum qs_derivation {
+  QS_DERIVE_EXACT = 0,  /* nearest from the exact rational */
+  QS_DERIVE_TFLITE = 1, /* TFLite QuantizeMultiplier (double, frexp, std::round) */
+  QS_DERIVE_RNDNU = 2   /* XNNPACK rndnu (24-bit binary32 mantissa) */
+} qs_derivation;
+
+/* Requantization pipeline (Q7). */
+typedef enum qs_requant_variant {
+  QS_REQUANT_IDEAL = 0,        /* y = R(acc * M), M = input_scale*weight_scale/output_scale exact */
+  QS_REQUANT_DOUBLE_ROUND = 1, /* gemmlowp/TFLite: sat32(acc<<left), SRDHM, RoundingDivideByPOT */
+  QS_REQUANT_SINGLE_ROUND = 2, /* TFLite single rounding: (acc*mult + 2^(t-1)) >> t, t = 31-shift */
+  QS_REQUANT_TOSA_SINGLE = 3,  /* TOSA apply_scale_32, double_round = false */
+  QS_REQUANT_TOSA_DOUBLE = 4,  /* TOSA apply_scale_32, double_round = true */
+  QS_REQUANT_TOSA_SCALE16 = 5, /* TOSA apply_scale_16 */
+  QS_REQUANT_FP32 = 6,         /* XNNPACK/ONNX: RNE(fl32(fl32(acc) * scale)) */
+  QS_REQUANT_RNDNU = 7,        /* XNNPACK rndnu: single_round arithmetic (ties up) */
+  QS_REQUANT_RNDNA = 8         /* XNNPACK rndna: single_round with ties away from zero */
+} qs_requant_variant;
+
+/* Where the output zero point is added (Q7). Fixed-point variants accept only AFTER_ROUNDING
+ * (BEFORE_ROUNDING with them is QS_BAD_PARAMETERS). */
+typedef enum qs_zero_point_entry {
+  QS_ZP_AFTER_ROUNDING = 0, /* q = clamp(y + Zy): gemmlowp, TFLite, XNNPACK, qnnpack */
+  QS_ZP_BEFORE_ROUNDING = 1 /* q = clamp(R(acc*M + Zy)): oneDNN; fp32: RNE(fl32(fl32(..)+Zy)) */
+} qs_zero_point_entry;
+
+/* ------------------------------------------------------------------------------------------
+ * Quantize f32 -> s8/u8 (Q2):  q = clamp(R(t) + Z, qmin, qmax), t per `division`.
+ * NaN -> Z; +Inf -> qmax; -Inf -> qmin; -0.0 as +0.0; huge t saturates (never wraps).
+ * Bad parameters: scale not finite or <= 0 (subnormal scales are valid), Z outside
+ * [qmin, qmax], qmin > qmax, qmin/qmax outside the output type's range, channels == 0 or
+ * NULL arrays in the per-channel form.
+ */
+typedef struct qs_quantize_params {
+  uint32_t output_type; /* qs_element_type of the output buffer */
+  uint32_t rounding;    /* qs_rounding R */
+  uint32_t division;    /* qs_division */
+  int32_t qmin;         /* clamp bounds, within output_type's range (narrow range: qmin+1) */
+  int32_t qmax;
+  /* Per-tensor form (quantize): */
+  float scale;        /* S */
+  int32_t zero_point; /* Z */
+  /* Per-channel form (quantize_per_channel): element i uses channel c = i % channels. */
+  const float* scales;       /* [channels] */
+  const int32_t* zero_points; /* [channels] */
+  size_t channels;
+} qs_quantize_params;
+
+/* ------------------------------------------------------------------------------------------
+ * Dequantize s8/u8 -> f32 (Q3): out = fl32((q - Z) * S), a single binary32 rounding.
+ * Bad parameters: scale not finite or <= 0, Z outside the input type's range,
+ * channels == 0 or NULL arrays in the per-channel form.
+ */
+typedef struct qs_dequantize_params {
+  uint32_t input_type; /* qs_element_type of the input buffer */
+  /* Per-tensor form: */
+  float scale;
+  int32_t zero_point;
+  /* Per-channel form: element i uses channel i % channels. */
+  const float* scales;        /* [channels] */
+  const int32_t* zero_points; /* [channels] */
+  size_t channels;
+} qs_dequantize_params;
+
+/* ------------------------------------------------------------------------------------------
+ * How an int32 accumulator is requantized (Q7). Shared by requantize and linear.
+ * Which fields a variant reads:
+ *   IDEAL:        rounding; input_scale, weight_scale (weight_scales per channel), output_scale
+ *                 (each finite and > 0).
+ *   DOUBLE_ROUND, SINGLE_ROUND, RNDNU, RNDNA:
+ *                 multiplier in [0, 2^31-1], shift in [-31, 30]; M = multiplier * 2^(shift-31).
+ *                 DOUBLE_ROUND saturates acc << max(shift,0) to int32 (SPEC CHOICE) and
+ *                 SRDHM(INT32_MIN, INT32_MIN) = INT32_MAX.
+ *   TOSA_SINGLE, TOSA_DOUBLE:
+ *                 multiplier in [0, 2^31-1], shift in [2, 62]; M = multiplier / 2^shift.
+ *                 REQUIRE acc in [-2^(shift-1), 2^(shift-1)) for every input element, else
+ *                 QS_BAD_PARAMETERS.
+ *   TOSA_SCALE16: multiplier in [0, 32767], shift in [2, 62].
+ *   FP32:         scale (scales per channel), binary32, finite and > 0.
+ * derivation is informational (see qs_derivation).
+ * The output zero point must lie in the output type's range. Adding it and clamping happen in
+ * (at least) int32: y + Zy never wraps at 8 bits before the clamp.
+ */
+typedef struct qs_requantization {
+  uint32_t variant;          /* qs_requant_variant */
+  uint32_t zero_point_entry; /* qs_zero_point_entry */
+  uint32_t rounding;         /* qs_rounding, IDEAL only */
+  uint32_t derivation;       /* qs_derivation, informational */
+  int32_t output_zero_point; /* Zy */
+  /* Per-tensor form: */
+  int32_t multiplier;
+  int32_t shift;
+  float scale;        /* FP32 */
+  float weight_scale; /* IDEAL */
+  /* IDEAL, both forms: */
+  float input_scale;
+  float output_scale;
+  /* Per-channel form (channel count given by the operation): */
+  const int32_t* multipliers; /* [channels], fixed-point variants */
+  const int32_t* shifts;      /* [channels], fixed-point variants */
+  const float* scales;        /* [channels], FP32 */
+  const float* weight_scales; /* [channels], IDEAL */
+} qs_requantization;
+
+/* Requantize s32 -> s8/u8 (Q7): q = clamp(y + Zy, qmin, qmax).
+ * Bad parameters: as qs_requantization, plus qmin > qmax, qmin/qmax outside the output type's
+ * range, Zy outside [qmin, qmax], channels == 0 or NULL arrays in the per-channel form. */
+typedef struct qs_requantize_params {
+  qs_requantization requant;
+  uint32_t output_type; /* qs_element_type */
+  int32_t qmin;
+  int32_t qmax;
+  size_t channels; /* per-channel form only: element i uses channel i % channels */
+} qs_requantize_params;
+
+/* ------------------------------------------------------------------------------------------
+ * GEMM (Q5): acc[m][n] = bias[n] + sum_k (A[m][k] - Za) * (W[n][k] - Zw[n]), mod 2^32
+ * (two's complement wrap, exactly as an int32 pipeline; never saturating, no int16 pairs).
+ * A: M x K row-major, element type a_type (s8 or u8), row stride a_stride elements.
+ * W: N x K row-major int8 (one row per output channel), row stride w_stride elements.
+ * out: M x N row-major int32, row stride out_stride elements.
+ * Bad parameters: a_stride < K or w_stride < K (when K > 0 and the matrix is not empty),
+ * out_stride < N (when M > 0), Za outside a_type's range, Zw outside [-128, 127].
+ */
+typedef struct qs_gemm_params {
+  uint32_t a_type;                /* qs_element_type of A; W is always s8 */
+  int32_t a_zero_point;           /* Za */
+  int32_t w_zero_point;           /* Zw, per-tensor (used when w_zero_points is NULL) */
+  const int32_t* w_zero_points;   /* [N] per output channel, or NULL for per-tensor */
+  const int32_t* bias;            /* [N] int32, or NULL for zero bias */
+} qs_gemm_params;
+
+/* Fused quantized linear layer (Q5, Q7, Q8): acc as in GEMM, then
+ * out[m][n] = clamp(requantize(acc[m][n]), act_min, act_max) where the requantization is
+ * per-tensor (per_channel == 0) or per output column (per_channel != 0, arrays of N entries).
+ * The caller folds the activation into [act_min, act_max] = [max(qmin, a), min(qmax, b)].
+ * Bad parameters: as GEMM and qs_requantization, plus act_min > act_max or outside the output
+ * type's range, Zy outside the output type's range. */
+typedef struct qs_linear_params {
+  qs_gemm_params gemm;
+  qs_requantization requant;
+  uint32_t per_channel; /* 0: per-tensor requantization fields; 1: per-channel arrays [N] */
+  uint32_t output_type; /* qs_element_type of out */
+  int32_t act_min;
+  int32_t act_max;
+} qs_linear_params;
+
+/* ------------------------------------------------------------------------------------------
+ * 256-entry lookup table (LUT): out[i] = table[(uint8_t)in[i]], the index is the input byte's
+ * bit pattern (TFLite/XNNPACK). Input, table and output all have element_type.
+ * Bad parameters: table NULL. */
+typedef struct qs_lut_params {
+  uint32_t element_type; /* qs_element_type */
+  const void* table;     /* 256 entries of element_type */
+} qs_lut_params;
+
+/* ------------------------------------------------------------------------------------------
+ * The table. Fields are appended only; struct_size lets a newer caller detect an older table.
+ */
+typedef struct qs_kernel_table {
+  uint32_t abi_version; /* QS_KERNEL_ABI_VERSION the table was built against */
+  uint32_t struct_size; /* sizeof(qs_kernel_table) the table was built with */
+  const char* name;     /* implementation / target name, e.g. "quantspec-hwy AVX3_DL"; static */
+
+  /* Q2: output is int8_t* or uint8_t* per p->output_type; n elements. */
+  qs_status (*quantize)(const qs_quantize_params* p, const float* input, void* output, size_t n);
+  qs_status (*quantize_per_channel)(const qs_quantize_params* p, const float* input, void* output,
+                                    size_t n);
+
+  /* Q3: input is int8_t* or uint8_t* per p->input_type; n elements. */
+  qs_status (*dequantize)(const qs_dequantize_params* p, const void* input, float* output,
+                          size_t n);
+  qs_status (*dequantize_per_channel)(const qs_dequantize_params* p, const void* input,
+                                      float* output, size_t n);
+
+  /* Q7: output is int8_t* or uint8_t* per p->output_type; n elements. */
+  qs_status (*requantize)(const qs_requantize_params* p, const int32_t* input, void* output,
+                          size_t n);
+  qs_status (*requantize_per_channel)(const qs_requantize_params* p, const int32_t* input,
+                                      void* output, size_t n);
+
+  /* Q5: a is int8_t* or uint8_t* per p->a_type. Strides are in elements. */
+  qs_status (*gemm)(const qs_gemm_params* p, const void* a, size_t a_stride, const int8_t* w,
+                    size_t w_stride, int32_t* out, size_t out_stride, size_t m, size_t n,
+                    size_t k);
+
+  /* Q5+Q7+Q8: out is int8_t* or uint8_t* per p->output_type. Strides are in elements. */
+  qs_status (*linear)(const qs_linear_params* p, const void* a, size_t a_stride, const int8_t* w,
+                      size_t w_stride, void* out, size_t out_stride, size_t m, size_t n,
+                      size_t k);
+
+  /* LUT: input/output are int8_t* or uint8_t* per p->element_type; n elements. */
+  qs_status (*lut)(const qs_lut_params* p, const void* input, void* output, size_t n);
+
+  /* Future operations (fake quantization, dynamic quantization, ...). Always NULL in version 1;
+   * a caller must not call them. */
+  void (*reserved[16])(void);
+} qs_kernel_table;
+
+/* Signature of the exported entry point (for dlsym). */
+typedef const qs_kernel_table* (*qs_kernel_table_get_fn)(uint32_t requested_abi_version);
+
+/* The entry point every kernel library exports (declared here; defined by the library). */
+QS_EXPORT const qs_kernel_table* qs_kernel_table_get(uint32_t requested_abi_version);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* QUANTSPEC_KERNEL_ABI_H */

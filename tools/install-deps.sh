@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages quantspec builds with, if any is missing.
+# As root it runs apt-get; otherwise it prints the command to run and fails.
+set -euo pipefail
+packages=(
+  build-essential cmake
+  libboost-dev libhwy-dev libgtest-dev librapidcheck-dev nlohmann-json3-dev
+  libcli11-dev libbenchmark-dev libgemmlowp-dev python3 python3-numpy
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "quantspec: installing missing Debian packages: ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "quantspec: not root; please run: sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
