@@ -23,3 +23,9 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/quantspecConfigVersion.cm
 install(FILES ${PROJECT_BINARY_DIR}/quantspecConfig.cmake
               ${PROJECT_BINARY_DIR}/quantspecConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/quantspec)
+
+if(QUANTSPEC_BUILD_TESTS)
+  add_test(NAME install.find_package_consumer
+           COMMAND ${PROJECT_SOURCE_DIR}/cmake/consumer/run.sh ${PROJECT_BINARY_DIR})
+  set_tests_properties(install.find_package_consumer PROPERTIES LABELS install TIMEOUT 300)
+endif()

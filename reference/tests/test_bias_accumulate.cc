@@ -23,7 +23,7 @@ std::string rejected_parameter(Fn&& fn) {
 }
 
 // Example Q4.E1 (SPEC.md): Sx = 0.5, Sw = 0.25 -> Sb = 0.125; B = 1.3 (binary32
-// 0x1.4cccccp+0 = 10905190 / 2^23) -> B / Sb = 10.4000001..., rounds to 10.
+// 0x1.4cccccp+0 = 10905190 / 2^23) -> B / Sb = 10.3999996..., rounds to 10.
 TEST(Bias, ExampleQ4E1) {
   QuantizedBias b = quantize_bias(1.3f, 0.5f, 0.25f);
   EXPECT_EQ(b.bias_scale, Rational(1, 8));
