@@ -1,0 +1,81 @@
+// `quantspec vectors check` and `quantspec vectors identify`: hold a foreign backend's outputs
+// (a results file, format in vectors/README.md) to the golden vectors.
+//
+// Results file: {"results": {"<algorithm>": {"<tcId>": {<output fields>} | {"error": "..."}}}}
+// An output object carries the fields of the test's `expected` object (e.g. {"q": 5}); a
+// backend that rejects the parameters writes {"error": "<anything>"}.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "quantspec/vectors/format.hpp"
+
+namespace quantspec::vectors {
+
+// Exit codes shared by check and identify.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailures = 1;
+inline constexpr int kExitMalformed = 2;
+
+enum class Outcome {
+  expected_pass,        // valid test, output equals expected
+  expected_failure,     // invalid test, backend rejected the parameters
+  unexpected_pass,      // invalid test, backend produced an output
+  unexpected_failure,   // valid test, output differs, is incomplete, or backend rejected
+  not_run,              // no result for this tcId
+};
+const char* name(Outcome outcome);
+
+struct TestOutcome {
+  std::string algorithm;
+  std::int64_t tc_id = 0;
+  std::string variant;  // the group's variant label
+  Outcome outcome = Outcome::not_run;
+  std::string explanation;  // for failures: which field, expected vs got
+};
+
+// Backend results per algorithm and tcId. Throws FormatError (file, tcId, problem).
+using Results = std::map<std::string, std::map<std::int64_t, Json>>;
+Results read_results(const std::string& path);
+Results parse_results(const Json& document, const std::string& path);
+
+// The outcome of every test of `files` given `results`. Throws FormatError when a result
+// names an unknown tcId or holds a malformed value.
+std::vector<TestOutcome> evaluate(const std::vector<VectorFile>& files, const Results& results,
+                                  const std::string& results_path);
+
+struct CheckOptions {
+  bool verbose = false;  // one line per test, not only per failure
+};
+
+// Prints per-test failures (all tests with verbose), per-file counts of the four outcomes and
+// the summary line "N passed, N failed"; returns kExitOk, kExitFailures (any failure, or no
+// test was run) or kExitMalformed (a malformed file: "file: tcId N: problem" on `out`).
+int check(const std::string& vectors_path, const std::string& results_path, std::ostream& out,
+          const CheckOptions& options = {});
+
+// Per algorithm, which variant labels the results are consistent with (every result of that
+// variant's groups matches) and, for the others, the tcIds that rule them out.
+struct VariantVerdict {
+  std::string variant;
+  std::int64_t tests_run = 0;
+  std::vector<std::int64_t> mismatches;  // tcIds
+};
+struct AlgorithmIdentification {
+  std::string algorithm;
+  std::vector<VariantVerdict> verdicts;  // in file order of first appearance
+};
+std::vector<AlgorithmIdentification> identify_variants(const std::vector<VectorFile>& files,
+                                                       const Results& results,
+                                                       const std::string& results_path);
+
+// Prints e.g. "requantize: consistent with variant=double_round, derivation=tflite;
+// inconsistent with variant=single_round, derivation=tflite on tcId 41, 97, ..."; returns
+// kExitOk or kExitMalformed. `vectors_path` is a file or a directory.
+int identify(const std::string& vectors_path, const std::string& results_path, std::ostream& out);
+
+}  // namespace quantspec::vectors

@@ -1,0 +1,164 @@
+// The flag vocabulary of the golden vectors and the edge-case catalogue of DESIGN.md.
+#include "quantspec/vectors/catalogue.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace quantspec::vectors {
+
+const std::vector<FlagInfo>& all_flags() {
+  static const std::vector<FlagInfo> flags = [] {
+    std::vector<FlagInfo> f = {
+        // Rounding
+        {"tie_even_positive", "x/S (or acc*M) is exactly k + 1/2 with k even and positive: "
+                              "half_even rounds down, half_away and half_up round up."},
+        {"tie_odd_positive", "exact tie k + 1/2 with k odd and positive: half_even rounds up."},
+        {"tie_even_negative", "exact tie -(k + 1/2) with k even: half_up and toward_zero go "
+                              "toward zero, half_away and floor away from it."},
+        {"tie_odd_negative", "exact tie -(k + 1/2) with k odd: half_even rounds away from zero."},
+        {"ulp_below_tie", "the input is one binary32 ulp below an exact tie: every "
+                          "round-to-nearest rule rounds down."},
+        {"ulp_above_tie", "the input is one binary32 ulp above an exact tie: every "
+                          "round-to-nearest rule rounds up."},
+        {"binary32_intermediate_tie", "the exact quotient is not a tie, but a binary32 "
+                                      "intermediate (fl(x/S) or fl(x*fl(1/S))) rounds onto one "
+                                      "(or off one): the division variants differ."},
+        {"negative_zero", "the input is -0.0; it quantizes like +0.0 (to Z)."},
+        {"subnormal_input", "the input x is a binary32 subnormal."},
+        {"subnormal_scale", "the scale is a binary32 subnormal (valid); its reciprocal may "
+                            "overflow to +inf in binary32."},
+        {"quotient_beyond_int32", "x/S lies beyond the int32 range: the result saturates in "
+                                  "the real domain (a float->int conversion before clamping "
+                                  "would give INT_MIN on x86)."},
+        {"nan_input", "x is NaN. SPEC CHOICE (Q2.4): NaN quantizes to the zero point Z."},
+        {"infinite_input", "x is +inf (-> qmax) or -inf (-> qmin)."},
+        {"nan_quotient", "a binary32 intermediate is NaN although x is finite (0 * inf when "
+                         "fl(1/S) overflows): SPEC CHOICE, result Z as for a NaN input."},
+        // Clipping
+        {"clamp_low", "the unclamped result lies below qmin and is clamped."},
+        {"clamp_high", "the unclamped result lies above qmax and is clamped."},
+        {"narrow_range", "narrow range grid (int8 [-127, 127])."},
+        {"activation_bound_coincides", "a fused activation bound equals qmin or qmax."},
+        {"activation_bound_crosses", "a fused activation bound lies outside [qmin, qmax] "
+                                     "(crosses it): the grid bound wins."},
+        {"empty_activation_range", "the activation interval and [qmin, qmax] do not overlap or "
+                                   "meet in one point: every output is that point or the "
+                                   "parameters are rejected."},
+        {"single_point_range", "qmin = qmax: every output equals it."},
+        // Zero point
+        {"zero_point_at_qmin", "the zero point equals qmin."},
+        {"zero_point_at_qmax", "the zero point equals qmax."},
+        {"range_excludes_zero", "the real range [min, max] does not contain 0: it is widened "
+                                "to contain 0 and Z is nudged onto the grid."},
+        {"zero_point_tie", "Qmin - min/S is itself a tie: the zero-point rounding rule "
+                           "decides Z."},
+        {"uint8_zero_point_128", "uint8 with Z = 128 against int8 with Z = 0 on the same "
+                                 "input: outputs differ by exactly 128."},
+        {"odd_zero_point", "an odd zero point with a tie: rounding first and adding Z after "
+                           "differs from rounding x/S + Z."},
+        {"degenerate_range", "min = max (all zero, or a single value)."},
+        // Overflow
+        {"accumulator_wrap", "the exact accumulator lies outside int32: an int32 pipeline "
+                             "wraps modulo 2^32 (two's complement); the expected value is the "
+                             "wrapped one."},
+        {"partial_sum_overflow", "a partial sum leaves int32 although the final sum is back "
+                                 "inside: wrapping arithmetic still gives the exact result."},
+        {"large_depth", "a long reduction (K in the tens of thousands) with extreme values."},
+        {"bias_beyond_int32", "the quantized bias B/Sb lies outside int32: it is saturated "
+                              "(Q4.3)."},
+        {"left_shift_saturation", "M > 1 and acc * 2^left_shift leaves int32: SPEC CHOICE, "
+                                  "saturate to int32 (TFLite's int32 multiply is UB there)."},
+        {"srdhm_int32_min", "SaturatingRoundingDoublingHighMul(INT32_MIN, INT32_MIN), whose "
+                            "exact value 2^31 saturates to INT32_MAX."},
+        {"rdbpot_exponent_0", "RoundingDivideByPOT with exponent 0 (identity)."},
+        {"rdbpot_exponent_31", "RoundingDivideByPOT with exponent 31, the largest allowed."},
+        {"mantissa_rounds_to_2_31", "the multiplier mantissa rounds up to 2^31 and is "
+                                    "renormalised to 2^30 with shift + 1."},
+        {"exponent_below_minus_31", "the multiplier's exponent is below -31: TFLite flushes to "
+                                    "(0, 0)."},
+        {"int16_pair_saturation", "u8*s8 products whose pairwise sum exceeds int16 (255*127 + "
+                                  "255*127 > 32767): a vpmaddubsw kernel saturates, the exact "
+                                  "sum does not."},
+        {"zero_point_add_overflows_int8", "y + Zy leaves int8 before the clamp: adding in "
+                                          "int8 would wrap; the spec adds exactly, then clamps."},
+        {"result_saturates_int32", "the scaled value y leaves int32 and is saturated (or the "
+                                   "fp32 product overflows)."},
+        // Dequantize
+        {"result_rounding_tie", "(q - Z) * S lies exactly halfway between two binary32 "
+                                "values: ties to even."},
+        {"inexact_result", "(q - Z) * S is not a binary32: rounded once to nearest."},
+        {"subnormal_result", "the result is a binary32 subnormal."},
+        // General
+        {"zero_point_entry_differs", "Zy added before rounding (oneDNN) and after rounding "
+                                     "(gemmlowp, TFLite, XNNPACK) differ on this case."},
+        {"distinguishes_variants", "found by a search with the reference: at least two "
+                                   "variants of this operation give different results; the "
+                                   "comment names a pair."},
+        {"published_value", "a value published by another system; the comment cites it."},
+        {"random", "seeded pseudo-random case (fixed seed, portable generator)."},
+        {"invalid_parameter", "a parameter is outside its allowed range: a conforming "
+                              "implementation rejects it (result invalid, expected.error names "
+                              "the parameter)."},
+        {"per_channel", "per-channel parameters (one scale/zero point per output channel)."},
+        {"requires_acc_range", "TOSA REQUIRE: acc must lie in [-2^(shift-1), 2^(shift-1)); "
+                               "outside it the parameters are rejected."},
+    };
+    std::sort(f.begin(), f.end(),
+              [](const FlagInfo& a, const FlagInfo& b) { return a.flag < b.flag; });
+    return f;
+  }();
+  return flags;
+}
+
+const std::string& flag_description(const std::string& flag) {
+  const auto& flags = all_flags();
+  auto it = std::lower_bound(flags.begin(), flags.end(), flag,
+                             [](const FlagInfo& info, const std::string& f) { return info.flag < f; });
+  if (it == flags.end() || it->flag != flag) throw std::logic_error("unregistered flag " + flag);
+  return it->description;
+}
+
+const std::vector<CatalogueItem>& edge_case_catalogue() {
+  static const std::vector<CatalogueItem> items = {
+      {"Rounding", "exact tie k+1/2, k even, positive", "tie_even_positive"},
+      {"Rounding", "exact tie k+1/2, k odd, positive", "tie_odd_positive"},
+      {"Rounding", "exact tie, k even, negative", "tie_even_negative"},
+      {"Rounding", "exact tie, k odd, negative", "tie_odd_negative"},
+      {"Rounding", "one ulp below a tie", "ulp_below_tie"},
+      {"Rounding", "one ulp above a tie", "ulp_above_tie"},
+      {"Rounding", "ties created only by binary32 intermediates", "binary32_intermediate_tie"},
+      {"Rounding", "-0.0", "negative_zero"},
+      {"Rounding", "subnormal inputs", "subnormal_input"},
+      {"Rounding", "subnormal scales", "subnormal_scale"},
+      {"Rounding", "x/S beyond 2^31", "quotient_beyond_int32"},
+      {"Rounding", "NaN", "nan_input"},
+      {"Rounding", "+-Inf", "infinite_input"},
+      {"Clipping", "values past Qmin", "clamp_low"},
+      {"Clipping", "values past Qmax", "clamp_high"},
+      {"Clipping", "narrow range [-127, 127]", "narrow_range"},
+      {"Clipping", "fused ReLU/ReLU6 bounds that coincide with Qmin/Qmax",
+       "activation_bound_coincides"},
+      {"Clipping", "fused ReLU/ReLU6 bounds that cross Qmin/Qmax", "activation_bound_crosses"},
+      {"Clipping", "qmin = qmax", "single_point_range"},
+      {"Zero point", "Z at Qmin", "zero_point_at_qmin"},
+      {"Zero point", "Z at Qmax", "zero_point_at_qmax"},
+      {"Zero point", "Z for ranges that do not contain 0 (nudging)", "range_excludes_zero"},
+      {"Zero point", "Z where Qmin - min/S is itself a tie", "zero_point_tie"},
+      {"Zero point", "uint8 Z = 128 versus int8 Z = 0", "uint8_zero_point_128"},
+      {"Overflow", "int32 accumulator wrap (large K with extreme values)", "accumulator_wrap"},
+      {"Overflow", "large K with extreme values", "large_depth"},
+      {"Overflow", "bias beyond int32", "bias_beyond_int32"},
+      {"Overflow", "acc << left_shift for M > 1", "left_shift_saturation"},
+      {"Overflow", "SRDHM(INT32_MIN, INT32_MIN)", "srdhm_int32_min"},
+      {"Overflow", "RoundingDivideByPOT with exponent 0", "rdbpot_exponent_0"},
+      {"Overflow", "RoundingDivideByPOT with exponent 31", "rdbpot_exponent_31"},
+      {"Overflow", "multiplier mantissa rounding to 2^31", "mantissa_rounds_to_2_31"},
+      {"Overflow", "multiplier exponent below -31", "exponent_below_minus_31"},
+      {"Overflow", "u8*s8 vpmaddubsw int16 pair saturation", "int16_pair_saturation"},
+      {"Overflow", "zero-point addition after requantization overflowing int8 before the clamp",
+       "zero_point_add_overflows_int8"},
+  };
+  return items;
+}
+
+}  // namespace quantspec::vectors

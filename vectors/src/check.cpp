@@ -1,0 +1,280 @@
+// `vectors check` and `vectors identify`: compare a backend's results file with the vectors.
+#include "quantspec/vectors/check.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "quantspec/vectors/fields.hpp"
+
+namespace quantspec::vectors {
+namespace {
+
+bool parse_tc_id(const std::string& text, std::int64_t& out) {
+  if (text.empty() || text.size() > 15) return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  out = std::stoll(text);
+  return out > 0;
+}
+
+// Compares one result with the expected output; returns the outcome and, on failure, why.
+TestOutcome judge(const VectorFile& file, const TestGroup& group, const VectorTest& test,
+                  const Json* result) {
+  TestOutcome o;
+  o.algorithm = file.algorithm;
+  o.tc_id = test.tc_id;
+  o.variant = group.variant_label();
+  if (result == nullptr) {
+    o.outcome = Outcome::not_run;
+    return o;
+  }
+  const bool rejected = result->contains("error");
+  if (test.result == Expectation::invalid) {
+    o.outcome = rejected ? Outcome::expected_failure : Outcome::unexpected_pass;
+    if (!rejected) {
+      o.explanation = "must reject parameter \"" + test.expected["error"].get<std::string>() +
+                      "\", produced " + result->dump();
+    }
+    return o;
+  }
+  if (rejected) {
+    o.outcome = Outcome::unexpected_failure;
+    o.explanation = "rejected (" + (*result)["error"].dump() + ") but expected " + test.expected.dump();
+    return o;
+  }
+  for (auto it = test.expected.begin(); it != test.expected.end(); ++it) {
+    auto got = result->find(it.key());
+    if (got == result->end()) {
+      o.outcome = Outcome::unexpected_failure;
+      o.explanation = "no \"" + it.key() + "\" in the result; expected " + it.value().dump();
+      return o;
+    }
+    const FieldKind kind = *field_kind(file.algorithm, it.key());
+    if (!same_value(kind, it.value(), *got)) {
+      o.outcome = Outcome::unexpected_failure;
+      std::string got_text = got->dump();
+      if (got_text.size() > 200) got_text = got_text.substr(0, 200) + "...";
+      std::string expected_text = it.value().dump();
+      if (expected_text.size() > 200) expected_text = expected_text.substr(0, 200) + "...";
+      o.explanation = it.key() + ": expected " + expected_text + ", got " + got_text;
+      return o;
+    }
+  }
+  o.outcome = Outcome::expected_pass;
+  return o;
+}
+
+// Result values must be well formed for their field kinds (a malformed value is an input
+// error, exit 2, not a test failure).
+void validate_result(const std::string& results_path, const std::string& algorithm,
+                     std::int64_t tc_id, const Json& result) {
+  if (!result.is_object()) {
+    throw FormatError(results_path, tc_id, algorithm + ": a result must be an object, got " +
+                                               result.dump().substr(0, 80));
+  }
+  for (auto it = result.begin(); it != result.end(); ++it) {
+    if (it.key() == "error") continue;  // any JSON: the backend's rejection message
+    const auto kind = field_kind(algorithm, it.key());
+    if (!kind) continue;  // extra fields a backend reports are ignored
+    const std::string problem = validate_value(*kind, it.key(), it.value());
+    if (!problem.empty()) throw FormatError(results_path, tc_id, algorithm + "." + it.key() + ": " + problem);
+  }
+}
+
+std::string join_ids(const std::vector<std::int64_t>& ids, std::size_t limit) {
+  std::string text;
+  for (std::size_t i = 0; i < ids.size() && i < limit; ++i) {
+    if (i) text += ", ";
+    text += std::to_string(ids[i]);
+  }
+  if (ids.size() > limit) text += ", ...";
+  return text;
+}
+
+}  // namespace
+
+const char* name(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::expected_pass: return "expected pass";
+    case Outcome::expected_failure: return "expected failure";
+    case Outcome::unexpected_pass: return "unexpected pass";
+    case Outcome::unexpected_failure: return "unexpected failure";
+    case Outcome::not_run: return "not run";
+  }
+  return "?";
+}
+
+Results parse_results(const Json& document, const std::string& path) {
+  if (!document.is_object()) throw FormatError(path, std::nullopt, "the document must be a JSON object");
+  auto results = document.find("results");
+  if (results == document.end()) throw FormatError(path, std::nullopt, "missing \"results\"");
+  if (!results->is_object()) {
+    throw FormatError(path, std::nullopt, "\"results\" must be an object keyed by algorithm");
+  }
+  Results parsed;
+  for (auto a = results->begin(); a != results->end(); ++a) {
+    if (!a.value().is_object()) {
+      throw FormatError(path, std::nullopt, "results." + a.key() + " must be an object keyed by tcId");
+    }
+    auto& per_test = parsed[a.key()];
+    for (auto t = a.value().begin(); t != a.value().end(); ++t) {
+      std::int64_t tc_id = 0;
+      if (!parse_tc_id(t.key(), tc_id)) {
+        throw FormatError(path, std::nullopt,
+                          "results." + a.key() + ": key \"" + t.key() + "\" is not a tcId");
+      }
+      validate_result(path, a.key(), tc_id, t.value());
+      per_test[tc_id] = t.value();
+    }
+  }
+  return parsed;
+}
+
+Results read_results(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw FormatError(path, std::nullopt, "cannot open the file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  Json document;
+  try {
+    document = Json::parse(buffer.str());
+  } catch (const Json::parse_error& e) {
+    throw FormatError(path, std::nullopt, std::string("bad JSON: ") + e.what());
+  }
+  return parse_results(document, path);
+}
+
+std::vector<TestOutcome> evaluate(const std::vector<VectorFile>& files, const Results& results,
+                                  const std::string& results_path) {
+  std::vector<TestOutcome> outcomes;
+  for (const auto& file : files) {
+    auto per_algorithm = results.find(file.algorithm);
+    const std::map<std::int64_t, Json> none;
+    const auto& per_test = per_algorithm == results.end() ? none : per_algorithm->second;
+    for (const auto& [tc_id, value] : per_test) {
+      if (!file.find(tc_id)) {
+        throw FormatError(results_path, tc_id, file.algorithm + ": no test with this tcId in " + file.path);
+      }
+    }
+    for (const auto& group : file.groups) {
+      for (const auto& test : group.tests) {
+        auto it = per_test.find(test.tc_id);
+        outcomes.push_back(judge(file, group, test, it == per_test.end() ? nullptr : &it->second));
+      }
+    }
+  }
+  return outcomes;
+}
+
+int check(const std::string& vectors_path, const std::string& results_path, std::ostream& out,
+          const CheckOptions& options) {
+  std::vector<TestOutcome> outcomes;
+  std::vector<VectorFile> files;
+  try {
+    files = read_vectors(vectors_path);
+    outcomes = evaluate(files, read_results(results_path), results_path);
+  } catch (const FormatError& e) {
+    out << "error: " << e.what() << "\n";
+    return kExitMalformed;
+  }
+  std::int64_t passed = 0, failed = 0, not_run = 0;
+  std::map<std::string, std::map<Outcome, std::int64_t>> per_file;
+  for (const auto& o : outcomes) {
+    per_file[o.algorithm][o.outcome]++;
+    const bool ok = o.outcome == Outcome::expected_pass || o.outcome == Outcome::expected_failure;
+    const bool bad = o.outcome == Outcome::unexpected_pass || o.outcome == Outcome::unexpected_failure;
+    passed += ok;
+    failed += bad;
+    not_run += o.outcome == Outcome::not_run;
+    if (bad || (options.verbose && o.outcome != Outcome::not_run)) {
+      out << o.algorithm << " tcId " << o.tc_id << " [" << o.variant << "]: " << name(o.outcome);
+      if (!o.explanation.empty()) out << ": " << o.explanation;
+      out << "\n";
+    }
+  }
+  for (const auto& file : files) {
+    auto& counts = per_file[file.algorithm];
+    out << file.algorithm << ": " << counts[Outcome::expected_pass] << " expected pass, "
+        << counts[Outcome::expected_failure] << " expected failure, "
+        << counts[Outcome::unexpected_pass] << " unexpected pass, "
+        << counts[Outcome::unexpected_failure] << " unexpected failure, "
+        << counts[Outcome::not_run] << " not run\n";
+  }
+  out << passed << " passed, " << failed << " failed\n";
+  if (passed + failed == 0) {
+    out << "error: the results hold no output for any test of " << vectors_path << "\n";
+    return kExitFailures;
+  }
+  return failed > 0 ? kExitFailures : kExitOk;
+}
+
+std::vector<AlgorithmIdentification> identify_variants(const std::vector<VectorFile>& files,
+                                                       const Results& results,
+                                                       const std::string& results_path) {
+  std::vector<AlgorithmIdentification> identified;
+  const auto outcomes = evaluate(files, results, results_path);
+  std::size_t next = 0;
+  for (const auto& file : files) {
+    AlgorithmIdentification id;
+    id.algorithm = file.algorithm;
+    std::map<std::string, std::size_t> index;
+    for (const auto& group : file.groups) {
+      for (std::size_t t = 0; t < group.tests.size(); ++t) {
+        const TestOutcome& o = outcomes[next++];
+        if (o.outcome == Outcome::not_run) continue;
+        auto [it, inserted] = index.emplace(o.variant, id.verdicts.size());
+        if (inserted) id.verdicts.push_back({o.variant, 0, {}});
+        VariantVerdict& verdict = id.verdicts[it->second];
+        verdict.tests_run++;
+        if (o.outcome == Outcome::unexpected_failure || o.outcome == Outcome::unexpected_pass) {
+          verdict.mismatches.push_back(o.tc_id);
+        }
+      }
+    }
+    identified.push_back(std::move(id));
+  }
+  return identified;
+}
+
+int identify(const std::string& vectors_path, const std::string& results_path, std::ostream& out) {
+  std::vector<AlgorithmIdentification> identified;
+  try {
+    const auto files = read_vectors(vectors_path);
+    identified = identify_variants(files, read_results(results_path), results_path);
+  } catch (const FormatError& e) {
+    out << "error: " << e.what() << "\n";
+    return kExitMalformed;
+  }
+  for (const auto& id : identified) {
+    std::vector<std::string> consistent;
+    std::vector<const VariantVerdict*> inconsistent;
+    for (const auto& v : id.verdicts) {
+      if (v.mismatches.empty()) {
+        consistent.push_back(v.variant + " (" + std::to_string(v.tests_run) + " tests)");
+      } else {
+        inconsistent.push_back(&v);
+      }
+    }
+    if (id.verdicts.empty()) {
+      out << id.algorithm << ": no results\n";
+      continue;
+    }
+    out << id.algorithm << ": ";
+    if (consistent.empty()) {
+      out << "consistent with no named variant";
+    } else {
+      out << "consistent with ";
+      for (std::size_t i = 0; i < consistent.size(); ++i) out << (i ? "; " : "") << consistent[i];
+    }
+    out << "\n";
+    for (const auto* v : inconsistent) {
+      out << "  inconsistent with " << v->variant << " on tcId " << join_ids(v->mismatches, 8)
+          << " (" << v->mismatches.size() << " of " << v->tests_run << " tests)\n";
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace quantspec::vectors

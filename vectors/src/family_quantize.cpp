@@ -1,0 +1,333 @@
+// Q2 quantize vectors: every (division, rounding) pair is a variant; the same inputs appear in
+// every variant's group, so a backend that runs them all can be identified. Cases: the
+// rounding, special-input and clipping items of the catalogue, inputs found by searching
+// where variants differ, seeded random cases, and rejected parameters.
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "builder.hpp"
+#include "quantspec/reference/quantize.hpp"
+
+namespace quantspec::vectors::detail {
+namespace {
+
+using ref::Division;
+using ref::DType;
+using ref::Rounding;
+
+struct Case {
+  std::string comment;
+  std::vector<std::string> flags;
+  float x;
+  float scale;
+  std::int64_t zero_point;
+};
+
+struct Variant {
+  Division division;
+  Rounding rounding;
+  std::string label() const {
+    return std::string(ref::name(division)) + "/" + std::string(ref::name(rounding));
+  }
+};
+
+std::vector<Variant> all_variants() {
+  std::vector<Variant> v;
+  for (auto d : ref::all_divisions()) {
+    for (auto r : ref::all_roundings()) v.push_back({d, r});
+  }
+  return v;
+}
+
+struct Grid {
+  DType dtype;
+  bool narrow;
+};
+
+std::string hexf(float v) { return ref::hex_float(v); }
+
+// Exact ties, neighbours, special inputs and clipping on a grid. Scales that are powers of two
+// make x/S exact in every division variant, so a tie is a tie for all of them.
+std::vector<Case> catalogue_cases(const Grid& grid) {
+  const auto range = ref::dtype_range(grid.dtype, grid.narrow);
+  const float s = 0.25f;
+  std::vector<Case> c;
+  c.push_back({"x/S = 2.5, Z = 0", {"tie_even_positive"}, 0.625f, s, 0});
+  c.push_back({"x/S = 3.5, Z = 0", {"tie_odd_positive"}, 0.875f, s, 0});
+  c.push_back({"x/S = -2.5, Z = 0", {"tie_even_negative"}, -0.625f, s, 0});
+  c.push_back({"x/S = -3.5, Z = 0", {"tie_odd_negative"}, -0.875f, s, 0});
+  if (range.max >= 3 && range.min <= 1) {
+    c.push_back({"x/S = 2.5 with odd Z = 1: round first, then add Z",
+                 {"tie_even_positive", "odd_zero_point"}, 0.625f, s, 1});
+    c.push_back({"x/S = -0.5 with odd Z = 1", {"tie_even_negative", "odd_zero_point"}, -0.125f, s, 1});
+  }
+  c.push_back({"one ulp below x/S = 2.5", {"ulp_below_tie"}, std::nextafter(0.625f, 0.0f), s, 0});
+  c.push_back({"one ulp above x/S = 2.5", {"ulp_above_tie"}, std::nextafter(0.625f, 1.0f), s, 0});
+  c.push_back({"one ulp below (toward zero) x/S = -3.5", {"ulp_below_tie"},
+               std::nextafter(-0.875f, 0.0f), s, 0});
+  c.push_back({"one ulp above (away from zero) x/S = -3.5", {"ulp_above_tie"},
+               std::nextafter(-0.875f, -1.0f), s, 0});
+  const std::int64_t z = range.min <= 3 && range.max >= 3 ? 3 : range.min;
+  c.push_back({"-0.0 quantizes like +0.0 to Z", {"negative_zero"}, -0.0f, 0.5f, z});
+  c.push_back({"smallest subnormal x with S = 1", {"subnormal_input"},
+               std::numeric_limits<float>::denorm_min(), 1.0f, 0});
+  c.push_back({"subnormal x = 3*2^-149 with subnormal S = 2^-148: x/S = 1.5",
+               {"subnormal_input", "subnormal_scale", "tie_odd_positive"}, 0x1.8p-148f, 0x1p-148f, 0});
+  c.push_back({"subnormal S = 2^-140, x = 2^-146: x/S = 2^-6; fl(1/S) overflows to +inf, so "
+               "f32_reciprocal gives x*inf = +inf -> qmax",
+               {"subnormal_scale", "subnormal_input"}, 0x1p-146f, 0x1p-140f, 0});
+  c.push_back({"x = 0 with subnormal S = 2^-140: f32_reciprocal computes 0 * inf = NaN "
+               "(SPEC CHOICE: Z); exact and f32_divide give Z too",
+               {"subnormal_scale", "nan_quotient"}, 0.0f, 0x1p-140f, z});
+  c.push_back({"x/S = 3e9 beyond int32: saturates to qmax, never INT_MIN",
+               {"quotient_beyond_int32", "clamp_high"}, 3e9f, 1.0f, 0});
+  c.push_back({"x/S = -3e9 beyond int32", {"quotient_beyond_int32", "clamp_low"}, -3e9f, 1.0f, 0});
+  c.push_back({"x/S = 2^31 exactly", {"quotient_beyond_int32", "clamp_high"}, 0x1p31f, 1.0f, 0});
+  c.push_back({"x/S = 2^148 (x = 2^128 - ulp, S = 2^-20): f32_divide overflows to +inf",
+               {"quotient_beyond_int32", "clamp_high"}, std::numeric_limits<float>::max(),
+               0x1p-20f, 0});
+  c.push_back({"NaN -> Z (SPEC CHOICE)", {"nan_input"}, std::numeric_limits<float>::quiet_NaN(),
+               0.5f, z});
+  c.push_back({"+inf -> qmax", {"infinite_input", "clamp_high"},
+               std::numeric_limits<float>::infinity(), 0.5f, z});
+  c.push_back({"-inf -> qmin", {"infinite_input", "clamp_low"},
+               -std::numeric_limits<float>::infinity(), 0.5f, z});
+  c.push_back({"far above qmax", {"clamp_high"}, 100000.0f, 1.0f, 0});
+  c.push_back({"far below qmin", {"clamp_low"}, -100000.0f, 1.0f, 0});
+  c.push_back({"Z = qmin, x/S = 2.5", {"zero_point_at_qmin", "tie_even_positive"}, 2.5f, 1.0f,
+               range.min});
+  c.push_back({"Z = qmin, negative x clamps to qmin", {"zero_point_at_qmin", "clamp_low"}, -1.0f,
+               1.0f, range.min});
+  c.push_back({"Z = qmax, x/S = -2.5", {"zero_point_at_qmax", "tie_even_negative"}, -2.5f, 1.0f,
+               range.max});
+  c.push_back({"Z = qmax, positive x clamps to qmax", {"zero_point_at_qmax", "clamp_high"}, 1.0f,
+               1.0f, range.max});
+  if (grid.narrow) {
+    c.push_back({"narrow range: x/S = qmin - 1 clamps to qmin", {"narrow_range", "clamp_low"},
+                 static_cast<float>(range.min - 1), 1.0f, 0});
+    c.push_back({"narrow range: x/S = qmin - 0.5 (tie) clamps to qmin under every rule",
+                 {"narrow_range", "tie_odd_negative"}, static_cast<float>(range.min) - 0.5f, 1.0f, 0});
+  }
+  return c;
+}
+
+// uint8 with Z = 128 against int8 with Z = 0: same inputs, outputs 128 apart.
+std::vector<Case> offset_pair_cases(const Grid& grid) {
+  std::vector<Case> c;
+  if (grid.narrow || (grid.dtype != DType::int8 && grid.dtype != DType::uint8)) return c;
+  const std::int64_t z = grid.dtype == DType::uint8 ? 128 : 0;
+  const std::string zname = grid.dtype == DType::uint8 ? "uint8, Z = 128" : "int8, Z = 0";
+  for (float x : {1.0f, -1.25f, 2.5f, -63.75f}) {
+    c.push_back({zname + ", x = " + hexf(x) + ", S = 0.5 (pairs with the other grid)",
+                 {"uint8_zero_point_128"}, x, 0.5f, z});
+  }
+  return c;
+}
+
+std::vector<Case> random_cases(const Grid& grid, std::uint64_t seed, int count) {
+  const auto range = ref::dtype_range(grid.dtype, grid.narrow);
+  Rng rng(seed);
+  std::vector<Case> c;
+  for (int i = 0; i < count; ++i) {
+    const float scale = rng.log_uniform_float(-14, 3);
+    const std::int64_t z = rng.uniform(range.min, range.max);
+    float x;
+    if (i % 2 == 0) {
+      // Near the grid: multiples of S/8 hit ties and near-ties often.
+      const std::int64_t span = (range.max - range.min + 8) * 8;
+      x = static_cast<float>(static_cast<double>(scale) *
+                             (static_cast<double>(rng.uniform(-span, span)) / 8.0));
+    } else {
+      x = static_cast<float>(static_cast<double>(scale) *
+                             static_cast<double>(rng.uniform(-(1 << 24), 1 << 24)) /
+                             (1 << 24) * static_cast<double>(range.max - range.min + 8));
+    }
+    c.push_back({"random, seed " + std::to_string(seed) + " #" + std::to_string(i), {"random"}, x,
+                 scale, z});
+  }
+  return c;
+}
+
+std::int64_t quantize_fast_or_error(const Case& c, const Grid& grid, const Variant& v, bool* ok) {
+  auto p = ref::QuantizeParams::for_dtype(grid.dtype, c.scale, c.zero_point, grid.narrow,
+                                          v.rounding, v.division);
+  try {
+    p.validate();
+  } catch (const ref::ParameterError&) {
+    *ok = false;
+    return 0;
+  }
+  *ok = true;
+  return ref::quantize_fast(c.x, p);
+}
+
+// Candidates where the division variants may differ: x near fl32((k + 1/2) * S) for scales
+// that are not powers of two, so fl(x/S) or fl(x*fl(1/S)) can land on or off a tie.
+std::vector<Case> division_candidates(const Grid& grid) {
+  const auto range = ref::dtype_range(grid.dtype, grid.narrow);
+  const float scales[] = {0.1f, 0.3f, 0.7f, 1.0f / 3.0f, 0.017f, 3.1f, 1.0f / 127.5f,
+                          6.0f / 255.0f, 0.0123f, 1.1f, 0.9f, 7.0f};
+  std::vector<Case> out;
+  const std::int64_t lo = std::max<std::int64_t>(range.min, -40);
+  const std::int64_t hi = std::min<std::int64_t>(range.max, 40);
+  for (float s : scales) {
+    for (std::int64_t k = lo; k <= hi; ++k) {
+     for (double offset : {0.5, 0.0}) {  // near ties and near integers
+      const float tie = static_cast<float>((static_cast<double>(k) + offset) * static_cast<double>(s));
+      float x = tie;
+      for (int step = 0; step < 2; ++step) x = std::nextafter(x, -INFINITY);
+      for (int step = 0; step < 5; ++step, x = std::nextafter(x, INFINITY)) {
+        ref::Rational exact_q, div_q, rec_q;
+        ref::quotient(x, s, Division::exact, &exact_q);
+        const auto kd = ref::quotient(x, s, Division::f32_divide, &div_q);
+        const auto kr = ref::quotient(x, s, Division::f32_reciprocal, &rec_q);
+        if (kd != ref::QuotientKind::finite || kr != ref::QuotientKind::finite) continue;
+        const auto is_tie = [](const ref::Rational& q) {
+          return boost::multiprecision::denominator(q) == 2;
+        };
+        const bool created = is_tie(exact_q) != is_tie(div_q) || is_tie(exact_q) != is_tie(rec_q);
+        bool differ = false;
+        for (auto r : {Rounding::half_even, Rounding::floor, Rounding::toward_zero}) {
+          differ = differ || ref::round_to_integer(exact_q, r) != ref::round_to_integer(div_q, r) ||
+                   ref::round_to_integer(exact_q, r) != ref::round_to_integer(rec_q, r) ||
+                   ref::round_to_integer(div_q, r) != ref::round_to_integer(rec_q, r);
+        }
+        if (!created && !differ) continue;
+        std::vector<std::string> flags = {"distinguishes_variants"};
+        if (created) flags.push_back("binary32_intermediate_tie");
+        out.push_back({"x near (" + std::to_string(k) + " + 1/2) * S, S = " + hexf(s) +
+                           ": exact x/S = " + ref::to_string(exact_q) +
+                           ", fl(x/S) = " + ref::to_string(div_q) +
+                           ", fl(x*fl(1/S)) = " + ref::to_string(rec_q),
+                       flags, x, s, 0});
+      }
+     }
+    }
+  }
+  return out;
+}
+
+// Adds, for every pair of variants not yet told apart by `chosen`, the first candidate on
+// which they differ. Returns the pairs for which no candidate was found.
+std::vector<std::string> add_distinguishing(const Grid& grid, const std::vector<Variant>& variants,
+                                            std::vector<Case>& chosen,
+                                            const std::vector<Case>& candidates) {
+  auto outputs = [&](const Case& c) {
+    std::vector<std::int64_t> out;
+    for (const auto& v : variants) {
+      bool ok = false;
+      const auto q = quantize_fast_or_error(c, grid, v, &ok);
+      out.push_back(ok ? q : std::numeric_limits<std::int64_t>::min());
+    }
+    return out;
+  };
+  const std::size_t n = variants.size();
+  std::vector<std::vector<bool>> told(n, std::vector<bool>(n, false));
+  auto mark = [&](const std::vector<std::int64_t>& out) {
+    for (std::size_t a = 0; a < n; ++a)
+      for (std::size_t b = a + 1; b < n; ++b)
+        if (out[a] != out[b]) told[a][b] = true;
+  };
+  for (const auto& c : chosen) mark(outputs(c));
+  for (const auto& c : candidates) {
+    const auto out = outputs(c);
+    bool useful = false;
+    std::string pair;
+    for (std::size_t a = 0; a < n && !useful; ++a)
+      for (std::size_t b = a + 1; b < n && !useful; ++b)
+        if (!told[a][b] && out[a] != out[b]) {
+          useful = true;
+          pair = variants[a].label() + " vs " + variants[b].label();
+        }
+    if (!useful) continue;
+    mark(out);
+    Case added = c;
+    added.comment = "distinguishes " + pair + "; " + c.comment;
+    chosen.push_back(added);
+  }
+  std::vector<std::string> untold;
+  for (std::size_t a = 0; a < n; ++a)
+    for (std::size_t b = a + 1; b < n; ++b)
+      if (!told[a][b]) untold.push_back(variants[a].label() + " = " + variants[b].label());
+  return untold;
+}
+
+std::vector<Case> invalid_cases() {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  return {
+      {"scale = 0", {}, 1.0f, 0.0f, 0},
+      {"scale = -0.0", {}, 1.0f, -0.0f, 0},
+      {"negative scale", {}, 1.0f, -0.5f, 0},
+      {"NaN scale", {}, 1.0f, nan, 0},
+      {"infinite scale", {}, 1.0f, inf, 0},
+      {"zero point above qmax", {}, 1.0f, 1.0f, 128},
+      {"zero point below qmin", {}, 1.0f, 1.0f, -129},
+  };
+}
+
+}  // namespace
+
+Json quantize_family() {
+  FileBuilder file("quantize", "Q2",
+                   {"q = clamp(R(t) + Z, qmin, qmax), t = x/S per division variant "
+                    "(exact, f32_divide = fl32(x/S), f32_reciprocal = fl32(x*fl32(1/S))), R the "
+                    "rounding rule. Round first, then add Z.",
+                    "Each group's variant names (division, rounding); every variant's groups "
+                    "hold the same inputs, so `vectors identify` can tell them apart.",
+                    "Operands: params (dtype, narrow_range, qmin, qmax) and inputs (x, scale, "
+                    "zero_point); output q."});
+  const std::vector<Grid> grids = {{DType::int8, false},  {DType::uint8, false},
+                                   {DType::int8, true},   {DType::int4, false},
+                                   {DType::uint4, false}, {DType::int16, false},
+                                   {DType::uint16, false}};
+  const auto variants = all_variants();
+  Json untold_all = Json::array();
+  std::uint64_t seed = 0x5155414e54495aULL;
+  for (const auto& grid : grids) {
+    std::vector<Case> cases = catalogue_cases(grid);
+    for (auto& c : offset_pair_cases(grid)) cases.push_back(c);
+    const bool main_grid = grid.dtype == DType::int8 && !grid.narrow;
+    for (auto& c : random_cases(grid, seed++, main_grid ? 40 : 12)) cases.push_back(c);
+    const auto untold = add_distinguishing(grid, variants, cases, division_candidates(grid));
+    for (const auto& u : untold) {
+      untold_all.push_back(std::string(ref::name(grid.dtype)) + (grid.narrow ? " narrow" : "") +
+                           ": " + u);
+    }
+    if (main_grid) {
+      for (auto& c : invalid_cases()) cases.push_back(c);
+    }
+    const auto range = ref::dtype_range(grid.dtype, grid.narrow);
+    for (const auto& v : variants) {
+      Json variant = {{"division", ref::name(v.division)}, {"rounding", ref::name(v.rounding)}};
+      Json params = {{"dtype", ref::name(grid.dtype)},
+                     {"narrow_range", grid.narrow},
+                     {"qmin", range.min},
+                     {"qmax", range.max}};
+      if (grid.narrow) {
+        // The flag belongs to every test of a narrow-range group.
+      }
+      auto& group = file.group("QuantizeTest", variant, params);
+      for (const auto& c : cases) {
+        Json inputs = {{"x", encode(c.x)}, {"scale", encode(c.scale)},
+                       {"zero_point", encode_int(c.zero_point)}};
+        std::vector<std::string> flags = c.flags;
+        if (grid.narrow && std::find(flags.begin(), flags.end(), "narrow_range") == flags.end()) {
+          flags.push_back("narrow_range");
+        }
+        const auto p = ref::QuantizeParams::for_dtype(grid.dtype, c.scale, c.zero_point,
+                                                      grid.narrow, v.rounding, v.division);
+        group.add_computed(c.comment, flags, inputs, [&]() {
+          const auto trace = ref::quantize_traced(c.x, p);
+          return Json{{"q", encode(trace.q)}};
+        });
+      }
+    }
+  }
+  file.set("indistinguishable", untold_all);
+  return file.finish();
+}
+
+}  // namespace quantspec::vectors::detail

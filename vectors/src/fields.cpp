@@ -1,0 +1,317 @@
+// Field kinds of every algorithm (vectors/README.md lists the same table) and exact value
+// comparison.
+#include "quantspec/vectors/fields.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <map>
+
+#include "quantspec/reference/errors.hpp"
+#include "quantspec/reference/numbers.hpp"
+#include "quantspec/reference/variants.hpp"
+
+namespace quantspec::vectors {
+namespace {
+
+using Kinds = std::map<std::string, FieldKind>;
+
+// Fields every algorithm may use.
+const Kinds& common_fields() {
+  static const Kinds kinds = {
+      {"error", FieldKind::error},
+      {"dtype", FieldKind::name},
+      {"narrow_range", FieldKind::boolean},
+      {"qmin", FieldKind::integer},
+      {"qmax", FieldKind::integer},
+  };
+  return kinds;
+}
+
+const std::map<std::string, Kinds>& algorithm_fields() {
+  static const std::map<std::string, Kinds> fields = {
+      {"quant_params",
+       {{"symmetric", FieldKind::boolean},
+        {"min", FieldKind::binary32},
+        {"max", FieldKind::binary32},
+        {"data", FieldKind::binary32_array},
+        {"shape", FieldKind::size_array},
+        {"axis", FieldKind::integer},
+        {"scale", FieldKind::binary32},
+        {"zero_point", FieldKind::integer},
+        {"scales", FieldKind::binary32_array},
+        {"zero_points", FieldKind::integer_array}}},
+      {"quantize",
+       {{"x", FieldKind::binary32},
+        {"scale", FieldKind::binary32},
+        {"zero_point", FieldKind::integer},
+        {"q", FieldKind::integer}}},
+      {"dequantize",
+       {{"q", FieldKind::integer},
+        {"scale", FieldKind::binary32},
+        {"zero_point", FieldKind::integer},
+        {"x", FieldKind::binary32}}},
+      {"bias",
+       {{"real_bias", FieldKind::binary32},
+        {"input_scale", FieldKind::binary32},
+        {"weight_scale", FieldKind::binary32},
+        {"b", FieldKind::int32}}},
+      {"accumulate",
+       {{"x_dtype", FieldKind::name},
+        {"w_dtype", FieldKind::name},
+        {"x", FieldKind::integer_array},
+        {"w", FieldKind::integer_array},
+        {"x_zero_point", FieldKind::integer},
+        {"w_zero_point", FieldKind::integer},
+        {"bias", FieldKind::integer},
+        {"acc", FieldKind::int32}}},
+      {"multiplier",
+       {{"sx", FieldKind::binary32},
+        {"sw", FieldKind::binary32},
+        {"sy", FieldKind::binary32},
+        {"real_multiplier", FieldKind::binary64},
+        {"exact_multiplier", FieldKind::rational},
+        {"multiplier", FieldKind::int32},
+        {"shift", FieldKind::int32}}},
+      {"requantize",
+       {{"acc", FieldKind::integer},
+        {"multiplier", FieldKind::int32},
+        {"shift", FieldKind::int32},
+        {"zero_point", FieldKind::int32},
+        {"scale", FieldKind::binary32},
+        {"real_multiplier", FieldKind::rational},
+        {"sx", FieldKind::binary32},
+        {"sw", FieldKind::binary32},
+        {"sy", FieldKind::binary32},
+        {"a", FieldKind::int32},
+        {"b", FieldKind::int32},
+        {"value", FieldKind::int32},
+        {"exponent", FieldKind::int32},
+        {"q", FieldKind::integer},
+        {"y", FieldKind::int32}}},
+      {"activation",
+       {{"acc", FieldKind::integer},
+        {"multiplier", FieldKind::int32},
+        {"shift", FieldKind::int32},
+        {"zero_point", FieldKind::int32},
+        {"output_scale", FieldKind::binary32},
+        {"activation", FieldKind::name},
+        {"low", FieldKind::binary32},
+        {"clamp_min", FieldKind::int32},
+        {"clamp_max", FieldKind::int32},
+        {"high", FieldKind::binary32},
+        {"value", FieldKind::integer},
+        {"q", FieldKind::integer}}},
+      {"linear",
+       {{"x_dtype", FieldKind::name},
+        {"w_dtype", FieldKind::name},
+        {"y_dtype", FieldKind::name},
+        {"activation", FieldKind::name},
+        {"m", FieldKind::integer},
+        {"k", FieldKind::integer},
+        {"n", FieldKind::integer},
+        {"input_shape", FieldKind::size_array},
+        {"filter_shape", FieldKind::size_array},
+        {"stride", FieldKind::size_array},
+        {"padding", FieldKind::size_array},
+        {"dilation", FieldKind::size_array},
+        {"x", FieldKind::integer_array},
+        {"w", FieldKind::integer_array},
+        {"bias", FieldKind::integer_array},
+        {"x_scale", FieldKind::binary32},
+        {"x_zero_point", FieldKind::integer},
+        {"w_scales", FieldKind::binary32_array},
+        {"w_zero_points", FieldKind::integer_array},
+        {"y_scale", FieldKind::binary32},
+        {"y_zero_point", FieldKind::integer},
+        {"y", FieldKind::integer_array},
+        {"output_shape", FieldKind::size_array}}},
+  };
+  return fields;
+}
+
+bool is_integer_text(const std::string& text) {
+  std::size_t i = text.size() > 0 && text[0] == '-' ? 1 : 0;
+  if (i == text.size()) return false;
+  for (; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  return true;
+}
+
+// Integers: JSON integer or decimal string. Returns false for anything else.
+bool to_integer(const Json& value, ref::Integer& out) {
+  if (value.is_number_integer()) {
+    out = value.is_number_unsigned() ? ref::Integer(value.get<std::uint64_t>())
+                                     : ref::Integer(value.get<std::int64_t>());
+    return true;
+  }
+  if (value.is_string() && is_integer_text(value.get<std::string>())) {
+    out = ref::Integer(value.get<std::string>());
+    return true;
+  }
+  return false;
+}
+
+// The strict hex-float grammar the generator writes, plus "inf", "-inf", "nan".
+bool is_hex_float_text(const std::string& text) {
+  if (text == "inf" || text == "-inf" || text == "nan" || text == "-nan") return true;
+  std::size_t i = 0;
+  if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+  if (text.compare(i, 2, "0x") != 0 && text.compare(i, 2, "0X") != 0) return false;
+  i += 2;
+  bool digits = false;
+  while (i < text.size() && std::isxdigit(static_cast<unsigned char>(text[i]))) ++i, digits = true;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    while (i < text.size() && std::isxdigit(static_cast<unsigned char>(text[i]))) ++i, digits = true;
+  }
+  if (!digits || i >= text.size() || (text[i] != 'p' && text[i] != 'P')) return false;
+  ++i;
+  if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+  if (i >= text.size()) return false;
+  while (i < text.size()) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
+    ++i;
+  }
+  return true;
+}
+
+std::string validate_float(const Json& value, bool binary32) {
+  if (!value.is_string()) return "expected a hex-float string, got " + value.dump();
+  const std::string text = value.get<std::string>();
+  if (!is_hex_float_text(text)) return "not a hex-float string: \"" + text + "\"";
+  if (binary32) {
+    const double d = std::strtod(text.c_str(), nullptr);
+    if (std::isfinite(d) && static_cast<double>(static_cast<float>(d)) != d) {
+      return "\"" + text + "\" is not a binary32 value";
+    }
+  }
+  return "";
+}
+
+std::string validate_name(const std::string& field, const Json& value) {
+  if (!value.is_string()) return "expected a name string, got " + value.dump();
+  const std::string text = value.get<std::string>();
+  try {
+    if (field == "dtype" || field == "x_dtype" || field == "w_dtype" || field == "y_dtype") {
+      ref::parse_dtype(text, field);
+    } else if (field == "rounding" || field == "zero_point_rounding") {
+      ref::parse_rounding(text, field);
+    } else if (field == "division") {
+      ref::parse_division(text, field);
+    } else if (field == "derivation") {
+      ref::parse_derivation(text, field);
+    } else if (field == "variant") {
+      ref::parse_requant_variant(text, field);
+    } else if (field == "zero_point_entry") {
+      ref::parse_zero_point_entry(text, field);
+    }
+  } catch (const ref::ParameterError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+std::optional<FieldKind> field_kind(const std::string& algorithm, const std::string& field) {
+  const auto& fields = algorithm_fields();
+  auto table = fields.find(algorithm);
+  if (table != fields.end()) {
+    auto it = table->second.find(field);
+    if (it != table->second.end()) return it->second;
+  }
+  auto common = common_fields().find(field);
+  if (common != common_fields().end()) return common->second;
+  return std::nullopt;
+}
+
+std::string validate_value(FieldKind kind, const std::string& field, const Json& value) {
+  ref::Integer integer;
+  switch (kind) {
+    case FieldKind::binary32:
+      return validate_float(value, true);
+    case FieldKind::binary64:
+      return validate_float(value, false);
+    case FieldKind::integer:
+      return to_integer(value, integer) ? "" : "expected an integer (or a decimal string), got " +
+                                                   value.dump();
+    case FieldKind::int32:
+      if (!to_integer(value, integer)) return "expected an integer, got " + value.dump();
+      return ref::fits_int32(integer) ? "" : "value out of range (int32): " + value.dump();
+    case FieldKind::integer_array:
+    case FieldKind::binary32_array:
+    case FieldKind::size_array: {
+      if (!value.is_array()) return "expected an array, got " + value.dump().substr(0, 60);
+      for (std::size_t i = 0; i < value.size(); ++i) {
+        std::string problem;
+        if (kind == FieldKind::binary32_array) {
+          problem = validate_float(value[i], true);
+        } else if (!to_integer(value[i], integer)) {
+          problem = "expected an integer, got " + value[i].dump();
+        } else if (kind == FieldKind::size_array && integer < 0) {
+          problem = "expected a non-negative integer, got " + value[i].dump();
+        }
+        if (!problem.empty()) return "element " + std::to_string(i) + ": " + problem;
+      }
+      return "";
+    }
+    case FieldKind::boolean:
+      return value.is_boolean() ? "" : "expected true or false, got " + value.dump();
+    case FieldKind::name:
+      return validate_name(field, value);
+    case FieldKind::rational: {
+      if (!value.is_string()) return "expected a rational string \"p/q\", got " + value.dump();
+      const std::string text = value.get<std::string>();
+      const auto slash = text.find('/');
+      const bool ok = slash == std::string::npos
+                          ? is_integer_text(text)
+                          : is_integer_text(text.substr(0, slash)) &&
+                                is_integer_text(text.substr(slash + 1)) &&
+                                text.substr(slash + 1) != "0" && text[slash + 1] != '-';
+      return ok ? "" : "not a rational \"p/q\": \"" + text + "\"";
+    }
+    case FieldKind::error:
+      return value.is_string() ? "" : "expected a string naming the rejected parameter";
+  }
+  return "unknown field kind";
+}
+
+bool same_value(FieldKind kind, const Json& a, const Json& b) {
+  switch (kind) {
+    case FieldKind::binary32:
+    case FieldKind::binary64: {
+      if (!a.is_string() || !b.is_string()) return false;
+      const double x = std::strtod(a.get<std::string>().c_str(), nullptr);
+      const double y = std::strtod(b.get<std::string>().c_str(), nullptr);
+      if (std::isnan(x) || std::isnan(y)) return std::isnan(x) && std::isnan(y);
+      return std::memcmp(&x, &y, sizeof x) == 0;  // -0.0 differs from +0.0
+    }
+    case FieldKind::integer:
+    case FieldKind::int32: {
+      ref::Integer x, y;
+      return to_integer(a, x) && to_integer(b, y) && x == y;
+    }
+    case FieldKind::integer_array:
+    case FieldKind::size_array:
+    case FieldKind::binary32_array: {
+      if (!a.is_array() || !b.is_array() || a.size() != b.size()) return false;
+      const FieldKind element =
+          kind == FieldKind::binary32_array ? FieldKind::binary32 : FieldKind::integer;
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        if (!same_value(element, a[i], b[i])) return false;
+      }
+      return true;
+    }
+    case FieldKind::rational:
+      return a.is_string() && b.is_string() &&
+             ref::Rational(a.get<std::string>()) == ref::Rational(b.get<std::string>());
+    case FieldKind::boolean:
+    case FieldKind::name:
+    case FieldKind::error:
+      return a == b;
+  }
+  return false;
+}
+
+}  // namespace quantspec::vectors

@@ -1,0 +1,186 @@
+// vectors check / identify: outcomes, summary, exit codes, and bad input reported as
+// (file, tcId, problem) with exit 2.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <unistd.h>
+#include <sstream>
+
+#include "quantspec/reference/errors.hpp"
+#include "quantspec/reference/requantize.hpp"
+#include "quantspec/vectors/check.hpp"
+#include "quantspec/vectors/generate.hpp"
+
+namespace quantspec::vectors {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string temp_path(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("quantspec_vectors_tests_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return (dir / name).string();
+}
+
+std::string write(const std::string& name, const std::string& text) {
+  const std::string path = temp_path(name);
+  std::ofstream(path) << text;
+  return path;
+}
+
+const std::string kQuantize = std::string(QUANTSPEC_VECTORS_DIR) + "/quantize.json";
+
+// A backend that answers every test of `file` with the expected output.
+Json perfect_results(const VectorFile& file) {
+  Json per = Json::object();
+  for (const auto& g : file.groups)
+    for (const auto& t : g.tests) per[std::to_string(t.tc_id)] = t.expected;
+  return Json{{"results", {{file.algorithm, per}}}};
+}
+
+TEST(Check, PerfectResultsPassWithSummaryLine) {
+  const auto file = read_vector_file(kQuantize);
+  const auto results = write("perfect.json", perfect_results(file).dump());
+  std::ostringstream out;
+  EXPECT_EQ(check(kQuantize, results, out), kExitOk) << out.str();
+  EXPECT_NE(out.str().find(std::to_string(file.number_of_tests) + " passed, 0 failed"),
+            std::string::npos) << out.str();
+}
+
+TEST(Check, AWrongValueAndAnAcceptedInvalidTestFail) {
+  const auto file = read_vector_file(kQuantize);
+  Json doc = perfect_results(file);
+  const VectorTest* valid = nullptr;
+  const VectorTest* invalid = nullptr;
+  for (const auto& g : file.groups)
+    for (const auto& t : g.tests) {
+      if (!valid && t.result == Expectation::valid) valid = &t;
+      if (!invalid && t.result == Expectation::invalid) invalid = &t;
+    }
+  ASSERT_TRUE(valid && invalid);
+  const auto q = std::stoll(valid->expected["q"].dump());
+  doc["results"]["quantize"][std::to_string(valid->tc_id)] = Json{{"q", q + 1}};
+  doc["results"]["quantize"][std::to_string(invalid->tc_id)] = Json{{"q", 0}};
+  std::ostringstream out;
+  EXPECT_EQ(check(kQuantize, write("wrong.json", doc.dump()), out), kExitFailures);
+  EXPECT_NE(out.str().find("tcId " + std::to_string(valid->tc_id) + " "), std::string::npos);
+  EXPECT_NE(out.str().find("unexpected failure"), std::string::npos);
+  EXPECT_NE(out.str().find("unexpected pass"), std::string::npos);
+  EXPECT_NE(out.str().find(" passed, 2 failed"), std::string::npos) << out.str();
+}
+
+TEST(Check, NoResultsAtAllIsAFailure) {
+  std::ostringstream out;
+  EXPECT_EQ(check(kQuantize, write("empty.json", R"({"results": {}})"), out), kExitFailures);
+}
+
+// Bad input: exit 2 with the file, the tcId and the fault.
+struct BadInput {
+  const char* name;
+  std::string vectors;  // empty: use the checked-in quantize.json
+  std::string results;
+  std::string must_mention;
+};
+
+class BadInputTest : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(BadInputTest, ReportsFileTestAndProblemWithExit2) {
+  const auto& p = GetParam();
+  const std::string vectors =
+      p.vectors.empty() ? kQuantize : write(std::string(p.name) + "_vectors.json", p.vectors);
+  const std::string results = write(std::string(p.name) + "_results.json", p.results);
+  std::ostringstream out;
+  EXPECT_EQ(check(vectors, results, out), kExitMalformed) << out.str();
+  EXPECT_NE(out.str().find(p.must_mention), std::string::npos) << out.str();
+  std::ostringstream out2;
+  EXPECT_EQ(identify(vectors, results, out2), kExitMalformed) << out2.str();
+}
+
+const std::string kMinimal = R"({"algorithm": "quantize", "schemaVersion": 1, "numberOfTests": 1,
+  "notes": {"random": "r"}, "testGroups": [{"type": "QuantizeTest",
+  "variant": {"division": "exact", "rounding": "half_even"},
+  "params": {"dtype": "int8", "narrow_range": false, "qmin": -128, "qmax": 127},
+  "tests": [{"tcId": 7, "comment": "", "flags": ["random"],
+  "inputs": {"x": "0x1p+0", "scale": "0x1p+0", "zero_point": ZP},
+  "expected": {"q": 1}, "result": "valid"}]}]})";
+std::string minimal_with(const std::string& zp) {
+  std::string s = kMinimal;
+  s.replace(s.find("ZP"), 2, zp);
+  return s;
+}
+const std::string kGoodResults = R"({"results": {"quantize": {"7": {"q": 1}}}})";
+
+INSTANTIATE_TEST_SUITE_P(
+    Vectors, BadInputTest,
+    ::testing::Values(
+        BadInput{"bad_json", "{\"algorithm\": ", kGoodResults, "bad JSON"},
+        BadInput{"wrong_schema", R"({"algorithm": "quantize", "schemaVersion": 2})", kGoodResults,
+                 "schemaVersion"},
+        BadInput{"missing_tcid", [] {
+                   std::string s = minimal_with("0");
+                   s.replace(s.find("\"tcId\": 7,"), 10, "");
+                   return s;
+                 }(), kGoodResults, "missing \"tcId\""},
+        BadInput{"out_of_range", minimal_with("1e300"), kGoodResults, "tcId 7"},
+        BadInput{"results_bad_json", minimal_with("0"), "{", "bad JSON"},
+        BadInput{"results_unknown_tcid", minimal_with("0"),
+                 R"({"results": {"quantize": {"8": {"q": 1}}}})", "tcId 8"},
+        BadInput{"results_bad_value", minimal_with("0"),
+                 R"({"results": {"quantize": {"7": {"q": "one"}}}})", "tcId 7: quantize.q"},
+        BadInput{"results_not_keyed_by_tcid", minimal_with("0"),
+                 R"({"results": {"quantize": {"seven": {"q": 1}}}})", "is not a tcId"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(BadInput, MessageNamesTheFile) {
+  const std::string vectors = write("named.json", minimal_with("1e300"));
+  std::ostringstream out;
+  EXPECT_EQ(check(vectors, write("named_results.json", kGoodResults), out), kExitMalformed);
+  EXPECT_NE(out.str().find(vectors), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("zero_point"), std::string::npos) << out.str();
+}
+
+// identify: a backend that runs every RequantizeFromScalesTest with TFLite's pipeline
+// (double_round, tflite derivation), computed here by the reference from the test's scales.
+TEST(Identify, TellsDoubleRoundingFromTheOthers) {
+  const std::string path = std::string(QUANTSPEC_VECTORS_DIR) + "/requantize.json";
+  const auto file = read_vector_file(path);
+  Json per = Json::object();
+  for (const auto& g : file.groups) {
+    if (g.type != "RequantizeFromScalesTest") continue;
+    for (const auto& t : g.tests) {
+      const Json ops = g.operands(t);
+      auto f = [&](const char* k) { return std::strtof(ops[k].get<std::string>().c_str(), nullptr); };
+      try {
+        const auto params = ref::requantize_params_from_scales(
+            ref::RequantVariant::double_round, f("sx"), f("sw"), f("sy"),
+            ops["zero_point"].get<std::int32_t>(), ops["qmin"].get<std::int32_t>(),
+            ops["qmax"].get<std::int32_t>(), ref::Derivation::tflite);
+        const auto q = ref::requantize(ref::Integer(ops["acc"].get<std::int64_t>()), params);
+        per[std::to_string(t.tc_id)] = Json{{"q", q.convert_to<std::int64_t>()}};
+      } catch (const ref::ParameterError& e) {
+        per[std::to_string(t.tc_id)] = Json{{"error", e.parameter()}};
+      }
+    }
+  }
+  const auto results = parse_results(Json{{"results", {{"requantize", per}}}}, "in-memory");
+  const auto identified = identify_variants({file}, results, "in-memory");
+  ASSERT_EQ(identified.size(), 1u);
+  std::set<std::string> consistent;
+  for (const auto& v : identified[0].verdicts) {
+    if (v.mismatches.empty()) consistent.insert(v.variant);
+  }
+  EXPECT_TRUE(consistent.count("variant=double_round, derivation=tflite, zero_point_entry=after_rounding"));
+  EXPECT_FALSE(consistent.count("variant=single_round, derivation=tflite, zero_point_entry=after_rounding"));
+  EXPECT_FALSE(consistent.count("variant=fp32, zero_point_entry=after_rounding"));
+  EXPECT_FALSE(consistent.count("variant=rndnu, derivation=rndnu, zero_point_entry=after_rounding"));
+  // Only pipelines the file declares indistinguishable from TFLite's may remain.
+  for (const auto& c : consistent) {
+    EXPECT_TRUE(c.find("double_round") != std::string::npos) << c;
+  }
+}
+
+}  // namespace
+}  // namespace quantspec::vectors
