@@ -1,0 +1,17 @@
+// The operation x variant suites, one file per operation family. Internal to the suite.
+#pragma once
+
+#include <vector>
+
+#include "quantspec/conformance/suite.hpp"
+
+namespace quantspec::conformance::ops {
+
+std::vector<VariantSuite> quantize_suites();    // quantize and quantize_per_channel
+std::vector<VariantSuite> dequantize_suites();  // dequantize and dequantize_per_channel
+std::vector<VariantSuite> requantize_suites();  // requantize and requantize_per_channel
+std::vector<VariantSuite> gemm_suites();
+std::vector<VariantSuite> linear_suites();
+std::vector<VariantSuite> lut_suites();
+
+}  // namespace quantspec::conformance::ops

@@ -1,0 +1,31 @@
+// Deliberately broken kernel tables: each is the scalar example table with exactly one
+// operation replaced by a version carrying one realistic bug, written from the spec. The
+// suite must report each one with a failing case (suite_catches_broken_kernels_test.cc).
+#pragma once
+
+#include "quantspec/kernel_abi.h"
+
+extern "C" const qs_kernel_table* qs_scalar_example_table(void);
+
+namespace quantspec::conformance::broken {
+
+// quantize: rounds ties away from zero where half_even was asked for.
+const qs_kernel_table& half_away_for_half_even();
+// quantize: converts t to int32 before clamping (cvttps2dq/cvtps2dq: INT32_MIN when out of range).
+const qs_kernel_table& convert_before_clamp();
+// gemm (u8*s8): adds product pairs in saturating int16 (vpmaddubsw) before widening.
+const qs_kernel_table& int16_pair_saturation();
+// requantize double_round: SRDHM without the INT32_MIN * INT32_MIN saturation.
+const qs_kernel_table& srdhm_without_saturation();
+// requantize (s8 output): adds Zy in int8 (wrapping) before the clamp.
+const qs_kernel_table& int8_zero_point_wrap();
+// lut: skips the last element of a partial SIMD block.
+const qs_kernel_table& tail_skips_last_element();
+// dequantize: stores a whole 8-lane block for the tail (writes past the end).
+const qs_kernel_table& tail_writes_past_end();
+// requantize_per_channel: restarts the channel counter at every 16-element block.
+const qs_kernel_table& per_channel_index_mixup();
+// lut: dereferences NULL for inputs longer than 100 elements (for the crash isolation test).
+const qs_kernel_table& crashes_on_long_inputs();
+
+}  // namespace quantspec::conformance::broken

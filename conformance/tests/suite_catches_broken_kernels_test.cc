@@ -1,0 +1,123 @@
+// The suite must demonstrably catch wrong kernels: each deliberately broken table fails the
+// named check of the named variant, with a counterexample that shows the bug.
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <stdexcept>
+
+#include "broken_kernels.hpp"
+#include "quantspec/conformance/suite.hpp"
+
+namespace quantspec::conformance {
+namespace {
+
+Settings test_settings() {
+  Settings settings;
+  settings.seed = 7;
+  settings.cases = 30;
+  return settings;
+}
+
+const VariantSuite& find_suite(const std::string& op, const std::string& variant) {
+  for (const VariantSuite& suite : all_variant_suites()) {
+    if (suite.op == op && suite.variant == variant) return suite;
+  }
+  throw std::runtime_error("no suite " + op + " " + variant);
+}
+
+VariantResult run(const qs_kernel_table& table, const std::string& op, const std::string& variant) {
+  return run_variant(table, table.name, find_suite(op, variant), test_settings());
+}
+
+// The variant fails as a whole, and the named check (the one aimed at this bug) fails on its
+// own with a counterexample showing `evidence`.
+void expect_caught(const qs_kernel_table& table, const std::string& op, const std::string& variant,
+                   const std::string& check_name, const std::string& evidence) {
+  const VariantResult whole = run(table, op, variant);
+  EXPECT_EQ(whole.status, VariantResult::Status::fail) << table.name << " was not caught by " << op << " " << variant;
+  const VariantSuite& suite = find_suite(op, variant);
+  const Support support = suite.probe(table);
+  bool found = false;
+  for (const Check& check : suite.checks) {
+    if (check.name != check_name) continue;
+    found = true;
+    const CheckResult r = check.run(table, support, test_settings());
+    EXPECT_EQ(r.verdict, CheckResult::Verdict::fail) << table.name << " passed " << check_name;
+    EXPECT_NE(r.counterexample.find(evidence), std::string::npos) << r.counterexample;
+    std::cout << "--- " << table.name << ": " << op << " " << variant << ", check " << check_name
+              << " (whole variant first failed in " << whole.failed_check << ")\n"
+              << r.counterexample << std::endl;
+  }
+  EXPECT_TRUE(found) << "no check " << check_name;
+}
+
+TEST(SuiteCatches, HalfAwayRoundingWhereHalfEvenWasDeclared) {
+  expect_caught(broken::half_away_for_half_even(), "quantize", "f32_divide half_even", "RoundsExactTiesByItsRule",
+                "expected -4, got -5");
+}
+
+TEST(SuiteCatches, ConvertBeforeClamp) {
+  expect_caught(broken::convert_before_clamp(), "quantize", "f32_divide half_even", "SaturatesQuotientsBeyondInt32",
+                "expected 127, got -128");
+}
+
+TEST(SuiteCatches, Int16PairSaturationInTheU8S8DotProduct) {
+  expect_caught(broken::int16_pair_saturation(), "gemm", "u8*s8", "NeverSaturatesInt16ProductPairs", "wrong out[0][0]");
+}
+
+TEST(SuiteCatches, Int8WrapOfTheZeroPointSumBeforeTheClamp) {
+  expect_caught(broken::int8_zero_point_wrap(), "requantize", "double_round",
+                "AddsZeroPointWithoutWrappingBeforeTheClamp", "wrong output at index");
+}
+
+TEST(SuiteCatches, OffByOneTailThatSkipsTheLastElement) {
+  expect_caught(broken::tail_skips_last_element(), "lut", "s8", "WritesEveryLengthExactlyOnce", "unwritten");
+}
+
+TEST(SuiteCatches, OffByOneTailThatWritesPastTheEnd) {
+  expect_caught(broken::tail_writes_past_end(), "dequantize", "fl32", "WritesEveryLengthExactlyOnce",
+                "wrote outside the output buffer");
+}
+
+TEST(SuiteCatches, PerChannelIndexMixUp) {
+  expect_caught(broken::per_channel_index_mixup(), "requantize_per_channel", "double_round", "UsesChannelIModChannels",
+                "channel");
+}
+
+// SRDHM(INT32_MIN, INT32_MIN) needs multiplier = INT32_MIN, which ABI version 1 and the
+// reference (Q7.1: multiplier in [0, 2^31 - 1]) reject; no valid call can tell this kernel from
+// a correct one. The suite covers the boundary it can reach (acc = INT32_MIN with multipliers
+// 2^30 and 2^31 - 1, shifts -31..30) and the rejection of negative multipliers, so this
+// asserts the honest result: the kernel passes, and would be caught only if the ABI ever
+// admitted negative multipliers.
+TEST(SuiteCatches, MissingSrdhmSaturationIsUnreachableThroughAbiVersion1) {
+  const VariantResult r = run(broken::srdhm_without_saturation(), "requantize", "double_round");
+  EXPECT_EQ(r.status, VariantResult::Status::pass) << r.counterexample;
+}
+
+}  // namespace
+}  // namespace quantspec::conformance
+
+namespace quantspec::conformance {
+namespace {
+
+// The random-case property finds the same bug without the catalogue, and shrinks it to one
+// element with every parameter printed.
+TEST(SuiteCatches, PropertyShrinksToAMinimalCounterexample) {
+  const VariantSuite& suite = find_suite("quantize", "f32_divide half_even");
+  const qs_kernel_table& table = broken::half_away_for_half_even();
+  const Support support = suite.probe(table);
+  for (const Check& check : suite.checks) {
+    if (check.name != "MatchesReferenceOnRandomCases") continue;
+    Settings settings = test_settings();
+    settings.cases = 200;
+    const CheckResult r = check.run(table, support, settings);
+    ASSERT_EQ(r.verdict, CheckResult::Verdict::fail);
+    EXPECT_NE(r.counterexample.find("shrunk"), std::string::npos) << r.counterexample;
+    EXPECT_NE(r.counterexample.find("  n: 1\n"), std::string::npos) << r.counterexample;
+    std::cout << r.counterexample << std::endl;
+  }
+}
+
+}  // namespace
+}  // namespace quantspec::conformance
