@@ -1,0 +1,248 @@
+// Checks of the C ABI parameters (kernel_abi.h, "Status order"): selectors first, then what
+// this library provides, then the values the spec allows.
+#include "jobs.h"
+
+#include <cmath>
+
+namespace quantspec::optimized::detail {
+namespace {
+
+bool IsElementType(uint32_t t) { return t == QS_S8 || t == QS_U8; }
+bool IsRounding(uint32_t r) { return r <= QS_ROUND_FLOOR; }
+bool IsDivision(uint32_t d) { return d <= QS_DIV_F32_RECIPROCAL; }
+bool IsDerivation(uint32_t d) { return d <= QS_DERIVE_RNDNU; }
+bool IsRequantVariant(uint32_t v) { return v <= QS_REQUANT_RNDNA; }
+bool IsZeroPointEntry(uint32_t z) { return z <= QS_ZP_BEFORE_ROUNDING; }
+
+// Q1: a scale is a finite binary32 > 0; subnormal scales are valid.
+bool IsValidScale(float s) { return std::isfinite(s) && s > 0.0f; }
+
+bool InTypeRange(int32_t v, uint32_t type) { return v >= TypeMin(type) && v <= TypeMax(type); }
+
+// A buffer may be NULL only when it holds no element.
+bool BufferOk(const void* p, size_t count) { return p != nullptr || count == 0; }
+
+bool IsFixedPoint(uint32_t variant) {
+  return variant != QS_REQUANT_IDEAL && variant != QS_REQUANT_FP32;
+}
+
+// Q7: the (multiplier, shift) domain of each fixed-point variant.
+bool MultiplierShiftOk(uint32_t variant, int32_t multiplier, int32_t shift) {
+  switch (variant) {
+    case QS_REQUANT_DOUBLE_ROUND:
+    case QS_REQUANT_SINGLE_ROUND:
+    case QS_REQUANT_RNDNU:
+    case QS_REQUANT_RNDNA:
+      return multiplier >= 0 && shift >= -31 && shift <= 30;
+    case QS_REQUANT_TOSA_SINGLE:
+    case QS_REQUANT_TOSA_DOUBLE:
+      return multiplier >= 0 && shift >= 2 && shift <= 62;
+    case QS_REQUANT_TOSA_SCALE16:
+      return multiplier >= 0 && multiplier <= 32767 && shift >= 2 && shift <= 62;
+    default:
+      return false;
+  }
+}
+
+// Selector and support checks shared by requantize and linear.
+qs_status CheckRequantSelectors(const qs_requantization& r) {
+  if (!IsRequantVariant(r.variant) || !IsZeroPointEntry(r.zero_point_entry) ||
+      !IsRounding(r.rounding) || !IsDerivation(r.derivation)) {
+    return QS_BAD_PARAMETERS;
+  }
+  // IDEAL needs exact rational arithmetic per element; not provided by these kernels.
+  if (r.variant == QS_REQUANT_IDEAL) return QS_VARIANT_NOT_SUPPORTED;
+  // Q7: fixed-point pipelines add the zero point after rounding only.
+  if (IsFixedPoint(r.variant) && r.zero_point_entry != QS_ZP_AFTER_ROUNDING) {
+    return QS_BAD_PARAMETERS;
+  }
+  return QS_OK;
+}
+
+// Value checks of the multiplier data; fills the job's parameter pointers.
+qs_status CheckRequantValues(const qs_requantization& r, bool per_channel, size_t channels,
+                             RequantizeJob* job) {
+  job->variant = r.variant;
+  job->zero_point_before_rounding = r.zero_point_entry == QS_ZP_BEFORE_ROUNDING;
+  job->output_zero_point = r.output_zero_point;
+  if (!per_channel) {
+    if (r.variant == QS_REQUANT_FP32) {
+      if (!IsValidScale(r.scale)) return QS_BAD_PARAMETERS;
+    } else if (!MultiplierShiftOk(r.variant, r.multiplier, r.shift)) {
+      return QS_BAD_PARAMETERS;
+    }
+    job->multipliers = &r.multiplier;
+    job->shifts = &r.shift;
+    job->scales = &r.scale;
+    job->channels = 1;
+    return QS_OK;
+  }
+  if (channels == 0) return QS_BAD_PARAMETERS;
+  if (r.variant == QS_REQUANT_FP32) {
+    if (r.scales == nullptr) return QS_BAD_PARAMETERS;
+    for (size_t c = 0; c < channels; ++c) {
+      if (!IsValidScale(r.scales[c])) return QS_BAD_PARAMETERS;
+    }
+  } else {
+    if (r.multipliers == nullptr || r.shifts == nullptr) return QS_BAD_PARAMETERS;
+    for (size_t c = 0; c < channels; ++c) {
+      if (!MultiplierShiftOk(r.variant, r.multipliers[c], r.shifts[c])) return QS_BAD_PARAMETERS;
+    }
+  }
+  job->multipliers = r.multipliers;
+  job->shifts = r.shifts;
+  job->scales = r.scales;
+  job->channels = channels;
+  return QS_OK;
+}
+
+}  // namespace
+
+qs_status CheckQuantize(const qs_quantize_params* p, bool per_channel, const void* in,
+                        const void* out, size_t n, QuantizeJob* job) {
+  if (p == nullptr) return QS_BAD_PARAMETERS;
+  if (!IsElementType(p->output_type) || !IsRounding(p->rounding) || !IsDivision(p->division)) {
+    return QS_BAD_PARAMETERS;
+  }
+  // Every rounding x division combination is provided (exact division by FMA residuals).
+  if (p->qmin > p->qmax || !InTypeRange(p->qmin, p->output_type) ||
+      !InTypeRange(p->qmax, p->output_type)) {
+    return QS_BAD_PARAMETERS;
+  }
+  auto zero_point_ok = [&](int32_t z) { return z >= p->qmin && z <= p->qmax; };
+  if (per_channel) {
+    if (p->channels == 0 || p->scales == nullptr || p->zero_points == nullptr) {
+      return QS_BAD_PARAMETERS;
+    }
+    for (size_t c = 0; c < p->channels; ++c) {
+      if (!IsValidScale(p->scales[c]) || !zero_point_ok(p->zero_points[c])) {
+        return QS_BAD_PARAMETERS;
+      }
+    }
+  } else if (!IsValidScale(p->scale) || !zero_point_ok(p->zero_point)) {
+    return QS_BAD_PARAMETERS;
+  }
+  if (!BufferOk(in, n) || !BufferOk(out, n)) return QS_BAD_PARAMETERS;
+  job->output_type = p->output_type;
+  job->rounding = p->rounding;
+  job->division = p->division;
+  job->qmin = p->qmin;
+  job->qmax = p->qmax;
+  job->scales = per_channel ? p->scales : &p->scale;
+  job->zero_points = per_channel ? p->zero_points : &p->zero_point;
+  job->channels = per_channel ? p->channels : 1;
+  return QS_OK;
+}
+
+qs_status CheckDequantize(const qs_dequantize_params* p, bool per_channel, const void* in,
+                          const void* out, size_t n, DequantizeJob* job) {
+  if (p == nullptr || !IsElementType(p->input_type)) return QS_BAD_PARAMETERS;
+  auto zero_point_ok = [&](int32_t z) { return InTypeRange(z, p->input_type); };
+  if (per_channel) {
+    if (p->channels == 0 || p->scales == nullptr || p->zero_points == nullptr) {
+      return QS_BAD_PARAMETERS;
+    }
+    for (size_t c = 0; c < p->channels; ++c) {
+      if (!IsValidScale(p->scales[c]) || !zero_point_ok(p->zero_points[c])) {
+        return QS_BAD_PARAMETERS;
+      }
+    }
+  } else if (!IsValidScale(p->scale) || !zero_point_ok(p->zero_point)) {
+    return QS_BAD_PARAMETERS;
+  }
+  if (!BufferOk(in, n) || !BufferOk(out, n)) return QS_BAD_PARAMETERS;
+  job->input_type = p->input_type;
+  job->scales = per_channel ? p->scales : &p->scale;
+  job->zero_points = per_channel ? p->zero_points : &p->zero_point;
+  job->channels = per_channel ? p->channels : 1;
+  return QS_OK;
+}
+
+qs_status CheckRequantize(const qs_requantize_params* p, bool per_channel, const void* in,
+                          const void* out, size_t n, RequantizeJob* job) {
+  if (p == nullptr || !IsElementType(p->output_type)) return QS_BAD_PARAMETERS;
+  qs_status s = CheckRequantSelectors(p->requant);
+  if (s != QS_OK) return s;
+  s = CheckRequantValues(p->requant, per_channel, p->channels, job);
+  if (s != QS_OK) return s;
+  if (p->qmin > p->qmax || !InTypeRange(p->qmin, p->output_type) ||
+      !InTypeRange(p->qmax, p->output_type) || p->requant.output_zero_point < p->qmin ||
+      p->requant.output_zero_point > p->qmax) {
+    return QS_BAD_PARAMETERS;
+  }
+  if (!BufferOk(in, n) || !BufferOk(out, n)) return QS_BAD_PARAMETERS;
+  job->output_type = p->output_type;
+  job->qmin = p->qmin;
+  job->qmax = p->qmax;
+  return QS_OK;
+}
+
+qs_status CheckGemm(const qs_gemm_params* p, const void* a, size_t a_stride, const void* w,
+                    size_t w_stride, const void* out, size_t out_stride, size_t m, size_t n,
+                    size_t k, GemmJob* job) {
+  if (p == nullptr || !IsElementType(p->a_type)) return QS_BAD_PARAMETERS;
+  if (!InTypeRange(p->a_zero_point, p->a_type)) return QS_BAD_PARAMETERS;
+  if (p->w_zero_points != nullptr) {
+    for (size_t j = 0; j < n; ++j) {
+      if (!InTypeRange(p->w_zero_points[j], QS_S8)) return QS_BAD_PARAMETERS;
+    }
+  } else if (!InTypeRange(p->w_zero_point, QS_S8)) {
+    return QS_BAD_PARAMETERS;
+  }
+  if (k > 0 && m > 0 && a_stride < k) return QS_BAD_PARAMETERS;
+  if (k > 0 && n > 0 && w_stride < k) return QS_BAD_PARAMETERS;
+  if (m > 0 && n > 0 && out_stride < n) return QS_BAD_PARAMETERS;
+  if (!BufferOk(a, m * k) || !BufferOk(w, n * k) || !BufferOk(out, m * n)) {
+    return QS_BAD_PARAMETERS;
+  }
+  job->a_type = p->a_type;
+  job->a_zero_point = p->a_zero_point;
+  job->w_zero_points = p->w_zero_points;
+  job->w_zero_point = p->w_zero_point;
+  job->bias = p->bias;
+  return QS_OK;
+}
+
+qs_status CheckLinear(const qs_linear_params* p, const void* a, size_t a_stride, const void* w,
+                      size_t w_stride, const void* out, size_t out_stride, size_t m, size_t n,
+                      size_t k, GemmJob* gemm_job, RequantizeJob* requant_job) {
+  if (p == nullptr || !IsElementType(p->output_type) || !IsElementType(p->gemm.a_type) ||
+      p->per_channel > 1) {
+    return QS_BAD_PARAMETERS;
+  }
+  qs_status s = CheckRequantSelectors(p->requant);
+  if (s != QS_OK) return s;
+  // The int32 output of the GEMM part is internal: check shapes against a dense M x N result.
+  s = CheckGemm(&p->gemm, a, a_stride, w, w_stride, out, n, m, n, k, gemm_job);
+  if (s != QS_OK) return s;
+  if (m > 0 && n > 0 && out_stride < n) return QS_BAD_PARAMETERS;
+  // Per-channel requantization has one entry per output column.
+  const bool per_channel = p->per_channel != 0;
+  if (per_channel && n == 0) {
+    requant_job->variant = p->requant.variant;
+  } else {
+    s = CheckRequantValues(p->requant, per_channel, n, requant_job);
+    if (s != QS_OK) return s;
+  }
+  if (p->act_min > p->act_max || !InTypeRange(p->act_min, p->output_type) ||
+      !InTypeRange(p->act_max, p->output_type) ||
+      !InTypeRange(p->requant.output_zero_point, p->output_type)) {
+    return QS_BAD_PARAMETERS;
+  }
+  requant_job->output_type = p->output_type;
+  requant_job->output_zero_point = p->requant.output_zero_point;
+  requant_job->zero_point_before_rounding = p->requant.zero_point_entry == QS_ZP_BEFORE_ROUNDING;
+  requant_job->qmin = p->act_min;
+  requant_job->qmax = p->act_max;
+  return QS_OK;
+}
+
+qs_status CheckLut(const qs_lut_params* p, const void* in, const void* out, size_t n) {
+  if (p == nullptr || !IsElementType(p->element_type) || p->table == nullptr) {
+    return QS_BAD_PARAMETERS;
+  }
+  if (!BufferOk(in, n) || !BufferOk(out, n)) return QS_BAD_PARAMETERS;
+  return QS_OK;
+}
+
+}  // namespace quantspec::optimized::detail

@@ -1,0 +1,106 @@
+// Dequantize s8/u8 -> f32 (SPEC.md Q3): out = fl32((q - Z) * S). q - Z lies in [-255, 255], so
+// int32 -> binary32 is exact and the one binary32 multiply is the spec's single rounding
+// (subnormal results included: the kernels run with the default FP environment, no FTZ/DAZ).
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/dequantize.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+
+#include <cstring>
+
+#include "hwy/highway.h"
+#include "kernels/ops-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace quantspec::optimized::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+#if HWY_TARGET == HWY_SCALAR
+
+void DequantizeKernel(const DequantizeJob& job, const void* in, float* out, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    const size_t c = i % job.channels;
+    const int32_t q = job.input_type == QS_S8 ? static_cast<const int8_t*>(in)[i]
+                                              : static_cast<const uint8_t*>(in)[i];
+    out[i] = static_cast<float>(q - job.zero_points[c]) * job.scales[c];
+  }
+}
+
+#else  // SIMD targets
+
+using DF = hn::ScalableTag<float>;
+using DI = hn::RebindToSigned<DF>;
+
+template <typename TIn, bool kPerChannel>
+void DequantizeSpan(const TIn* HWY_RESTRICT in, float* HWY_RESTRICT out, size_t count,
+                    const float* scales, const int32_t* zero_points) {
+  const DF df;
+  const DI di;
+  const hn::Rebind<TIn, DF> d_in;
+  const size_t N = hn::Lanes(df);
+  const auto scale0 = hn::Set(df, scales[0]);
+  const auto z0 = hn::Set(di, zero_points[0]);
+  auto vector_at = [&](const TIn* q, const float* s, const int32_t* z, float* o) {
+    const auto wide = hn::PromoteTo(di, hn::LoadU(d_in, q));
+    const auto centred = hn::Sub(wide, kPerChannel ? hn::LoadU(di, z) : z0);
+    hn::StoreU(hn::Mul(hn::ConvertTo(df, centred), kPerChannel ? hn::LoadU(df, s) : scale0), df,
+               o);
+  };
+  size_t i = 0;
+  // Four vectors per iteration keep enough loads in flight for DRAM-sized arrays.
+  for (; i + 4 * N <= count; i += 4 * N) {
+    for (size_t u = 0; u < 4; ++u) {
+      const size_t j = i + u * N;
+      vector_at(in + j, scales + (kPerChannel ? j : 0), zero_points + (kPerChannel ? j : 0),
+                out + j);
+    }
+  }
+  for (; i + N <= count; i += N) {
+    vector_at(in + i, scales + (kPerChannel ? i : 0), zero_points + (kPerChannel ? i : 0),
+              out + i);
+  }
+  if (i < count) {
+    const size_t rest = count - i;
+    TIn q_buf[HWY_MAX_BYTES / sizeof(float)] = {};
+    HWY_ALIGN float s_buf[HWY_MAX_BYTES / sizeof(float)];
+    HWY_ALIGN int32_t z_buf[HWY_MAX_BYTES / sizeof(float)];
+    HWY_ALIGN float o_buf[HWY_MAX_BYTES / sizeof(float)];
+    std::memcpy(q_buf, in + i, rest * sizeof(TIn));
+    for (size_t j = 0; j < N; ++j) {
+      s_buf[j] = kPerChannel ? scales[i + (j < rest ? j : 0)] : scales[0];
+      z_buf[j] = kPerChannel ? zero_points[i + (j < rest ? j : 0)] : zero_points[0];
+    }
+    vector_at(q_buf, s_buf, z_buf, o_buf);
+    std::memcpy(out + i, o_buf, rest * sizeof(float));
+  }
+}
+
+template <typename TIn>
+void DequantizeTyped(const DequantizeJob& job, const TIn* in, float* out, size_t n) {
+  if (job.channels == 1) {
+    DequantizeSpan<TIn, false>(in, out, n, job.scales, job.zero_points);
+    return;
+  }
+  const size_t channels = ReplicatedChannels(job.channels);
+  float scale_storage[kMaxReplicated];
+  int32_t zero_point_storage[kMaxReplicated];
+  const float* scales = Replicate(job.scales, job.channels, channels, scale_storage);
+  const int32_t* zero_points =
+      Replicate(job.zero_points, job.channels, channels, zero_point_storage);
+  for (size_t row = 0; row < n; row += channels) {
+    DequantizeSpan<TIn, true>(in + row, out + row, std::min(channels, n - row), scales,
+                              zero_points);
+  }
+}
+
+void DequantizeKernel(const DequantizeJob& job, const void* in, float* out, size_t n) {
+  if (job.input_type == QS_S8) {
+    DequantizeTyped(job, static_cast<const int8_t*>(in), out, n);
+  } else {
+    DequantizeTyped(job, static_cast<const uint8_t*>(in), out, n);
+  }
+}
+
+#endif  // HWY_TARGET == HWY_SCALAR
+
+}  // namespace quantspec::optimized::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();

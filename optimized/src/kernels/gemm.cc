@@ -1,0 +1,173 @@
+// int8 GEMM with int32 accumulation (SPEC.md Q5):
+//   out[m][n] = bias[n] + sum_k (A[m][k] - Za) * (W[n][k] - Zw[n]),  mod 2^32.
+// AVX3_DL: vpdpbusd microkernel (gemm_vnni-inl.h).
+// Other SIMD targets: the zero points are subtracted first, in int16 (exact: both factors lie in
+// [-255, 255]), and pairs are multiplied and summed into int32 by ReorderWidenMulAccumulate
+// (pmaddwd): a pair sum is at most 2 * 255 * 255 = 130050, so nothing saturates, and the int32
+// accumulation wraps like the spec's int32 pipeline. W is packed into panels of two vectors of
+// columns, each int32 lane holding one column's pair (k, k+1); A is copied as int16 with rows
+// padded to an even length; a 4 x 2-vector tile of accumulators is register blocked.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/gemm.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+
+#include <cstring>
+
+#include "hwy/aligned_allocator.h"
+#include "hwy/highway.h"
+#include "kernels/gemm_vnni-inl.h"
+#include "kernels/ops-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace quantspec::optimized::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+namespace {
+
+HWY_INLINE int32_t ZeroPointW(const GemmJob& job, size_t col) {
+  return job.w_zero_points ? job.w_zero_points[col] : job.w_zero_point;
+}
+
+HWY_INLINE int32_t LoadA(const GemmJob& job, const void* a, size_t index) {
+  return job.a_type == QS_S8 ? static_cast<const int8_t*>(a)[index]
+                             : static_cast<const uint8_t*>(a)[index];
+}
+
+// The definition, in uint32 so that wrapping is defined behaviour.
+void GemmScalar(const GemmJob& job, const void* a, size_t a_stride, const int8_t* w,
+                size_t w_stride, int32_t* out, size_t out_stride, size_t m, size_t n, size_t k) {
+  for (size_t r = 0; r < m; ++r) {
+    for (size_t c = 0; c < n; ++c) {
+      uint32_t acc = job.bias ? static_cast<uint32_t>(job.bias[c]) : 0u;
+      const int32_t zw = ZeroPointW(job, c);
+      for (size_t kk = 0; kk < k; ++kk) {
+        const int32_t x = LoadA(job, a, r * a_stride + kk) - job.a_zero_point;
+        const int32_t y = static_cast<int32_t>(w[c * w_stride + kk]) - zw;
+        acc += static_cast<uint32_t>(x * y);
+      }
+      out[r * out_stride + c] = static_cast<int32_t>(acc);
+    }
+  }
+}
+
+#if HWY_TARGET != HWY_SCALAR
+
+using D32 = hn::ScalableTag<int32_t>;
+using D16 = hn::Repartition<int16_t, D32>;
+using V32 = hn::Vec<D32>;
+
+constexpr size_t kRows = 4;
+
+// rows x (2 vectors) tile; a: int16 rows (stride a_stride), panel: pairs x 2 vectors of lanes.
+template <size_t MR>
+void Tile(const int16_t* HWY_RESTRICT a, size_t a_stride, size_t pairs,
+          const int16_t* HWY_RESTRICT panel, const int32_t* HWY_RESTRICT bias,
+          int32_t* HWY_RESTRICT out, size_t out_stride, size_t valid) {
+  const D32 d32;
+  const D16 d16;
+  const size_t L = hn::Lanes(d32);
+  V32 acc0[MR], acc1[MR];
+  V32 unused = hn::Zero(d32);  // sum1 of ReorderWidenMulAccumulate: untouched on x86 targets
+  for (size_t r = 0; r < MR; ++r) {
+    acc0[r] = hn::Zero(d32);
+    acc1[r] = hn::Zero(d32);
+  }
+  const int16_t* w = panel;
+  for (size_t p = 0; p < pairs; ++p, w += 4 * L) {
+    const auto w0 = hn::Load(d16, w);
+    const auto w1 = hn::Load(d16, w + 2 * L);
+    for (size_t r = 0; r < MR; ++r) {
+      int32_t pair;
+      std::memcpy(&pair, a + r * a_stride + 2 * p, sizeof(pair));
+      const auto av = hn::BitCast(d16, hn::Set(d32, pair));
+      acc0[r] = hn::ReorderWidenMulAccumulate(d32, av, w0, acc0[r], unused);
+      acc1[r] = hn::ReorderWidenMulAccumulate(d32, av, w1, acc1[r], unused);
+    }
+  }
+  const V32 b0 = hn::Load(d32, bias);
+  const V32 b1 = hn::Load(d32, bias + L);
+  for (size_t r = 0; r < MR; ++r) {
+    const V32 v0 = hn::Add(hn::Add(acc0[r], unused), b0);
+    const V32 v1 = hn::Add(acc1[r], b1);
+    int32_t* o = out + r * out_stride;
+    if (valid == 2 * L) {
+      hn::StoreU(v0, d32, o);
+      hn::StoreU(v1, d32, o + L);
+    } else {
+      HWY_ALIGN int32_t buf[2 * HWY_MAX_BYTES / sizeof(int32_t)];
+      hn::Store(v0, d32, buf);
+      hn::Store(v1, d32, buf + L);
+      std::memcpy(o, buf, valid * sizeof(int32_t));
+    }
+  }
+}
+
+bool GemmHighway(const GemmJob& job, const void* a, size_t a_stride, const int8_t* w,
+                 size_t w_stride, int32_t* out, size_t out_stride, size_t m, size_t n,
+                 size_t k) {
+  const D32 d32;
+  const size_t L = hn::Lanes(d32);
+  const size_t panel_cols = 2 * L;
+  const size_t pairs = (k + 1) / 2;
+  const size_t k_padded = 2 * pairs;
+  const size_t panels = (n + panel_cols - 1) / panel_cols;
+  const size_t n_padded = panels * panel_cols;
+  auto packed_w = hwy::AllocateAligned<int16_t>(n_padded * k_padded + 64);
+  auto packed_a = hwy::AllocateAligned<int16_t>(m * k_padded + 64);
+  auto bias = hwy::AllocateAligned<int32_t>(n_padded);
+  if (!packed_w || !packed_a || !bias) return false;
+  // Panel p, pair q, column c: two int16 at ((p * pairs + q) * panel_cols + c) * 2.
+  for (size_t col = 0; col < n_padded; ++col) {
+    int16_t* dst = packed_w.get() + (col / panel_cols) * pairs * panel_cols * 2 +
+                   (col % panel_cols) * 2;
+    const bool real = col < n;
+    const int32_t zw = real ? ZeroPointW(job, col) : 0;
+    for (size_t kk = 0; kk < k_padded; ++kk) {
+      const int32_t v = (real && kk < k) ? w[col * w_stride + kk] - zw : 0;
+      dst[(kk / 2) * panel_cols * 2 + (kk % 2)] = static_cast<int16_t>(v);
+    }
+    bias[col] = (real && job.bias) ? job.bias[col] : 0;
+  }
+  for (size_t r = 0; r < m; ++r) {
+    int16_t* dst = packed_a.get() + r * k_padded;
+    for (size_t kk = 0; kk < k; ++kk) {
+      dst[kk] = static_cast<int16_t>(LoadA(job, a, r * a_stride + kk) - job.a_zero_point);
+    }
+    if (k_padded > k) dst[k] = 0;
+  }
+  for (size_t p = 0; p < panels; ++p) {
+    const int16_t* panel = packed_w.get() + p * pairs * panel_cols * 2;
+    const size_t col0 = p * panel_cols;
+    const size_t valid = n - col0 < panel_cols ? n - col0 : panel_cols;
+    for (size_t r = 0; r < m; r += kRows) {
+      const int16_t* a_rows = packed_a.get() + r * k_padded;
+      int32_t* o = out + r * out_stride + col0;
+      switch (m - r < kRows ? m - r : kRows) {
+        case 4: Tile<4>(a_rows, k_padded, pairs, panel, bias.get() + col0, o, out_stride, valid); break;
+        case 3: Tile<3>(a_rows, k_padded, pairs, panel, bias.get() + col0, o, out_stride, valid); break;
+        case 2: Tile<2>(a_rows, k_padded, pairs, panel, bias.get() + col0, o, out_stride, valid); break;
+        default: Tile<1>(a_rows, k_padded, pairs, panel, bias.get() + col0, o, out_stride, valid); break;
+      }
+    }
+  }
+  return true;
+}
+
+#endif  // HWY_TARGET != HWY_SCALAR
+
+}  // namespace
+
+void GemmKernel(const GemmJob& job, const void* a, size_t a_stride, const int8_t* w,
+                size_t w_stride, int32_t* out, size_t out_stride, size_t m, size_t n, size_t k) {
+  if (m == 0 || n == 0) return;
+#if HWY_TARGET == HWY_AVX3_DL
+  if (vnni::Gemm(job, a, a_stride, w, w_stride, out, out_stride, m, n, k)) return;
+#elif HWY_TARGET != HWY_SCALAR
+  if (GemmHighway(job, a, a_stride, w, w_stride, out, out_stride, m, n, k)) return;
+#endif
+  // HWY_SCALAR, or no memory for the packed copies: the definition needs no buffer.
+  GemmScalar(job, a, a_stride, w, w_stride, out, out_stride, m, n, k);
+}
+
+}  // namespace quantspec::optimized::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();

@@ -1,0 +1,217 @@
+// int8 GEMM on AVX-512 VNNI (AVX3_DL target): vpdpbusd (_mm512_dpbusd_epi32) multiplies
+// unsigned bytes by signed bytes and adds each group of four products to an int32 lane
+// without any intermediate saturation (unlike vpmaddubsw's int16 pairs) and wraps mod 2^32.
+//
+// The unsigned operand is A: s8 activations are offset by +128 (a ^ 0x80), and the identity
+//   sum_k (a-Za)(w-Zw) = sum_k (a+128) w - (128 + Za) sum_k w - Zw sum_k a + K Za Zw
+// moves every correction into a per-column bias (bias - (128+Za) sum w + K Za Zw) and, when a
+// weight zero point is non-zero, a rank-one row term (- Zw[n] * sum_k a[m][k]). All of it is
+// computed mod 2^32 (uint32), where the identity holds because it holds in the integers.
+//
+// W is packed per call into panels of 64 columns (four zmm of 16 int32 lanes); in a panel, each
+// group of four k holds, for every column, its four consecutive bytes. A is copied into rows
+// padded to a multiple of four bytes (the padded W is zero, so padding never contributes).
+// The microkernel keeps a 6 x 64 tile in 24 zmm accumulators.
+// Included by gemm.cc for HWY_TARGET == HWY_AVX3_DL only.
+#if defined(QUANTSPEC_OPTIMIZED_GEMM_VNNI_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef QUANTSPEC_OPTIMIZED_GEMM_VNNI_INL_H_
+#undef QUANTSPEC_OPTIMIZED_GEMM_VNNI_INL_H_
+#else
+#define QUANTSPEC_OPTIMIZED_GEMM_VNNI_INL_H_
+#endif
+
+#if HWY_TARGET == HWY_AVX3_DL
+
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "hwy/aligned_allocator.h"
+#include "hwy/highway.h"
+#include "kernels/ops-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace quantspec::optimized::HWY_NAMESPACE {
+namespace vnni {
+
+inline constexpr size_t kPanel = 64;  // columns per packed W panel (4 zmm x 16 int32)
+inline constexpr size_t kRows = 6;    // rows per microkernel tile: 6 x 4 = 24 accumulators
+inline constexpr size_t kBlockGroups = 64;  // K block: 256 k; a 16 KiB panel slice stays in L1
+
+// The VNNI instructions need avx512vnni, which the AVX3_DL target string does not name; these
+// functions are internal (never declared elsewhere), so the attribute cannot create a
+// separate function version of a declared symbol.
+#define QS_VNNI_ATTR __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni")))
+
+// MR x 64 tile, K in groups of four: acc[r][u] += A[r][4g..4g+3] . W[panel col 16u+j][4g..].
+// Then out = acc + col_bias[n] - zw[n] * row_sum[m] (mod 2^32), columns >= valid masked out.
+// K is blocked (kBlockGroups groups at a time) so that the panel's slice stays in L1 while the
+// tiles of every row block use it; partial sums live in `out` between blocks (first: start from
+// zero; last: apply the column bias and row term).
+template <size_t MR>
+QS_VNNI_ATTR void Tile(const uint8_t* HWY_RESTRICT a, size_t a_stride, size_t groups,
+                       const int8_t* HWY_RESTRICT panel, const int32_t* HWY_RESTRICT col_bias,
+                       const int32_t* HWY_RESTRICT zw, const int32_t* HWY_RESTRICT row_sum,
+                       int32_t* HWY_RESTRICT out, size_t out_stride, size_t valid, bool first,
+                       bool last) {
+  __m512i acc[MR][4];
+#pragma GCC unroll 8
+  for (size_t r = 0; r < MR; ++r) {
+#pragma GCC unroll 4
+    for (size_t u = 0; u < 4; ++u) acc[r][u] = _mm512_setzero_si512();
+  }
+  const int8_t* w = panel;
+  for (size_t g = 0; g < groups; ++g, w += 4 * 64) {
+    const __m512i w0 = _mm512_load_si512(w);
+    const __m512i w1 = _mm512_load_si512(w + 64);
+    const __m512i w2 = _mm512_load_si512(w + 128);
+    const __m512i w3 = _mm512_load_si512(w + 192);
+#pragma GCC unroll 8
+    for (size_t r = 0; r < MR; ++r) {
+      int32_t four;
+      std::memcpy(&four, a + r * a_stride + 4 * g, sizeof(four));
+      const __m512i av = _mm512_set1_epi32(four);
+      acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], av, w0);
+      acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], av, w1);
+      acc[r][2] = _mm512_dpbusd_epi32(acc[r][2], av, w2);
+      acc[r][3] = _mm512_dpbusd_epi32(acc[r][3], av, w3);
+    }
+  }
+  // Epilogue (mod 2^32: vpaddd / vpmulld wrap). Earlier K blocks' sums are added from `out`.
+#pragma GCC unroll 4
+  for (size_t u = 0; u < 4; ++u) {
+    const size_t first_col = 16 * u;
+    if (first_col >= valid) break;
+    const size_t lanes = valid - first_col < 16 ? valid - first_col : 16;
+    const __mmask16 mask = lanes == 16 ? __mmask16(0xFFFF) : __mmask16((1u << lanes) - 1);
+    const __m512i bias = _mm512_loadu_si512(col_bias + first_col);
+    const __m512i zwv = zw ? _mm512_loadu_si512(zw + first_col) : _mm512_setzero_si512();
+#pragma GCC unroll 8
+    for (size_t r = 0; r < MR; ++r) {
+      int32_t* o = out + r * out_stride + first_col;
+      __m512i v = acc[r][u];
+      if (!first) v = _mm512_add_epi32(v, _mm512_maskz_loadu_epi32(mask, o));
+      if (last) {
+        v = _mm512_add_epi32(v, bias);
+        if (zw) v = _mm512_sub_epi32(v, _mm512_mullo_epi32(zwv, _mm512_set1_epi32(row_sum[r])));
+      }
+      _mm512_mask_storeu_epi32(o, mask, v);
+    }
+  }
+}
+
+// Dispatches the M tail to the tile height that is left.
+QS_VNNI_ATTR inline void TileRows(size_t rows, const uint8_t* a, size_t a_stride, size_t groups,
+                                  const int8_t* panel, const int32_t* col_bias,
+                                  const int32_t* zw, const int32_t* row_sum, int32_t* out,
+                                  size_t out_stride, size_t valid, bool first, bool last) {
+#define QS_TILE(R) \
+  return Tile<R>(a, a_stride, groups, panel, col_bias, zw, row_sum, out, out_stride, valid, first, last)
+  switch (rows) {
+    case 6: QS_TILE(6);
+    case 5: QS_TILE(5);
+    case 4: QS_TILE(4);
+    case 3: QS_TILE(3);
+    case 2: QS_TILE(2);
+    default: QS_TILE(1);
+  }
+#undef QS_TILE
+}
+
+// Returns false if a buffer could not be allocated.
+inline bool Gemm(const GemmJob& job, const void* a_in, size_t a_stride, const int8_t* w,
+                 size_t w_stride, int32_t* out, size_t out_stride, size_t m, size_t n, size_t k) {
+  const size_t groups = (k + 3) / 4;
+  const size_t k_padded = 4 * groups;
+  const size_t panels = (n + kPanel - 1) / kPanel;
+  const size_t n_padded = panels * kPanel;
+
+  auto packed_w = hwy::AllocateAligned<int8_t>(n_padded * k_padded + 64);
+  auto packed_a = hwy::AllocateAligned<uint8_t>(m * k_padded + 64);
+  auto col_bias = hwy::AllocateAligned<int32_t>(n_padded);
+  auto zw = hwy::AllocateAligned<int32_t>(n_padded);
+  auto row_sum = hwy::AllocateAligned<int32_t>(m + kRows);
+  if (!packed_w || !packed_a || !col_bias || !zw || !row_sum) return false;
+
+  // W panels: panel p, group g, column c (0..63) -> 4 bytes at ((p*groups + g)*64 + c)*4.
+  bool any_zw = false;
+  const uint32_t a_offset = job.a_type == QS_S8 ? 128u : 0u;
+  const uint32_t za = static_cast<uint32_t>(job.a_zero_point);
+  for (size_t col = 0; col < n_padded; ++col) {
+    const size_t p = col / kPanel, c = col % kPanel;
+    int8_t* dst = packed_w.get() + p * groups * kPanel * 4 + c * 4;
+    if (col >= n) {
+      for (size_t g = 0; g < groups; ++g) std::memset(dst + g * kPanel * 4, 0, 4);
+      col_bias[col] = 0;
+      zw[col] = 0;
+      continue;
+    }
+    const int8_t* row = w + col * w_stride;
+    uint32_t sum = 0;
+    for (size_t kk = 0; kk < k; ++kk) sum += static_cast<uint32_t>(static_cast<int32_t>(row[kk]));
+    size_t g = 0;
+    for (; 4 * g + 4 <= k; ++g) std::memcpy(dst + g * kPanel * 4, row + 4 * g, 4);
+    if (g < groups) {
+      int8_t last[4] = {0, 0, 0, 0};
+      std::memcpy(last, row + 4 * g, k - 4 * g);
+      std::memcpy(dst + g * kPanel * 4, last, 4);
+    }
+    const int32_t zwn = job.w_zero_points ? job.w_zero_points[col] : job.w_zero_point;
+    any_zw = any_zw || zwn != 0;
+    zw[col] = zwn;
+    const uint32_t bias = job.bias ? static_cast<uint32_t>(job.bias[col]) : 0u;
+    col_bias[col] = static_cast<int32_t>(bias - (a_offset + za) * sum +
+                                         static_cast<uint32_t>(k) * za *
+                                             static_cast<uint32_t>(zwn));
+  }
+  // A rows: offset to unsigned, padded with zeros; row sums of the original values.
+  const uint8_t flip = job.a_type == QS_S8 ? 0x80 : 0x00;
+  for (size_t r = 0; r < m; ++r) {
+    const uint8_t* src = static_cast<const uint8_t*>(a_in) + r * a_stride;
+    uint8_t* dst = packed_a.get() + r * k_padded;
+    uint32_t sum = 0;
+    if (job.a_type == QS_S8) {
+      for (size_t kk = 0; kk < k; ++kk) {
+        sum += static_cast<uint32_t>(static_cast<int32_t>(static_cast<int8_t>(src[kk])));
+        dst[kk] = static_cast<uint8_t>(src[kk] ^ flip);
+      }
+    } else {
+      for (size_t kk = 0; kk < k; ++kk) {
+        sum += src[kk];
+        dst[kk] = src[kk];
+      }
+    }
+    for (size_t kk = k; kk < k_padded; ++kk) dst[kk] = 0;
+    row_sum[r] = static_cast<int32_t>(sum);
+  }
+
+  for (size_t p = 0; p < panels; ++p) {
+    const int8_t* panel = packed_w.get() + p * groups * kPanel * 4;
+    const size_t col0 = p * kPanel;
+    const size_t valid = n - col0 < kPanel ? n - col0 : kPanel;
+    // groups == 0 (K == 0) still needs one pass to write the bias.
+    for (size_t g0 = 0; g0 < groups || g0 == 0; g0 += kBlockGroups) {
+      const size_t block = groups - g0 < kBlockGroups ? groups - g0 : kBlockGroups;
+      const bool first = g0 == 0;
+      const bool last = g0 + block >= groups;
+      for (size_t r = 0; r < m; r += kRows) {
+        const size_t rows = m - r < kRows ? m - r : kRows;
+        TileRows(rows, packed_a.get() + r * k_padded + 4 * g0, k_padded, block,
+                 panel + g0 * kPanel * 4, col_bias.get() + col0,
+                 any_zw ? zw.get() + col0 : nullptr, row_sum.get() + r,
+                 out + r * out_stride + col0, out_stride, valid, first, last);
+      }
+      if (groups == 0) break;
+    }
+  }
+  return true;
+}
+
+#undef QS_VNNI_ATTR
+
+}  // namespace vnni
+}  // namespace quantspec::optimized::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // HWY_TARGET == HWY_AVX3_DL
+#endif  // include guard

@@ -1,0 +1,79 @@
+// Per-target declarations of the kernels (each defined in its own file, compiled once per
+// SIMD target through foreach_target.h), plus the helpers they share. Included once per target.
+#if defined(QUANTSPEC_OPTIMIZED_OPS_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef QUANTSPEC_OPTIMIZED_OPS_INL_H_
+#undef QUANTSPEC_OPTIMIZED_OPS_INL_H_
+#else
+#define QUANTSPEC_OPTIMIZED_OPS_INL_H_
+#endif
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+
+#include "hwy/highway.h"
+#include "jobs.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace quantspec::optimized::HWY_NAMESPACE {
+
+using detail::DequantizeJob;
+using detail::GemmJob;
+using detail::QuantizeJob;
+using detail::RequantizeJob;
+
+// quantize.cc (Q2)
+void QuantizeKernel(const QuantizeJob& job, const float* in, void* out, size_t n);
+// dequantize.cc (Q3)
+void DequantizeKernel(const DequantizeJob& job, const void* in, float* out, size_t n);
+// requantize_fp32.cc (Q7 fp32)
+void RequantizeFp32Kernel(const RequantizeJob& job, const int32_t* in, void* out, size_t n);
+// requantize_double_round.cc (Q7 double_round)
+void RequantizeDoubleRoundKernel(const RequantizeJob& job, const int32_t* in, void* out,
+                                 size_t n);
+// requantize_single_shift.cc (Q7 single_round, rndnu, rndna, tosa_*). False: a TOSA REQUIRE
+// on the input failed.
+bool RequantizeSingleShiftKernel(const RequantizeJob& job, const int32_t* in, void* out,
+                                 size_t n);
+// gemm.cc (Q5): out[m][n] int32, mod 2^32.
+void GemmKernel(const GemmJob& job, const void* a, size_t a_stride, const int8_t* w,
+                size_t w_stride, int32_t* out, size_t out_stride, size_t m, size_t n, size_t k);
+// lut.cc: out[i] = table[in[i]] on bytes.
+void LutKernel(const uint8_t* table, const uint8_t* in, uint8_t* out, size_t n);
+
+// Requantize dispatch over the variant families (requantize_*.cc). False: TOSA REQUIRE failed.
+inline bool RequantizeKernel(const RequantizeJob& job, const int32_t* in, void* out, size_t n) {
+  switch (job.variant) {
+    case QS_REQUANT_FP32:
+      RequantizeFp32Kernel(job, in, out, n);
+      return true;
+    case QS_REQUANT_DOUBLE_ROUND:
+      RequantizeDoubleRoundKernel(job, in, out, n);
+      return true;
+    default:
+      return RequantizeSingleShiftKernel(job, in, out, n);
+  }
+}
+
+// Per-channel elementwise ops walk the buffer in runs where the channel index rises with the
+// element index (element i uses channel i % channels). Runs shorter than a few vectors would
+// waste the vector width, so small channel counts are replicated: repeating the parameter
+// arrays r times gives the same channel for every element (i % (r*C) % C == i % C).
+inline constexpr size_t kMinChannelRun = 64;
+inline constexpr size_t kMaxReplicated = 2 * kMinChannelRun;
+
+template <typename T>
+inline const T* Replicate(const T* params, size_t channels, size_t replicated, T* storage) {
+  if (replicated == channels) return params;
+  for (size_t i = 0; i < replicated; ++i) storage[i] = params[i % channels];
+  return storage;
+}
+inline size_t ReplicatedChannels(size_t channels) {
+  if (channels >= kMinChannelRun) return channels;
+  return channels * ((kMinChannelRun + channels - 1) / channels);
+}
+
+}  // namespace quantspec::optimized::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // include guard

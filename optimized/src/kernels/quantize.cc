@@ -1,0 +1,267 @@
+// Quantize f32 -> s8/u8 (SPEC.md Q2): q = clamp(R(t) + Z, qmin, qmax), t per division variant.
+// t is clamped to [qmin - Z, qmax - Z] while still a float (never converted to int first, so a
+// quotient beyond 2^31 or an infinity saturates instead of becoming INT_MIN), NaN becomes 0
+// (q = Z), then rounded by rule R. Exact division corrects fl32(x/S) with the sign of the FMA
+// residual at the integer and half-integer points (see scalar::QuantizeExact for the proof);
+// targets without a native FMA run that step per element through std::fma.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/quantize.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+
+#include <cstring>
+
+#include "hwy/highway.h"
+#include "kernels/ops-inl.h"
+#include "scalar_semantics.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace quantspec::optimized::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+#if HWY_TARGET == HWY_SCALAR
+
+void QuantizeKernel(const QuantizeJob& job, const float* in, void* out, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    const size_t c = i % job.channels;
+    const float s = job.scales[c];
+    const int32_t z = job.zero_points[c];
+    int32_t q;
+    if (job.division == QS_DIV_EXACT) {
+      q = scalar::QuantizeExact(in[i], s, job.rounding, z, job.qmin, job.qmax);
+    } else {
+      const float t = job.division == QS_DIV_F32_DIVIDE ? in[i] / s : in[i] * (1.0f / s);
+      q = scalar::QuantizeRounded(t, job.rounding, z, job.qmin, job.qmax);
+    }
+    if (job.output_type == QS_S8) {
+      static_cast<int8_t*>(out)[i] = static_cast<int8_t>(q);
+    } else {
+      static_cast<uint8_t*>(out)[i] = static_cast<uint8_t>(q);
+    }
+  }
+}
+
+#else  // SIMD targets
+
+using DF = hn::ScalableTag<float>;
+using DI = hn::RebindToSigned<DF>;
+using VF = hn::Vec<DF>;
+
+// R on floats with |t| <= 2^23 (already clamped); t - Trunc(t) is exact.
+template <uint32_t kRounding>
+HWY_INLINE VF RoundBy(DF df, VF t) {
+  if constexpr (kRounding == QS_ROUND_HALF_EVEN) {
+    return hn::Round(t);
+  } else if constexpr (kRounding == QS_ROUND_TOWARD_ZERO) {
+    return hn::Trunc(t);
+  } else if constexpr (kRounding == QS_ROUND_FLOOR) {
+    return hn::Floor(t);
+  } else {
+    const VF r = hn::Trunc(t);
+    const VF f = hn::Sub(t, r);
+    const VF one = hn::Set(df, 1.0f);
+    const VF up = hn::IfThenElseZero(hn::Ge(f, hn::Set(df, 0.5f)), one);
+    const VF down = kRounding == QS_ROUND_HALF_AWAY
+                        ? hn::IfThenElseZero(hn::Le(f, hn::Set(df, -0.5f)), one)
+                        : hn::IfThenElseZero(hn::Lt(f, hn::Set(df, -0.5f)), one);
+    return hn::Sub(hn::Add(r, up), down);
+  }
+}
+
+// Exact division's correction at integer / half-integer points (scalar::QuantizeExact).
+template <uint32_t kRounding>
+HWY_INLINE VF CorrectExact(DF df, VF t, VF n, VF residual) {
+  const VF zero = hn::Zero(df);
+  const VF one = hn::Set(df, 1.0f);
+  const auto above = hn::Gt(residual, zero);
+  const auto below = hn::Lt(residual, zero);
+  const VF fl = hn::Floor(t);
+  if constexpr (kRounding == QS_ROUND_HALF_EVEN || kRounding == QS_ROUND_HALF_AWAY ||
+                kRounding == QS_ROUND_HALF_UP) {
+    // |t - Trunc(t)| is exact (t - Floor(t) is not for t in (-1, 0)).
+    const auto half = hn::Eq(hn::Abs(hn::Sub(t, hn::Trunc(t))), hn::Set(df, 0.5f));
+    n = hn::IfThenElse(hn::And(half, above), hn::Add(fl, one), n);
+    n = hn::IfThenElse(hn::And(half, below), fl, n);
+  } else if constexpr (kRounding == QS_ROUND_TOWARD_ZERO) {
+    const auto integral = hn::Eq(fl, t);
+    n = hn::IfThenElse(hn::And(integral, hn::And(hn::Gt(t, zero), below)), hn::Sub(t, one), n);
+    n = hn::IfThenElse(hn::And(integral, hn::And(hn::Lt(t, zero), above)), hn::Add(t, one), n);
+  } else {
+    const auto integral = hn::Eq(fl, t);
+    n = hn::IfThenElse(hn::And(integral, below), hn::Sub(t, one), n);
+  }
+  return n;
+}
+
+// Adding 1.5 * 2^23 to a binary32 of magnitude < 2^22 rounds it to an integer (ties to even
+// in the default rounding mode) held in the low mantissa bits, so bits(t + kMagic) - bits(kMagic)
+// is that integer: two instructions where cvtps2dq needs Highway's out-of-range fix-up (our
+// values are clamped to [-255, 255]). Subtracting (bits(kMagic) - Z) also adds the zero point.
+constexpr float kMagic = 12582912.0f;
+constexpr int32_t kMagicBits = 0x4B400000;
+
+// Per-lane parameters of one vector, derived once per tensor or once per vector of channels.
+struct LaneParams {
+  VF scale;            // S (exact division: rescaled by 2^100 where S < 2^-100)
+  VF inv_scale;        // fl32(1 / S)
+  VF x_factor;         // 2^100 where S was rescaled, else 1 (exact division only)
+  VF lo;               // qmin - Z
+  VF hi;               // qmax - Z
+  hn::Vec<DI> offset;  // kMagicBits - Z
+};
+
+template <uint32_t kDivision>
+HWY_INLINE LaneParams MakeLanes(DF df, VF s, hn::Vec<DI> z, int32_t qmin, int32_t qmax) {
+  const DI di;
+  LaneParams l;
+  l.x_factor = hn::Set(df, 1.0f);
+  if constexpr (kDivision == QS_DIV_EXACT) {
+    const auto tiny = hn::Lt(s, hn::Set(df, 0x1p-100f));
+    l.x_factor = hn::IfThenElse(tiny, hn::Set(df, 0x1p100f), l.x_factor);
+    s = hn::Mul(s, l.x_factor);  // exact: a power of two
+  }
+  l.scale = s;
+  l.inv_scale = hn::Div(hn::Set(df, 1.0f), s);  // correctly rounded, as the scalar 1.0f / S
+  const VF zf = hn::ConvertTo(df, z);
+  l.lo = hn::Sub(hn::Set(df, static_cast<float>(qmin)), zf);
+  l.hi = hn::Sub(hn::Set(df, static_cast<float>(qmax)), zf);
+  l.offset = hn::Sub(hn::Set(di, kMagicBits), z);
+  return l;
+}
+
+// One vector: Lanes(df) inputs -> Lanes(df) outputs.
+template <uint32_t kRounding, uint32_t kDivision, typename TOut>
+HWY_INLINE void QuantizeVector(DF df, VF x, const LaneParams& l, TOut* HWY_RESTRICT out) {
+  const DI di;
+  const hn::Rebind<TOut, DF> d_out;
+  VF t;
+  if constexpr (kDivision == QS_DIV_F32_RECIPROCAL) {
+    t = hn::Mul(x, l.inv_scale);
+  } else {
+    if constexpr (kDivision == QS_DIV_EXACT) x = hn::Mul(x, l.x_factor);
+    t = hn::Div(x, l.scale);
+  }
+  t = hn::IfThenZeroElse(hn::IsNaN(t), t);
+  t = hn::Min(hn::Max(t, l.lo), l.hi);
+  VF n;
+  if constexpr (kDivision == QS_DIV_EXACT) {
+    n = RoundBy<kRounding>(df, t);
+    const VF residual = hn::MulAdd(hn::Neg(t), l.scale, x);  // fused: exact sign
+    n = hn::Min(hn::Max(CorrectExact<kRounding>(df, t, n, residual), l.lo), l.hi);
+  } else if constexpr (kRounding == QS_ROUND_HALF_EVEN) {
+    n = t;  // the magic addition below rounds ties to even
+  } else {
+    n = RoundBy<kRounding>(df, t);
+  }
+  const auto q = hn::Sub(hn::BitCast(di, hn::Add(n, hn::Set(df, kMagic))), l.offset);
+  hn::StoreU(hn::DemoteTo(d_out, q), d_out, out);
+}
+
+template <uint32_t kRounding, uint32_t kDivision, typename TOut, bool kPerChannel>
+void QuantizeSpan(const QuantizeJob& job, const float* HWY_RESTRICT in, TOut* HWY_RESTRICT out,
+                  size_t count, const float* scales, const int32_t* zero_points) {
+  const DF df;
+  const DI di;
+  const size_t N = hn::Lanes(df);
+  const int32_t qmin = job.qmin, qmax = job.qmax;
+  const LaneParams tensor = MakeLanes<kDivision>(df, hn::Set(df, scales[0]),
+                                            hn::Set(di, zero_points[0]), qmin, qmax);
+  auto vector_at = [&](const float* x, const float* s, const int32_t* z, TOut* o) {
+    if constexpr (kPerChannel) {
+      const LaneParams l = MakeLanes<kDivision>(df, hn::LoadU(df, s), hn::LoadU(di, z), qmin, qmax);
+      QuantizeVector<kRounding, kDivision, TOut>(df, hn::LoadU(df, x), l, o);
+    } else {
+      (void)s;
+      (void)z;
+      QuantizeVector<kRounding, kDivision, TOut>(df, hn::LoadU(df, x), tensor, o);
+    }
+  };
+  size_t i = 0;
+  for (; i + N <= count; i += N) {
+    vector_at(in + i, scales + (kPerChannel ? i : 0), zero_points + (kPerChannel ? i : 0),
+              out + i);
+  }
+  if (i < count) {  // tail through padded copies: same arithmetic, no access past the buffers
+    const size_t rest = count - i;
+    HWY_ALIGN float x_buf[HWY_MAX_BYTES / sizeof(float)] = {};
+    HWY_ALIGN float s_buf[HWY_MAX_BYTES / sizeof(float)];
+    HWY_ALIGN int32_t z_buf[HWY_MAX_BYTES / sizeof(float)];
+    TOut o_buf[HWY_MAX_BYTES / sizeof(float)];
+    std::memcpy(x_buf, in + i, rest * sizeof(float));
+    for (size_t j = 0; j < N; ++j) {
+      s_buf[j] = kPerChannel ? scales[i + (j < rest ? j : 0)] : scales[0];
+      z_buf[j] = kPerChannel ? zero_points[i + (j < rest ? j : 0)] : zero_points[0];
+    }
+    vector_at(x_buf, s_buf, z_buf, o_buf);
+    std::memcpy(out + i, o_buf, rest * sizeof(TOut));
+  }
+}
+
+template <uint32_t kRounding, uint32_t kDivision, typename TOut>
+void QuantizeTyped(const QuantizeJob& job, const float* in, TOut* out, size_t n) {
+#if !HWY_NATIVE_FMA
+  if constexpr (kDivision == QS_DIV_EXACT) {  // needs a fused residual: per element
+    for (size_t i = 0; i < n; ++i) {
+      const size_t c = i % job.channels;
+      out[i] = static_cast<TOut>(scalar::QuantizeExact(in[i], job.scales[c], kRounding,
+                                                       job.zero_points[c], job.qmin, job.qmax));
+    }
+    return;
+  }
+#endif
+  if (job.channels == 1) {
+    QuantizeSpan<kRounding, kDivision, TOut, false>(job, in, out, n, job.scales, job.zero_points);
+    return;
+  }
+  const size_t channels = ReplicatedChannels(job.channels);
+  float scale_storage[kMaxReplicated];
+  int32_t zero_point_storage[kMaxReplicated];
+  const float* scales = Replicate(job.scales, job.channels, channels, scale_storage);
+  const int32_t* zero_points = Replicate(job.zero_points, job.channels, channels,
+                                         zero_point_storage);
+  for (size_t row = 0; row < n; row += channels) {
+    QuantizeSpan<kRounding, kDivision, TOut, true>(job, in + row, out + row,
+                                                   std::min(channels, n - row), scales,
+                                                   zero_points);
+  }
+}
+
+template <uint32_t kRounding, uint32_t kDivision>
+void QuantizeForType(const QuantizeJob& job, const float* in, void* out, size_t n) {
+  if (job.output_type == QS_S8) {
+    QuantizeTyped<kRounding, kDivision>(job, in, static_cast<int8_t*>(out), n);
+  } else {
+    QuantizeTyped<kRounding, kDivision>(job, in, static_cast<uint8_t*>(out), n);
+  }
+}
+
+template <uint32_t kRounding>
+void QuantizeForDivision(const QuantizeJob& job, const float* in, void* out, size_t n) {
+  switch (job.division) {
+    case QS_DIV_EXACT:
+      return QuantizeForType<kRounding, QS_DIV_EXACT>(job, in, out, n);
+    case QS_DIV_F32_DIVIDE:
+      return QuantizeForType<kRounding, QS_DIV_F32_DIVIDE>(job, in, out, n);
+    default:
+      return QuantizeForType<kRounding, QS_DIV_F32_RECIPROCAL>(job, in, out, n);
+  }
+}
+
+void QuantizeKernel(const QuantizeJob& job, const float* in, void* out, size_t n) {
+  switch (job.rounding) {
+    case QS_ROUND_HALF_EVEN:
+      return QuantizeForDivision<QS_ROUND_HALF_EVEN>(job, in, out, n);
+    case QS_ROUND_HALF_AWAY:
+      return QuantizeForDivision<QS_ROUND_HALF_AWAY>(job, in, out, n);
+    case QS_ROUND_HALF_UP:
+      return QuantizeForDivision<QS_ROUND_HALF_UP>(job, in, out, n);
+    case QS_ROUND_TOWARD_ZERO:
+      return QuantizeForDivision<QS_ROUND_TOWARD_ZERO>(job, in, out, n);
+    default:
+      return QuantizeForDivision<QS_ROUND_FLOOR>(job, in, out, n);
+  }
+}
+
+#endif  // HWY_TARGET == HWY_SCALAR
+
+}  // namespace quantspec::optimized::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();

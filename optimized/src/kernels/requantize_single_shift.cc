@@ -1,0 +1,229 @@
+// Requantize with one 64-bit product, one rounding add and one shift (SPEC.md Q7):
+//   single_round, rndnu: y = (acc * multiplier + 2^(t-1)) >> t,  t = 31 - shift in [1, 62]
+//                        (arithmetic shift: ties toward +inf)
+//   rndna:               y = sign(acc) * ((|acc| * multiplier + 2^(t-1)) >> t)  (ties away)
+//   tosa_single:         y = (acc * multiplier + 2^(s-1)) >> s,  s = shift in [2, 62]
+//   tosa_double:         as tosa_single, round += (acc >= 0 ? 2^30 : -2^30) when s > 31
+//   tosa_scale16:        as tosa_single with a 16-bit multiplier
+// then q = clamp(y + Zy, qmin, qmax): y is clamped in 64 bits to [qmin - Zy, qmax - Zy]
+// (which also covers the sat32 step) before Zy is added, so nothing wraps.
+// TOSA apply_scale_32 REQUIREs acc in [-2^(s-1), 2^(s-1)); a violation makes the call fail.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/requantize_single_shift.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+
+#include "hwy/highway.h"
+#include "kernels/ops-inl.h"
+#include "kernels/requantize_span-inl.h"
+#include "scalar_semantics.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace quantspec::optimized::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+#if HWY_TARGET == HWY_SCALAR
+
+bool RequantizeSingleShiftKernel(const RequantizeJob& job, const int32_t* in, void* out,
+                                 size_t n) {
+  bool ok = true;
+  for (size_t i = 0; i < n; ++i) {
+    const size_t c = i % job.channels;
+    ok = ok && scalar::TosaInputOk(job.variant, in[i], job.shifts[c]);
+    const int64_t y =
+        scalar::RequantizeSingleShift(job.variant, in[i], job.multipliers[c], job.shifts[c]);
+    const int32_t lo = job.qmin - job.output_zero_point;
+    const int32_t hi = job.qmax - job.output_zero_point;
+    const int32_t q = scalar::Clamp(y, lo, hi) + job.output_zero_point;
+    if (job.output_type == QS_S8) {
+      static_cast<int8_t*>(out)[i] = static_cast<int8_t>(q);
+    } else {
+      static_cast<uint8_t*>(out)[i] = static_cast<uint8_t>(q);
+    }
+  }
+  return ok;
+}
+
+#else  // SIMD targets
+
+template <uint32_t kVariant>
+class SingleShiftOp {
+ public:
+  using DI = hn::ScalableTag<int32_t>;
+  using DI64 = hn::Repartition<int64_t, DI>;
+  using DU64 = hn::Repartition<uint64_t, DI>;
+  using VI = hn::Vec<DI>;
+  using VI64 = hn::Vec<DI64>;
+
+  static constexpr bool kTosa = kVariant == QS_REQUANT_TOSA_SINGLE ||
+                                kVariant == QS_REQUANT_TOSA_DOUBLE ||
+                                kVariant == QS_REQUANT_TOSA_SCALE16;
+  static constexpr bool kCheckRange =
+      kVariant == QS_REQUANT_TOSA_SINGLE || kVariant == QS_REQUANT_TOSA_DOUBLE;
+
+  explicit SingleShiftOp(const RequantizeJob& job)
+      : total_(Total(job.shifts[0])),
+        multiplier_(hn::Set(DI(), job.multipliers[0])),
+        round_(hn::Set(DI64(), int64_t{1} << (total_ - 1))),
+        zy_(hn::Set(DI(), job.output_zero_point)),
+        lo_(hn::Set(DI64(), job.qmin - job.output_zero_point)),
+        hi_(hn::Set(DI64(), job.qmax - job.output_zero_point)),
+        lo32_(hn::Set(DI(), job.qmin - job.output_zero_point)),
+        hi32_(hn::Set(DI(), job.qmax - job.output_zero_point)),
+        range_shift_(kCheckRange ? (job.shifts[0] - 1 < 31 ? job.shifts[0] - 1 : 31) : 31),
+        violations_(hn::Zero(DI())) {}
+
+  HWY_INLINE VI Tensor(VI acc) const {
+    if (kCheckRange) NoteRange(acc, hn::ShiftRightSame(acc, range_shift_));
+    const DI64 di64;
+    auto shift = [&](VI64 v) { return hn::ShiftRightSame(v, total_); };
+    return Apply(acc, multiplier_, round_, hn::Set(di64, total_ > 31 ? 1 : 0), shift);
+  }
+
+  HWY_INLINE VI Channel(VI acc, const int32_t* mult, const int32_t* shift_ptr,
+                        const float*) const {
+    const DI di;
+    const DI64 di64;
+    const DU64 du64;
+    const VI s = hn::LoadU(di, shift_ptr);
+    if (kCheckRange) {
+      NoteRange(acc, hn::Shr(acc, hn::Min(hn::Sub(s, hn::Set(di, 1)), hn::Set(di, 31))));
+    }
+    const VI total = kTosa ? s : hn::Sub(hn::Set(di, 31), s);
+    // Per 64-bit lane: the even lanes' totals, then the odd lanes'.
+    const VI64 total_even = hn::And(hn::BitCast(di64, total), hn::Set(di64, 0xFFFFFFFFLL));
+    const VI64 total_odd = hn::BitCast(di64, hn::ShiftRight<32>(hn::BitCast(du64, total)));
+    const VI64 one = hn::Set(di64, 1);
+    const VI64 round_even = hn::Shl(one, hn::Sub(total_even, one));
+    const VI64 round_odd = hn::Shl(one, hn::Sub(total_odd, one));
+    const VI64 thirty_one = hn::Set(di64, 31);
+    const VI m = hn::LoadU(di, mult);
+    return Apply2(acc, m, round_even, round_odd,
+                  hn::VecFromMask(di64, hn::Gt(total_even, thirty_one)),
+                  hn::VecFromMask(di64, hn::Gt(total_odd, thirty_one)),
+                  [&](VI64 v) { return hn::Shr(v, total_even); },
+                  [&](VI64 v) { return hn::Shr(v, total_odd); });
+  }
+
+  bool ok() const { return hn::AllTrue(DI(), hn::Eq(violations_, hn::Zero(DI()))); }
+
+ private:
+  static int Total(int32_t shift) { return kTosa ? shift : 31 - shift; }
+
+  // acc >> (s - 1) (count capped at 31) is 0 or -1 exactly when acc is in range.
+  HWY_INLINE void NoteRange(VI acc, VI high) const {
+    (void)acc;
+    const DI di;
+    const auto in_range = hn::Or(hn::Eq(high, hn::Zero(di)), hn::Eq(high, hn::Set(di, -1)));
+    violations_ = hn::Or(violations_, hn::VecFromMask(di, hn::Not(in_range)));
+  }
+
+  template <class Shift>
+  HWY_INLINE VI Apply(VI acc, VI m, VI64 round, VI64 wide, Shift shift) const {
+    return Apply2(acc, m, round, round, wide, wide, shift, shift);
+  }
+
+  // wide_*: all-ones (or 1 in the per-tensor call) where the total shift exceeds 31, which is
+  // where tosa_double adds its second rounding term.
+  template <class ShiftEven, class ShiftOdd>
+  HWY_INLINE VI Apply2(VI acc, VI m, VI64 round_even, VI64 round_odd, VI64 wide_even,
+                       VI64 wide_odd, ShiftEven shift_even, ShiftOdd shift_odd) const {
+    const DI di;
+    const DI64 di64;
+    const DU64 du64;
+    const VI acc_odd = hn::Shuffle2301(acc);
+    const VI m_odd = hn::Shuffle2301(m);
+    VI64 y_even, y_odd;
+    if constexpr (kVariant == QS_REQUANT_RNDNA) {
+      // |acc| as uint32 (|INT32_MIN| = 2^31 fits), unsigned 64-bit product, logical shift.
+      const hn::RebindToUnsigned<DI> du;
+      const auto mag = hn::BitCast(du, hn::Abs(acc));
+      const auto mag_odd = hn::BitCast(du, hn::Abs(acc_odd));
+      const auto mu = hn::BitCast(du, m);
+      const auto mu_odd = hn::BitCast(du, m_odd);
+      const auto pe = hn::Add(hn::MulEven(mag, mu), hn::BitCast(du64, round_even));
+      const auto po = hn::Add(hn::MulEven(mag_odd, mu_odd), hn::BitCast(du64, round_odd));
+      // < 2^62, so the logical shift equals the arithmetic one on the int64 view.
+      y_even = shift_even(hn::BitCast(di64, pe));
+      y_odd = shift_odd(hn::BitCast(di64, po));
+      // Cap magnitudes (beyond the clamp range anyway) so the 32-bit negation is safe.
+      const VI64 cap = hn::Set(di64, int64_t{1} << 20);
+      y_even = hn::Min(y_even, cap);
+      y_odd = hn::Min(y_odd, cap);
+      VI y = hn::OddEven(hn::BitCast(di, hn::ShiftLeft<32>(y_odd)), hn::BitCast(di, y_even));
+      y = hn::IfThenElse(hn::Lt(acc, hn::Zero(di)), hn::Neg(y), y);
+      return hn::Add(hn::Min(hn::Max(y, lo32_), hi32_), zy_);
+    } else {
+      VI64 pe = hn::MulEven(acc, m);
+      VI64 po = hn::MulEven(acc_odd, m_odd);
+      VI64 re = round_even;
+      VI64 ro = round_odd;
+      if constexpr (kVariant == QS_REQUANT_TOSA_DOUBLE) {
+        // +-2^30 by the sign of acc, where the shift exceeds 31.
+        const VI64 acc_even64 = hn::ShiftRight<32>(hn::ShiftLeft<32>(hn::BitCast(di64, acc)));
+        const VI64 acc_odd64 = hn::ShiftRight<32>(hn::BitCast(di64, acc));
+        const VI64 plus = hn::Set(di64, int64_t{1} << 30);
+        const VI64 minus = hn::Set(di64, -(int64_t{1} << 30));
+        const VI64 zero = hn::Zero(di64);
+        const VI64 adj_e = hn::IfThenElse(hn::Lt(acc_even64, zero), minus, plus);
+        const VI64 adj_o = hn::IfThenElse(hn::Lt(acc_odd64, zero), minus, plus);
+        re = hn::Add(re, hn::IfThenElseZero(hn::Ne(wide_even, zero), adj_e));
+        ro = hn::Add(ro, hn::IfThenElseZero(hn::Ne(wide_odd, zero), adj_o));
+      } else {
+        (void)wide_even;
+        (void)wide_odd;
+      }
+      y_even = shift_even(hn::Add(pe, re));
+      y_odd = shift_odd(hn::Add(po, ro));
+      y_even = hn::Min(hn::Max(y_even, lo_), hi_);
+      y_odd = hn::Min(hn::Max(y_odd, lo_), hi_);
+      const VI y =
+          hn::OddEven(hn::BitCast(di, hn::ShiftLeft<32>(y_odd)), hn::BitCast(di, y_even));
+      return hn::Add(y, zy_);
+    }
+  }
+
+  int total_;
+  VI multiplier_;
+  VI64 round_;
+  VI zy_;
+  VI64 lo_;
+  VI64 hi_;
+  VI lo32_;
+  VI hi32_;
+  int range_shift_;
+  mutable VI violations_;
+};
+
+template <uint32_t kVariant>
+bool Run(const RequantizeJob& job, const int32_t* in, void* out, size_t n) {
+  const SingleShiftOp<kVariant> op(job);  // also records TOSA range violations
+  if (job.output_type == QS_S8) {
+    RequantizeTyped(op, job, in, static_cast<int8_t*>(out), n);
+  } else {
+    RequantizeTyped(op, job, in, static_cast<uint8_t*>(out), n);
+  }
+  return op.ok();
+}
+
+bool RequantizeSingleShiftKernel(const RequantizeJob& job, const int32_t* in, void* out,
+                                 size_t n) {
+  switch (job.variant) {
+    case QS_REQUANT_SINGLE_ROUND:
+      return Run<QS_REQUANT_SINGLE_ROUND>(job, in, out, n);
+    case QS_REQUANT_RNDNU:  // same arithmetic; differs from single_round only in derivation
+      return Run<QS_REQUANT_SINGLE_ROUND>(job, in, out, n);
+    case QS_REQUANT_RNDNA:
+      return Run<QS_REQUANT_RNDNA>(job, in, out, n);
+    case QS_REQUANT_TOSA_SINGLE:
+      return Run<QS_REQUANT_TOSA_SINGLE>(job, in, out, n);
+    case QS_REQUANT_TOSA_DOUBLE:
+      return Run<QS_REQUANT_TOSA_DOUBLE>(job, in, out, n);
+    default:
+      return Run<QS_REQUANT_TOSA_SCALE16>(job, in, out, n);
+  }
+}
+
+#endif  // HWY_TARGET == HWY_SCALAR
+
+}  // namespace quantspec::optimized::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();

@@ -1,0 +1,115 @@
+// The elementwise driver shared by the requantize kernels: walks the int32 input in vectors,
+// per-tensor or per-channel (channel = i % channels, small channel counts replicated), hands
+// each vector to the variant's arithmetic and stores the narrowed result; the tail goes through
+// padded copies so no variant needs a partial-vector path. Included once per target.
+#if defined(QUANTSPEC_OPTIMIZED_REQUANTIZE_SPAN_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef QUANTSPEC_OPTIMIZED_REQUANTIZE_SPAN_INL_H_
+#undef QUANTSPEC_OPTIMIZED_REQUANTIZE_SPAN_INL_H_
+#else
+#define QUANTSPEC_OPTIMIZED_REQUANTIZE_SPAN_INL_H_
+#endif
+
+#include <cstring>
+
+#include "hwy/highway.h"
+#include "kernels/ops-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace quantspec::optimized::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+#if HWY_TARGET != HWY_SCALAR
+
+template <typename T>
+HWY_INLINE const T* Offset(const T* p, size_t offset) {
+  return p == nullptr ? nullptr : p + offset;
+}
+
+// Op must provide:
+//   explicit Op(const RequantizeJob& job)             per-tensor constants from channel 0
+//   V Tensor(V acc) const                             q for per-tensor parameters (int32 lanes)
+//   V Channel(V acc, const int32_t* mult, const int32_t* shift, const float* scale) const
+// where q is already clamped to [qmin, qmax] (so narrowing cannot wrap or saturate).
+template <typename TOut, bool kPerChannel, class Op>
+void RequantizeSpan(const Op& op, const int32_t* HWY_RESTRICT in, TOut* HWY_RESTRICT out,
+                    size_t count, const int32_t* mult, const int32_t* shift, const float* scale) {
+  const hn::ScalableTag<int32_t> di;
+  const hn::Rebind<TOut, decltype(di)> d_out;
+  const size_t N = hn::Lanes(di);
+  auto vector_at = [&](const int32_t* acc_ptr, size_t offset, TOut* o) {
+    const auto acc = hn::LoadU(di, acc_ptr);
+    const auto q = kPerChannel ? op.Channel(acc, Offset(mult, offset), Offset(shift, offset),
+                                            Offset(scale, offset))
+                               : op.Tensor(acc);
+    hn::StoreU(hn::DemoteTo(d_out, q), d_out, o);
+  };
+  size_t i = 0;
+  for (; i + 2 * N <= count; i += 2 * N) {
+    vector_at(in + i, i, out + i);
+    vector_at(in + i + N, i + N, out + i + N);
+  }
+  for (; i + N <= count; i += N) vector_at(in + i, i, out + i);
+  if (i < count) {
+    const size_t rest = count - i;
+    constexpr size_t kMax = HWY_MAX_BYTES / sizeof(int32_t);
+    HWY_ALIGN int32_t acc_buf[kMax] = {};
+    HWY_ALIGN int32_t mult_buf[kMax];
+    HWY_ALIGN int32_t shift_buf[kMax];
+    HWY_ALIGN float scale_buf[kMax];
+    TOut o_buf[kMax];
+    std::memcpy(acc_buf, in + i, rest * sizeof(int32_t));
+    if (kPerChannel) {  // pad with the first valid channel's parameters
+      for (size_t j = 0; j < N; ++j) {
+        const size_t src = i + (j < rest ? j : 0);
+        mult_buf[j] = mult ? mult[src] : 0;
+        shift_buf[j] = shift ? shift[src] : 0;
+        scale_buf[j] = scale ? scale[src] : 1.0f;
+      }
+    }
+    const auto acc = hn::LoadU(di, acc_buf);
+    const auto q = kPerChannel ? op.Channel(acc, mult_buf, shift_buf, scale_buf) : op.Tensor(acc);
+    hn::StoreU(hn::DemoteTo(d_out, q), d_out, o_buf);
+    std::memcpy(out + i, o_buf, rest * sizeof(TOut));
+  }
+}
+
+template <class Op, typename TOut>
+void RequantizeTyped(const Op& op, const RequantizeJob& job, const int32_t* in, TOut* out,
+                     size_t n) {
+  if (job.channels == 1) {
+    RequantizeSpan<TOut, false>(op, in, out, n, job.multipliers, job.shifts, job.scales);
+    return;
+  }
+  const size_t channels = ReplicatedChannels(job.channels);
+  int32_t mult_storage[kMaxReplicated];
+  int32_t shift_storage[kMaxReplicated];
+  float scale_storage[kMaxReplicated];
+  // The arrays a variant does not read may be NULL; they stay NULL.
+  const int32_t* mult_r =
+      job.multipliers ? Replicate(job.multipliers, job.channels, channels, mult_storage) : nullptr;
+  const int32_t* shift_r =
+      job.shifts ? Replicate(job.shifts, job.channels, channels, shift_storage) : nullptr;
+  const float* scale_r =
+      job.scales ? Replicate(job.scales, job.channels, channels, scale_storage) : nullptr;
+  for (size_t row = 0; row < n; row += channels) {
+    RequantizeSpan<TOut, true>(op, in + row, out + row, std::min(channels, n - row), mult_r,
+                               shift_r, scale_r);
+  }
+}
+
+template <class Op>
+void RequantizeDispatchType(const RequantizeJob& job, const int32_t* in, void* out, size_t n) {
+  const Op op(job);
+  if (job.output_type == QS_S8) {
+    RequantizeTyped(op, job, in, static_cast<int8_t*>(out), n);
+  } else {
+    RequantizeTyped(op, job, in, static_cast<uint8_t*>(out), n);
+  }
+}
+
+#endif  // HWY_TARGET != HWY_SCALAR
+
+}  // namespace quantspec::optimized::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // include guard

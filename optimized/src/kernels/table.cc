@@ -1,0 +1,226 @@
+// The C ABI tables (kernel_abi.h): one per compiled SIMD target, each entry checking its
+// parameters (jobs.cc, shared by every target) and then calling that target's kernel.
+// qs_kernel_table_get returns the best target's table through HWY_DYNAMIC_DISPATCH;
+// quantspec::optimized::compiled_tables() lists every compiled target the CPU supports.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/table.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+
+#include <cstring>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
+
+#include "hwy/aligned_allocator.h"
+#include "hwy/highway.h"
+#include "kernels/ops-inl.h"
+#include "quantspec/kernel_abi.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace quantspec::optimized::HWY_NAMESPACE {
+namespace {
+
+// The spec's binary32 steps assume round-to-nearest-even with gradual underflow. A host
+// process may have changed MXCSR (e.g. FTZ/DAZ from -ffast-math start-up code), so each
+// floating-point entry point runs under the default environment and restores the caller's.
+class DefaultFpEnvironment {
+ public:
+#if defined(__x86_64__) || defined(__i386__)
+  DefaultFpEnvironment() : saved_(_mm_getcsr()) {
+    constexpr unsigned kDefaultMxcsr = 0x1F80;  // all exceptions masked, RNE, no FTZ/DAZ
+    if (saved_ != kDefaultMxcsr) _mm_setcsr(kDefaultMxcsr);
+  }
+  ~DefaultFpEnvironment() {
+    if (_mm_getcsr() != saved_) _mm_setcsr(saved_);
+  }
+
+ private:
+  unsigned saved_;
+#endif
+};
+
+using detail::CheckDequantize;
+using detail::CheckGemm;
+using detail::CheckLinear;
+using detail::CheckLut;
+using detail::CheckQuantize;
+using detail::CheckRequantize;
+
+qs_status Quantize(const qs_quantize_params* p, const float* in, void* out, size_t n) {
+  const DefaultFpEnvironment fp_environment;
+  QuantizeJob job;
+  const qs_status s = CheckQuantize(p, false, in, out, n, &job);
+  if (s == QS_OK && n > 0) QuantizeKernel(job, in, out, n);
+  return s;
+}
+
+qs_status QuantizePerChannel(const qs_quantize_params* p, const float* in, void* out, size_t n) {
+  const DefaultFpEnvironment fp_environment;
+  QuantizeJob job;
+  const qs_status s = CheckQuantize(p, true, in, out, n, &job);
+  if (s == QS_OK && n > 0) QuantizeKernel(job, in, out, n);
+  return s;
+}
+
+qs_status Dequantize(const qs_dequantize_params* p, const void* in, float* out, size_t n) {
+  const DefaultFpEnvironment fp_environment;
+  DequantizeJob job;
+  const qs_status s = CheckDequantize(p, false, in, out, n, &job);
+  if (s == QS_OK && n > 0) DequantizeKernel(job, in, out, n);
+  return s;
+}
+
+qs_status DequantizePerChannel(const qs_dequantize_params* p, const void* in, float* out,
+                               size_t n) {
+  const DefaultFpEnvironment fp_environment;
+  DequantizeJob job;
+  const qs_status s = CheckDequantize(p, true, in, out, n, &job);
+  if (s == QS_OK && n > 0) DequantizeKernel(job, in, out, n);
+  return s;
+}
+
+qs_status Requantize(const qs_requantize_params* p, const int32_t* in, void* out, size_t n) {
+  const DefaultFpEnvironment fp_environment;
+  RequantizeJob job;
+  const qs_status s = CheckRequantize(p, false, in, out, n, &job);
+  if (s != QS_OK || n == 0) return s;
+  return RequantizeKernel(job, in, out, n) ? QS_OK : QS_BAD_PARAMETERS;
+}
+
+qs_status RequantizePerChannel(const qs_requantize_params* p, const int32_t* in, void* out,
+                               size_t n) {
+  const DefaultFpEnvironment fp_environment;
+  RequantizeJob job;
+  const qs_status s = CheckRequantize(p, true, in, out, n, &job);
+  if (s != QS_OK || n == 0) return s;
+  return RequantizeKernel(job, in, out, n) ? QS_OK : QS_BAD_PARAMETERS;
+}
+
+qs_status Gemm(const qs_gemm_params* p, const void* a, size_t a_stride, const int8_t* w,
+               size_t w_stride, int32_t* out, size_t out_stride, size_t m, size_t n, size_t k) {
+  GemmJob job;
+  const qs_status s = CheckGemm(p, a, a_stride, w, w_stride, out, out_stride, m, n, k, &job);
+  if (s == QS_OK) GemmKernel(job, a, a_stride, w, w_stride, out, out_stride, m, n, k);
+  return s;
+}
+
+// GEMM into an int32 scratch, then the requantize kernel per row (channel = column).
+qs_status Linear(const qs_linear_params* p, const void* a, size_t a_stride, const int8_t* w,
+                 size_t w_stride, void* out, size_t out_stride, size_t m, size_t n, size_t k) {
+  const DefaultFpEnvironment fp_environment;
+  GemmJob gemm_job;
+  RequantizeJob requant_job;
+  const qs_status s = CheckLinear(p, a, a_stride, w, w_stride, out, out_stride, m, n, k,
+                                  &gemm_job, &requant_job);
+  if (s != QS_OK || m == 0 || n == 0) return s;
+  auto acc = hwy::AllocateAligned<int32_t>(m * n);
+  if (!acc) return QS_BAD_PARAMETERS;  // no memory: the ABI has no better status
+  GemmKernel(gemm_job, a, a_stride, w, w_stride, acc.get(), n, m, n, k);
+  bool ok = true;  // s8 and u8 outputs are both one byte per element
+  for (size_t r = 0; r < m; ++r) {
+    ok = RequantizeKernel(requant_job, acc.get() + r * n,
+                          static_cast<uint8_t*>(out) + r * out_stride, n) && ok;
+  }
+  return ok ? QS_OK : QS_BAD_PARAMETERS;
+}
+
+qs_status Lut(const qs_lut_params* p, const void* in, void* out, size_t n) {
+  const qs_status s = CheckLut(p, in, out, n);
+  if (s == QS_OK && n > 0) {
+    LutKernel(static_cast<const uint8_t*>(p->table), static_cast<const uint8_t*>(in),
+              static_cast<uint8_t*>(out), n);
+  }
+  return s;
+}
+
+const char* TargetName() {
+  switch (HWY_TARGET) {
+    case HWY_AVX3_DL: return "AVX3_DL";
+    case HWY_AVX3: return "AVX3";
+    case HWY_AVX2: return "AVX2";
+    case HWY_SSE4: return "SSE4";
+    case HWY_SSSE3: return "SSSE3";
+    case HWY_SCALAR: return "scalar";
+    default: return "other";
+  }
+}
+
+qs_kernel_table MakeTable() {
+  qs_kernel_table t;
+  std::memset(&t, 0, sizeof(t));
+  t.abi_version = QS_KERNEL_ABI_VERSION;
+  t.struct_size = sizeof(qs_kernel_table);
+  t.name = TargetName();
+  t.quantize = &Quantize;
+  t.quantize_per_channel = &QuantizePerChannel;
+  t.dequantize = &Dequantize;
+  t.dequantize_per_channel = &DequantizePerChannel;
+  t.requantize = &Requantize;
+  t.requantize_per_channel = &RequantizePerChannel;
+  t.gemm = &Gemm;
+  t.linear = &Linear;
+  t.lut = &Lut;
+  return t;
+}
+
+}  // namespace
+
+const qs_kernel_table* GetTargetTable() {
+  static const qs_kernel_table table = MakeTable();
+  return &table;
+}
+
+}  // namespace quantspec::optimized::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+#include <string>
+#include <vector>
+
+#include "quantspec/optimized.h"
+
+namespace quantspec::optimized {
+
+HWY_EXPORT(GetTargetTable);
+
+std::vector<TargetTable> compiled_tables() {
+  std::vector<TargetTable> tables;
+  const int64_t supported = hwy::SupportedTargets();
+  auto add = [&](int64_t target, const qs_kernel_table* (*get)()) {
+    if ((supported & target) != 0) tables.push_back({get()->name, get()});
+  };
+  (void)add;
+#if HWY_TARGETS & HWY_AVX3_DL
+  add(HWY_AVX3_DL, &N_AVX3_DL::GetTargetTable);
+#endif
+#if HWY_TARGETS & HWY_AVX3
+  add(HWY_AVX3, &N_AVX3::GetTargetTable);
+#endif
+#if HWY_TARGETS & HWY_AVX2
+  add(HWY_AVX2, &N_AVX2::GetTargetTable);
+#endif
+#if HWY_TARGETS & HWY_SSE4
+  add(HWY_SSE4, &N_SSE4::GetTargetTable);
+#endif
+#if HWY_TARGETS & HWY_SSSE3
+  add(HWY_SSSE3, &N_SSSE3::GetTargetTable);
+#endif
+#if HWY_TARGETS & HWY_SCALAR
+  tables.push_back({N_SCALAR::GetTargetTable()->name, N_SCALAR::GetTargetTable()});
+#endif
+  return tables;
+}
+
+const qs_kernel_table* dispatch_table() { return HWY_DYNAMIC_DISPATCH(GetTargetTable)(); }
+
+std::string dispatch_target() { return dispatch_table()->name; }
+
+}  // namespace quantspec::optimized
+
+extern "C" QS_EXPORT const qs_kernel_table* qs_kernel_table_get(uint32_t requested_abi_version) {
+  if (requested_abi_version < QS_KERNEL_ABI_VERSION) return nullptr;
+  return quantspec::optimized::dispatch_table();
+}
+
+#endif  // HWY_ONCE

@@ -1,0 +1,568 @@
+// Every compiled target's C ABI table against a plain model of the spec written here from the
+// team brief's normative text (not from the kernels' own scalar code): exact integer formulas
+// in int64 / __int128, exact rational comparisons in binary64 for quantize. Lengths sweep
+// 0 .. 3*64+5 so every vector tail and every unroll remainder runs.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <xmmintrin.h>
+
+#include "gtest/gtest.h"
+#include "quantspec/kernel_abi.h"
+#include "quantspec/optimized.h"
+
+namespace {
+
+using quantspec::optimized::TargetTable;
+
+std::vector<TargetTable> Tables() { return quantspec::optimized::compiled_tables(); }
+
+// ---- model: quantize (Q2) ----
+// R applied to the exact rational x/S, decided by exact binary64 comparisons (c*S and
+// (c+1/2)*S are exact in binary64 for |c| < 2^21 and binary32 S).
+int64_t ModelRoundQuotient(double x, double s, uint32_t rounding) {
+  double c = std::floor(x / s);
+  while (c * s > x) c -= 1;
+  while ((c + 1) * s <= x) c += 1;
+  // now c <= x/s < c+1
+  if (c * s == x) return static_cast<int64_t>(c);
+  const double half = (c + 0.5) * s;
+  switch (rounding) {
+    case QS_ROUND_FLOOR: return static_cast<int64_t>(c);
+    case QS_ROUND_TOWARD_ZERO: return static_cast<int64_t>(c < 0 ? c + 1 : c);
+    case QS_ROUND_HALF_UP: return static_cast<int64_t>(x >= half ? c + 1 : c);
+    case QS_ROUND_HALF_AWAY:
+      if (x == half) return static_cast<int64_t>(c < 0 ? c : c + 1);
+      return static_cast<int64_t>(x > half ? c + 1 : c);
+    default:  // half even
+      if (x == half) return static_cast<int64_t>(std::fmod(c, 2.0) == 0 ? c : c + 1);
+      return static_cast<int64_t>(x > half ? c + 1 : c);
+  }
+}
+
+int32_t ModelQuantize(float x, float s, int32_t z, int32_t qmin, int32_t qmax, uint32_t rounding,
+                      uint32_t division) {
+  if (std::isnan(x)) return z;
+  double t_num = x, t_den = s;  // the value to round is t_num / t_den exactly
+  if (division != QS_DIV_EXACT) {
+    volatile float inv = 1.0f / s;
+    volatile float t = division == QS_DIV_F32_DIVIDE ? x / s : x * inv;
+    if (std::isnan(t)) return z;
+    t_num = t;
+    t_den = 1.0;
+  }
+  if (std::isinf(t_num)) return t_num > 0 ? qmax : qmin;
+  // Saturate far quotients first (approximate test with a wide margin is enough there).
+  const double approx = t_num / t_den;
+  if (approx > 1e6) return qmax;
+  if (approx < -1e6) return qmin;
+  int64_t q = ModelRoundQuotient(t_num, t_den, rounding) + z;
+  return static_cast<int32_t>(q < qmin ? qmin : (q > qmax ? qmax : q));
+}
+
+// ---- model: requantize (Q7), literally as the brief states it ----
+int32_t Sat32(__int128 v) {
+  return static_cast<int32_t>(v > INT32_MAX ? INT32_MAX : (v < INT32_MIN ? INT32_MIN : v));
+}
+__int128 TruncDiv(__int128 a, __int128 b) { return a / b; }  // C++ truncates
+int32_t ModelSrdhm(int32_t a, int32_t b) {
+  if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
+  const __int128 ab = static_cast<__int128>(a) * b;
+  const __int128 nudge = ab >= 0 ? (__int128{1} << 30) : (1 - (__int128{1} << 30));
+  return static_cast<int32_t>(TruncDiv(ab + nudge, __int128{1} << 31));
+}
+int32_t ModelRdbpot(int32_t x, int e) {
+  const int64_t mask = (int64_t{1} << e) - 1;
+  const int64_t rem = x & mask;
+  const int64_t thr = (mask >> 1) + (x < 0 ? 1 : 0);
+  return static_cast<int32_t>((static_cast<int64_t>(x) >> e) + (rem > thr ? 1 : 0));
+}
+int64_t ModelY(uint32_t variant, int32_t acc, int32_t mult, int32_t shift, float scale,
+               bool before, int32_t zy) {
+  switch (variant) {
+    case QS_REQUANT_DOUBLE_ROUND: {
+      const int left = std::max(shift, 0), right = std::max(-shift, 0);
+      const int32_t x = Sat32(static_cast<__int128>(acc) << left);
+      return ModelRdbpot(ModelSrdhm(x, mult), right);
+    }
+    case QS_REQUANT_SINGLE_ROUND:
+    case QS_REQUANT_RNDNU: {
+      const int total = 31 - shift;
+      return Sat32(((static_cast<__int128>(acc) * mult) + (__int128{1} << (total - 1))) >> total);
+    }
+    case QS_REQUANT_RNDNA: {
+      const int total = 31 - shift;
+      const __int128 mag = acc < 0 ? -static_cast<__int128>(acc) : acc;
+      const __int128 y = (mag * mult + (__int128{1} << (total - 1))) >> total;
+      return Sat32(acc < 0 ? -y : y);
+    }
+    case QS_REQUANT_TOSA_SINGLE:
+    case QS_REQUANT_TOSA_DOUBLE:
+    case QS_REQUANT_TOSA_SCALE16: {
+      __int128 round = __int128{1} << (shift - 1);
+      if (variant == QS_REQUANT_TOSA_DOUBLE && shift > 31) {
+        round += acc >= 0 ? (__int128{1} << 30) : -(__int128{1} << 30);
+      }
+      return Sat32((static_cast<__int128>(acc) * mult + round) >> shift);
+    }
+    default: {  // fp32
+      volatile float v = static_cast<float>(acc) * scale;
+      if (before) {
+        volatile float w = v + static_cast<float>(zy);
+        return static_cast<int64_t>(std::nearbyint(std::fmax(std::fmin(w, 1e9f), -1e9f))) - zy;
+      }
+      return static_cast<int64_t>(std::nearbyint(std::fmax(std::fmin(v, 1e9f), -1e9f)));
+    }
+  }
+}
+
+int32_t ModelRequantize(uint32_t variant, int32_t acc, int32_t mult, int32_t shift, float scale,
+                        bool before, int32_t zy, int32_t qmin, int32_t qmax) {
+  const int64_t q = ModelY(variant, acc, mult, shift, scale, before, zy) + zy;
+  return static_cast<int32_t>(q < qmin ? qmin : (q > qmax ? qmax : q));
+}
+
+std::vector<size_t> Lengths() {
+  std::vector<size_t> lengths;
+  for (size_t n = 0; n <= 3 * 64 + 5; ++n) lengths.push_back(n);
+  lengths.push_back(1000);
+  return lengths;
+}
+
+// Inputs that reach the edges: ties (k + 1/2) * S, one ulp either side, huge, NaN, +-Inf, -0.
+std::vector<float> QuantizeInputs(float s, size_t n, std::mt19937& rng) {
+  std::vector<float> x(n);
+  std::uniform_int_distribution<int> kind(0, 9);
+  std::uniform_int_distribution<int> k(-300, 300);
+  for (auto& v : x) {
+    const float tie = (static_cast<float>(k(rng)) + 0.5f) * s;
+    switch (kind(rng)) {
+      case 0: v = tie; break;
+      case 1: v = std::nextafter(tie, 1e30f); break;
+      case 2: v = std::nextafter(tie, -1e30f); break;
+      case 3: v = static_cast<float>(k(rng)) * s; break;
+      case 4: v = std::nextafter(static_cast<float>(k(rng)) * s, -1e30f); break;
+      case 5: v = std::ldexp(1.0f, 40) * (k(rng) < 0 ? -1.0f : 1.0f); break;
+      case 6: {
+        const float specials[] = {std::numeric_limits<float>::quiet_NaN(),
+                                  std::numeric_limits<float>::infinity(),
+                                  -std::numeric_limits<float>::infinity(), -0.0f, 0.0f,
+                                  std::numeric_limits<float>::denorm_min(), 3e9f, -3e9f};
+        v = specials[static_cast<size_t>(k(rng) + 300) % 8];
+        break;
+      }
+      default: v = std::uniform_real_distribution<float>(-300.0f, 300.0f)(rng) * s; break;
+    }
+  }
+  return x;
+}
+
+TEST(OptimizedTables, ListsScalarAndDispatch) {
+  const auto tables = Tables();
+  ASSERT_FALSE(tables.empty());
+  EXPECT_EQ(tables.back().target, "scalar");
+  const qs_kernel_table* t = qs_kernel_table_get(QS_KERNEL_ABI_VERSION);
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->abi_version, QS_KERNEL_ABI_VERSION);
+  EXPECT_EQ(t->struct_size, sizeof(qs_kernel_table));
+  EXPECT_EQ(std::string(t->name), tables.front().target);
+  EXPECT_EQ(qs_kernel_table_get(0), nullptr);
+}
+
+TEST(OptimizedTables, QuantizeMatchesModelOnEdgesForEveryVariant) {
+  std::mt19937 rng(1);
+  const float scales[] = {0.05f, 1.0f / 3.0f, 0.0078125f, 1e-40f /* subnormal */, 3.7e5f};
+  for (const auto& [name, table] : Tables()) {
+    for (uint32_t division : {QS_DIV_EXACT, QS_DIV_F32_DIVIDE, QS_DIV_F32_RECIPROCAL}) {
+      for (uint32_t rounding = 0; rounding <= QS_ROUND_FLOOR; ++rounding) {
+        for (uint32_t type : {QS_S8, QS_U8}) {
+          for (float s : scales) {
+            const size_t n = 1 + rng() % 200;
+            const auto x = QuantizeInputs(s, n, rng);
+            qs_quantize_params p{};
+            p.output_type = type;
+            p.rounding = rounding;
+            p.division = division;
+            p.qmin = type == QS_S8 ? -128 : 0;
+            p.qmax = type == QS_S8 ? 127 : 255;
+            p.scale = s;
+            p.zero_point = type == QS_S8 ? 3 : 128;
+            std::vector<uint8_t> out(n + 1, 0xAB);
+            ASSERT_EQ(table->quantize(&p, x.data(), out.data(), n), QS_OK);
+            ASSERT_EQ(out[n], 0xAB) << name << " wrote past the end";
+            for (size_t i = 0; i < n; ++i) {
+              const int32_t got = type == QS_S8 ? static_cast<int8_t>(out[i]) : out[i];
+              const int32_t want =
+                  ModelQuantize(x[i], s, p.zero_point, p.qmin, p.qmax, rounding, division);
+              ASSERT_EQ(got, want) << name << " division=" << division << " rounding=" << rounding
+                                   << " type=" << type << " S=" << std::hexfloat << s
+                                   << " x=" << x[i] << " i=" << std::dec << i << " n=" << n;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(OptimizedTables, QuantizePerChannelUsesIModChannels) {
+  std::mt19937 rng(2);
+  for (const auto& [name, table] : Tables()) {
+    for (size_t channels : {1u, 3u, 16u, 70u}) {
+      std::vector<float> scales(channels);
+      std::vector<int32_t> zps(channels);
+      for (size_t c = 0; c < channels; ++c) {
+        scales[c] = 0.01f * static_cast<float>(c + 1);
+        zps[c] = static_cast<int32_t>(c % 7) - 3;
+      }
+      for (size_t n : {size_t{0}, size_t{5}, size_t{67}, size_t{301}}) {
+        std::vector<float> x(n);
+        for (auto& v : x) v = std::uniform_real_distribution<float>(-2.0f, 2.0f)(rng);
+        qs_quantize_params p{};
+        p.output_type = QS_S8;
+        p.rounding = QS_ROUND_HALF_EVEN;
+        p.division = QS_DIV_F32_DIVIDE;
+        p.qmin = -128;
+        p.qmax = 127;
+        p.scales = scales.data();
+        p.zero_points = zps.data();
+        p.channels = channels;
+        std::vector<int8_t> out(n + 1, 77);
+        ASSERT_EQ(table->quantize_per_channel(&p, x.data(), out.data(), n), QS_OK);
+        ASSERT_EQ(out[n], 77);
+        for (size_t i = 0; i < n; ++i) {
+          const size_t c = i % channels;
+          ASSERT_EQ(out[i], ModelQuantize(x[i], scales[c], zps[c], -128, 127,
+                                          QS_ROUND_HALF_EVEN, QS_DIV_F32_DIVIDE))
+              << name << " channels=" << channels << " i=" << i;
+        }
+      }
+    }
+  }
+}
+
+// Sets FTZ and DAZ for the scope (as -ffast-math start-up code does in a host process).
+struct FlushDenormals {
+  FlushDenormals() : saved(_mm_getcsr()) { _mm_setcsr(saved | 0x8040); }
+  ~FlushDenormals() { _mm_setcsr(saved); }
+  unsigned saved;
+};
+
+TEST(OptimizedTables, DequantizeIsOneBinary32MultiplyEvenWhenTheCallerFlushesDenormals) {
+  for (const auto& [name, table] : Tables()) {
+    for (size_t n : Lengths()) {
+      std::vector<uint8_t> q(n);
+      for (size_t i = 0; i < n; ++i) q[i] = static_cast<uint8_t>(i * 37 + 11);
+      for (uint32_t type : {QS_S8, QS_U8}) {
+        qs_dequantize_params p{};
+        p.input_type = type;
+        p.scale = 1e-40f;  // subnormal results must not be flushed
+        p.zero_point = type == QS_S8 ? -128 : 255;
+        std::vector<float> out(n + 1, 42.0f);
+        qs_status status;
+        {
+          FlushDenormals ftz_daz;  // the kernel must still produce the subnormal results
+          status = table->dequantize(&p, q.data(), out.data(), n);
+        }
+        ASSERT_EQ(status, QS_OK);
+        ASSERT_EQ(out[n], 42.0f);
+        for (size_t i = 0; i < n; ++i) {
+          const int32_t v = type == QS_S8 ? static_cast<int8_t>(q[i]) : q[i];
+          // Exact in binary64 (9-bit integer times a 24-bit significand), then one rounding
+          // to binary32; compared bit for bit.
+          const double exact = static_cast<double>(v - p.zero_point) * p.scale;
+          const float want = static_cast<float>(exact);
+          uint32_t got_bits, want_bits;
+          std::memcpy(&got_bits, &out[i], 4);
+          std::memcpy(&want_bits, &want, 4);
+          ASSERT_EQ(got_bits, want_bits) << name << " i=" << i;
+        }
+      }
+    }
+  }
+}
+
+struct RequantCase {
+  uint32_t variant;
+  int32_t multiplier;
+  int32_t shift;
+};
+
+TEST(OptimizedTables, RequantizeMatchesModelForEveryVariantAndEdge) {
+  std::mt19937 rng(3);
+  const RequantCase cases[] = {
+      {QS_REQUANT_DOUBLE_ROUND, 1 << 30, 0},          {QS_REQUANT_DOUBLE_ROUND, INT32_MAX, 30},
+      {QS_REQUANT_DOUBLE_ROUND, 1518500250, -31},     {QS_REQUANT_DOUBLE_ROUND, 1073741825, -8},
+      {QS_REQUANT_DOUBLE_ROUND, 1999999999, 5},       {QS_REQUANT_DOUBLE_ROUND, 0, 0},
+      {QS_REQUANT_SINGLE_ROUND, 1 << 30, -1},         {QS_REQUANT_SINGLE_ROUND, INT32_MAX, 30},
+      {QS_REQUANT_SINGLE_ROUND, 1518500250, -31},     {QS_REQUANT_SINGLE_ROUND, 1234567890, -7},
+      {QS_REQUANT_RNDNU, 1234567890, -7},             {QS_REQUANT_RNDNA, 1 << 30, -1},
+      {QS_REQUANT_RNDNA, 1234567890, -20},            {QS_REQUANT_RNDNA, INT32_MAX, 30},
+      {QS_REQUANT_TOSA_SINGLE, 1234567890, 40},       {QS_REQUANT_TOSA_DOUBLE, 1234567890, 40},
+      {QS_REQUANT_TOSA_DOUBLE, 1234567890, 62},       {QS_REQUANT_TOSA_SCALE16, 32767, 20},
+      {QS_REQUANT_TOSA_SINGLE, 1 << 20, 33},          {QS_REQUANT_FP32, 0, 0},
+  };
+  const float fp32_scales[] = {1.0f / 4096, 0.5f, 3.0f, 1e-30f, 1e30f};
+  for (const auto& [name, table] : Tables()) {
+    for (const auto& c : cases) {
+      for (bool before : {false, true}) {
+        if (before && c.variant != QS_REQUANT_FP32) continue;
+        for (float scale : fp32_scales) {
+          if (c.variant != QS_REQUANT_FP32 && scale != fp32_scales[0]) continue;
+          for (uint32_t type : {QS_S8, QS_U8}) {
+            const size_t n = 1 + rng() % 150;
+            std::vector<int32_t> acc(n);
+            const int32_t specials[] = {INT32_MIN, INT32_MAX, 0, -1, 1, 1 << 30, -(1 << 30),
+                                        4096 * 3 / 2, -4096 * 3 / 2, 2048, -2048};
+            for (auto& a : acc) {
+              a = (rng() % 3 == 0) ? specials[rng() % 11] : static_cast<int32_t>(rng());
+              if (rng() % 3 == 0) a >>= (rng() % 31);
+            }
+            qs_requantize_params p{};
+            p.requant.variant = c.variant;
+            p.requant.zero_point_entry = before ? QS_ZP_BEFORE_ROUNDING : QS_ZP_AFTER_ROUNDING;
+            p.requant.multiplier = c.multiplier;
+            p.requant.shift = c.shift;
+            p.requant.scale = scale;
+            p.requant.output_zero_point = type == QS_S8 ? 120 : 250;  // y + Zy overflows int8
+            p.output_type = type;
+            p.qmin = type == QS_S8 ? -127 : 0;
+            p.qmax = type == QS_S8 ? 127 : 255;
+            std::vector<uint8_t> out(n + 1, 0xCD);
+            ASSERT_EQ(table->requantize(&p, acc.data(), out.data(), n), QS_OK)
+                << name << " variant=" << c.variant;
+            ASSERT_EQ(out[n], 0xCD);
+            for (size_t i = 0; i < n; ++i) {
+              const int32_t got = type == QS_S8 ? static_cast<int8_t>(out[i]) : out[i];
+              const int32_t want =
+                  ModelRequantize(c.variant, acc[i], c.multiplier, c.shift, scale, before,
+                                  p.requant.output_zero_point, p.qmin, p.qmax);
+              ASSERT_EQ(got, want) << name << " variant=" << c.variant << " mult=" << c.multiplier
+                                   << " shift=" << c.shift << " scale=" << scale
+                                   << " before=" << before << " acc=" << acc[i] << " i=" << i;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(OptimizedTables, RequantizePerChannelMatchesModel) {
+  std::mt19937 rng(4);
+  for (const auto& [name, table] : Tables()) {
+    for (uint32_t variant : {QS_REQUANT_DOUBLE_ROUND, QS_REQUANT_SINGLE_ROUND, QS_REQUANT_RNDNA,
+                             QS_REQUANT_TOSA_DOUBLE, QS_REQUANT_FP32}) {
+      for (size_t channels : {1u, 5u, 33u, 100u}) {
+        std::vector<int32_t> mult(channels), shift(channels);
+        std::vector<float> scales(channels);
+        for (size_t c = 0; c < channels; ++c) {
+          mult[c] = (1 << 30) + static_cast<int32_t>(rng() % (1u << 30));
+          const bool tosa = variant == QS_REQUANT_TOSA_DOUBLE;
+          shift[c] = tosa ? 32 + static_cast<int32_t>(rng() % 30)
+                          : -static_cast<int32_t>(rng() % 32) + (c % 4 == 0 ? 3 : 0);
+          scales[c] = std::ldexp(1.0f + static_cast<float>(c) / 128, -static_cast<int>(c % 20));
+        }
+        const size_t n = 1 + rng() % 400;
+        std::vector<int32_t> acc(n);
+        for (auto& a : acc) a = static_cast<int32_t>(rng()) >> (rng() % 31);
+        qs_requantize_params p{};
+        p.requant.variant = variant;
+        p.requant.multipliers = mult.data();
+        p.requant.shifts = shift.data();
+        p.requant.scales = scales.data();
+        p.requant.output_zero_point = -5;
+        p.output_type = QS_S8;
+        p.qmin = -128;
+        p.qmax = 127;
+        p.channels = channels;
+        std::vector<int8_t> out(n);
+        ASSERT_EQ(table->requantize_per_channel(&p, acc.data(), out.data(), n), QS_OK);
+        for (size_t i = 0; i < n; ++i) {
+          const size_t c = i % channels;
+          ASSERT_EQ(out[i], ModelRequantize(variant, acc[i], mult[c], shift[c], scales[c], false,
+                                            -5, -128, 127))
+              << name << " variant=" << variant << " channels=" << channels << " i=" << i;
+        }
+      }
+    }
+  }
+}
+
+TEST(OptimizedTables, TosaRequireViolationIsBadParameters) {
+  for (const auto& [name, table] : Tables()) {
+    qs_requantize_params p{};
+    p.requant.variant = QS_REQUANT_TOSA_SINGLE;
+    p.requant.multiplier = 1 << 20;
+    p.requant.shift = 10;  // acc must lie in [-512, 512)
+    p.output_type = QS_S8;
+    p.qmin = -128;
+    p.qmax = 127;
+    std::vector<int32_t> acc(37, 3);
+    std::vector<int8_t> out(37);
+    EXPECT_EQ(table->requantize(&p, acc.data(), out.data(), acc.size()), QS_OK) << name;
+    acc[36] = 512;
+    EXPECT_EQ(table->requantize(&p, acc.data(), out.data(), acc.size()), QS_BAD_PARAMETERS)
+        << name;
+  }
+}
+
+TEST(OptimizedTables, StatusesForUnsupportedAndBadParameters) {
+  for (const auto& [name, table] : Tables()) {
+    qs_requantize_params p{};
+    p.requant.variant = QS_REQUANT_IDEAL;
+    p.output_type = QS_S8;
+    p.qmin = -128;
+    p.qmax = 127;
+    int32_t acc = 0;
+    int8_t out = 0;
+    EXPECT_EQ(table->requantize(&p, &acc, &out, 1), QS_VARIANT_NOT_SUPPORTED) << name;
+    p.requant.variant = QS_REQUANT_DOUBLE_ROUND;
+    p.requant.shift = 31;
+    EXPECT_EQ(table->requantize(&p, &acc, &out, 1), QS_BAD_PARAMETERS) << name;
+    p.requant.shift = 0;
+    p.requant.zero_point_entry = QS_ZP_BEFORE_ROUNDING;
+    EXPECT_EQ(table->requantize(&p, &acc, &out, 1), QS_BAD_PARAMETERS) << name;
+    EXPECT_EQ(table->requantize(nullptr, &acc, &out, 1), QS_BAD_PARAMETERS) << name;
+    qs_quantize_params q{};
+    q.output_type = QS_S8;
+    q.qmin = -128;
+    q.qmax = 127;
+    q.scale = 0.0f;
+    float x = 1.0f;
+    EXPECT_EQ(table->quantize(&q, &x, &out, 1), QS_BAD_PARAMETERS) << name;
+    q.scale = 1.0f;
+    q.zero_point = 128;
+    EXPECT_EQ(table->quantize(&q, &x, &out, 1), QS_BAD_PARAMETERS) << name;
+    q.zero_point = 0;
+    EXPECT_EQ(table->quantize(&q, nullptr, nullptr, 0), QS_OK) << name;
+    q.rounding = 99;
+    EXPECT_EQ(table->quantize(&q, &x, &out, 1), QS_BAD_PARAMETERS) << name;
+  }
+}
+
+// acc[m][n] = bias[n] + sum_k (A - Za)(W - Zw[n]) mod 2^32, in int64 then wrapped.
+void ModelGemm(uint32_t a_type, const std::vector<uint8_t>& a, int32_t za, const std::vector<int8_t>& w,
+               const std::vector<int32_t>& zw, const std::vector<int32_t>& bias, size_t m,
+               size_t n, size_t k, std::vector<int32_t>& out) {
+  for (size_t r = 0; r < m; ++r) {
+    for (size_t c = 0; c < n; ++c) {
+      int64_t acc = bias[c];
+      for (size_t kk = 0; kk < k; ++kk) {
+        const int64_t x = a_type == QS_S8 ? static_cast<int8_t>(a[r * k + kk]) : a[r * k + kk];
+        acc += (x - za) * (w[c * k + kk] - zw[c]);
+      }
+      out[r * n + c] = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(acc)));
+    }
+  }
+}
+
+TEST(OptimizedTables, GemmIsExactModTwoToThe32ForAnyShape) {
+  std::mt19937 rng(5);
+  struct Shape { size_t m, n, k; };
+  const Shape shapes[] = {{0, 5, 3}, {3, 0, 3}, {2, 3, 0}, {1, 1, 1}, {7, 65, 5},
+                          {13, 129, 67}, {6, 64, 64}, {5, 17, 1031}};
+  for (const auto& [name, table] : Tables()) {
+    for (const auto& s : shapes) {
+      for (uint32_t a_type : {QS_S8, QS_U8}) {
+        for (bool per_channel : {false, true}) {
+          std::vector<uint8_t> a(s.m * s.k);
+          std::vector<int8_t> w(s.n * s.k);
+          std::vector<int32_t> zw(s.n), bias(s.n);
+          for (auto& v : a) v = static_cast<uint8_t>(rng() % 3 == 0 ? (rng() & 1 ? 0 : 255) : rng());
+          for (auto& v : w) v = static_cast<int8_t>(rng() % 3 == 0 ? (rng() & 1 ? -128 : 127) : rng());
+          for (auto& v : zw) v = per_channel ? static_cast<int8_t>(rng()) : -128;
+          for (auto& v : bias) v = rng() % 4 == 0 ? INT32_MAX : static_cast<int32_t>(rng());
+          const int32_t za = a_type == QS_S8 ? 127 : 0;  // extreme: pushes the int32 wrap
+          qs_gemm_params p{};
+          p.a_type = a_type;
+          p.a_zero_point = za;
+          p.w_zero_point = -128;
+          p.w_zero_points = per_channel ? zw.data() : nullptr;
+          p.bias = bias.data();
+          const size_t out_stride = s.n + 3;
+          std::vector<int32_t> out(s.m * out_stride + 1, 0x5A5A5A5A);
+          ASSERT_EQ(table->gemm(&p, a.data(), s.k, w.data(), s.k, out.data(), out_stride, s.m,
+                                s.n, s.k),
+                    QS_OK);
+          std::vector<int32_t> want(s.m * s.n);
+          ModelGemm(a_type, a, za, w, zw, bias, s.m, s.n, s.k, want);
+          for (size_t r = 0; r < s.m; ++r) {
+            for (size_t c = 0; c < out_stride; ++c) {
+              if (c < s.n) {
+                ASSERT_EQ(out[r * out_stride + c], want[r * s.n + c])
+                    << name << " m=" << s.m << " n=" << s.n << " k=" << s.k << " r=" << r
+                    << " c=" << c << " a_type=" << a_type << " per_channel=" << per_channel;
+              } else {
+                ASSERT_EQ(out[r * out_stride + c], 0x5A5A5A5A) << name << " wrote in the gap";
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(OptimizedTables, LinearIsGemmThenRequantizeThenClamp) {
+  std::mt19937 rng(6);
+  const size_t m = 9, n = 70, k = 45;
+  for (const auto& [name, table] : Tables()) {
+    std::vector<uint8_t> a(m * k);
+    std::vector<int8_t> w(n * k);
+    std::vector<int32_t> zw(n, 0), bias(n), mult(n), shift(n);
+    for (auto& v : a) v = static_cast<uint8_t>(rng());
+    for (auto& v : w) v = static_cast<int8_t>(rng());
+    for (auto& v : bias) v = static_cast<int32_t>(rng() % 20001) - 10000;
+    for (size_t c = 0; c < n; ++c) {
+      mult[c] = (1 << 30) + static_cast<int32_t>(rng() % (1u << 30));
+      shift[c] = -8 - static_cast<int32_t>(c % 4);
+    }
+    qs_linear_params p{};
+    p.gemm.a_type = QS_U8;
+    p.gemm.a_zero_point = 128;
+    p.gemm.bias = bias.data();
+    p.requant.variant = QS_REQUANT_DOUBLE_ROUND;
+    p.requant.multipliers = mult.data();
+    p.requant.shifts = shift.data();
+    p.requant.output_zero_point = 10;
+    p.per_channel = 1;
+    p.output_type = QS_S8;
+    p.act_min = 10;  // ReLU at Zy
+    p.act_max = 100;
+    std::vector<int8_t> out(m * n);
+    ASSERT_EQ(table->linear(&p, a.data(), k, w.data(), k, out.data(), n, m, n, k), QS_OK);
+    std::vector<int32_t> acc(m * n);
+    ModelGemm(QS_U8, a, 128, w, zw, bias, m, n, k, acc);
+    for (size_t i = 0; i < m * n; ++i) {
+      const size_t c = i % n;
+      ASSERT_EQ(out[i], ModelRequantize(QS_REQUANT_DOUBLE_ROUND, acc[i], mult[c], shift[c], 0,
+                                        false, 10, 10, 100))
+          << name << " i=" << i;
+    }
+  }
+}
+
+TEST(OptimizedTables, LutIndexesByBitPattern) {
+  for (const auto& [name, table] : Tables()) {
+    uint8_t lut[256];
+    for (int i = 0; i < 256; ++i) lut[i] = static_cast<uint8_t>(i * 7 + 3);
+    for (size_t n : Lengths()) {
+      std::vector<uint8_t> in(n), out(n + 1, 0xEE);
+      for (size_t i = 0; i < n; ++i) in[i] = static_cast<uint8_t>(i * 131 + 7);
+      for (uint32_t type : {QS_S8, QS_U8}) {
+        qs_lut_params p{type, lut};
+        ASSERT_EQ(table->lut(&p, in.data(), out.data(), n), QS_OK);
+        ASSERT_EQ(out[n], 0xEE);
+        for (size_t i = 0; i < n; ++i) ASSERT_EQ(out[i], lut[in[i]]) << name << " i=" << i;
+      }
+    }
+  }
+}
+
+}  // namespace

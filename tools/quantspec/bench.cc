@@ -1,0 +1,61 @@
+// quantspec bench: runs the Google Benchmark binary `quantspec_bench` that is built next to
+// quantspec (optimized/), passing --json and any other arguments through unchanged.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
+#include "command.hpp"
+
+namespace quantspec::cli {
+namespace {
+
+std::string directory_of_this_program() {
+  char path[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  if (n <= 0) return ".";
+  path[n] = '\0';
+  std::string text(path);
+  const auto slash = text.rfind('/');
+  return slash == std::string::npos ? "." : text.substr(0, slash);
+}
+
+}  // namespace
+
+void register_bench(CLI::App& app, Registry& registry) {
+  struct Options {
+    bool json = false;
+    std::vector<std::string> passthrough;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "bench",
+      "Throughput of the optimized kernels as ratios measured in the same run (issue 3):\n"
+      "elementwise kernels against a memory copy, GEMM against the measured vpdpbusd peak.\n"
+      "Runs quantspec_bench from the same directory as quantspec; --json and every other\n"
+      "argument (e.g. --benchmark_filter=...) are passed through; its exit code is returned.");
+  cmd->add_flag("--json", o->json, "print the ratios as one JSON object");
+  cmd->allow_extras();
+  registry.add(cmd, [o, cmd](std::ostream& out) {
+    const std::string program = directory_of_this_program() + "/quantspec_bench";
+    if (::access(program.c_str(), X_OK) != 0) {
+      std::cerr << "quantspec bench: not built: " << program
+                << " is missing (build the optimized/ benchmarks: target quantspec_bench)\n";
+      return kExitBadInput;
+    }
+    std::vector<std::string> args{program};
+    if (o->json) args.push_back("--json");
+    for (const std::string& extra : cmd->remaining()) args.push_back(extra);
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    out.flush();
+    std::cout.flush();
+    ::execv(program.c_str(), argv.data());
+    std::cerr << "quantspec bench: cannot run " << program << ": " << std::strerror(errno) << "\n";
+    return kExitInternalError;
+  });
+}
+
+}  // namespace quantspec::cli

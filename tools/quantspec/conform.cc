@@ -1,0 +1,87 @@
+// quantspec conform: the conformance suite (issue 3) against our built-in kernels on every
+// SIMD target this CPU supports, or against a third party's kernel table (--plugin). The
+// suite is the conformance library (quantspec::conformance); without it this command says
+// "not built".
+#include <iostream>
+
+#include "command.hpp"
+#include "quantspec/reference/errors.hpp"
+
+#if QUANTSPEC_HAVE_CONFORMANCE
+#include "quantspec/conformance/conform.hpp"
+#endif
+
+namespace quantspec::cli {
+
+void register_conform(CLI::App& app, Registry& registry) {
+  struct Options {
+    std::string report, plugin, shard, cases, seed = "1", timeout = "0";
+    std::vector<std::string> targets, ops;
+    bool exhaustive = false, no_isolate = false;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "conform",
+      "Run the conformance suite: operation x variant x SIMD target -> pass / FAIL with the\n"
+      "first minimal counterexample / not provided. Exit 0 only if nothing failed (1 if\n"
+      "something did, 2 bad input).");
+  cmd->add_option("--report", o->report, "also write the table as JSON to FILE");
+  cmd->add_option("--target", o->targets, "only these SIMD targets (repeatable)");
+  cmd->add_option("--op", o->ops, "only these operations (repeatable)");
+  cmd->add_option("--cases", o->cases,
+                  "RapidCheck cases per property (default: the suite's, sized for < 2 minutes)");
+  cmd->add_option("--seed", o->seed, "seed of the run (default 1)");
+  cmd->add_option("--plugin", o->plugin,
+                  "a shared library exporting a kernel table (each operation group runs in a "
+                  "child process)");
+  cmd->add_flag("--exhaustive", o->exhaustive,
+                "add the exhaustive sweeps (every int32 accumulator, every binary32 class)");
+  cmd->add_option("--shard", o->shard, "i/n: run the i-th of n parts of the exhaustive sweeps");
+  cmd->add_flag("--no-isolate", o->no_isolate,
+                "run built-in tables in-process (default: one child process per operation)");
+  cmd->add_option("--timeout", o->timeout,
+                  "seconds an operation group may run before it is reported as hung (0 = none)");
+
+  registry.add(cmd, [o](std::ostream& out) -> int {
+    // Options are validated here even without the suite, so bad input is reported the same.
+    const std::int64_t cases =
+        o->cases.empty() ? 0 : bounded_integer_option(o->cases, "--cases", 1, 1000000000);
+    const std::int64_t timeout = bounded_integer_option(o->timeout, "--timeout", 0, 1 << 30);
+    const auto seed = integer_option(o->seed, "--seed");
+    if (seed < 0 || seed > ref::Integer(UINT64_MAX)) {
+      throw ref::ParameterError("--seed", "in [0, 2^64 - 1]", o->seed);
+    }
+    std::int64_t shard_index = 0, shard_count = 1;
+    if (!o->shard.empty()) {
+      const auto slash = o->shard.find('/');
+      if (slash == std::string::npos) throw ref::ParameterError("--shard", "i/n", o->shard);
+      shard_count = bounded_integer_option(o->shard.substr(slash + 1), "--shard", 1, 1 << 20);
+      shard_index = bounded_integer_option(o->shard.substr(0, slash), "--shard", 0, shard_count - 1);
+    }
+#if QUANTSPEC_HAVE_CONFORMANCE
+    conformance::ConformOptions options;
+    options.targets = o->targets;
+    options.ops = o->ops;
+    if (cases > 0) options.cases = static_cast<int>(cases);
+    options.seed = seed.convert_to<std::uint64_t>();
+    options.plugin = o->plugin;
+    options.report_file = o->report;
+    options.exhaustive = o->exhaustive;
+    options.shard.index = static_cast<std::size_t>(shard_index);
+    options.shard.count = static_cast<std::size_t>(shard_count);
+    options.isolate = !o->no_isolate;
+    options.timeout_seconds = static_cast<int>(timeout);
+    return conformance::run_conform(options, out);
+#else
+    (void)cases;
+    (void)timeout;
+    (void)out;
+    (void)shard_index;
+    std::cerr << "quantspec conform: not built (the conformance suite quantspec::conformance "
+                 "was not part of this build)\n";
+    return kExitBadInput;
+#endif
+  });
+}
+
+}  // namespace quantspec::cli

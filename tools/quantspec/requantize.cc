@@ -1,0 +1,205 @@
+// quantspec requantize: Q7 q = clamp(y + Zy, qmin, qmax), y the named variant's rounding of
+// acc * M, with M given as a fixed-point pair, binary32 scales, an exact real or a binary32
+// scale.
+#include <iostream>
+
+#include "command.hpp"
+#include "quantspec/reference/errors.hpp"
+#include "quantspec/reference/requantize.hpp"
+
+namespace quantspec::cli {
+namespace {
+
+bool is_q31(ref::RequantVariant v) {
+  using V = ref::RequantVariant;
+  return v == V::double_round || v == V::single_round || v == V::rndnu || v == V::rndna;
+}
+
+// The derivation a variant uses unless told otherwise (--help of the command).
+ref::Derivation default_derivation(ref::RequantVariant v) {
+  using V = ref::RequantVariant;
+  return v == V::rndnu || v == V::rndna ? ref::Derivation::rndnu : ref::Derivation::tflite;
+}
+
+}  // namespace
+
+void register_requantize(CLI::App& app, Registry& registry) {
+  struct Options {
+    std::string acc, multiplier, shift, real, scale, zero_point = "0", dtype = "int8", qmin, qmax,
+                                                        variant, rounding = "half_even",
+                                                        entry = "after_rounding", derivation;
+    std::vector<std::string> scales;
+    bool json = false;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "requantize",
+      "Q7: q = clamp(y + Zy, qmin, qmax), y = the variant's rounding of acc * M.\n"
+      "Give M one way:\n"
+      "  --multiplier m --shift s : the variant's own pair. double_round, single_round, rndnu,\n"
+      "      rndna: M = m * 2^(s-31); tosa_single, tosa_double, tosa_scale16: M = m / 2^s;\n"
+      "      ideal: M = m * 2^(s-31) exactly. (fp32 needs --scale or --scales.)\n"
+      "  --scales SX SW SY : binary32 scales, derived the variant's way (Q7.8):\n"
+      "      ideal: M = Sx*Sw/Sy exactly; fp32: scale = fl32(fl32(Sx*Sw)/Sy);\n"
+      "      double_round, single_round: the tflite derivation (--derivation to change);\n"
+      "      rndnu, rndna: rndnu derivation of fl32(fl32(Sx*Sw)/Sy) (XNNPACK);\n"
+      "      tosa_single, tosa_double: TOSA scale32 pair, tosa_scale16: scale16 pair, of\n"
+      "      M rounded per --derivation (default tflite = binary64, as the MLIR lowering).\n"
+      "  --real M : an exact real (decimal, hex-float or p/q), derived as with --scales.\n"
+      "  --scale S : fp32 only, the binary32 scale itself.\n"
+      "Output: {\"q\": q, ...}");
+  cmd->add_option("--acc", o->acc, "the accumulator (any integer; int32 for fixed-point variants)")
+      ->required();
+  auto* m = cmd->add_option("--multiplier", o->multiplier, "fixed-point multiplier");
+  auto* s = cmd->add_option("--shift", o->shift, "fixed-point shift");
+  auto* sc = cmd->add_option("--scales", o->scales, "SX SW SY binary32 scales")->expected(3);
+  auto* r = cmd->add_option("--real", o->real, "exact real multiplier M");
+  auto* f = cmd->add_option("--scale", o->scale, "fp32: the binary32 scale");
+  m->needs(s);
+  s->needs(m);
+  for (auto* a : {m, sc, r, f}) {
+    for (auto* b : {m, sc, r, f}) {
+      if (a != b) a->excludes(b);
+    }
+  }
+  s->excludes(sc)->excludes(r)->excludes(f);
+  cmd->add_option("--zero-point", o->zero_point, "Zy (default 0)");
+  cmd->add_option("--dtype", o->dtype,
+                  "output grid when --qmin/--qmax are not given: " + names_of_dtypes() +
+                      " (default int8)");
+  cmd->add_option("--qmin", o->qmin, "lowest output value (default: the dtype's)");
+  cmd->add_option("--qmax", o->qmax, "highest output value (default: the dtype's)");
+  cmd->add_option("--variant", o->variant, names_of_variants())->required();
+  cmd->add_option("--rounding", o->rounding,
+                  "ideal only: " + names_of_roundings() + " (default half_even)");
+  cmd->add_option("--zero-point-entry", o->entry,
+                  names_of_zero_point_entries() +
+                      " (default after_rounding; before_rounding for ideal and fp32 only)");
+  cmd->add_option("--derivation", o->derivation,
+                  names_of_derivations() +
+                      " (with --scales/--real; default tflite, rndnu for rndnu/rndna)");
+  add_json_flag(cmd, &o->json);
+
+  registry.add(cmd, [o](std::ostream& out) {
+    using V = ref::RequantVariant;
+    const V variant = ref::parse_requant_variant(o->variant, "--variant");
+    const ref::Rounding rounding = ref::parse_rounding(o->rounding, "--rounding");
+    const ref::ZeroPointEntry entry = ref::parse_zero_point_entry(o->entry, "--zero-point-entry");
+    const ref::Derivation derivation = o->derivation.empty()
+                                           ? default_derivation(variant)
+                                           : ref::parse_derivation(o->derivation, "--derivation");
+    const ref::IntRange grid = ref::dtype_range(ref::parse_dtype(o->dtype, "--dtype"));
+    const std::int64_t lo32 = INT32_MIN, hi32 = INT32_MAX;
+    const auto zy = static_cast<std::int32_t>(
+        bounded_integer_option(o->zero_point, "--zero-point", lo32, hi32));
+    const auto qmin = static_cast<std::int32_t>(
+        o->qmin.empty() ? grid.min : bounded_integer_option(o->qmin, "--qmin", lo32, hi32));
+    const auto qmax = static_cast<std::int32_t>(
+        o->qmax.empty() ? grid.max : bounded_integer_option(o->qmax, "--qmax", lo32, hi32));
+    const ref::Integer acc = integer_option(o->acc, "--acc");
+
+    ref::RequantizeParams p;
+    if (o->scales.size() == 3) {
+      p = ref::requantize_params_from_scales(
+          variant, binary32_option(o->scales[0], "--scales"),
+          binary32_option(o->scales[1], "--scales"), binary32_option(o->scales[2], "--scales"),
+          zy, qmin, qmax, derivation, rounding, entry);
+    } else {
+      p.variant = variant;
+      p.rounding = rounding;
+      p.zero_point_entry = entry;
+      p.zero_point = zy;
+      p.qmin = qmin;
+      p.qmax = qmax;
+      if (!o->multiplier.empty()) {
+        const auto mult = static_cast<std::int32_t>(
+            bounded_integer_option(o->multiplier, "--multiplier", lo32, hi32));
+        const int shift = static_cast<int>(bounded_integer_option(o->shift, "--shift", -64, 64));
+        if (variant == V::fp32) {
+          throw ref::ParameterError("--multiplier", "--scale or --scales for variant fp32",
+                                    "--multiplier/--shift");
+        }
+        if (variant == V::ideal) {
+          p.real_multiplier = ref::real_value(ref::FixedPointMultiplier{mult, shift});
+        } else {
+          p.multiplier = mult;
+          p.shift = shift;
+        }
+      } else if (!o->real.empty()) {
+        const ref::Rational real = rational_option(o->real, "--real");
+        if (real <= 0) throw ref::ParameterError("--real", "> 0", o->real);
+        if (variant == V::ideal) {
+          p.real_multiplier = real;
+        } else if (variant == V::fp32) {
+          p.scale = ref::round_to_binary32(real);
+        } else if (is_q31(variant)) {
+          const ref::FixedPointMultiplier fp = ref::derive_multiplier(real, derivation);
+          p.multiplier = fp.multiplier;
+          p.shift = fp.shift;
+        } else {
+          const ref::TosaMultiplier t = variant == V::tosa_scale16
+                                            ? ref::derive_tosa16(real, derivation)
+                                            : ref::derive_tosa32(real, derivation);
+          p.multiplier = t.multiplier;
+          p.shift = t.shift;
+        }
+      } else if (!o->scale.empty()) {
+        if (variant != V::fp32) {
+          throw ref::ParameterError("--scale", "only with --variant fp32", o->variant);
+        }
+        p.scale = binary32_option(o->scale, "--scale");
+      } else {
+        throw ref::ParameterError("--multiplier",
+                                  "one of --multiplier/--shift, --scales, --real, --scale",
+                                  "none");
+      }
+    }
+
+    ref::RequantizeTrace t;
+    const ref::Integer q = ref::requantize(acc, p, &t);
+    if (o->json) {
+      nlohmann::json j{{"q", integer_json(q)},
+                       {"variant", std::string(ref::name(variant))},
+                       {"zero_point_entry", std::string(ref::name(p.zero_point_entry))},
+                       {"y", integer_json(t.scaled)},
+                       {"y_plus_zero_point", integer_json(t.with_zero_point)},
+                       {"clamped", t.clamped},
+                       {"effective_multiplier", rational_json(ref::effective_multiplier(p))}};
+      if (variant == V::ideal) {
+        j["rounding"] = std::string(ref::name(p.rounding));
+      } else if (variant == V::fp32) {
+        j["scale"] = ref::hex_float(p.scale);
+      } else {
+        j["multiplier"] = p.multiplier;
+        j["shift"] = p.shift;
+      }
+      if (variant == V::double_round) {
+        j["left_shift_saturated"] = t.left_shift_saturated;
+        j["srdhm_saturated"] = t.srdhm_saturated;
+      }
+      j["result_saturated"] = t.result_saturated;
+      out << j.dump() << "\n";
+    } else {
+      out << "q: " << q.str() << "\n"
+          << "variant: " << ref::name(variant) << " (zero point " << ref::name(p.zero_point_entry)
+          << ")\n";
+      if (variant == V::ideal) {
+        out << "M: " << rational_text(p.real_multiplier) << ", rounding "
+            << ref::name(p.rounding) << "\n";
+      } else if (variant == V::fp32) {
+        out << "scale: " << binary32_text(p.scale) << "\n";
+      } else {
+        out << "multiplier: " << p.multiplier << ", shift: " << p.shift << " (M = "
+            << rational_text(ref::effective_multiplier(p)) << ")\n";
+      }
+      out << "acc * M: " << rational_text(t.exact_product) << "\n"
+          << "y: " << t.scaled.str() << (t.result_saturated ? " (saturated)" : "") << "\n"
+          << "y + Zy: " << t.with_zero_point.str() << "\n"
+          << "clamp to [" << p.qmin << ", " << p.qmax << "]" << (t.clamped ? ": clamped" : "")
+          << "\n";
+    }
+    return kExitOk;
+  });
+}
+
+}  // namespace quantspec::cli
