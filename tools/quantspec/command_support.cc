@@ -205,7 +205,7 @@ nlohmann::json rational_json(const Rational& value) {
   const double nearest = ref::round_to_binary64(value);
   return {{"exact", ref::to_string(value)},
           {"hex", ref::hex_float(nearest)},
-          {"decimal", decimal(nearest)}};
+          {"approx", decimal(nearest)}};
 }
 
 std::string rational_text(const Rational& value) {
