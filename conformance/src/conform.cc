@@ -7,13 +7,16 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
 #include "isolated_runner.hpp"
 #include "quantspec/conformance/plugin.hpp"
+#include "quantspec/conformance/vector_suites.hpp"
 #include "report_json.hpp"
 
 #ifdef QUANTSPEC_HAVE_OPTIMIZED
@@ -66,6 +69,33 @@ Shard parse_shard(const std::string& text) {
   }
 }
 
+namespace {
+
+// Runs one operation group (in one child process when isolated), announcing each suite.
+void run_group(const qs_kernel_table& table, const std::string& target, const std::vector<const VariantSuite*>& group,
+               const Settings& settings, bool isolate, int timeout_seconds, std::ostream* progress,
+               std::size_t* step, std::size_t steps, std::vector<VariantResult>& results) {
+  auto announce = [&](const VariantSuite& s) {
+    if (step) ++*step;
+    if (progress) {
+      *progress << "[" << (step ? *step : 0) << "/" << steps << "] " << s.op << " " << s.variant << " " << target
+                << " ..." << std::endl;
+    }
+  };
+  if (isolate) {
+    std::vector<VariantResult> group_results =
+        run_isolated(table, target, group, settings, timeout_seconds, [&](std::size_t i) { announce(*group[i]); });
+    results.insert(results.end(), group_results.begin(), group_results.end());
+  } else {
+    for (const VariantSuite* s : group) {
+      announce(*s);
+      results.push_back(run_variant(table, target, *s, settings));
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<VariantResult> run_table(const qs_kernel_table& table, const std::string& target,
                                      const Settings& settings, const std::vector<std::string>& ops,
                                      bool isolate, int timeout_seconds, std::ostream* progress,
@@ -77,24 +107,7 @@ std::vector<VariantResult> run_table(const qs_kernel_table& table, const std::st
     for (const VariantSuite& s : all_variant_suites()) {
       if (s.op == op) group.push_back(&s);
     }
-    auto announce = [&](const VariantSuite& s) {
-      if (step) ++*step;
-      if (progress) {
-        *progress << "[" << (step ? *step : 0) << "/" << steps << "] " << s.op << " " << s.variant << " " << target
-                  << " ..." << std::endl;
-      }
-    };
-    if (isolate) {
-      std::vector<VariantResult> group_results =
-          run_isolated(table, target, group, settings, timeout_seconds,
-                       [&](std::size_t i) { announce(*group[i]); });
-      results.insert(results.end(), group_results.begin(), group_results.end());
-    } else {
-      for (const VariantSuite* s : group) {
-        announce(*s);
-        results.push_back(run_variant(table, target, *s, settings));
-      }
-    }
+    run_group(table, target, group, settings, isolate, timeout_seconds, progress, step, steps, results);
   }
   return results;
 }
@@ -179,10 +192,10 @@ int run_conform(const ConformOptions& options, std::ostream& out) {
   std::ostream* progress = options.progress != nullptr ? options.progress : &std::cerr;
   for (const std::string& op : options.ops) {
     const auto& names = operation_names();
-    if (std::find(names.begin(), names.end(), op) == names.end()) {
+    if (op != kGoldenVectorsOp && std::find(names.begin(), names.end(), op) == names.end()) {
       out << "--op: unknown operation \"" << op << "\" (expected one of:";
       for (const std::string& n : names) out << " " << n;
-      out << ")\n";
+      out << " " << kGoldenVectorsOp << ")\n";
       return 2;
     }
   }
@@ -238,8 +251,29 @@ int run_conform(const ConformOptions& options, std::ostream& out) {
   settings.skip_non_exhaustive = options.exhaustive && options.shard.index != 0;
   settings.progress = [progress](const std::string& text) { *progress << "    " << text << std::endl; };
 
+  // The golden vectors: rows of operation "vectors" after the suite's own (a missing directory
+  // is one "not provided" row with a note; a malformed file is bad input).
+  const bool vectors_selected = op_selected(kGoldenVectorsOp, options.ops);
+  const std::string vectors_dir = options.vectors_dir.empty() ? default_golden_vectors_dir() : options.vectors_dir;
+  std::optional<GoldenVectors> golden;
+  std::vector<VariantSuite> vector_suites;
+  if (vectors_selected && !vectors_dir.empty() && std::filesystem::exists(vectors_dir)) {
+    try {
+      golden = load_golden_vectors(vectors_dir);
+    } catch (const std::exception& error) {
+      out << error.what() << "\n";
+      return 2;
+    }
+    vector_suites = golden_vector_suites(*golden);
+    if (vector_suites.empty()) golden.reset();  // nothing mappable: reported like a missing directory
+  }
+  std::vector<const VariantSuite*> vector_group;
+  for (const VariantSuite& s : vector_suites) vector_group.push_back(&s);
+
   std::size_t per_table = 0;
   for (const VariantSuite& s : all_variant_suites()) per_table += op_selected(s.op, options.ops) ? 1 : 0;
+  const std::size_t vector_rows = !vectors_selected ? 0 : golden ? vector_suites.size() : 1;
+  per_table += vector_rows;
   const std::size_t steps = per_table * tables.size();
 
   ConformReport report;
@@ -253,6 +287,20 @@ int run_conform(const ConformOptions& options, std::ostream& out) {
     report.targets.push_back(t.target);
     per_target.push_back(run_table(*t.table, t.target, settings, options.ops, options.isolate,
                                    options.timeout_seconds, progress, &step, steps));
+    if (golden) {
+      run_group(*t.table, t.target, vector_group, settings, options.isolate, options.timeout_seconds, progress,
+                &step, steps, per_target.back());
+    } else if (vectors_selected) {
+      VariantResult missing;
+      missing.op = kGoldenVectorsOp;
+      missing.variant = "golden vectors";
+      missing.target = t.target;
+      missing.status = VariantResult::Status::not_provided;
+      missing.note = "no golden vectors that map onto the kernel ABI at \"" + vectors_dir +
+                     "\" (set QUANTSPEC_VECTORS_DIR)";
+      ++step;
+      per_target.back().push_back(missing);
+    }
   }
   for (std::size_t row = 0; row < per_table; ++row) {
     for (const auto& results : per_target) {
@@ -263,6 +311,10 @@ int run_conform(const ConformOptions& options, std::ostream& out) {
             << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s" << std::endl;
 
   print_report(report, out);
+  if (golden) {
+    out << "golden vectors (" << golden->source << "): " << golden->mapped()
+        << " tests map onto the kernel ABI\n" << describe_counts(*golden);
+  }
   if (!options.report_file.empty()) {
     std::ofstream file(options.report_file);
     if (!file) {

@@ -28,7 +28,7 @@ inline rc::Gen<std::int32_t> accumulator() {
                                       rc::gen::inRange(0, 4)),
                        [](const std::tuple<int, int, int>& t) {
                          const auto [k, shift, pick] = t;
-                         const std::int64_t base = static_cast<std::int64_t>(k) << shift;
+                         const std::int64_t base = static_cast<std::int64_t>(k) * (std::int64_t{1} << shift);
                          const std::int64_t offsets[] = {-1, 0, 1, std::int64_t{1} << (shift - 1)};
                          std::int64_t v = base + offsets[pick];
                          if (v < kInt32Min) v = kInt32Min;

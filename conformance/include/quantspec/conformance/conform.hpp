@@ -40,7 +40,8 @@ struct ConformOptions {
   // empty = all compiled targets this CPU supports. Ignored with `plugin`.
   std::vector<std::string> targets;
   // Operations to test: an operation name ("requantize_per_channel") or a family
-  // ("requantize" = requantize and requantize_per_channel); empty = all.
+  // ("requantize" = requantize and requantize_per_channel), or "vectors" (the golden
+  // vectors); empty = all.
   std::vector<std::string> ops;
   // RapidCheck cases per property (GEMM/linear properties run half as many). The default keeps
   // `quantspec conform` with no arguments under 2 minutes on 2 cores.
@@ -62,6 +63,10 @@ struct ConformOptions {
   int timeout_seconds = 0;
   // Where progress lines go (nullptr = std::cerr).
   std::ostream* progress = nullptr;
+  // The golden vectors (vectors/*.json) run as operation "vectors", one row per family x
+  // variant: a file or directory; empty = default_golden_vectors_dir() ($QUANTSPEC_VECTORS_DIR,
+  // else the source tree's vectors/). A missing directory gives a "not provided" row with a note.
+  std::string vectors_dir;
 };
 
 // Parses "i/n" (as the CLI's --shard). Throws std::invalid_argument naming "--shard".
