@@ -140,7 +140,7 @@ std::int32_t FastRequantizer::ideal(std::int32_t acc) const {
     // value = (a + b/d) / 2^j; floor = floor(a / 2^j); the fraction is (r + b/d) / 2^j with
     // r = a mod 2^j, compared with 1/2 = 2^(j-1) / 2^j.
     floor_value = a >> j;
-    const int128 r = a - (floor_value << j);
+    const int128 r = a - floor_value * (static_cast<int128>(1) << j);  // no << of a negative
     const int128 half = static_cast<int128>(1) << (j - 1);
     if (r == 0 && b == 0) {
       fraction = Fraction::zero;

@@ -2,6 +2,7 @@
 // SIMD target this CPU supports, or against a third party's kernel table (--plugin). The
 // suite is the conformance library (quantspec::conformance); without it this command says
 // "not built".
+#include <filesystem>
 #include <iostream>
 
 #include "command.hpp"
@@ -15,7 +16,7 @@ namespace quantspec::cli {
 
 void register_conform(CLI::App& app, Registry& registry) {
   struct Options {
-    std::string report, plugin, shard, cases, seed = "1", timeout = "0";
+    std::string report, plugin, shard, cases, seed = "1", timeout = "0", vectors;
     std::vector<std::string> targets, ops;
     bool exhaustive = false, no_isolate = false;
   };
@@ -27,7 +28,12 @@ void register_conform(CLI::App& app, Registry& registry) {
       "something did, 2 bad input).");
   cmd->add_option("--report", o->report, "also write the table as JSON to FILE");
   cmd->add_option("--target", o->targets, "only these SIMD targets (repeatable)");
-  cmd->add_option("--op", o->ops, "only these operations (repeatable)");
+  cmd->add_option("--op", o->ops,
+                  "only these operations (repeatable), e.g. quantize, requantize, gemm, linear, lut,\n"
+                  "or 'vectors' for the golden vectors");
+  cmd->add_option("--vectors", o->vectors,
+                  "golden vectors directory (default: $QUANTSPEC_VECTORS_DIR, then the source tree's "
+                  "vectors/)");
   cmd->add_option("--cases", o->cases,
                   "RapidCheck cases per property (default: the suite's, sized for < 2 minutes)");
   cmd->add_option("--seed", o->seed, "seed of the run (default 1)");
@@ -51,6 +57,9 @@ void register_conform(CLI::App& app, Registry& registry) {
     if (seed < 0 || seed > ref::Integer(UINT64_MAX)) {
       throw ref::ParameterError("--seed", "in [0, 2^64 - 1]", o->seed);
     }
+    if (!o->vectors.empty() && !std::filesystem::exists(o->vectors)) {
+      throw ref::ParameterError("--vectors", "an existing vectors directory or file", o->vectors);
+    }
     std::int64_t shard_index = 0, shard_count = 1;
     if (!o->shard.empty()) {
       const auto slash = o->shard.find('/');
@@ -66,6 +75,7 @@ void register_conform(CLI::App& app, Registry& registry) {
     options.seed = seed.convert_to<std::uint64_t>();
     options.plugin = o->plugin;
     options.report_file = o->report;
+    options.vectors_dir = o->vectors;
     options.exhaustive = o->exhaustive;
     options.shard.index = static_cast<std::size_t>(shard_index);
     options.shard.count = static_cast<std::size_t>(shard_count);
