@@ -565,4 +565,42 @@ TEST(OptimizedTables, LutIndexesByBitPattern) {
   }
 }
 
+// Outputs above the streaming threshold (half the L2) take the non-temporal store path, which
+// peels elements until the output is aligned: misaligned outputs and odd lengths must still
+// give every element and touch nothing past the end. 8 MiB + a few elements of output exceed
+// half of any L2 this runs on.
+TEST(OptimizedTables, LargeOutputsTakingTheStreamingPathMatchTheModel) {
+  const size_t n = (size_t{2} << 20) + 37;
+  std::vector<uint8_t> in(n);
+  for (size_t i = 0; i < n; ++i) in[i] = static_cast<uint8_t>(i * 131 + 7 + (i >> 9));
+  uint8_t lut[256];
+  for (int i = 0; i < 256; ++i) lut[i] = static_cast<uint8_t>(i * 7 + 3);
+  for (const auto& [name, table] : Tables()) {
+    for (size_t offset : {0, 1, 3}) {  // in floats (dequantize) and in bytes (LUT)
+      qs_dequantize_params p{};
+      p.input_type = QS_S8;
+      p.scale = 0.0371f;
+      p.zero_point = -5;
+      std::vector<float> out(n + offset + 1, 42.0f);
+      ASSERT_EQ(table->dequantize(&p, in.data(), out.data() + offset, n), QS_OK);
+      ASSERT_EQ(out[n + offset], 42.0f) << name;
+      for (size_t i = 0; i < offset; ++i) ASSERT_EQ(out[i], 42.0f) << name;
+      for (size_t i = 0; i < n; ++i) {
+        const double exact =
+            static_cast<double>(static_cast<int8_t>(in[i]) - p.zero_point) * p.scale;
+        ASSERT_EQ(out[offset + i], static_cast<float>(exact)) << name << " i=" << i;
+      }
+      std::vector<uint8_t> lut_out(n + 4 * offset + 1, 0xEE);
+      qs_lut_params lp{QS_U8, lut};
+      ASSERT_EQ(table->lut(&lp, in.data(), lut_out.data() + 4 * offset + offset, n - offset),
+                QS_OK);
+      for (size_t i = 0; i < 5 * offset; ++i) ASSERT_EQ(lut_out[i], 0xEE) << name;
+      for (size_t i = 0; i + offset < n; ++i) {
+        ASSERT_EQ(lut_out[5 * offset + i], lut[in[i]]) << name << " i=" << i;
+      }
+      ASSERT_EQ(lut_out[n + 4 * offset], 0xEE) << name;
+    }
+  }
+}
+
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "hwy/cache_control.h"
 #include "hwy/highway.h"
 #include "kernels/ops-inl.h"
 
@@ -30,7 +31,9 @@ void DequantizeKernel(const DequantizeJob& job, const void* in, float* out, size
 using DF = hn::ScalableTag<float>;
 using DI = hn::RebindToSigned<DF>;
 
-template <typename TIn, bool kPerChannel>
+// kStream: the main loop writes with non-temporal stores (Stream) after peeling elements until
+// `out` is vector aligned; the caller issues the fence (FlushStream).
+template <typename TIn, bool kPerChannel, bool kStream = false>
 void DequantizeSpan(const TIn* HWY_RESTRICT in, float* HWY_RESTRICT out, size_t count,
                     const float* scales, const int32_t* zero_points) {
   const DF df;
@@ -39,13 +42,36 @@ void DequantizeSpan(const TIn* HWY_RESTRICT in, float* HWY_RESTRICT out, size_t 
   const size_t N = hn::Lanes(df);
   const auto scale0 = hn::Set(df, scales[0]);
   const auto z0 = hn::Set(di, zero_points[0]);
-  auto vector_at = [&](const TIn* q, const float* s, const int32_t* z, float* o) {
+  auto compute = [&](const TIn* q, const float* s, const int32_t* z) {
     const auto wide = hn::PromoteTo(di, hn::LoadU(d_in, q));
     const auto centred = hn::Sub(wide, kPerChannel ? hn::LoadU(di, z) : z0);
-    hn::StoreU(hn::Mul(hn::ConvertTo(df, centred), kPerChannel ? hn::LoadU(df, s) : scale0), df,
-               o);
+    return hn::Mul(hn::ConvertTo(df, centred), kPerChannel ? hn::LoadU(df, s) : scale0);
+  };
+  auto vector_at = [&](const TIn* q, const float* s, const int32_t* z, float* o) {
+    hn::StoreU(compute(q, s, z), df, o);
   };
   size_t i = 0;
+  if constexpr (kStream) {
+    static_assert(!kPerChannel, "streaming is for the per-tensor path");
+    // Peel (at most N - 1 elements, ordinary stores) until out + i is aligned to the vector.
+    const size_t misalign = reinterpret_cast<uintptr_t>(out) % (N * sizeof(float));
+    if (misalign % sizeof(float) == 0) {
+      const size_t head = misalign == 0 ? 0 : N - misalign / sizeof(float);
+      for (; i < head && i < count; ++i) {
+        out[i] = static_cast<float>(static_cast<int32_t>(in[i]) - zero_points[0]) * scales[0];
+      }
+      for (; i + 4 * N <= count; i += 4 * N) {
+        const auto v0 = compute(in + i, scales, zero_points);
+        const auto v1 = compute(in + i + N, scales, zero_points);
+        const auto v2 = compute(in + i + 2 * N, scales, zero_points);
+        const auto v3 = compute(in + i + 3 * N, scales, zero_points);
+        hn::Stream(v0, df, out + i);
+        hn::Stream(v1, df, out + i + N);
+        hn::Stream(v2, df, out + i + 2 * N);
+        hn::Stream(v3, df, out + i + 3 * N);
+      }
+    }
+  }
   // Four vectors per iteration keep enough loads in flight for DRAM-sized arrays.
   for (; i + 4 * N <= count; i += 4 * N) {
     for (size_t u = 0; u < 4; ++u) {
@@ -77,7 +103,12 @@ void DequantizeSpan(const TIn* HWY_RESTRICT in, float* HWY_RESTRICT out, size_t 
 template <typename TIn>
 void DequantizeTyped(const DequantizeJob& job, const TIn* in, float* out, size_t n) {
   if (job.channels == 1) {
-    DequantizeSpan<TIn, false>(in, out, n, job.scales, job.zero_points);
+    if (n * sizeof(float) >= StreamingThresholdBytes()) {
+      DequantizeSpan<TIn, false, true>(in, out, n, job.scales, job.zero_points);
+      hwy::FlushStream();  // order the streaming stores before the caller reads `out`
+    } else {
+      DequantizeSpan<TIn, false>(in, out, n, job.scales, job.zero_points);
+    }
     return;
   }
   const size_t channels = ReplicatedChannels(job.channels);

@@ -7,6 +7,8 @@
 #define QUANTSPEC_OPTIMIZED_OPS_INL_H_
 #endif
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -40,6 +42,18 @@ void GemmKernel(const GemmJob& job, const void* a, size_t a_stride, const int8_t
                 size_t w_stride, int32_t* out, size_t out_stride, size_t m, size_t n, size_t k);
 // lut.cc: out[i] = table[in[i]] on bytes.
 void LutKernel(const uint8_t* table, const uint8_t* in, uint8_t* out, size_t n);
+
+// Outputs at least this large are written with non-temporal (streaming) stores: half the L2
+// as the OS reports it (fallback 1 MiB). Smaller outputs stay in the cache for their consumer;
+// larger ones would evict the input (and everything else) on their way to memory anyway, and
+// ordinary stores would also read every output line before writing it (RFO).
+inline size_t StreamingThresholdBytes() {
+  static const size_t threshold = [] {
+    const long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+    return l2 > 0 ? static_cast<size_t>(l2) / 2 : size_t{1} << 20;
+  }();
+  return threshold;
+}
 
 // Requantize dispatch over the variant families (requantize_*.cc). False: TOSA REQUIRE failed.
 inline bool RequantizeKernel(const RequantizeJob& job, const int32_t* in, void* out, size_t n) {

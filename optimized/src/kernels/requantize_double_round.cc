@@ -53,6 +53,7 @@ class DoubleRoundOp {
         sat_hi_(hn::Set(DI(), INT32_MAX >> left_)),
         sat_lo_(hn::Set(DI(), INT32_MIN >> left_)),
         mask_(hn::Set(DI(), static_cast<int32_t>((int64_t{1} << right_) - 1))),
+        right_v_(hn::Set(DI(), right_)),
         zy_(hn::Set(DI(), job.output_zero_point)),
         lo_(hn::Set(DI(), job.qmin - job.output_zero_point)),
         hi_(hn::Set(DI(), job.qmax - job.output_zero_point)) {}
@@ -72,7 +73,7 @@ class DoubleRoundOp {
     // RoundingDivideByPOT(x, right)
     const VI remainder = hn::And(x, mask_);
     const VI threshold = hn::Sub(hn::ShiftRight<1>(mask_), hn::ShiftRight<31>(x));
-    const VI y = hn::Sub(hn::ShiftRightSame(x, right_),
+    const VI y = hn::Sub(hn::Shr(x, right_v_),  // vpsravd: one uop (vpsrad by xmm: two)
                          hn::VecFromMask(di, hn::Gt(remainder, threshold)));
     return Finish(y);
   }
@@ -120,6 +121,7 @@ class DoubleRoundOp {
   VI sat_hi_;
   VI sat_lo_;
   VI mask_;
+  VI right_v_;
   VI zy_;
   VI lo_;
   VI hi_;

@@ -64,18 +64,21 @@ class SingleShiftOp {
       : total_(Total(job.shifts[0])),
         multiplier_(hn::Set(DI(), job.multipliers[0])),
         round_(hn::Set(DI64(), int64_t{1} << (total_ - 1))),
+        total_v_(hn::Set(DI64(), total_)),
         zy_(hn::Set(DI(), job.output_zero_point)),
         lo_(hn::Set(DI64(), job.qmin - job.output_zero_point)),
         hi_(hn::Set(DI64(), job.qmax - job.output_zero_point)),
         lo32_(hn::Set(DI(), job.qmin - job.output_zero_point)),
         hi32_(hn::Set(DI(), job.qmax - job.output_zero_point)),
         range_shift_(kCheckRange ? (job.shifts[0] - 1 < 31 ? job.shifts[0] - 1 : 31) : 31),
+        range_shift_v_(hn::Set(DI(), range_shift_)),
         violations_(hn::Zero(DI())) {}
 
   HWY_INLINE VI Tensor(VI acc) const {
-    if (kCheckRange) NoteRange(acc, hn::ShiftRightSame(acc, range_shift_));
+    if (kCheckRange) NoteRange(acc, hn::Shr(acc, range_shift_v_));
     const DI64 di64;
-    auto shift = [&](VI64 v) { return hn::ShiftRightSame(v, total_); };
+    // Per-lane shift by a broadcast count (vpsravq: one uop; vpsraq by an xmm count is two).
+    auto shift = [&](VI64 v) { return hn::Shr(v, total_v_); };
     return Apply(acc, multiplier_, round_, hn::Set(di64, total_ > 31 ? 1 : 0), shift);
   }
 
@@ -185,12 +188,14 @@ class SingleShiftOp {
   int total_;
   VI multiplier_;
   VI64 round_;
+  VI64 total_v_;
   VI zy_;
   VI64 lo_;
   VI64 hi_;
   VI lo32_;
   VI hi32_;
   int range_shift_;
+  VI range_shift_v_;
   mutable VI violations_;
 };
 

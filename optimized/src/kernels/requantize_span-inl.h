@@ -11,7 +11,9 @@
 
 #include <cstring>
 
+#include "hwy/cache_control.h"
 #include "hwy/highway.h"
+#include "kernels/narrow_store-inl.h"
 #include "kernels/ops-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -30,23 +32,35 @@ HWY_INLINE const T* Offset(const T* p, size_t offset) {
 //   V Tensor(V acc) const                             q for per-tensor parameters (int32 lanes)
 //   V Channel(V acc, const int32_t* mult, const int32_t* shift, const float* scale) const
 // where q is already clamped to [qmin, qmax] (so narrowing cannot wrap or saturate).
+// Software prefetch of the input 4 KiB ahead (one prefetcht0 per 64-byte line). On the
+// Sapphire Rapids VM it raised DRAM-class requantize from ~0.4 to ~0.65-0.7 of memcpy: the
+// hardware prefetchers alone leave a single core's read stream latency bound.
+inline constexpr size_t kPrefetchAhead = 1024;  // int32 elements
 template <typename TOut, bool kPerChannel, class Op>
 void RequantizeSpan(const Op& op, const int32_t* HWY_RESTRICT in, TOut* HWY_RESTRICT out,
                     size_t count, const int32_t* mult, const int32_t* shift, const float* scale) {
   const hn::ScalableTag<int32_t> di;
   const hn::Rebind<TOut, decltype(di)> d_out;
   const size_t N = hn::Lanes(di);
-  auto vector_at = [&](const int32_t* acc_ptr, size_t offset, TOut* o) {
+  auto compute = [&](const int32_t* acc_ptr, size_t offset) {
     const auto acc = hn::LoadU(di, acc_ptr);
-    const auto q = kPerChannel ? op.Channel(acc, Offset(mult, offset), Offset(shift, offset),
-                                            Offset(scale, offset))
-                               : op.Tensor(acc);
-    hn::StoreU(hn::DemoteTo(d_out, q), d_out, o);
+    return kPerChannel ? op.Channel(acc, Offset(mult, offset), Offset(shift, offset),
+                                    Offset(scale, offset))
+                       : op.Tensor(acc);
+  };
+  auto vector_at = [&](const int32_t* acc_ptr, size_t offset, TOut* o) {
+    hn::StoreU(hn::DemoteTo(d_out, compute(acc_ptr, offset)), d_out, o);
   };
   size_t i = 0;
-  for (; i + 2 * N <= count; i += 2 * N) {
-    vector_at(in + i, i, out + i);
-    vector_at(in + i + N, i + N, out + i + N);
+  // Four independent vectors per iteration (more loads in flight for DRAM-sized arrays),
+  // narrowed and stored together.
+  for (; i + 4 * N <= count; i += 4 * N) {
+    if (i + 4 * N + kPrefetchAhead <= count) {  // only addresses inside the input
+      for (size_t u = 0; u < 4 * N; u += 16) hwy::Prefetch(in + i + u + kPrefetchAhead);
+    }
+    StoreNarrow4(di, compute(in + i, i), compute(in + i + N, i + N),
+                 compute(in + i + 2 * N, i + 2 * N), compute(in + i + 3 * N, i + 3 * N),
+                 out + i);
   }
   for (; i + N <= count; i += N) vector_at(in + i, i, out + i);
   if (i < count) {
