@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "rejected_parameter.hpp"
 #include "quantspec/reference/accumulate.hpp"
 #include "quantspec/reference/bias.hpp"
 #include "quantspec/reference/errors.hpp"
@@ -12,15 +13,7 @@
 namespace quantspec::ref {
 namespace {
 
-template <typename Fn>
-std::string rejected_parameter(Fn&& fn) {
-  try {
-    fn();
-  } catch (const ParameterError& e) {
-    return e.parameter();
-  }
-  return "<not rejected>";
-}
+using testing::rejected_parameter;
 
 // Example Q4.E1 (SPEC.md): Sx = 0.5, Sw = 0.25 -> Sb = 0.125; B = 1.3 (binary32
 // 0x1.4cccccp+0 = 10905190 / 2^23) -> B / Sb = 10.3999996..., rounds to 10.

@@ -8,21 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "rejected_parameter.hpp"
 #include "quantspec/reference/dequantize.hpp"
 #include "quantspec/reference/errors.hpp"
 
 namespace quantspec::ref {
 namespace {
 
-template <class Call>
-std::string rejected_parameter(Call&& call) {
-  try {
-    call();
-  } catch (const ParameterError& error) {
-    return error.parameter();
-  }
-  return "<accepted>";
-}
+using testing::rejected_parameter;
 
 // ONNX 1.12 node test data (Debian libonnx-testdata, data/node/test_dequantizelinear and
 // test_dequantizelinear_axis): y = (x - x_zero_point) * x_scale.

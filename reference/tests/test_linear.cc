@@ -8,21 +8,14 @@
 #include <limits>
 #include <string>
 
+#include "rejected_parameter.hpp"
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/linear.hpp"
 
 namespace quantspec::ref {
 namespace {
 
-template <typename Fn>
-std::string rejected_parameter(Fn&& fn) {
-  try {
-    fn();
-  } catch (const ParameterError& e) {
-    return e.parameter();
-  }
-  return "<not rejected>";
-}
+using testing::rejected_parameter;
 
 TensorQuantization tensor(DType type, std::vector<float> scales, std::vector<std::int64_t> zero_points,
                           bool narrow = false) {

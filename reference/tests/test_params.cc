@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "rejected_parameter.hpp"
 #include "quantspec/reference/dequantize.hpp"
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/params.hpp"
@@ -16,15 +17,7 @@
 namespace quantspec::ref {
 namespace {
 
-template <class Call>
-std::string rejected_parameter(Call&& call) {
-  try {
-    call();
-  } catch (const ParameterError& error) {
-    return error.parameter();
-  }
-  return "<accepted>";
-}
+using testing::rejected_parameter;
 
 ParamsOptions options(DType type, bool symmetric = false, bool narrow = false,
                       Rounding rule = Rounding::half_away) {
@@ -280,7 +273,7 @@ TEST(Q1ParamsErrors, EveryRejectedParameterIsNamed) {
               choose_params(-std::numeric_limits<float>::max(), std::numeric_limits<float>::max(),
                             options(DType::int4));
             }),
-            "<accepted>");
+            "<not rejected>");
   const std::vector<float> six(6, 1.0f);
   EXPECT_EQ(rejected_parameter([&] { choose_params_per_channel(six, {2, 2}, 0); }), "shape");
   EXPECT_EQ(rejected_parameter([&] { choose_params_per_channel(six, {2, 3}, 2); }), "axis");
