@@ -133,17 +133,7 @@ Results parse_results(const Json& document, const std::string& path) {
 }
 
 Results read_results(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw FormatError(path, std::nullopt, "cannot open the file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  Json document;
-  try {
-    document = Json::parse(buffer.str());
-  } catch (const Json::parse_error& e) {
-    throw FormatError(path, std::nullopt, std::string("bad JSON: ") + e.what());
-  }
-  return parse_results(document, path);
+  return parse_results(read_json_file(path), path);
 }
 
 std::vector<TestOutcome> evaluate(const std::vector<VectorFile>& files, const Results& results,

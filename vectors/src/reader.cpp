@@ -213,7 +213,7 @@ VectorFile parse_vector_file(const Json& document, const std::string& path) {
   return file;
 }
 
-VectorFile read_vector_file(const std::string& path) {
+Json read_json_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw FormatError(path, std::nullopt, "cannot open the file");
   std::stringstream buffer;
@@ -224,7 +224,11 @@ VectorFile read_vector_file(const std::string& path) {
   } catch (const Json::parse_error& e) {
     throw FormatError(path, std::nullopt, std::string("bad JSON: ") + e.what());
   }
-  return parse_vector_file(document, path);
+  return document;
+}
+
+VectorFile read_vector_file(const std::string& path) {
+  return parse_vector_file(read_json_file(path), path);
 }
 
 std::vector<VectorFile> read_vectors(const std::string& file_or_directory) {

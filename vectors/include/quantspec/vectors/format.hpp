@@ -78,6 +78,8 @@ struct VectorFile {
 // notes, every operand of the right kind and range). `path` is used in error messages.
 VectorFile parse_vector_file(const Json& document, const std::string& path);
 // Reads one file, or every *.json file of a directory in name order.
+// Reads and parses a JSON file; a missing file or bad JSON is a FormatError naming the file.
+Json read_json_file(const std::string& path);
 VectorFile read_vector_file(const std::string& path);
 std::vector<VectorFile> read_vectors(const std::string& file_or_directory);
 
