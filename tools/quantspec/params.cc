@@ -17,7 +17,8 @@ void register_params(CLI::App& app, Registry& registry) {
       "Q1: scale and zero point for real values in [min, max].\n"
       "Asymmetric: the range is widened to contain 0, S = (max - min)/(Qmax - Qmin) rounded\n"
       "to binary32, Z = Qmin - min/S rounded (--zero-point-rounding) and clamped.\n"
-      "Symmetric: S = max(|min|, |max|)/Qmax, Z = 0.\n"
+      "Symmetric: signed types S = max(|min|, |max|)/Qmax, Z = 0; unsigned types\n"
+      "Z = 2^(bits-1) (128 for uint8), S = max(|min|, |max|)/(Qmax - Z).\n"
       "Output: {\"scale\": \"<hex float>\", \"zero_point\": Z}");
   cmd->add_option("--min", o->min, "smallest real value (decimal or hex-float)")->required();
   cmd->add_option("--max", o->max, "largest real value (decimal or hex-float)")->required();
