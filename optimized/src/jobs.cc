@@ -98,6 +98,18 @@ qs_status CheckRequantValues(const qs_requantization& r, bool per_channel, size_
 
 }  // namespace
 
+// The per-tensor (scale, zero_point) or per-channel arrays of quantize/dequantize parameters:
+// every scale finite and > 0, every zero point accepted by `zero_point_ok`.
+template <typename Params, typename ZeroPointOk>
+bool ScalesAndZeroPointsOk(const Params& p, bool per_channel, ZeroPointOk zero_point_ok) {
+  if (!per_channel) return IsValidScale(p.scale) && zero_point_ok(p.zero_point);
+  if (p.channels == 0 || p.scales == nullptr || p.zero_points == nullptr) return false;
+  for (size_t c = 0; c < p.channels; ++c) {
+    if (!IsValidScale(p.scales[c]) || !zero_point_ok(p.zero_points[c])) return false;
+  }
+  return true;
+}
+
 qs_status CheckQuantize(const qs_quantize_params* p, bool per_channel, const void* in,
                         const void* out, size_t n, QuantizeJob* job) {
   if (p == nullptr) return QS_BAD_PARAMETERS;
@@ -110,18 +122,7 @@ qs_status CheckQuantize(const qs_quantize_params* p, bool per_channel, const voi
     return QS_BAD_PARAMETERS;
   }
   auto zero_point_ok = [&](int32_t z) { return z >= p->qmin && z <= p->qmax; };
-  if (per_channel) {
-    if (p->channels == 0 || p->scales == nullptr || p->zero_points == nullptr) {
-      return QS_BAD_PARAMETERS;
-    }
-    for (size_t c = 0; c < p->channels; ++c) {
-      if (!IsValidScale(p->scales[c]) || !zero_point_ok(p->zero_points[c])) {
-        return QS_BAD_PARAMETERS;
-      }
-    }
-  } else if (!IsValidScale(p->scale) || !zero_point_ok(p->zero_point)) {
-    return QS_BAD_PARAMETERS;
-  }
+  if (!ScalesAndZeroPointsOk(*p, per_channel, zero_point_ok)) return QS_BAD_PARAMETERS;
   if (!BufferOk(in, n) || !BufferOk(out, n)) return QS_BAD_PARAMETERS;
   job->output_type = p->output_type;
   job->rounding = p->rounding;
@@ -138,18 +139,7 @@ qs_status CheckDequantize(const qs_dequantize_params* p, bool per_channel, const
                           const void* out, size_t n, DequantizeJob* job) {
   if (p == nullptr || !IsElementType(p->input_type)) return QS_BAD_PARAMETERS;
   auto zero_point_ok = [&](int32_t z) { return InTypeRange(z, p->input_type); };
-  if (per_channel) {
-    if (p->channels == 0 || p->scales == nullptr || p->zero_points == nullptr) {
-      return QS_BAD_PARAMETERS;
-    }
-    for (size_t c = 0; c < p->channels; ++c) {
-      if (!IsValidScale(p->scales[c]) || !zero_point_ok(p->zero_points[c])) {
-        return QS_BAD_PARAMETERS;
-      }
-    }
-  } else if (!IsValidScale(p->scale) || !zero_point_ok(p->zero_point)) {
-    return QS_BAD_PARAMETERS;
-  }
+  if (!ScalesAndZeroPointsOk(*p, per_channel, zero_point_ok)) return QS_BAD_PARAMETERS;
   if (!BufferOk(in, n) || !BufferOk(out, n)) return QS_BAD_PARAMETERS;
   job->input_type = p->input_type;
   job->scales = per_channel ? p->scales : &p->scale;
