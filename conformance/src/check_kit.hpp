@@ -5,6 +5,7 @@
 
 #include <rapidcheck.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -277,5 +278,28 @@ std::vector<std::size_t> interesting_lengths();
 rc::Gen<std::size_t> gen_length(std::size_t max = 8 * 64 + 2);
 // Misalignment in elements: 0..3 mostly, up to 63 sometimes.
 rc::Gen<std::size_t> gen_offset();
+
+// The two checks every suite ends with. The property draws its cases from make_gen(support),
+// with a seed derived from (run seed, op, variant, check name) so each check is reproducible on
+// its own; case_divisor shrinks the case count of expensive operations (GEMM, linear).
+template <class MakeGen>
+Check random_cases_check(std::string op, std::string variant, MakeGen make_gen, int case_divisor = 1) {
+  return Check{"MatchesReferenceOnRandomCases", false,
+               [op = std::move(op), variant = std::move(variant), make_gen, case_divisor](
+                   const qs_kernel_table& t, const Support& sup, const Settings& set) {
+                 return run_property(t, make_gen(sup),
+                                     check_seed(set.seed, op, variant, "MatchesReferenceOnRandomCases"),
+                                     std::max(1, set.cases / case_divisor));
+               }};
+}
+
+// The parameter-validation contract: every call of make_calls(table) must be rejected.
+template <class MakeCalls>
+Check bad_parameters_check(std::string op, MakeCalls make_calls) {
+  return Check{"RejectsBadParameters", false,
+               [op = std::move(op), make_calls](const qs_kernel_table& t, const Support& sup, const Settings&) {
+                 return run_bad_calls(sup, make_calls(t), op);
+               }};
+}
 
 }  // namespace quantspec::conformance::kit

@@ -190,16 +190,10 @@ VariantSuite dequantize_suite(bool per_channel) {
   s.checks.push_back(catalogue("RoundsEveryValueOnceToBinary32", [per_channel] { return every_value_cases(per_channel); }));
   s.checks.push_back(catalogue("WritesEveryLengthExactlyOnce", [per_channel] { return dequantize_lengths(per_channel); }));
   if (per_channel) s.checks.push_back(catalogue("UsesChannelIModChannels", dequantize_channels));
-  s.checks.push_back(Check{"MatchesReferenceOnRandomCases", false,
-                           [per_channel, op = s.op](const qs_kernel_table& t, const Support& sup, const Settings& set) {
-                             return kit::run_property(t, gen_dequantize(per_channel, sup),
-                                                      check_seed(set.seed, op, "fl32", "MatchesReferenceOnRandomCases"),
-                                                      set.cases);
-                           }});
-  s.checks.push_back(Check{"RejectsBadParameters", false,
-                           [per_channel, op = s.op](const qs_kernel_table& t, const Support& sup, const Settings&) {
-                             return kit::run_bad_calls(sup, dequantize_bad_calls(t, per_channel), op);
-                           }});
+  s.checks.push_back(kit::random_cases_check(
+      s.op, "fl32", [per_channel](const Support& sup) { return gen_dequantize(per_channel, sup); }));
+  s.checks.push_back(kit::bad_parameters_check(
+      s.op, [per_channel](const qs_kernel_table& t) { return dequantize_bad_calls(t, per_channel); }));
   return s;
 }
 
@@ -271,12 +265,7 @@ VariantSuite lut_suite(std::uint32_t type) {
                            [type](const qs_kernel_table& t, const Support& sup, const Settings&) {
                              return kit::run_cases(t, sup, lut_lengths(type));
                            }});
-  s.checks.push_back(Check{"MatchesReferenceOnRandomCases", false,
-                           [type, variant = s.variant](const qs_kernel_table& t, const Support&, const Settings& set) {
-                             return kit::run_property(t, gen_lut(type),
-                                                      check_seed(set.seed, "lut", variant, "MatchesReferenceOnRandomCases"),
-                                                      set.cases);
-                           }});
+  s.checks.push_back(kit::random_cases_check("lut", s.variant, [type](const Support&) { return gen_lut(type); }));
   s.checks.push_back(Check{"RejectsBadParameters", false, [type](const qs_kernel_table& t, const Support& sup, const Settings&) {
                              std::vector<kit::BadCall> calls;
                              static const std::uint8_t input[2] = {1, 2};

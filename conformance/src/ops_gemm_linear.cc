@@ -245,15 +245,9 @@ VariantSuite gemm_suite(std::uint32_t a_type) {
   s.checks.push_back(catalogue("SubtractsZeroPointsAtTheBoundsAndPerColumn", zero_points));
   s.checks.push_back(catalogue("CoversEveryTailOfNAndK", tails));
   s.checks.push_back(catalogue("RespectsStridesPaddingAndEmptyShapes", strides));
-  s.checks.push_back(Check{"MatchesReferenceOnRandomCases", false,
-                           [a_type, variant = s.variant](const qs_kernel_table& t, const Support&, const Settings& set) {
-                             return kit::run_property(t, gen_gemm(a_type, true),
-                                                      check_seed(set.seed, "gemm", variant, "MatchesReferenceOnRandomCases"),
-                                                      std::max(1, set.cases / 2));
-                           }});
-  s.checks.push_back(Check{"RejectsBadParameters", false, [a_type](const qs_kernel_table& t, const Support& sup, const Settings&) {
-                             return kit::run_bad_calls(sup, gemm_bad_calls(t, a_type), "gemm");
-                           }});
+  s.checks.push_back(kit::random_cases_check(
+      "gemm", s.variant, [a_type](const Support&) { return gen_gemm(a_type, true); }, 2));
+  s.checks.push_back(kit::bad_parameters_check("gemm", [a_type](const qs_kernel_table& t) { return gemm_bad_calls(t, a_type); }));
   return s;
 }
 
@@ -462,15 +456,9 @@ VariantSuite linear_suite(const RequantVariantKey& key) {
   s.checks.push_back(catalogue("ClampsToTheActivationBounds", linear_activation));
   s.checks.push_back(catalogue("WrapsAndNeverSaturatesBeforeRequantizing", linear_overflow));
   s.checks.push_back(catalogue("UsesColumnNParametersForEveryTail", linear_tails));
-  s.checks.push_back(Check{"MatchesReferenceOnRandomCases", false,
-                           [key, variant = s.variant](const qs_kernel_table& t, const Support& sup, const Settings& set) {
-                             return kit::run_property(t, gen_linear(key, sup),
-                                                      check_seed(set.seed, "linear", variant, "MatchesReferenceOnRandomCases"),
-                                                      std::max(1, set.cases / 2));
-                           }});
-  s.checks.push_back(Check{"RejectsBadParameters", false, [key](const qs_kernel_table& t, const Support& sup, const Settings&) {
-                             return kit::run_bad_calls(sup, linear_bad_calls(t, key), "linear");
-                           }});
+  s.checks.push_back(kit::random_cases_check(
+      "linear", s.variant, [key](const Support& sup) { return gen_linear(key, sup); }, 2));
+  s.checks.push_back(kit::bad_parameters_check("linear", [key](const qs_kernel_table& t) { return linear_bad_calls(t, key); }));
   return s;
 }
 

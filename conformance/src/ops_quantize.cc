@@ -491,16 +491,8 @@ VariantSuite suite_for(const Variant& v) {
   s.checks.push_back(catalogue("FollowsBinary32IntermediateRounding", binary32_intermediates));
   s.checks.push_back(catalogue("WritesEveryLengthExactlyOnce", every_length));
   if (v.per_channel) s.checks.push_back(catalogue("UsesChannelIModChannels", channel_index));
-  s.checks.push_back(Check{"MatchesReferenceOnRandomCases", false,
-                           [v, op = s.op, variant = s.variant](const qs_kernel_table& t, const Support& sup, const Settings& set) {
-                             return kit::run_property(t, gen_case(v, sup),
-                                                      check_seed(set.seed, op, variant, "MatchesReferenceOnRandomCases"),
-                                                      set.cases);
-                           }});
-  s.checks.push_back(Check{"RejectsBadParameters", false,
-                           [v, op = s.op](const qs_kernel_table& t, const Support& sup, const Settings&) {
-                             return kit::run_bad_calls(sup, bad_calls(t, v), op);
-                           }});
+  s.checks.push_back(kit::random_cases_check(s.op, s.variant, [v](const Support& sup) { return gen_case(v, sup); }));
+  s.checks.push_back(kit::bad_parameters_check(s.op, [v](const qs_kernel_table& t) { return bad_calls(t, v); }));
   s.checks.push_back(Check{"MatchesReferenceOnEveryBinary32", true,
                            [v](const qs_kernel_table& t, const Support& sup, const Settings& set) {
                              return sweep_every_binary32(t, sup, set, v);
