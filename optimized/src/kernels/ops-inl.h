@@ -16,8 +16,13 @@
 #include "hwy/highway.h"
 #include "jobs.h"
 
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+#include <immintrin.h>
+#endif
+
 HWY_BEFORE_NAMESPACE();
 namespace quantspec::optimized::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
 
 using detail::DequantizeJob;
 using detail::GemmJob;
@@ -53,6 +58,19 @@ inline size_t StreamingThresholdBytes() {
     return l2 > 0 ? static_cast<size_t>(l2) / 2 : size_t{1} << 20;
   }();
   return threshold;
+}
+
+// a - amount in the lanes where p < bound (AVX-512: one compare into a mask register and one
+// masked subtract; elsewhere compare, subtract and blend).
+template <class V>
+HWY_INLINE V SubWhereLess(V a, V p, V bound, V amount) {
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+  if constexpr (sizeof(hn::TFromV<V>) == 8) {
+    return V{_mm512_mask_sub_epi64(a.raw, _mm512_cmplt_epi64_mask(p.raw, bound.raw), a.raw,
+                                   amount.raw)};
+  }
+#endif
+  return hn::IfThenElse(hn::Lt(p, bound), hn::Sub(a, amount), a);
 }
 
 // Requantize dispatch over the variant families (requantize_*.cc). False: TOSA REQUIRE failed.

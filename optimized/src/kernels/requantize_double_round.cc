@@ -2,7 +2,7 @@
 //   x = sat32(acc * 2^left)          left = max(shift, 0); saturating (SPEC CHOICE)
 //   x = SRDHM(x, multiplier)         round(x * multiplier / 2^31), ties toward +inf
 //   y = RoundingDivideByPOT(x, right) right = max(-shift, 0); ties away from zero
-//   q = clamp(y + Zy, qmin, qmax)    in int32: y is clamped to [qmin - Zy, qmax - Zy] first
+//   q = clamp(y + Zy, qmin, qmax)    by the narrower (narrow_store-inl.h), without wrapping
 // SRDHM's nudge (2^30 for ab >= 0, 1 - 2^30 below) followed by truncating division equals
 // floor((ab + 2^30) / 2^31) for every ab (for ab < 0 the truncation adds 2^31 - 1, and
 // 1 - 2^30 + 2^31 - 1 = 2^30), so the kernel takes bits 31..62 of ab + 2^30 from a 64-bit
@@ -41,10 +41,12 @@ void RequantizeDoubleRoundKernel(const RequantizeJob& job, const int32_t* in, vo
 
 class DoubleRoundOp {
  public:
+  static constexpr bool kReturnsOutput = false;
   using DI = hn::ScalableTag<int32_t>;
   using DI64 = hn::Repartition<int64_t, DI>;
   using DU64 = hn::Repartition<uint64_t, DI>;
   using VI = hn::Vec<DI>;
+  using VI64 = hn::Vec<DI64>;
 
   explicit DoubleRoundOp(const RequantizeJob& job)
       : left_(job.shifts[0] > 0 ? job.shifts[0] : 0),
@@ -52,32 +54,42 @@ class DoubleRoundOp {
         multiplier_(hn::Set(DI(), job.multipliers[0])),
         sat_hi_(hn::Set(DI(), INT32_MAX >> left_)),
         sat_lo_(hn::Set(DI(), INT32_MIN >> left_)),
-        mask_(hn::Set(DI(), static_cast<int32_t>((int64_t{1} << right_) - 1))),
-        right_v_(hn::Set(DI(), right_)),
-        zy_(hn::Set(DI(), job.output_zero_point)),
-        lo_(hn::Set(DI(), job.qmin - job.output_zero_point)),
-        hi_(hn::Set(DI(), job.qmax - job.output_zero_point)) {}
+        fused_round_(hn::Set(DI64(), (int64_t{1} << 30) + (right_ > 0 ? int64_t{1} << (right_ + 30)
+                                                                          : 0))),
+        fused_shift_even_(hn::Set(DI64(), 31 + right_)),
+        fused_shift_odd_(hn::Set(DI64(), right_ > 0 ? right_ - 1 : 0)) {}
 
+  // Per tensor, SRDHM and RoundingDivideByPOT fuse into one rounding of the 64-bit product
+  // p = x * multiplier. With t = floor((p + 2^30) / 2^31) (SRDHM, see the top of this file),
+  // RDBPOT(t, r) = floor((t + 2^(r-1) - [t < 0]) / 2^r) for r >= 1 (ties away from zero), and
+  // floor((floor(a / 2^31) + c) / 2^r) = floor((a + c * 2^31) / 2^(31 + r)) for integers a, c, so
+  //   y = (p + 2^30 + 2^(r+30) - [p < -2^30] * 2^31) >> (31 + r)     (arithmetic shift)
+  // exactly, in 64 bits without overflow (|p| < 2^62). Both roundings are kept; only the
+  // intermediate t is never formed. The odd lanes shift by r - 1 so their y lands in the high
+  // half of the 64-bit lane, where the blend takes it.
   HWY_INLINE VI Tensor(VI acc) const {
     const DI di;
+    VI x = acc;
     // sat32(acc << left): beyond +-(2^31 >> left) the shift would overflow.
     // (The branches are uniform over the call: M < 1, the common case, has left = 0.)
-    VI x = acc;
     if (left_ != 0) {
       x = hn::ShiftLeftSame(acc, left_);
       x = hn::IfThenElse(hn::Gt(acc, sat_hi_), hn::Set(di, INT32_MAX), x);
       x = hn::IfThenElse(hn::Lt(acc, sat_lo_), hn::Set(di, INT32_MIN), x);
     }
-    x = Srdhm(x, multiplier_);
-    if (right_ == 0) return Finish(x);
-    // RoundingDivideByPOT(x, right)
-    const VI remainder = hn::And(x, mask_);
-    const VI threshold = hn::Sub(hn::ShiftRight<1>(mask_), hn::ShiftRight<31>(x));
-    const VI y = hn::Sub(hn::Shr(x, right_v_),  // vpsravd: one uop (vpsrad by xmm: two)
-                         hn::VecFromMask(di, hn::Gt(remainder, threshold)));
-    return Finish(y);
+    if (right_ == 0) return Srdhm(x, multiplier_);
+    const DI64 di64;
+    const VI64 even = hn::MulEven(x, multiplier_);
+    const VI64 odd = hn::MulEven(hn::Shuffle2301(x), hn::Shuffle2301(multiplier_));
+    const VI64 below = hn::Set(di64, -(int64_t{1} << 30));
+    const VI64 step = hn::Set(di64, int64_t{1} << 31);
+    const VI64 a_even = SubWhereLess(hn::Add(even, fused_round_), even, below, step);
+    const VI64 a_odd = SubWhereLess(hn::Add(odd, fused_round_), odd, below, step);
+    return hn::OddEven(hn::BitCast(di, hn::Shr(a_odd, fused_shift_odd_)),
+                       hn::BitCast(di, hn::Shr(a_even, fused_shift_even_)));
   }
 
+  // Per channel the two steps stay separate (shifts differ per lane).
   HWY_INLINE VI Channel(VI acc, const int32_t* mult, const int32_t* shift, const float*) const {
     const DI di;
     const VI s = hn::LoadU(di, shift);
@@ -90,12 +102,12 @@ class DoubleRoundOp {
     x = hn::IfThenElse(hn::Lt(acc, hn::Shr(hn::Set(di, INT32_MIN), left)), hn::Set(di, INT32_MIN),
                        x);
     x = Srdhm(x, hn::LoadU(di, mult));
+    // RoundingDivideByPOT(x, right), gemmlowp's form (x + 2^(r-1) could overflow int32).
     const VI one = hn::Set(di, 1);
     const VI mask = hn::Sub(hn::Shl(one, right), one);
     const VI remainder = hn::And(x, mask);
     const VI threshold = hn::Sub(hn::ShiftRight<1>(mask), hn::ShiftRight<31>(x));
-    const VI y = hn::Sub(hn::Shr(x, right), hn::VecFromMask(di, hn::Gt(remainder, threshold)));
-    return Finish(y);
+    return hn::Sub(hn::Shr(x, right), hn::VecFromMask(di, hn::Gt(remainder, threshold)));
   }
 
  private:
@@ -113,18 +125,14 @@ class DoubleRoundOp {
     return hn::OddEven(odd_bits, even_bits);
   }
 
-  HWY_INLINE VI Finish(VI y) const { return hn::Add(hn::Min(hn::Max(y, lo_), hi_), zy_); }
-
   int left_;
   int right_;
   VI multiplier_;
   VI sat_hi_;
   VI sat_lo_;
-  VI mask_;
-  VI right_v_;
-  VI zy_;
-  VI lo_;
-  VI hi_;
+  VI64 fused_round_;
+  VI64 fused_shift_even_;
+  VI64 fused_shift_odd_;
 };
 
 void RequantizeDoubleRoundKernel(const RequantizeJob& job, const int32_t* in, void* out,

@@ -38,6 +38,7 @@ void RequantizeFp32Kernel(const RequantizeJob& job, const int32_t* in, void* out
 template <bool kBeforeRounding>
 class Fp32Op {
  public:
+  static constexpr bool kReturnsOutput = true;  // clamped in float, Zy included
   using DI = hn::ScalableTag<int32_t>;
   using DF = hn::RebindToFloat<DI>;
   using VI = hn::Vec<DI>;

@@ -5,8 +5,9 @@
 //   tosa_single:         y = (acc * multiplier + 2^(s-1)) >> s,  s = shift in [2, 62]
 //   tosa_double:         as tosa_single, round += (acc >= 0 ? 2^30 : -2^30) when s > 31
 //   tosa_scale16:        as tosa_single with a 16-bit multiplier
-// then q = clamp(y + Zy, qmin, qmax): y is clamped in 64 bits to [qmin - Zy, qmax - Zy]
-// (which also covers the sat32 step) before Zy is added, so nothing wraps.
+// then q = clamp(y + Zy, qmin, qmax) by the narrower (narrow_store-inl.h). Where y may not fit
+// in int32 (t < 31, and per channel) it is first clamped in 64 bits to [qmin - Zy, qmax - Zy]
+// (which also covers the sat32 step), so nothing wraps.
 // TOSA apply_scale_32 REQUIREs acc in [-2^(s-1), 2^(s-1)); a violation makes the call fail.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/requantize_single_shift.cc"
@@ -48,6 +49,7 @@ bool RequantizeSingleShiftKernel(const RequantizeJob& job, const int32_t* in, vo
 template <uint32_t kVariant>
 class SingleShiftOp {
  public:
+  static constexpr bool kReturnsOutput = false;
   using DI = hn::ScalableTag<int32_t>;
   using DI64 = hn::Repartition<int64_t, DI>;
   using DU64 = hn::Repartition<uint64_t, DI>;
@@ -65,21 +67,29 @@ class SingleShiftOp {
         multiplier_(hn::Set(DI(), job.multipliers[0])),
         round_(hn::Set(DI64(), int64_t{1} << (total_ - 1))),
         total_v_(hn::Set(DI64(), total_)),
-        zy_(hn::Set(DI(), job.output_zero_point)),
         lo_(hn::Set(DI64(), job.qmin - job.output_zero_point)),
         hi_(hn::Set(DI64(), job.qmax - job.output_zero_point)),
-        lo32_(hn::Set(DI(), job.qmin - job.output_zero_point)),
-        hi32_(hn::Set(DI(), job.qmax - job.output_zero_point)),
+        odd_shift_v_(hn::Set(DI64(), total_ >= 32 ? total_ - 32 : 32 - total_)),
+        fits32_(total_ >= 31 || job.multipliers[0] < (int64_t{1} << total_)),
         range_shift_(kCheckRange ? (job.shifts[0] - 1 < 31 ? job.shifts[0] - 1 : 31) : 31),
         range_shift_v_(hn::Set(DI(), range_shift_)),
-        violations_(hn::Zero(DI())) {}
+        violations_(hn::Zero(DI())),
+        min_acc_(hn::Zero(DI())),
+        max_acc_(hn::Zero(DI())) {}
 
   HWY_INLINE VI Tensor(VI acc) const {
-    if (kCheckRange) NoteRange(acc, hn::Shr(acc, range_shift_v_));
+    // Per tensor the REQUIRE needs only the extremes (checked in ok()); with s > 31 every
+    // int32 is in range.
+    if (kCheckRange && range_shift_ < 31) {
+      min_acc_ = hn::Min(min_acc_, acc);
+      max_acc_ = hn::Max(max_acc_, acc);
+    }
     const DI64 di64;
+    const VI64 wide = hn::Set(di64, total_ > 31 ? 1 : 0);
+    if (fits32_) return ShiftFitting32(acc);
     // Per-lane shift by a broadcast count (vpsravq: one uop; vpsraq by an xmm count is two).
     auto shift = [&](VI64 v) { return hn::Shr(v, total_v_); };
-    return Apply(acc, multiplier_, round_, hn::Set(di64, total_ > 31 ? 1 : 0), shift);
+    return Apply(acc, multiplier_, round_, wide, shift);
   }
 
   HWY_INLINE VI Channel(VI acc, const int32_t* mult, const int32_t* shift_ptr,
@@ -107,7 +117,11 @@ class SingleShiftOp {
                   [&](VI64 v) { return hn::Shr(v, total_odd); });
   }
 
-  bool ok() const { return hn::AllTrue(DI(), hn::Eq(violations_, hn::Zero(DI()))); }
+  bool ok() const {
+    NoteRange(min_acc_, hn::Shr(min_acc_, range_shift_v_));
+    NoteRange(max_acc_, hn::Shr(max_acc_, range_shift_v_));
+    return hn::AllTrue(DI(), hn::Eq(violations_, hn::Zero(DI())));
+  }
 
  private:
   static int Total(int32_t shift) { return kTosa ? shift : 31 - shift; }
@@ -118,6 +132,70 @@ class SingleShiftOp {
     const DI di;
     const auto in_range = hn::Or(hn::Eq(high, hn::Zero(di)), hn::Eq(high, hn::Set(di, -1)));
     violations_ = hn::Or(violations_, hn::VecFromMask(di, hn::Not(in_range)));
+  }
+
+  // Per tensor with multiplier < 2^t (always when t >= 31): |acc * multiplier + round| <
+  // 2^(31 + t), so y fits in int32 and needs no 64-bit clamp (the narrower clamps). The odd
+  // lanes shift right by t - 32 (or left by 32 - t) so that y lands in the high half of the
+  // 64-bit lane, where the blend takes it.
+  // rndna works on |acc| (<= 2^31, same bound) and negates y where acc < 0.
+  HWY_INLINE VI ShiftFitting32(VI acc) const {
+    const DI di;
+    const DI64 di64;
+    VI64 p_even, p_odd;
+    if constexpr (kVariant == QS_REQUANT_RNDNA) {
+      const hn::RebindToUnsigned<DI> du;
+      const auto mag = hn::BitCast(du, hn::Abs(acc));  // |INT32_MIN| = 2^31 as uint32
+      const auto m = hn::BitCast(du, multiplier_);
+      p_even = hn::BitCast(di64, hn::MulEven(mag, m));  // < 2^62: non-negative as int64
+      p_odd = hn::BitCast(di64, hn::MulEven(hn::Shuffle2301(mag), hn::Shuffle2301(m)));
+    } else {
+      p_even = hn::MulEven(acc, multiplier_);
+      p_odd = hn::MulEven(hn::Shuffle2301(acc), hn::Shuffle2301(multiplier_));
+    }
+    VI64 a_even, a_odd;
+    if (kVariant == QS_REQUANT_TOSA_DOUBLE && total_ > 31) {
+      // +-2^30 by the sign of acc, read from the product: equal unless multiplier = 0, where
+      // both give y = (2^(s-1) +- 2^30) >> s = 0.
+      const VI64 round_up = hn::Add(round_, hn::Set(di64, int64_t{1} << 30));
+      const VI64 zero = hn::Zero(di64);
+      const VI64 step = hn::Set(di64, int64_t{1} << 31);
+      a_even = SubWhereLess(hn::Add(p_even, round_up), p_even, zero, step);
+      a_odd = SubWhereLess(hn::Add(p_odd, round_up), p_odd, zero, step);
+    } else {
+      a_even = hn::Add(p_even, round_);
+      a_odd = hn::Add(p_odd, round_);
+    }
+    const VI y_even = hn::BitCast(di, hn::Shr(a_even, total_v_));
+    const VI64 y_odd = total_ < 32 ? hn::Shl(a_odd, odd_shift_v_) : hn::Shr(a_odd, odd_shift_v_);
+    const VI y = hn::OddEven(hn::BitCast(di, y_odd), y_even);
+    if constexpr (kVariant == QS_REQUANT_RNDNA) {
+      return hn::IfThenElse(hn::Lt(acc, hn::Zero(di)), hn::Neg(y), y);
+    }
+    return y;
+  }
+
+  // tosa_double: round += +-2^30 by the sign of acc, where the shift exceeds 31 (wide != 0).
+  HWY_INLINE void AddTosaDoubleTerm(VI acc, VI64 wide_even, VI64 wide_odd, VI64& re,
+                                    VI64& ro) const {
+    if constexpr (kVariant == QS_REQUANT_TOSA_DOUBLE) {
+      const DI64 di64;
+      const VI64 acc_even64 = hn::ShiftRight<32>(hn::ShiftLeft<32>(hn::BitCast(di64, acc)));
+      const VI64 acc_odd64 = hn::ShiftRight<32>(hn::BitCast(di64, acc));
+      const VI64 plus = hn::Set(di64, int64_t{1} << 30);
+      const VI64 minus = hn::Set(di64, -(int64_t{1} << 30));
+      const VI64 zero = hn::Zero(di64);
+      const VI64 adj_e = hn::IfThenElse(hn::Lt(acc_even64, zero), minus, plus);
+      const VI64 adj_o = hn::IfThenElse(hn::Lt(acc_odd64, zero), minus, plus);
+      re = hn::Add(re, hn::IfThenElseZero(hn::Ne(wide_even, zero), adj_e));
+      ro = hn::Add(ro, hn::IfThenElseZero(hn::Ne(wide_odd, zero), adj_o));
+    } else {
+      (void)acc;
+      (void)wide_even;
+      (void)wide_odd;
+      (void)re;
+      (void)ro;
+    }
   }
 
   template <class Shift>
@@ -152,36 +230,21 @@ class SingleShiftOp {
       const VI64 cap = hn::Set(di64, int64_t{1} << 20);
       y_even = hn::Min(y_even, cap);
       y_odd = hn::Min(y_odd, cap);
-      VI y = hn::OddEven(hn::BitCast(di, hn::ShiftLeft<32>(y_odd)), hn::BitCast(di, y_even));
-      y = hn::IfThenElse(hn::Lt(acc, hn::Zero(di)), hn::Neg(y), y);
-      return hn::Add(hn::Min(hn::Max(y, lo32_), hi32_), zy_);
+      const VI y =
+          hn::OddEven(hn::BitCast(di, hn::ShiftLeft<32>(y_odd)), hn::BitCast(di, y_even));
+      return hn::IfThenElse(hn::Lt(acc, hn::Zero(di)), hn::Neg(y), y);
     } else {
       VI64 pe = hn::MulEven(acc, m);
       VI64 po = hn::MulEven(acc_odd, m_odd);
       VI64 re = round_even;
       VI64 ro = round_odd;
-      if constexpr (kVariant == QS_REQUANT_TOSA_DOUBLE) {
-        // +-2^30 by the sign of acc, where the shift exceeds 31.
-        const VI64 acc_even64 = hn::ShiftRight<32>(hn::ShiftLeft<32>(hn::BitCast(di64, acc)));
-        const VI64 acc_odd64 = hn::ShiftRight<32>(hn::BitCast(di64, acc));
-        const VI64 plus = hn::Set(di64, int64_t{1} << 30);
-        const VI64 minus = hn::Set(di64, -(int64_t{1} << 30));
-        const VI64 zero = hn::Zero(di64);
-        const VI64 adj_e = hn::IfThenElse(hn::Lt(acc_even64, zero), minus, plus);
-        const VI64 adj_o = hn::IfThenElse(hn::Lt(acc_odd64, zero), minus, plus);
-        re = hn::Add(re, hn::IfThenElseZero(hn::Ne(wide_even, zero), adj_e));
-        ro = hn::Add(ro, hn::IfThenElseZero(hn::Ne(wide_odd, zero), adj_o));
-      } else {
-        (void)wide_even;
-        (void)wide_odd;
-      }
+      AddTosaDoubleTerm(acc, wide_even, wide_odd, re, ro);
       y_even = shift_even(hn::Add(pe, re));
       y_odd = shift_odd(hn::Add(po, ro));
+      // y may exceed int32 here (t < 31, or per channel): clamp in 64 bits first.
       y_even = hn::Min(hn::Max(y_even, lo_), hi_);
       y_odd = hn::Min(hn::Max(y_odd, lo_), hi_);
-      const VI y =
-          hn::OddEven(hn::BitCast(di, hn::ShiftLeft<32>(y_odd)), hn::BitCast(di, y_even));
-      return hn::Add(y, zy_);
+      return hn::OddEven(hn::BitCast(di, hn::ShiftLeft<32>(y_odd)), hn::BitCast(di, y_even));
     }
   }
 
@@ -189,14 +252,16 @@ class SingleShiftOp {
   VI multiplier_;
   VI64 round_;
   VI64 total_v_;
-  VI zy_;
   VI64 lo_;
   VI64 hi_;
-  VI lo32_;
-  VI hi32_;
+  VI64 odd_shift_v_;  // |t - 32|: ShiftFitting32's shift of the odd lanes (a vector count:
+                     // vpsllvq / vpsravq are one uop, shifts by an xmm count two)
+  bool fits32_;       // ShiftFitting32 applies
   int range_shift_;
   VI range_shift_v_;
   mutable VI violations_;
+  mutable VI min_acc_;  // per tensor: extremes of every acc seen
+  mutable VI max_acc_;
 };
 
 template <uint32_t kVariant>

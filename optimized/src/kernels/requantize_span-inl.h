@@ -31,25 +31,39 @@ HWY_INLINE const T* Offset(const T* p, size_t offset) {
 //   explicit Op(const RequantizeJob& job)             per-tensor constants from channel 0
 //   V Tensor(V acc) const                             q for per-tensor parameters (int32 lanes)
 //   V Channel(V acc, const int32_t* mult, const int32_t* shift, const float* scale) const
-// where q is already clamped to [qmin, qmax] (so narrowing cannot wrap or saturate).
+// returning int32 lanes y of the variant before the zero point; the narrower then stores
+// clamp(y + Zy, qmin, qmax) (narrow_store-inl.h). An op may return y already clamped to
+// [qmin - Zy, qmax - Zy] (it must where its y does not fit in int32). Each op also declares
+// `static constexpr bool kReturnsOutput`: true when its lanes are already the final q in
+// [qmin, qmax], which are then only narrowed.
 // Software prefetch of the input 4 KiB ahead (one prefetcht0 per 64-byte line). On the
 // Sapphire Rapids VM it raised DRAM-class requantize from ~0.4 to ~0.65-0.7 of memcpy: the
 // hardware prefetchers alone leave a single core's read stream latency bound.
 inline constexpr size_t kPrefetchAhead = 1024;  // int32 elements
+
 template <typename TOut, bool kPerChannel, class Op>
-void RequantizeSpan(const Op& op, const int32_t* HWY_RESTRICT in, TOut* HWY_RESTRICT out,
-                    size_t count, const int32_t* mult, const int32_t* shift, const float* scale) {
+void RequantizeSpan(const Op& op, const ZeroPointNarrower<TOut>& narrow,
+                    const int32_t* HWY_RESTRICT in, TOut* HWY_RESTRICT out, size_t count,
+                    const int32_t* mult, const int32_t* shift, const float* scale) {
   const hn::ScalableTag<int32_t> di;
-  const hn::Rebind<TOut, decltype(di)> d_out;
   const size_t N = hn::Lanes(di);
-  auto compute = [&](const int32_t* acc_ptr, size_t offset) {
+  // always_inline: GCC otherwise outlines the larger variants' lambda (a call per vector).
+  auto compute = [&](const int32_t* acc_ptr, size_t offset) __attribute__((always_inline)) {
     const auto acc = hn::LoadU(di, acc_ptr);
     return kPerChannel ? op.Channel(acc, Offset(mult, offset), Offset(shift, offset),
                                     Offset(scale, offset))
                        : op.Tensor(acc);
   };
+  auto store1 = [&](auto q, TOut* o) {
+    if constexpr (Op::kReturnsOutput) {
+      const hn::Rebind<TOut, decltype(di)> d_out;
+      hn::StoreU(hn::DemoteTo(d_out, q), d_out, o);
+    } else {
+      narrow.Store1(di, q, o);
+    }
+  };
   auto vector_at = [&](const int32_t* acc_ptr, size_t offset, TOut* o) {
-    hn::StoreU(hn::DemoteTo(d_out, compute(acc_ptr, offset)), d_out, o);
+    store1(compute(acc_ptr, offset), o);
   };
   size_t i = 0;
   // Four independent vectors per iteration (more loads in flight for DRAM-sized arrays),
@@ -58,9 +72,15 @@ void RequantizeSpan(const Op& op, const int32_t* HWY_RESTRICT in, TOut* HWY_REST
     if (i + 4 * N + kPrefetchAhead <= count) {  // only addresses inside the input
       for (size_t u = 0; u < 4 * N; u += 16) hwy::Prefetch(in + i + u + kPrefetchAhead);
     }
-    StoreNarrow4(di, compute(in + i, i), compute(in + i + N, i + N),
-                 compute(in + i + 2 * N, i + 2 * N), compute(in + i + 3 * N, i + 3 * N),
-                 out + i);
+    const auto q0 = compute(in + i, i);
+    const auto q1 = compute(in + i + N, i + N);
+    const auto q2 = compute(in + i + 2 * N, i + 2 * N);
+    const auto q3 = compute(in + i + 3 * N, i + 3 * N);
+    if constexpr (Op::kReturnsOutput) {
+      StoreNarrow4(di, q0, q1, q2, q3, out + i);
+    } else {
+      narrow.Store4(di, q0, q1, q2, q3, out + i);
+    }
   }
   for (; i + N <= count; i += N) vector_at(in + i, i, out + i);
   if (i < count) {
@@ -82,7 +102,7 @@ void RequantizeSpan(const Op& op, const int32_t* HWY_RESTRICT in, TOut* HWY_REST
     }
     const auto acc = hn::LoadU(di, acc_buf);
     const auto q = kPerChannel ? op.Channel(acc, mult_buf, shift_buf, scale_buf) : op.Tensor(acc);
-    hn::StoreU(hn::DemoteTo(d_out, q), d_out, o_buf);
+    store1(q, o_buf);
     std::memcpy(out + i, o_buf, rest * sizeof(TOut));
   }
 }
@@ -90,8 +110,9 @@ void RequantizeSpan(const Op& op, const int32_t* HWY_RESTRICT in, TOut* HWY_REST
 template <class Op, typename TOut>
 void RequantizeTyped(const Op& op, const RequantizeJob& job, const int32_t* in, TOut* out,
                      size_t n) {
+  const ZeroPointNarrower<TOut> narrow(job.output_zero_point, job.qmin, job.qmax);
   if (job.channels == 1) {
-    RequantizeSpan<TOut, false>(op, in, out, n, job.multipliers, job.shifts, job.scales);
+    RequantizeSpan<TOut, false>(op, narrow, in, out, n, job.multipliers, job.shifts, job.scales);
     return;
   }
   const size_t channels = ReplicatedChannels(job.channels);
@@ -106,8 +127,8 @@ void RequantizeTyped(const Op& op, const RequantizeJob& job, const int32_t* in, 
   const float* scale_r =
       job.scales ? Replicate(job.scales, job.channels, channels, scale_storage) : nullptr;
   for (size_t row = 0; row < n; row += channels) {
-    RequantizeSpan<TOut, true>(op, in + row, out + row, std::min(channels, n - row), mult_r,
-                               shift_r, scale_r);
+    RequantizeSpan<TOut, true>(op, narrow, in + row, out + row, std::min(channels, n - row),
+                               mult_r, shift_r, scale_r);
   }
 }
 
