@@ -603,4 +603,95 @@ TEST(OptimizedTables, LargeOutputsTakingTheStreamingPathMatchTheModel) {
   }
 }
 
+// The 4-in-1-out kernels stream large outputs too, visiting four interleaved parts of the
+// span (group_order-inl.h), and quantize's division variants recompute a block with vdivps
+// when the Newton-Markstein quotient raised an exception flag. Both paths need outputs above
+// the streaming threshold: 2 Mi + 37 elements, outputs misaligned by 0 and 3 bytes, inputs
+// with a sprinkling of values that raise flags (infinities, huge, subnormal, NaN).
+TEST(OptimizedTables, LargeQuantizeAndRequantizeOutputsMatchTheModel) {
+  const size_t n = (size_t{2} << 20) + 37;
+  std::mt19937 rng(11);
+  std::vector<float> x(n);
+  std::uniform_real_distribution<float> value(-15.0f, 15.0f);
+  for (size_t i = 0; i < n; ++i) x[i] = value(rng);
+  const float specials[] = {INFINITY, -INFINITY, 3e38f, -1e-40f, 1e-45f, NAN, 0.0f, -0.0f};
+  for (size_t i = 0; i < n; i += 4099) x[i] = specials[(i / 4099) % 8];
+  for (size_t i = 1; i < n; i += 7919) x[i] = 0.05f * (std::floor(x[i] / 0.05f) + 0.5f);  // ties
+  const float scale = 0.05f;
+  for (uint32_t division : {QS_DIV_F32_DIVIDE, QS_DIV_F32_RECIPROCAL, QS_DIV_EXACT}) {
+    for (uint32_t rounding : {QS_ROUND_HALF_EVEN, QS_ROUND_HALF_AWAY, QS_ROUND_FLOOR}) {
+      std::vector<int8_t> expected(n);
+      for (size_t i = 0; i < n; ++i) {
+        expected[i] = static_cast<int8_t>(
+            ModelQuantize(x[i], scale, 3, -128, 127, rounding, division));
+      }
+      for (const auto& [name, table] : Tables()) {
+        for (size_t offset : {0, 3}) {
+          qs_quantize_params p{};
+          p.output_type = QS_S8;
+          p.rounding = rounding;
+          p.division = division;
+          p.qmin = -128;
+          p.qmax = 127;
+          p.scale = scale;
+          p.zero_point = 3;
+          std::vector<int8_t> out(n + offset + 1, 0x55);
+          ASSERT_EQ(table->quantize(&p, x.data(), out.data() + offset, n), QS_OK);
+          for (size_t i = 0; i < offset; ++i) ASSERT_EQ(out[i], 0x55) << name;
+          ASSERT_EQ(out[n + offset], 0x55) << name;
+          for (size_t i = 0; i < n; ++i) {
+            ASSERT_EQ(out[offset + i], expected[i])
+                << name << " division " << division << " rounding " << rounding << " i=" << i
+                << " x=" << x[i];
+          }
+        }
+      }
+    }
+  }
+  std::vector<int32_t> acc(n);
+  std::uniform_int_distribution<int32_t> any(INT32_MIN, INT32_MAX);
+  std::uniform_int_distribution<int32_t> small(-40000, 40000);
+  for (size_t i = 0; i < n; ++i) acc[i] = i % 5 == 0 ? any(rng) : small(rng);
+  struct Variant {
+    uint32_t variant;
+    int32_t multiplier;
+    int32_t shift;
+  };
+  for (const Variant v : {Variant{QS_REQUANT_FP32, 0, 0}, Variant{QS_REQUANT_DOUBLE_ROUND, 1518500250, -7},
+                          Variant{QS_REQUANT_SINGLE_ROUND, 1518500250, -7},
+                          Variant{QS_REQUANT_RNDNA, 1518500250, -7},
+                          Variant{QS_REQUANT_TOSA_SINGLE, 1518500250, 38},
+                          Variant{QS_REQUANT_TOSA_DOUBLE, 1518500250, 38},
+                          Variant{QS_REQUANT_TOSA_SCALE16, 23170, 22}}) {
+    const float fp32_scale = 0.0037f;
+    std::vector<uint8_t> expected(n);
+    for (size_t i = 0; i < n; ++i) {
+      expected[i] = static_cast<uint8_t>(ModelRequantize(v.variant, acc[i], v.multiplier, v.shift,
+                                                         fp32_scale, false, 128, 0, 255));
+    }
+    for (const auto& [name, table] : Tables()) {
+      for (size_t offset : {0, 3}) {
+        qs_requantize_params p{};
+        p.output_type = QS_U8;
+        p.requant.variant = v.variant;
+        p.requant.zero_point_entry = QS_ZP_AFTER_ROUNDING;
+        p.requant.multiplier = v.multiplier;
+        p.requant.shift = v.shift;
+        p.requant.scale = fp32_scale;
+        p.requant.output_zero_point = 128;
+        p.qmin = 0;
+        p.qmax = 255;
+        std::vector<uint8_t> out(n + offset + 1, 0xAA);
+        ASSERT_EQ(table->requantize(&p, acc.data(), out.data() + offset, n), QS_OK) << name;
+        for (size_t i = 0; i < offset; ++i) ASSERT_EQ(out[i], 0xAA) << name;
+        ASSERT_EQ(out[n + offset], 0xAA) << name;
+        for (size_t i = 0; i < n; ++i) {
+          ASSERT_EQ(out[offset + i], expected[i])
+              << name << " variant " << v.variant << " i=" << i << " acc=" << acc[i];
+        }
+      }
+    }
+  }
+}
+
 }  // namespace

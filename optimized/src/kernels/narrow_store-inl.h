@@ -26,7 +26,19 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 #if HWY_TARGET != HWY_SCALAR
 
-template <typename TOut, class DI, class VI = hn::Vec<DI>>
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+// One 64-byte store; kStream: non-temporal (out 64-byte aligned; see group_order-inl.h).
+template <bool kStream>
+HWY_INLINE void Store64(__m512i bytes, void* out) {
+  if constexpr (kStream) {
+    _mm512_stream_si512(static_cast<__m512i*>(out), bytes);
+  } else {
+    _mm512_storeu_si512(out, bytes);
+  }
+}
+#endif
+
+template <bool kStream = false, typename TOut, class DI, class VI = hn::Vec<DI>>
 HWY_INLINE void StoreNarrow4(DI di, VI v0, VI v1, VI v2, VI v3, TOut* HWY_RESTRICT out) {
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
   (void)di;
@@ -37,8 +49,9 @@ HWY_INLINE void StoreNarrow4(DI di, VI v0, VI v1, VI v2, VI v3, TOut* HWY_RESTRI
   // Block L holds dwords (a_L, b_L, c_L, d_L), each 4 bytes of one input's lanes 4L..4L+3;
   // output dword 4v + L takes input dword 4L + v.
   const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-  _mm512_storeu_si512(out, _mm512_permutexvar_epi32(order, bytes));
+  Store64<kStream>(_mm512_permutexvar_epi32(order, bytes), out);
 #else
+  static_assert(!kStream, "streaming stores are planned for 64-byte groups only");
   const hn::Rebind<TOut, DI> d_out;
   const size_t N = hn::Lanes(di);
   hn::StoreU(hn::DemoteTo(d_out, v0), d_out, out);
@@ -74,7 +87,7 @@ class ZeroPointNarrower {
     hn::StoreU(q, d8, out);
   }
 
-  template <class DI, class VI = hn::Vec<DI>>
+  template <bool kStream = false, class DI, class VI = hn::Vec<DI>>
   HWY_INLINE void Store4(DI di, VI y0, VI y1, VI y2, VI y3, TOut* HWY_RESTRICT out) const {
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
     (void)di;
@@ -97,8 +110,9 @@ class ZeroPointNarrower {
     }
     // Same block layout as StoreNarrow4.
     const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-    _mm512_storeu_si512(out, _mm512_permutexvar_epi32(order, bytes));
+    Store64<kStream>(_mm512_permutexvar_epi32(order, bytes), out);
 #else
+    static_assert(!kStream, "streaming stores are planned for 64-byte groups only");
     const size_t N = hn::Lanes(di);
     Store1(di, y0, out);
     Store1(di, y1, out + N);

@@ -10,9 +10,11 @@
 #endif
 
 #include <cstring>
+#include <type_traits>
 
 #include "hwy/cache_control.h"
 #include "hwy/highway.h"
+#include "kernels/group_order-inl.h"
 #include "kernels/narrow_store-inl.h"
 #include "kernels/ops-inl.h"
 
@@ -65,10 +67,9 @@ void RequantizeSpan(const Op& op, const ZeroPointNarrower<TOut>& narrow,
   auto vector_at = [&](const int32_t* acc_ptr, size_t offset, TOut* o) {
     store1(compute(acc_ptr, offset), o);
   };
-  size_t i = 0;
-  // Four independent vectors per iteration (more loads in flight for DRAM-sized arrays),
+  // Four independent vectors per group (more loads in flight for DRAM-sized arrays),
   // narrowed and stored together.
-  for (; i + 4 * N <= count; i += 4 * N) {
+  auto group_at = [&](size_t i, auto stream) __attribute__((always_inline)) {
     if (i + 4 * N + kPrefetchAhead <= count) {  // only addresses inside the input
       for (size_t u = 0; u < 4 * N; u += 16) hwy::Prefetch(in + i + u + kPrefetchAhead);
     }
@@ -77,14 +78,17 @@ void RequantizeSpan(const Op& op, const ZeroPointNarrower<TOut>& narrow,
     const auto q2 = compute(in + i + 2 * N, i + 2 * N);
     const auto q3 = compute(in + i + 3 * N, i + 3 * N);
     if constexpr (Op::kReturnsOutput) {
-      StoreNarrow4(di, q0, q1, q2, q3, out + i);
+      StoreNarrow4<decltype(stream)::value>(di, q0, q1, q2, q3, out + i);
     } else {
-      narrow.Store4(di, q0, q1, q2, q3, out + i);
+      narrow.template Store4<decltype(stream)::value>(di, q0, q1, q2, q3, out + i);
     }
-  }
-  for (; i + N <= count; i += N) vector_at(in + i, i, out + i);
-  if (i < count) {
-    const size_t rest = count - i;
+  };
+  // Elements [begin, end) one vector at a time, then a padded tail.
+  auto finish = [&](size_t begin, size_t end) {
+    size_t i = begin;
+    for (; i + N <= end; i += N) vector_at(in + i, i, out + i);
+    if (i == end) return;
+    const size_t rest = end - i;
     constexpr size_t kMax = HWY_MAX_BYTES / sizeof(int32_t);
     HWY_ALIGN int32_t acc_buf[kMax] = {};
     HWY_ALIGN int32_t mult_buf[kMax];
@@ -104,7 +108,19 @@ void RequantizeSpan(const Op& op, const ZeroPointNarrower<TOut>& narrow,
     const auto q = kPerChannel ? op.Channel(acc, mult_buf, shift_buf, scale_buf) : op.Tensor(acc);
     store1(q, o_buf);
     std::memcpy(out + i, o_buf, rest * sizeof(TOut));
+  };
+  const GroupOrder order = PlanGroups(out, count, 4 * N, !kPerChannel);
+  finish(0, order.begin);
+  if constexpr (kCanStream) {
+    if (order.streamed()) {
+      for (size_t g = 0; g < order.groups; ++g) group_at(order.At(g), std::true_type());
+      hwy::FlushStream();
+      finish(order.end(), count);
+      return;
+    }
   }
+  for (size_t g = 0; g < order.groups; ++g) group_at(order.At(g), std::false_type());
+  finish(order.end(), count);
 }
 
 template <class Op, typename TOut>
