@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "hwy/highway.h"
+#include "kernels/group_order-inl.h"
 #include "kernels/ops-inl.h"
 
 #if HWY_TARGET == HWY_AVX3_DL
@@ -44,26 +45,22 @@ void LutKernel(const uint8_t* table, const uint8_t* in, uint8_t* out, size_t n) 
   const __m512i t2 = _mm512_loadu_si512(table + 128);
   const __m512i t3 = _mm512_loadu_si512(table + 192);
   size_t i = 0;
-  if (n >= StreamingThresholdBytes()) {
-    // Large outputs: ordinary stores up to the first 64-byte boundary of out (one masked
-    // store), then non-temporal stores of whole aligned lines, then the fence.
-    const size_t head = (64 - reinterpret_cast<uintptr_t>(out) % 64) % 64;
-    if (head != 0) {
-      const __mmask64 mask = (__mmask64{1} << head) - 1;
+  const GroupOrder order = PlanGroups(out, n, 64, true);
+  if (order.streamed()) {
+    // Large outputs: one masked ordinary store up to the first 64-byte boundary of out, then
+    // non-temporal stores of whole aligned lines in interleaved streams (group_order-inl.h),
+    // then the fence; the remainder below.
+    if (order.begin != 0) {
+      const __mmask64 mask = (__mmask64{1} << order.begin) - 1;
       _mm512_mask_storeu_epi8(out, mask, Lookup(t0, t1, t2, t3, _mm512_maskz_loadu_epi8(mask, in)));
-      i = head;
     }
-    for (; i + 256 <= n; i += 256) {
-      const __m512i a = _mm512_loadu_si512(in + i);
-      const __m512i b = _mm512_loadu_si512(in + i + 64);
-      const __m512i c = _mm512_loadu_si512(in + i + 128);
-      const __m512i d = _mm512_loadu_si512(in + i + 192);
-      _mm512_stream_si512(reinterpret_cast<__m512i*>(out + i), Lookup(t0, t1, t2, t3, a));
-      _mm512_stream_si512(reinterpret_cast<__m512i*>(out + i + 64), Lookup(t0, t1, t2, t3, b));
-      _mm512_stream_si512(reinterpret_cast<__m512i*>(out + i + 128), Lookup(t0, t1, t2, t3, c));
-      _mm512_stream_si512(reinterpret_cast<__m512i*>(out + i + 192), Lookup(t0, t1, t2, t3, d));
+    for (size_t g = 0; g < order.groups; ++g) {
+      const size_t at = order.At(g);
+      _mm512_stream_si512(reinterpret_cast<__m512i*>(out + at),
+                          Lookup(t0, t1, t2, t3, _mm512_loadu_si512(in + at)));
     }
     _mm_sfence();  // order the streaming stores before the caller reads `out`
+    i = order.end();
   }
   for (; i + 128 <= n; i += 128) {
     const __m512i a = _mm512_loadu_si512(in + i);

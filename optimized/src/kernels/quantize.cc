@@ -5,17 +5,8 @@
 // residual at the integer and half-integer points (see scalar::QuantizeExact for the proof);
 // targets without a native FMA run that step per element through std::fma.
 //
-// fl32(x / S) without vdivps (f32_divide, and the quotient exact division corrects), on x86
-// targets with FMA: y = fl32(1 / S), q0 = fl32(x * y), then two Newton-Markstein steps
-// r = x - q * S (fused), q = fl32(q + r * y). The first step makes q within one ulp of x / S;
-// the second is then correctly rounded by Markstein's theorem (P. Markstein, IBM J. Res. Dev.
-// 34(1), 1990; Muller et al., Handbook of Floating-Point Arithmetic, 2nd ed., sec. 4.9: y within
-// half an ulp of 1/S and q within one ulp of x/S give fl32(q + r*y) = fl32(x/S), provided no
-// step overflows, underflows inexactly or is invalid). Those provisos are checked, not
-// assumed: each block of 1024 elements runs with the MXCSR exception flags cleared and is
-// recomputed with vdivps if IE, OE or UE was raised (infinities, huge or tiny inputs).
-// An exhaustive run over all 2^32 inputs for 51 scales (11 chosen, 40 random) found the
-// flag-free results bit-identical to vdivps (tools: optimized/tests, see the README).
+// The division variants take fl32(x / S) from MarksteinQuotient (markstein_quotient-inl.h)
+// where it applies, and from vdivps otherwise.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/quantize.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
@@ -27,13 +18,11 @@
 #include "hwy/cache_control.h"
 #include "hwy/highway.h"
 #include "kernels/group_order-inl.h"
+#include "kernels/markstein_quotient-inl.h"
 #include "kernels/narrow_store-inl.h"
 #include "kernels/ops-inl.h"
 #include "scalar_semantics.h"
 
-#if HWY_ARCH_X86
-#include <xmmintrin.h>  // _mm_getcsr / _mm_setcsr
-#endif
 
 HWY_BEFORE_NAMESPACE();
 namespace quantspec::optimized::HWY_NAMESPACE {
@@ -161,16 +150,6 @@ HWY_INLINE VF NanToZero(DF df, VF t) {
 #endif
 }
 
-// fl32(x / S) by Newton-Markstein steps (see the top of this file); only valid where the
-// caller checks the exception flags.
-HWY_INLINE VF MarksteinQuotient(VF x, const LaneParams& l) {
-  VF q = hn::Mul(x, l.inv_scale);
-  VF r = hn::NegMulAdd(q, l.scale, x);  // x - q * S, one rounding
-  q = hn::MulAdd(r, l.inv_scale, q);
-  r = hn::NegMulAdd(q, l.scale, x);
-  return hn::MulAdd(r, l.inv_scale, q);
-}
-
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
 // AVX-512 rounding of a clamped t (|t| <= 2^9) straight to int32, with the rounding mode
 // embedded in the instruction: half_even, toward_zero and floor are one conversion; half_up is
@@ -237,7 +216,7 @@ HWY_INLINE hn::Vec<DI> QuantizeLanes(DF df, VF x, const LaneParams& l) {
   } else {
     // (MarksteinApplies needs S >= 2^-100, where x_factor is 1.)
     if constexpr (kDivision == QS_DIV_EXACT && !kMarkstein) x = hn::Mul(x, l.x_factor);
-    t = kMarkstein ? MarksteinQuotient(x, l) : hn::Div(x, l.scale);
+    t = kMarkstein ? MarksteinQuotient(x, l.scale, l.inv_scale) : hn::Div(x, l.scale);
   }
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
   if constexpr (kRounding != QS_ROUND_HALF_EVEN || kDivision == QS_DIV_EXACT) {
@@ -272,42 +251,6 @@ HWY_INLINE void QuantizeVector(DF df, VF x, const LaneParams& l, TOut* HWY_RESTR
 }
 
 inline constexpr size_t kQuantizePrefetchAhead = 1024;  // f32 elements: 4 KiB
-inline constexpr size_t kMarksteinBlock = 1024;         // elements per flag check
-
-// Whether the division variants of this target may use MarksteinQuotient for scale S: needs a
-// fused multiply-add and x86's sticky exception flags, and S (hence 1/S) far from the ends of
-// the exponent range, so that computing 1/S itself raises nothing the blocks would inherit.
-template <uint32_t kDivision>
-bool MarksteinApplies(float scale) {
-#if HWY_NATIVE_FMA && HWY_ARCH_X86
-  return kDivision != QS_DIV_F32_RECIPROCAL && scale >= 0x1p-100f && scale <= 0x1p100f;
-#else
-  (void)scale;
-  return false;
-#endif
-}
-
-// MXCSR's sticky IE (invalid), OE (overflow) and UE (underflow: tiny and inexact) flags. The
-// kernels run under the default MXCSR (table.cc), which restores the caller's flags afterwards.
-// The empty asm statements with a memory clobber keep the compiler from moving the block's
-// loads above Clear() or its stores below Raised(), so the flags cover exactly that block.
-struct FpExceptionFlags {
-#if HWY_ARCH_X86
-  static constexpr unsigned kChecked = 0x1 | 0x8 | 0x10;  // IE | OE | UE
-  static HWY_INLINE void Clear() {
-    _mm_setcsr(_mm_getcsr() & ~0x3Fu);
-    asm volatile("" ::: "memory");
-  }
-  static HWY_INLINE bool Raised() {
-    asm volatile("" ::: "memory");
-    return (_mm_getcsr() & kChecked) != 0;
-  }
-#else
-  static void Clear() {}
-  static bool Raised() { return true; }
-#endif
-};
-
 template <uint32_t kRounding, uint32_t kDivision, typename TOut, bool kPerChannel>
 void QuantizeSpan(const QuantizeJob& job, const float* HWY_RESTRICT in, TOut* HWY_RESTRICT out,
                   size_t count, const float* scales, const int32_t* zero_points) {
@@ -377,7 +320,7 @@ void QuantizeSpan(const QuantizeJob& job, const float* HWY_RESTRICT in, TOut* HW
   };
   auto run_all = [&](auto stream) {
     if (!kPerChannel && MarksteinApplies<kDivision>(scales[0])) {
-      const size_t block = kMarksteinBlock / (4 * N);
+      const size_t block = kMarksteinBlockElements / (4 * N);
       for (size_t g = 0; g < order.groups; g += block) {
         const size_t g_end = std::min(order.groups, g + block);
         FpExceptionFlags::Clear();
