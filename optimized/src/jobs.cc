@@ -3,6 +3,7 @@
 #include "jobs.h"
 
 #include <cmath>
+#include <cstdint>
 
 namespace quantspec::optimized::detail {
 namespace {
@@ -21,6 +22,19 @@ bool InTypeRange(int32_t v, uint32_t type) { return v >= TypeMin(type) && v <= T
 
 // A buffer may be NULL only when it holds no element.
 bool BufferOk(const void* p, size_t count) { return p != nullptr || count == 0; }
+
+// The ABI forbids overlapping input and output buffers; the elementwise kernels reject them
+// (an in-place call would otherwise read elements it has already overwritten, and quantize may
+// read a block twice). Sizes beyond the address space cannot describe real buffers.
+bool ElementwiseBuffersOk(const void* in, size_t in_size, const void* out, size_t out_size,
+                          size_t n) {
+  if (!BufferOk(in, n) || !BufferOk(out, n)) return false;
+  if (n == 0) return true;
+  if (n > SIZE_MAX / in_size || n > SIZE_MAX / out_size) return false;
+  const uintptr_t in_begin = reinterpret_cast<uintptr_t>(in);
+  const uintptr_t out_begin = reinterpret_cast<uintptr_t>(out);
+  return in_begin + n * in_size <= out_begin || out_begin + n * out_size <= in_begin;
+}
 
 bool IsFixedPoint(uint32_t variant) {
   return variant != QS_REQUANT_IDEAL && variant != QS_REQUANT_FP32;
@@ -123,7 +137,7 @@ qs_status CheckQuantize(const qs_quantize_params* p, bool per_channel, const voi
   }
   auto zero_point_ok = [&](int32_t z) { return z >= p->qmin && z <= p->qmax; };
   if (!ScalesAndZeroPointsOk(*p, per_channel, zero_point_ok)) return QS_BAD_PARAMETERS;
-  if (!BufferOk(in, n) || !BufferOk(out, n)) return QS_BAD_PARAMETERS;
+  if (!ElementwiseBuffersOk(in, sizeof(float), out, 1, n)) return QS_BAD_PARAMETERS;
   job->output_type = p->output_type;
   job->rounding = p->rounding;
   job->division = p->division;
@@ -140,7 +154,7 @@ qs_status CheckDequantize(const qs_dequantize_params* p, bool per_channel, const
   if (p == nullptr || !IsElementType(p->input_type)) return QS_BAD_PARAMETERS;
   auto zero_point_ok = [&](int32_t z) { return InTypeRange(z, p->input_type); };
   if (!ScalesAndZeroPointsOk(*p, per_channel, zero_point_ok)) return QS_BAD_PARAMETERS;
-  if (!BufferOk(in, n) || !BufferOk(out, n)) return QS_BAD_PARAMETERS;
+  if (!ElementwiseBuffersOk(in, 1, out, sizeof(float), n)) return QS_BAD_PARAMETERS;
   job->input_type = p->input_type;
   job->scales = per_channel ? p->scales : &p->scale;
   job->zero_points = per_channel ? p->zero_points : &p->zero_point;
@@ -160,7 +174,7 @@ qs_status CheckRequantize(const qs_requantize_params* p, bool per_channel, const
       p->requant.output_zero_point > p->qmax) {
     return QS_BAD_PARAMETERS;
   }
-  if (!BufferOk(in, n) || !BufferOk(out, n)) return QS_BAD_PARAMETERS;
+  if (!ElementwiseBuffersOk(in, sizeof(int32_t), out, 1, n)) return QS_BAD_PARAMETERS;
   job->output_type = p->output_type;
   job->qmin = p->qmin;
   job->qmax = p->qmax;
@@ -231,7 +245,7 @@ qs_status CheckLut(const qs_lut_params* p, const void* in, const void* out, size
   if (p == nullptr || !IsElementType(p->element_type) || p->table == nullptr) {
     return QS_BAD_PARAMETERS;
   }
-  if (!BufferOk(in, n) || !BufferOk(out, n)) return QS_BAD_PARAMETERS;
+  if (!ElementwiseBuffersOk(in, 1, out, 1, n)) return QS_BAD_PARAMETERS;
   return QS_OK;
 }
 

@@ -446,6 +446,42 @@ TEST(OptimizedTables, StatusesForUnsupportedAndBadParameters) {
   }
 }
 
+// The ABI forbids overlapping input and output buffers; these kernels say so instead of
+// reading what they have already overwritten. Adjacent buffers are fine.
+TEST(OptimizedTables, OverlappingBuffersAreBadParameters) {
+  alignas(64) unsigned char memory[1024] = {};
+  for (const auto& [name, table] : Tables()) {
+    qs_quantize_params q{};
+    q.output_type = QS_S8;
+    q.qmin = -128;
+    q.qmax = 127;
+    q.scale = 1.0f;
+    const float* f32 = reinterpret_cast<const float*>(memory);
+    EXPECT_EQ(table->quantize(&q, f32, memory + 40, 16), QS_BAD_PARAMETERS) << name;  // in place
+    EXPECT_EQ(table->quantize(&q, f32, memory + 63, 16), QS_BAD_PARAMETERS) << name;  // last byte
+    EXPECT_EQ(table->quantize(&q, f32, memory + 64, 16), QS_OK) << name;             // adjacent
+    qs_dequantize_params d{};
+    d.input_type = QS_S8;
+    d.scale = 1.0f;
+    float* f32_out = reinterpret_cast<float*>(memory + 256);
+    EXPECT_EQ(table->dequantize(&d, memory + 256 + 63, f32_out, 16), QS_BAD_PARAMETERS) << name;
+    EXPECT_EQ(table->dequantize(&d, memory + 256 + 64, f32_out, 16), QS_OK) << name;
+    qs_requantize_params r{};
+    r.output_type = QS_S8;
+    r.requant.variant = QS_REQUANT_FP32;
+    r.requant.scale = 1.0f;
+    r.qmin = -128;
+    r.qmax = 127;
+    const int32_t* acc = reinterpret_cast<const int32_t*>(memory + 512);
+    EXPECT_EQ(table->requantize(&r, acc, memory + 512 + 8, 16), QS_BAD_PARAMETERS) << name;
+    EXPECT_EQ(table->requantize(&r, acc, memory + 512 + 64, 16), QS_OK) << name;
+    uint8_t lut[256] = {};
+    qs_lut_params l{QS_U8, lut};
+    EXPECT_EQ(table->lut(&l, memory + 768, memory + 768, 16), QS_BAD_PARAMETERS) << name;
+    EXPECT_EQ(table->lut(&l, memory + 768, memory + 768 + 16, 16), QS_OK) << name;
+  }
+}
+
 // acc[m][n] = bias[n] + sum_k (A - Za)(W - Zw[n]) mod 2^32, in int64 then wrapped.
 void ModelGemm(uint32_t a_type, const std::vector<uint8_t>& a, int32_t za, const std::vector<int8_t>& w,
                const std::vector<int32_t>& zw, const std::vector<int32_t>& bias, size_t m,
