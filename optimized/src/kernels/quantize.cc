@@ -220,7 +220,7 @@ HWY_INLINE hn::Vec<DI> QuantizeLanes(DF df, VF x, const LaneParams& l) {
   }
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
   if constexpr (kRounding != QS_ROUND_HALF_EVEN || kDivision == QS_DIV_EXACT) {
-    t = NanToZero(df, t);
+    if constexpr (!kMarkstein) t = NanToZero(df, t);
     if constexpr (kDivision == QS_DIV_EXACT) {
       t = VF{NudgeTowardExactQuotient<kRounding>(t.raw, x.raw, l.scale.raw)};
     }
@@ -229,7 +229,10 @@ HWY_INLINE hn::Vec<DI> QuantizeLanes(DF df, VF x, const LaneParams& l) {
     return hn::Sub(n, hn::Sub(l.offset, hn::Set(di, kMagicBits)));  // + Z
   }
 #endif
-  t = NanToZero(df, t);
+  // In a Markstein block a NaN needs no mapping here: the clamp's vmaxps raises IE for a QNaN
+  // operand (MAXPS signals invalid on any NaN), so the block is recomputed on the division
+  // path, which maps NaN to 0.
+  if constexpr (!kMarkstein) t = NanToZero(df, t);
   t = hn::Min(hn::Max(t, l.lo), l.hi);
   VF n;
   if constexpr (kDivision == QS_DIV_EXACT) {
@@ -251,6 +254,44 @@ HWY_INLINE void QuantizeVector(DF df, VF x, const LaneParams& l, TOut* HWY_RESTR
 }
 
 inline constexpr size_t kQuantizePrefetchAhead = 1024;  // f32 elements: 4 KiB
+// Groups [g_begin, g_end) of `order`, four vectors each, narrowed into one 64-byte (or
+// smaller) store. Parameters arrive by value and are copied into locals: stores through the
+// byte output may alias any memory whose address has escaped, and GCC reloaded the scale,
+// bounds and pointers from a lambda's captures after every group.
+template <uint32_t kRounding, uint32_t kDivision, bool kPerChannel, bool kMarkstein, bool kStream,
+          typename TOut>
+void QuantizeGroups(const float* HWY_RESTRICT in, TOut* HWY_RESTRICT out, size_t count,
+                    GroupOrder order_arg, size_t g_begin, size_t g_end, LaneParams tensor_arg,
+                    const float* scales, const int32_t* zero_points, int32_t qmin, int32_t qmax) {
+  const DF df;
+  const DI di;
+  const size_t N = hn::Lanes(df);
+  const GroupOrder order = order_arg;
+  const LaneParams tensor = tensor_arg;
+  auto lanes_at = [&](size_t j) __attribute__((always_inline)) {
+    if constexpr (kPerChannel) {
+      const LaneParams l = MakeLanes<kDivision>(df, hn::LoadU(df, scales + j),
+                                                hn::LoadU(di, zero_points + j), qmin, qmax);
+      return QuantizeLanes<kRounding, kDivision>(df, hn::LoadU(df, in + j), l);
+    } else {
+      (void)scales;
+      (void)zero_points;
+      (void)qmin;
+      (void)qmax;
+      return QuantizeLanes<kRounding, kDivision, kMarkstein>(df, hn::LoadU(df, in + j), tensor);
+    }
+  };
+  for (size_t g = g_begin; g < g_end; ++g) {
+    const size_t i = order.At(g);
+    // Software prefetch 4 KiB ahead, as in requantize_span-inl.h (only inside the input).
+    if (i + 4 * N + kQuantizePrefetchAhead <= count) {
+      for (size_t u = 0; u < 4 * N; u += 16) hwy::Prefetch(in + i + u + kQuantizePrefetchAhead);
+    }
+    StoreNarrow4<kStream>(di, lanes_at(i), lanes_at(i + N), lanes_at(i + 2 * N),
+                          lanes_at(i + 3 * N), out + i);
+  }
+}
+
 template <uint32_t kRounding, uint32_t kDivision, typename TOut, bool kPerChannel>
 void QuantizeSpan(const QuantizeJob& job, const float* HWY_RESTRICT in, TOut* HWY_RESTRICT out,
                   size_t count, const float* scales, const int32_t* zero_points) {
@@ -269,27 +310,6 @@ void QuantizeSpan(const QuantizeJob& job, const float* HWY_RESTRICT in, TOut* HW
       (void)z;
       QuantizeVector<kRounding, kDivision, TOut>(df, hn::LoadU(df, x), tensor, o);
     }
-  };
-  // Four independent vectors per iteration: more loads in flight for DRAM-sized arrays and
-  // room for the scheduler to overlap the division / rounding chains.
-  auto lanes_at = [&](size_t j, auto markstein) __attribute__((always_inline)) {
-    if constexpr (kPerChannel) {
-      const LaneParams l = MakeLanes<kDivision>(df, hn::LoadU(df, scales + j),
-                                                hn::LoadU(di, zero_points + j), qmin, qmax);
-      return QuantizeLanes<kRounding, kDivision>(df, hn::LoadU(df, in + j), l);
-    } else {
-      return QuantizeLanes<kRounding, kDivision, decltype(markstein)::value>(
-          df, hn::LoadU(df, in + j), tensor);
-    }
-  };
-  auto group_at = [&](size_t i, auto markstein, auto stream) __attribute__((always_inline)) {
-    // Software prefetch 4 KiB ahead, as in requantize_span-inl.h (only inside the input).
-    if (i + 4 * N + kQuantizePrefetchAhead <= count) {
-      for (size_t u = 0; u < 4 * N; u += 16) hwy::Prefetch(in + i + u + kQuantizePrefetchAhead);
-    }
-    StoreNarrow4<decltype(stream)::value>(di, lanes_at(i, markstein), lanes_at(i + N, markstein),
-                                          lanes_at(i + 2 * N, markstein),
-                                          lanes_at(i + 3 * N, markstein), out + i);
   };
   // Elements [begin, end) one vector at a time, then a padded tail.
   auto finish = [&](size_t begin, size_t end) {
@@ -314,9 +334,12 @@ void QuantizeSpan(const QuantizeJob& job, const float* HWY_RESTRICT in, TOut* HW
     std::memcpy(out + i, o_buf, rest * sizeof(TOut));
   };
   const GroupOrder order = PlanGroups(out, count, 4 * N, !kPerChannel);
-  // Groups [g_begin, g_end) in the planned order.
+  // Groups [g_begin, g_end) in the planned order; four independent vectors per group: more
+  // loads in flight for DRAM-sized arrays and room to overlap the arithmetic chains.
   auto run = [&](size_t g_begin, size_t g_end, auto markstein, auto stream) {
-    for (size_t g = g_begin; g < g_end; ++g) group_at(order.At(g), markstein, stream);
+    QuantizeGroups<kRounding, kDivision, kPerChannel, decltype(markstein)::value,
+                   decltype(stream)::value>(in, out, count, order, g_begin, g_end, tensor, scales,
+                                            zero_points, qmin, qmax);
   };
   auto run_all = [&](auto stream) {
     if (!kPerChannel && MarksteinApplies<kDivision>(scales[0])) {
