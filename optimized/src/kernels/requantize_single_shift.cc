@@ -266,7 +266,7 @@ class SingleShiftOp {
 
 template <uint32_t kVariant>
 bool Run(const RequantizeJob& job, const int32_t* in, void* out, size_t n) {
-  SingleShiftOp<kVariant> op(job);  // also records TOSA range violations
+  const SingleShiftOp<kVariant> op(job);  // also records TOSA range violations
   if (job.output_type == QS_S8) {
     RequantizeTyped(op, job, in, static_cast<int8_t*>(out), n);
   } else {

@@ -44,14 +44,9 @@ HWY_INLINE const T* Offset(const T* p, size_t offset) {
 inline constexpr size_t kPrefetchAhead = 1024;  // int32 elements
 
 template <typename TOut, bool kPerChannel, class Op>
-void RequantizeSpan(Op& caller_op, const ZeroPointNarrower<TOut>& caller_narrow,
+void RequantizeSpan(const Op& op, const ZeroPointNarrower<TOut>& narrow,
                     const int32_t* HWY_RESTRICT in, TOut* HWY_RESTRICT out, size_t count,
                     const int32_t* mult, const int32_t* shift, const float* scale) {
-  // Local copies: stores through the byte output may alias the caller's objects, and GCC
-  // reloaded every constant of the op after each group. The op's running state (TOSA range
-  // extremes) goes back to the caller at the end.
-  Op op = caller_op;
-  const ZeroPointNarrower<TOut> narrow = caller_narrow;
   const hn::ScalableTag<int32_t> di;
   const size_t N = hn::Lanes(di);
   // always_inline: GCC otherwise outlines the larger variants' lambda (a call per vector).
@@ -121,17 +116,15 @@ void RequantizeSpan(Op& caller_op, const ZeroPointNarrower<TOut>& caller_narrow,
       for (size_t g = 0; g < order.groups; ++g) group_at(order.At(g), std::true_type());
       hwy::FlushStream();
       finish(order.end(), count);
-      caller_op = op;
       return;
     }
   }
   for (size_t g = 0; g < order.groups; ++g) group_at(order.At(g), std::false_type());
   finish(order.end(), count);
-  caller_op = op;
 }
 
 template <class Op, typename TOut>
-void RequantizeTyped(Op& op, const RequantizeJob& job, const int32_t* in, TOut* out,
+void RequantizeTyped(const Op& op, const RequantizeJob& job, const int32_t* in, TOut* out,
                      size_t n) {
   const ZeroPointNarrower<TOut> narrow(job.output_zero_point, job.qmin, job.qmax);
   if (job.channels == 1) {
@@ -157,7 +150,7 @@ void RequantizeTyped(Op& op, const RequantizeJob& job, const int32_t* in, TOut* 
 
 template <class Op>
 void RequantizeDispatchType(const RequantizeJob& job, const int32_t* in, void* out, size_t n) {
-  Op op(job);
+  const Op op(job);
   if (job.output_type == QS_S8) {
     RequantizeTyped(op, job, in, static_cast<int8_t*>(out), n);
   } else {
