@@ -13,6 +13,7 @@ std::vector<std::size_t> interesting_lengths() {
       for (std::size_t n = center - 1; n <= center + 2; ++n) lengths.push_back(n);
     }
   }
+  lengths.push_back(kLargeLength);
   std::sort(lengths.begin(), lengths.end());
   lengths.erase(std::unique(lengths.begin(), lengths.end()), lengths.end());
   return lengths;

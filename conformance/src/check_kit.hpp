@@ -271,8 +271,11 @@ class Random {
   std::uint64_t state_;
 };
 
-// Lengths that reach every SIMD tail up to 64 lanes: 0 .. 8*64+2 sparsely, densely near
-// multiples of the lane counts.
+// Past half of any current L2 (2 MiB of byte outputs, 8 MiB of float ones), where kernels
+// switch to non-temporal stores or multi-stream orders that no short case reaches.
+inline constexpr std::size_t kLargeLength = (std::size_t{1} << 21) + 37;
+// Lengths that reach every SIMD tail up to 64 lanes (0..34, and around 2, 3, 4 and 8 vectors of
+// 16, 32 and 64 lanes), and kLargeLength.
 std::vector<std::size_t> interesting_lengths();
 // The same as a RapidCheck generator (weighted toward short and lane-boundary lengths).
 rc::Gen<std::size_t> gen_length(std::size_t max = 8 * 64 + 2);
