@@ -10,6 +10,7 @@
 #include <optional>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 #include "quantspec/reference/activation.hpp"
 #include "quantspec/reference/errors.hpp"
@@ -259,6 +260,16 @@ struct Adapted {
   VectorTest test;
 };
 
+// A mapped test whose expected output is the vector's integer field `field` (when the vector
+// expects a result at all).
+template <class Case>
+Adapted with_integer_result(std::string label, Case c, const vectors::VectorTest& t, const char* field) {
+  Adapted a{std::move(label), {}};
+  a.test.kernel_case = std::move(c);
+  if (t.result == vectors::Expectation::valid) a.test.expected = expected_integers(t.expected, field);
+  return a;
+}
+
 Adapted adapt_quantize(const vectors::TestGroup& g, const vectors::VectorTest& t, const Json& ops) {
   if (g.type != "QuantizeTest") throw NotApplicable{g.type + " (not an ABI operation)"};
   QuantizeCase c;
@@ -272,10 +283,8 @@ Adapted adapt_quantize(const vectors::TestGroup& g, const vectors::VectorTest& t
   c.input = {binary32(ops, "x")};
   c.placement = placement_for(t.tc_id);
   require_carried(t, {"scale", "zero_point"});
-  Adapted a{"quantize " + name_operand(g.variant, "division") + " " + name_operand(g.variant, "rounding"), {}};
-  a.test.kernel_case = c;
-  if (t.result == vectors::Expectation::valid) a.test.expected = expected_integers(t.expected, "q");
-  return a;
+  return with_integer_result("quantize " + name_operand(g.variant, "division") + " " + name_operand(g.variant, "rounding"),
+                             c, t, "q");
 }
 
 Adapted adapt_dequantize(const vectors::TestGroup& g, const vectors::VectorTest& t, const Json& ops) {
@@ -347,10 +356,7 @@ Adapted adapt_requantize(const vectors::TestGroup& g, const vectors::VectorTest&
     throw NotApplicable{g.type + " (not an ABI operation)"};
   }
   c.requant = r;
-  Adapted a{requant_label(r.variant, r.rounding, r.zero_point_entry), {}};
-  a.test.kernel_case = c;
-  if (t.result == vectors::Expectation::valid) a.test.expected = expected_integers(t.expected, "q");
-  return a;
+  return with_integer_result(requant_label(r.variant, r.rounding, r.zero_point_entry), c, t, "q");
 }
 
 Adapted adapt_accumulate(const vectors::TestGroup& g, const vectors::VectorTest& t, const Json& ops) {
@@ -371,10 +377,7 @@ Adapted adapt_accumulate(const vectors::TestGroup& g, const vectors::VectorTest&
   c.a_stride = c.w_stride = c.k;
   c.out_stride = 1;
   c.placement = placement_for(t.tc_id);
-  Adapted a{"accumulate (gemm 1x1)", {}};
-  a.test.kernel_case = c;
-  if (t.result == vectors::Expectation::valid) a.test.expected = expected_integers(t.expected, "acc");
-  return a;
+  return with_integer_result("accumulate (gemm 1x1)", c, t, "acc");
 }
 
 std::vector<std::size_t> sizes(const Json& ops, const std::string& field) {

@@ -181,8 +181,8 @@ void StreamCopy(uint8_t* dst, const uint8_t* src, size_t bytes) {
 // Reference "kernel" with the traffic shape of quantize / requantize (read 4 bytes, write 1),
 // the least possible work (one vpmovdb per 16 elements, ordinary stores) and no software
 // prefetch: what the hardware prefetchers alone give a 4-in-1-out loop on this machine (a
-// single core's DRAM read bandwidth is lower than a copy's read + write bandwidth). Kernels
-// that prefetch in software can exceed it.
+// single core's in-order read stream is latency bound). The kernels exceed it in the DRAM class
+// by storing non-temporally in interleaved streams (optimized/src/kernels/group_order-inl.h).
 __attribute__((target("avx512f"))) void Narrow512(const int32_t* in, uint8_t* out, size_t n) {
   size_t i = 0;
   for (; i + 64 <= n; i += 64) {
