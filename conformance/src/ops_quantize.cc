@@ -137,7 +137,9 @@ Cases beyond_int32(const Variant& v) {
   for (std::uint32_t type : kTypes) {
     for (float s : {1.0f, 0x1p-20f, 1e-10f, 0x1p-149f, 0.1f}) {
       std::vector<float> xs;
-      for (double t : {0x1p31, 0x1p31 + 256, 0x1p32, 0x1p40, 3e9, 0x1.fffffep30}) {
+      // 2^30 and its neighbours: where a kernel that clamps in the integer domain may cap t.
+      for (double t : {0x1p31, 0x1p31 + 256, 0x1p32, 0x1p40, 3e9, 0x1.fffffep30, 0x1p30,
+                       0x1.000002p30, 0x1.fffffep29}) {
         xs.push_back(static_cast<float>(t * s));
         xs.push_back(static_cast<float>(-t * s));
       }

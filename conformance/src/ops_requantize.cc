@@ -213,17 +213,20 @@ Cases extremes(const Variant& v) {
     ms.push_back(m);
   };
   const std::uint32_t variant = v.key.variant;
+  // Besides the ends of each range: total right shifts t = 54 and 55 and multipliers on either
+  // side of 2^(t-1) at t = 31 (15 for scale16), where a kernel may switch between adding the
+  // zero point inside the 64-bit rounding and adding it after the narrowing.
   if (is_q31(variant)) {
-    for (std::int32_t mult : {0, 1, 1 << 30, INT32_MAX}) {
-      for (int shift : {-31, -1, 0, 1, 5, 30}) fixed(mult, shift);
+    for (std::int32_t mult : {0, 1, (1 << 30) - 1, 1 << 30, INT32_MAX}) {
+      for (int shift : {-31, -24, -23, -1, 0, 1, 5, 30}) fixed(mult, shift);
     }
   } else if (is_tosa32(variant)) {
-    for (std::int32_t mult : {0, 1, 1 << 30, INT32_MAX}) {
-      for (int shift : {2, 31, 32, 33, 62}) fixed(mult, shift);
+    for (std::int32_t mult : {0, 1, (1 << 30) - 1, 1 << 30, INT32_MAX}) {
+      for (int shift : {2, 31, 32, 33, 54, 55, 62}) fixed(mult, shift);
     }
   } else if (variant == QS_REQUANT_TOSA_SCALE16) {
-    for (std::int32_t mult : {0, 1, 16384, 32767}) {
-      for (int shift : {2, 15, 31, 32, 62}) fixed(mult, shift);
+    for (std::int32_t mult : {0, 1, 16383, 16384, 32767}) {
+      for (int shift : {2, 15, 16, 31, 32, 54, 55, 62}) fixed(mult, shift);
     }
   } else if (variant == QS_REQUANT_FP32) {
     for (float s : {0x1p-149f, 0x1p-126f, 0x1p-31f, 1.0f, 0x1p20f, FLT_MAX}) {

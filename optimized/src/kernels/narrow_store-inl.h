@@ -91,9 +91,13 @@ class ZeroPointNarrower {
   HWY_INLINE void Store4(DI di, VI y0, VI y1, VI y2, VI y3, TOut* HWY_RESTRICT out) const {
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
     (void)di;
-    const __m512i z = _mm512_set1_epi16(zero_point_);
-    const __m512i ab = _mm512_adds_epi16(_mm512_packs_epi32(y0.raw, y1.raw), z);
-    const __m512i cd = _mm512_adds_epi16(_mm512_packs_epi32(y2.raw, y3.raw), z);
+    __m512i ab = _mm512_packs_epi32(y0.raw, y1.raw);
+    __m512i cd = _mm512_packs_epi32(y2.raw, y3.raw);
+    if (zero_point_ != 0) {  // uniform over a call; 0 also where the op already added Zy
+      const __m512i z = _mm512_set1_epi16(zero_point_);
+      ab = _mm512_adds_epi16(ab, z);
+      cd = _mm512_adds_epi16(cd, z);
+    }
     __m512i bytes;
     if constexpr (std::is_same<TOut, int8_t>::value) {
       bytes = _mm512_packs_epi16(ab, cd);

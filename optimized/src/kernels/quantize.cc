@@ -206,8 +206,17 @@ HWY_INLINE __m512 NudgeTowardExactQuotient(__m512 t, __m512 x, __m512 scale) {
 }
 #endif
 
-// One vector: Lanes(df) inputs -> Lanes(df) int32 lanes q, in [qmin, qmax].
-template <uint32_t kRounding, uint32_t kDivision, bool kMarkstein = false>
+// Per-tensor groups on AVX-512 clamp in the integer domain: the lanes are R(t) and the
+// ZeroPointNarrower's saturating packs add Z and clamp (narrow_store-inl.h), which saves the
+// float max, the subtraction of Z and half the narrowing cost per vector. Only the upper end
+// needs a float clamp before the conversion (to 2^30: a larger t would convert to INT32_MIN);
+// t <= -2^31 and -inf convert to INT32_MIN, which saturates to qmin like any t below qmin - Z.
+inline constexpr bool kIntegerClamp = HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL;
+
+// One vector: Lanes(df) inputs -> Lanes(df) int32 lanes q, in [qmin, qmax]; with
+// kRoundedOnly (kIntegerClamp targets) R(t) before Z and the clamp.
+template <uint32_t kRounding, uint32_t kDivision, bool kMarkstein = false,
+          bool kRoundedOnly = false>
 HWY_INLINE hn::Vec<DI> QuantizeLanes(DF df, VF x, const LaneParams& l) {
   const DI di;
   VF t;
@@ -219,6 +228,16 @@ HWY_INLINE hn::Vec<DI> QuantizeLanes(DF df, VF x, const LaneParams& l) {
     t = kMarkstein ? MarksteinQuotient(x, l.scale, l.inv_scale) : hn::Div(x, l.scale);
   }
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+  if constexpr (kRoundedOnly) {
+    // In a Markstein block the vminps raises IE for a NaN (see below).
+    if constexpr (!kMarkstein) t = NanToZero(df, t);
+    if constexpr (kDivision == QS_DIV_EXACT) {
+      // For |t| >= 2^21 the nudge may be inexact, but such t saturate either way.
+      t = VF{NudgeTowardExactQuotient<kRounding>(t.raw, x.raw, l.scale.raw)};
+    }
+    t = hn::Min(t, hn::Set(df, 0x1p30f));
+    return hn::Vec<DI>{RoundToInt32<kRounding>(t.raw)};
+  }
   if constexpr (kRounding != QS_ROUND_HALF_EVEN || kDivision == QS_DIV_EXACT) {
     if constexpr (!kMarkstein) t = NanToZero(df, t);
     if constexpr (kDivision == QS_DIV_EXACT) {
@@ -229,9 +248,9 @@ HWY_INLINE hn::Vec<DI> QuantizeLanes(DF df, VF x, const LaneParams& l) {
     return hn::Sub(n, hn::Sub(l.offset, hn::Set(di, kMagicBits)));  // + Z
   }
 #endif
-  // In a Markstein block a NaN needs no mapping here: the clamp's vmaxps raises IE for a QNaN
-  // operand (MAXPS signals invalid on any NaN), so the block is recomputed on the division
-  // path, which maps NaN to 0.
+  // In a Markstein block a NaN needs no mapping here: the clamp's vmaxps / vminps raises IE
+  // for a QNaN operand (MAXPS and MINPS signal invalid on any NaN), so the block is recomputed
+  // on the division path, which maps NaN to 0.
   if constexpr (!kMarkstein) t = NanToZero(df, t);
   t = hn::Min(hn::Max(t, l.lo), l.hi);
   VF n;
@@ -268,6 +287,8 @@ void QuantizeGroups(const float* HWY_RESTRICT in, TOut* HWY_RESTRICT out, size_t
   const size_t N = hn::Lanes(df);
   const GroupOrder order = order_arg;
   const LaneParams tensor = tensor_arg;
+  constexpr bool kRoundedOnly = kIntegerClamp && !kPerChannel;
+  const ZeroPointNarrower<TOut> narrow(zero_points[0], qmin, qmax);  // used when kRoundedOnly
   auto lanes_at = [&](size_t j) __attribute__((always_inline)) {
     if constexpr (kPerChannel) {
       const LaneParams l = MakeLanes<kDivision>(df, hn::LoadU(df, scales + j),
@@ -278,7 +299,8 @@ void QuantizeGroups(const float* HWY_RESTRICT in, TOut* HWY_RESTRICT out, size_t
       (void)zero_points;
       (void)qmin;
       (void)qmax;
-      return QuantizeLanes<kRounding, kDivision, kMarkstein>(df, hn::LoadU(df, in + j), tensor);
+      return QuantizeLanes<kRounding, kDivision, kMarkstein, kRoundedOnly>(
+          df, hn::LoadU(df, in + j), tensor);
     }
   };
   for (size_t g = g_begin; g < g_end; ++g) {
@@ -287,8 +309,13 @@ void QuantizeGroups(const float* HWY_RESTRICT in, TOut* HWY_RESTRICT out, size_t
     if (i + 4 * N + kQuantizePrefetchAhead <= count) {
       for (size_t u = 0; u < 4 * N; u += 16) hwy::Prefetch(in + i + u + kQuantizePrefetchAhead);
     }
-    StoreNarrow4<kStream>(di, lanes_at(i), lanes_at(i + N), lanes_at(i + 2 * N),
-                          lanes_at(i + 3 * N), out + i);
+    if constexpr (kRoundedOnly) {
+      narrow.template Store4<kStream>(di, lanes_at(i), lanes_at(i + N), lanes_at(i + 2 * N),
+                                      lanes_at(i + 3 * N), out + i);
+    } else {
+      StoreNarrow4<kStream>(di, lanes_at(i), lanes_at(i + N), lanes_at(i + 2 * N),
+                            lanes_at(i + 3 * N), out + i);
+    }
   }
 }
 

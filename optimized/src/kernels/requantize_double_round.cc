@@ -54,8 +54,12 @@ class DoubleRoundOp {
         multiplier_(hn::Set(DI(), job.multipliers[0])),
         sat_hi_(hn::Set(DI(), INT32_MAX >> left_)),
         sat_lo_(hn::Set(DI(), INT32_MIN >> left_)),
-        fused_round_(hn::Set(DI64(), (int64_t{1} << 30) + (right_ > 0 ? int64_t{1} << (right_ + 30)
-                                                                          : 0))),
+        folds_zero_point_(right_ >= 1 && right_ <= 23),
+        fused_round_(hn::Set(DI64(), (int64_t{1} << 30) +
+                                         (right_ > 0 ? int64_t{1} << (right_ + 30) : 0) +
+                                         (folds_zero_point_ ? int64_t{job.output_zero_point} *
+                                                                  (int64_t{1} << (31 + right_))
+                                                            : 0))),
         fused_shift_even_(hn::Set(DI64(), 31 + right_)),
         fused_shift_odd_(hn::Set(DI64(), right_ > 0 ? right_ - 1 : 0)) {}
 
@@ -67,6 +71,11 @@ class DoubleRoundOp {
   // exactly, in 64 bits without overflow (|p| < 2^62). Both roundings are kept; only the
   // intermediate t is never formed. The odd lanes shift by r - 1 so their y lands in the high
   // half of the 64-bit lane, where the blend takes it.
+  // With r in [1, 23] the rounding constant also carries Zy * 2^(31 + r), so the lanes are
+  // y + Zy (|y| <= 2^30 + 1 as |p| < 2^62; |Zy * 2^(31+r)| < 2^62 keeps the sum in int64);
+  // the comparison with -2^30 still reads p itself.
+  bool FoldsZeroPoint() const { return folds_zero_point_; }
+
   HWY_INLINE VI Tensor(VI acc) const {
     const DI di;
     VI x = acc;
@@ -130,6 +139,7 @@ class DoubleRoundOp {
   VI multiplier_;
   VI sat_hi_;
   VI sat_lo_;
+  bool folds_zero_point_;  // Tensor returns y + Zy (the fused path)
   VI64 fused_round_;
   VI64 fused_shift_even_;
   VI64 fused_shift_odd_;

@@ -54,6 +54,7 @@ class Fp32Op {
         hi_(hn::Set(DF(), static_cast<float>(kBeforeRounding ? job.qmax
                                                              : job.qmax - job.output_zero_point))) {}
 
+  bool FoldsZeroPoint() const { return false; }  // not narrowed through the Zy narrower
   HWY_INLINE VI Tensor(VI acc) const { return Apply(acc, scale_); }
   HWY_INLINE VI Channel(VI acc, const int32_t*, const int32_t*, const float* scale) const {
     return Apply(acc, hn::LoadU(DF(), scale));

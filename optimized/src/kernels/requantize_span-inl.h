@@ -35,7 +35,9 @@ HWY_INLINE const T* Offset(const T* p, size_t offset) {
 //   V Channel(V acc, const int32_t* mult, const int32_t* shift, const float* scale) const
 // returning int32 lanes y of the variant before the zero point; the narrower then stores
 // clamp(y + Zy, qmin, qmax) (narrow_store-inl.h). An op may return y already clamped to
-// [qmin - Zy, qmax - Zy] (it must where its y does not fit in int32). Each op also declares
+// [qmin - Zy, qmax - Zy] (it must where its y does not fit in int32). `bool FoldsZeroPoint()`
+// true: its Tensor lanes are y + Zy already (Zy * 2^t folded into the rounding constant, one
+// 16-bit add per two vectors less), and the per-tensor narrower adds 0. Each op also declares
 // `static constexpr bool kReturnsOutput`: true when its lanes are already the final q in
 // [qmin, qmax], which are then only narrowed.
 // Software prefetch of the input 4 KiB ahead (one prefetcht0 per 64-byte line). On the
@@ -126,11 +128,13 @@ void RequantizeSpan(const Op& op, const ZeroPointNarrower<TOut>& narrow,
 template <class Op, typename TOut>
 void RequantizeTyped(const Op& op, const RequantizeJob& job, const int32_t* in, TOut* out,
                      size_t n) {
-  const ZeroPointNarrower<TOut> narrow(job.output_zero_point, job.qmin, job.qmax);
   if (job.channels == 1) {
+    const ZeroPointNarrower<TOut> narrow(op.FoldsZeroPoint() ? 0 : job.output_zero_point,
+                                         job.qmin, job.qmax);
     RequantizeSpan<TOut, false>(op, narrow, in, out, n, job.multipliers, job.shifts, job.scales);
     return;
   }
+  const ZeroPointNarrower<TOut> narrow(job.output_zero_point, job.qmin, job.qmax);
   const size_t channels = ReplicatedChannels(job.channels);
   int32_t mult_storage[kMaxReplicated];
   int32_t shift_storage[kMaxReplicated];
