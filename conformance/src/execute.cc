@@ -1,10 +1,12 @@
 #include "execute.hpp"
 
+#include <cstdint>
 #include <cstring>
 #include <sstream>
 
 #include "quantspec/conformance/guarded_buffer.hpp"
 #include "quantspec/reference/numbers.hpp"
+#include "read_guard.hpp"
 
 namespace quantspec::conformance {
 
@@ -16,6 +18,55 @@ std::string status_name(qs_status status) {
   }
   return "unknown status " + std::to_string(static_cast<int>(status));
 }
+
+namespace {
+
+// A third call with every input ending right before an inaccessible page (read_guard.hpp):
+// a read past the end of an input faults and fails the case; otherwise the call must return
+// the same status and output as the first one (only the inputs' placement changed).
+std::optional<Outcome> check_reads_stay_inside(const std::vector<InputBytes>& inputs, std::size_t output_bytes,
+                                               std::size_t output_misalignment, const KernelCall& call,
+                                               qs_status first_status, const std::vector<std::uint8_t>& first_output,
+                                               const std::string& description) {
+  std::vector<PageEndBuffer> guarded;
+  guarded.reserve(inputs.size());
+  std::vector<const void*> pointers;
+  for (const InputBytes& in : inputs) {
+    guarded.emplace_back(in.bytes);
+    pointers.push_back(guarded.back().data());
+  }
+  GuardedBuffer output(output_bytes, output_misalignment, kFirstFill);
+  qs_status status = QS_OK;
+  const auto fault = call_catching_reads_past_end(guarded, [&] { status = call(pointers, output.data()); });
+  auto placement = [&](std::size_t i) {
+    std::ostringstream text;
+    text << "input '" << inputs[i].name << "' (" << inputs[i].bytes.size()
+         << " bytes) placed to end at a page boundary, so its start is "
+         << reinterpret_cast<std::uintptr_t>(guarded[i].data()) % 64 << " bytes past a 64-byte boundary";
+    return text.str();
+  };
+  if (fault) {
+    std::ostringstream text;
+    text << "read past the end of its input '" << inputs[fault->input].name << "': byte " << fault->offset
+         << " after the last one (" << placement(fault->input) << ")\n"
+         << description;
+    return Outcome::fail(text.str());
+  }
+  if (status != first_status) {
+    return Outcome::fail("returned " + status_name(status) + " when its inputs ended at a page boundary (first " +
+                         status_name(first_status) + ")\n" + description);
+  }
+  if (output.damaged_guard() ||
+      (output_bytes > 0 && std::memcmp(output.data(), first_output.data(), output_bytes) != 0)) {
+    std::string where;
+    for (std::size_t i = 0; i < inputs.size(); ++i) where += "\n  " + placement(i);
+    return Outcome::fail("gave a different output (or wrote outside it) when only its inputs' placement changed:" +
+                         where + "\n" + description);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 Execution execute(const std::vector<InputBytes>& inputs, std::size_t output_bytes,
                   std::size_t output_misalignment, const KernelCall& call,
@@ -69,6 +120,10 @@ Execution execute(const std::vector<InputBytes>& inputs, std::size_t output_byte
       }
     }
     (run == 0 ? result.first : result.second).assign(output.data(), output.data() + output_bytes);
+  }
+  if (auto verdict = check_reads_stay_inside(inputs, output_bytes, output_misalignment, call, first_status,
+                                             result.first, description)) {
+    result.verdict = std::move(verdict);
   }
   return result;
 }

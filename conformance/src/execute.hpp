@@ -1,5 +1,6 @@
 // Calling a kernel safely: inputs and output in guarded, misaligned buffers, the call made twice
-// over outputs pre-filled with two different byte patterns. Internal to the suite.
+// over outputs pre-filled with two different byte patterns, and once more with the inputs
+// against an inaccessible page. Internal to the suite.
 #pragma once
 
 #include <cstddef>
@@ -32,8 +33,10 @@ inline constexpr std::uint8_t kSecondFill = 0x5A;
 
 using KernelCall = std::function<qs_status(const std::vector<const void*>& inputs, void* output)>;
 
-// Runs `call` twice. The verdict is set (fail) for a status other than QS_OK, a changed guard
-// byte, a changed input, or a status that differs between the runs; (not_supported) for
+// Runs `call` twice, then once more with every input ending right before an inaccessible page
+// (read_guard.hpp). The verdict is set (fail) for a status other than QS_OK, a changed guard
+// byte, a changed input, a status that differs between the calls, a read past the end of an
+// input, or a third output that differs from the first; (not_supported) for
 // QS_VARIANT_NOT_SUPPORTED. `description` is the case, appended to every failure.
 Execution execute(const std::vector<InputBytes>& inputs, std::size_t output_bytes,
                   std::size_t output_misalignment, const KernelCall& call,

@@ -23,6 +23,8 @@ const qs_kernel_table& int8_zero_point_wrap();
 const qs_kernel_table& tail_skips_last_element();
 // dequantize: stores a whole 8-lane block for the tail (writes past the end).
 const qs_kernel_table& tail_writes_past_end();
+// requantize: loads a whole 4-lane block for the tail (reads past the end of the input).
+const qs_kernel_table& tail_reads_past_end();
 // requantize_per_channel: restarts the channel counter at every 16-element block.
 const qs_kernel_table& per_channel_index_mixup();
 // lut: dereferences NULL for inputs longer than 100 elements (for the crash isolation test).

@@ -1,7 +1,9 @@
 // Bugs in the tail of a blocked loop (16-element blocks as in a 128-bit SIMD kernel):
 //  - lut: the partial last block is one element short (skips the last element);
-//  - dequantize: the partial last block is stored as a whole 8-float block (writes past the end).
-// Expected to be caught by WritesEveryLengthExactlyOnce (unwritten element / guard bytes).
+//  - dequantize: the partial last block is stored as a whole 8-float block (writes past the end);
+//  - requantize: the partial last block is loaded as a whole 4-int32 block (reads past the end).
+// Expected to be caught by WritesEveryLengthExactlyOnce (unwritten element / guard bytes /
+// guard page after the input).
 #include <csignal>
 #include <cstdint>
 #include <cstring>
@@ -46,6 +48,27 @@ const qs_kernel_table& tail_skips_last_element() {
 const qs_kernel_table& tail_writes_past_end() {
   static const qs_kernel_table table =
       with_slot([](qs_kernel_table& t) { t.dequantize = dequantize_whole_block_tail; }, "broken: tail writes past end");
+  return table;
+}
+
+namespace {
+qs_status requantize_whole_block_load(const qs_requantize_params* p, const int32_t* input, void* output, size_t n) {
+  const qs_status status = qs_scalar_example_table()->requantize(p, input, output, n);
+  if (status != QS_OK || n % 4 == 0) return status;
+  // BUG: the tail is loaded as a whole block of 4 int32 (as a 128-bit load would), reading
+  // past the end of the input; the extra lanes are discarded, so the output is still right.
+  // Volatile: the read must happen as written.
+  const volatile int32_t* block = input + n / 4 * 4;
+  int32_t sink = 0;
+  for (size_t i = 0; i < 4; ++i) sink ^= block[i];
+  (void)sink;
+  return QS_OK;
+}
+}  // namespace
+
+const qs_kernel_table& tail_reads_past_end() {
+  static const qs_kernel_table table = with_slot(
+      [](qs_kernel_table& t) { t.requantize = requantize_whole_block_load; }, "broken: tail reads past end");
   return table;
 }
 

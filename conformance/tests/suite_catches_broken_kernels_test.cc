@@ -79,6 +79,11 @@ TEST(SuiteCatches, OffByOneTailThatWritesPastTheEnd) {
                 "wrote outside the output buffer");
 }
 
+TEST(SuiteCatches, OffByOneTailThatReadsPastTheEndOfItsInput) {
+  expect_caught(broken::tail_reads_past_end(), "requantize", "double_round", "WritesEveryLengthExactlyOnce",
+                "read past the end of its input 'input'");
+}
+
 TEST(SuiteCatches, PerChannelIndexMixUp) {
   expect_caught(broken::per_channel_index_mixup(), "requantize_per_channel", "double_round", "UsesChannelIModChannels",
                 "channel");
