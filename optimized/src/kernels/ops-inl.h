@@ -73,6 +73,27 @@ HWY_INLINE V SubWhereLess(V a, V p, V bound, V amount) {
   return hn::IfThenElse(hn::Lt(p, bound), hn::Sub(a, amount), a);
 }
 
+#if HWY_TARGET != HWY_SCALAR
+// floor(a / 2^t) for t in [32, 63] of two vectors of 64-bit sums a (a_even for the even int32
+// lanes, a_odd for the odd ones) as one vector of int32 lanes, where every quotient fits:
+// gathers the high halves, floor(a / 2^32), into one vector and shifts all 16 (8, 4) lanes
+// right by t - 32 (floor(floor(a / 2^32) / 2^(t-32)) = floor(a / 2^t)). One shift and one
+// merging shuffle where shifting both halves and blending takes three vector operations.
+template <class DI, class V64>
+HWY_INLINE hn::Vec<DI> HighHalvesShiftedRight(DI di, V64 a_even, V64 a_odd,
+                                              hn::Vec<DI> count) {
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+  // Even lanes: a_even's dwords swapped within each pair (high half down); odd lanes keep
+  // a_odd's high half, already in place (one vpshufd with a merge mask).
+  const hn::Vec<DI> high{_mm512_mask_shuffle_epi32(a_odd.raw, 0x5555, a_even.raw, _MM_PERM_CDAB)};
+#else
+  const hn::Vec<DI> high =
+      hn::OddEven(hn::BitCast(di, a_odd), hn::Shuffle2301(hn::BitCast(di, a_even)));
+#endif
+  return hn::Shr(high, count);
+}
+#endif  // HWY_TARGET != HWY_SCALAR
+
 // Requantize dispatch over the variant families (requantize_*.cc). False: TOSA REQUIRE failed.
 inline bool RequantizeKernel(const RequantizeJob& job, const int32_t* in, void* out, size_t n) {
   switch (job.variant) {

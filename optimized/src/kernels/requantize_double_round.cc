@@ -60,8 +60,7 @@ class DoubleRoundOp {
                                          (folds_zero_point_ ? int64_t{job.output_zero_point} *
                                                                   (int64_t{1} << (31 + right_))
                                                             : 0))),
-        fused_shift_even_(hn::Set(DI64(), 31 + right_)),
-        fused_shift_odd_(hn::Set(DI64(), right_ > 0 ? right_ - 1 : 0)) {}
+        high_shift_(hn::Set(DI(), right_ > 0 ? right_ - 1 : 0)) {}
 
   // Per tensor, SRDHM and RoundingDivideByPOT fuse into one rounding of the 64-bit product
   // p = x * multiplier. With t = floor((p + 2^30) / 2^31) (SRDHM, see the top of this file),
@@ -69,8 +68,8 @@ class DoubleRoundOp {
   // floor((floor(a / 2^31) + c) / 2^r) = floor((a + c * 2^31) / 2^(31 + r)) for integers a, c, so
   //   y = (p + 2^30 + 2^(r+30) - [p < -2^30] * 2^31) >> (31 + r)     (arithmetic shift)
   // exactly, in 64 bits without overflow (|p| < 2^62). Both roundings are kept; only the
-  // intermediate t is never formed. The odd lanes shift by r - 1 so their y lands in the high
-  // half of the 64-bit lane, where the blend takes it.
+  // intermediate t is never formed. The shift by 31 + r >= 32 is taken on the gathered high
+  // halves (HighHalvesShiftedRight).
   // With r in [1, 23] the rounding constant also carries Zy * 2^(31 + r), so the lanes are
   // y + Zy (|y| <= 2^30 + 1 as |p| < 2^62; |Zy * 2^(31+r)| < 2^62 keeps the sum in int64);
   // the comparison with -2^30 still reads p itself.
@@ -94,8 +93,7 @@ class DoubleRoundOp {
     const VI64 step = hn::Set(di64, int64_t{1} << 31);
     const VI64 a_even = SubWhereLess(hn::Add(even, fused_round_), even, below, step);
     const VI64 a_odd = SubWhereLess(hn::Add(odd, fused_round_), odd, below, step);
-    return hn::OddEven(hn::BitCast(di, hn::Shr(a_odd, fused_shift_odd_)),
-                       hn::BitCast(di, hn::Shr(a_even, fused_shift_even_)));
+    return HighHalvesShiftedRight(di, a_even, a_odd, high_shift_);
   }
 
   // Per channel the two steps stay separate (shifts differ per lane).
@@ -141,8 +139,7 @@ class DoubleRoundOp {
   VI sat_lo_;
   bool folds_zero_point_;  // Tensor returns y + Zy (the fused path)
   VI64 fused_round_;
-  VI64 fused_shift_even_;
-  VI64 fused_shift_odd_;
+  VI high_shift_;  // 31 + r - 32: the fused path's shift of the sums' high halves
 };
 
 void RequantizeDoubleRoundKernel(const RequantizeJob& job, const int32_t* in, void* out,

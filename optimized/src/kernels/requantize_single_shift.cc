@@ -70,7 +70,8 @@ class SingleShiftOp {
         total_v_(hn::Set(DI64(), total_)),
         lo_(hn::Set(DI64(), job.qmin - job.output_zero_point)),
         hi_(hn::Set(DI64(), job.qmax - job.output_zero_point)),
-        odd_shift_v_(hn::Set(DI64(), total_ >= 32 ? total_ - 32 : 32 - total_)),
+        odd_shift_v_(hn::Set(DI64(), total_ >= 32 ? 0 : 32 - total_)),
+        high_shift_v_(hn::Set(DI(), total_ >= 32 ? total_ - 32 : 0)),
         fits32_(total_ >= 31 || job.multipliers[0] < (int64_t{1} << total_)),
         folds_zero_point_(FoldsZeroPoint(job.multipliers[0], total_)),
         fitting_round_(hn::Set(
@@ -153,9 +154,10 @@ class SingleShiftOp {
   }
 
   // Per tensor with multiplier < 2^t (always when t >= 31): |acc * multiplier + round| <
-  // 2^(31 + t), so y fits in int32 and needs no 64-bit clamp (the narrower clamps). The odd
-  // lanes shift right by t - 32 (or left by 32 - t) so that y lands in the high half of the
-  // 64-bit lane, where the blend takes it.
+  // 2^(31 + t), so y fits in int32 and needs no 64-bit clamp (the narrower clamps). For t >= 32
+  // the high halves of the sums are gathered and shifted as int32 lanes (ops-inl.h); below,
+  // the odd lanes shift left by 32 - t so that y lands in the high half of the 64-bit lane,
+  // where the blend takes it.
   // rndna works on |acc| (<= 2^31, same bound) and negates y where acc < 0. (Its signed form,
   // single_round's sum minus 1 where p < 0, would also take Zy, but measured slower: L2 0.42
   // against 0.44.)
@@ -186,9 +188,13 @@ class SingleShiftOp {
       a_even = hn::Add(p_even, fitting_round_);
       a_odd = hn::Add(p_odd, fitting_round_);
     }
-    const VI y_even = hn::BitCast(di, hn::Shr(a_even, total_v_));
-    const VI64 y_odd = total_ < 32 ? hn::Shl(a_odd, odd_shift_v_) : hn::Shr(a_odd, odd_shift_v_);
-    const VI y = hn::OddEven(hn::BitCast(di, y_odd), y_even);
+    VI y;
+    if (total_ >= 32) {
+      y = HighHalvesShiftedRight(di, a_even, a_odd, high_shift_v_);
+    } else {
+      const VI y_even = hn::BitCast(di, hn::Shr(a_even, total_v_));
+      y = hn::OddEven(hn::BitCast(di, hn::Shl(a_odd, odd_shift_v_)), y_even);
+    }
     if constexpr (kVariant == QS_REQUANT_RNDNA) {
       return hn::IfThenElse(hn::Lt(acc, hn::Zero(di)), hn::Neg(y), y);
     }
@@ -274,8 +280,9 @@ class SingleShiftOp {
   VI64 total_v_;
   VI64 lo_;
   VI64 hi_;
-  VI64 odd_shift_v_;  // |t - 32|: ShiftFitting32's shift of the odd lanes (a vector count:
-                     // vpsllvq / vpsravq are one uop, shifts by an xmm count two)
+  VI64 odd_shift_v_;  // 32 - t for t < 32: ShiftFitting32's left shift of the odd lanes (a
+                     // vector count: vpsllvq / vpsravq are one uop, shifts by an xmm count two)
+  VI high_shift_v_;   // t - 32 for t >= 32: ShiftFitting32's shift of the high halves
   bool fits32_;       // ShiftFitting32 applies
   bool folds_zero_point_;  // ShiftFitting32 returns y + Zy
   VI64 fitting_round_;     // ShiftFitting32's rounding constant (Zy * 2^t included if folded)
