@@ -321,21 +321,27 @@ const char* DivisionName(uint32_t d) {
 void RegisterElementwise() {
   for (const auto& s : Sizes()) {
     const size_t n = s.elements;
+    // Scale 0.05 is one of the scales whose division takes one Newton-Markstein step in our
+    // kernels (markstein_quotient-inl.h); 0.003 needs two, and is measured too ("_scale_0.003").
     for (uint32_t division : {QS_DIV_F32_DIVIDE, QS_DIV_F32_RECIPROCAL, QS_DIV_EXACT}) {
       for (uint32_t rounding : {QS_ROUND_HALF_EVEN, QS_ROUND_HALF_AWAY}) {
-        qs_quantize_params p{};
-        p.output_type = QS_S8;
-        p.rounding = rounding;
-        p.division = division;
-        p.qmin = -128;
-        p.qmax = 127;
-        p.scale = 0.05f;
-        p.zero_point = 3;
-        Register(std::string("quantize_") + DivisionName(division) + "_" + RoundingName(rounding) +
-                     "/" + s.label,
-                 s, 5.0 * n, [p, n] {
-                   table()->quantize(&p, arrays().f32_in.data, arrays().u8_out.data, n);
-                 });
+        for (float scale : {0.05f, 0.003f}) {
+          if (scale != 0.05f && division == QS_DIV_F32_RECIPROCAL) continue;
+          qs_quantize_params p{};
+          p.output_type = QS_S8;
+          p.rounding = rounding;
+          p.division = division;
+          p.qmin = -128;
+          p.qmax = 127;
+          p.scale = scale;
+          p.zero_point = 3;
+          Register(std::string("quantize_") + DivisionName(division) + "_" +
+                       RoundingName(rounding) + (scale == 0.05f ? "" : "_scale_0.003") + "/" +
+                       s.label,
+                   s, 5.0 * n, [p, n] {
+                     table()->quantize(&p, arrays().f32_in.data, arrays().u8_out.data, n);
+                   });
+        }
       }
     }
     {
@@ -552,7 +558,8 @@ int main(int argc, char** argv) {
       "(copy of (in+out)/2 bytes); DRAM class touches >= 2x the LLC per pass; L2 class warm "
       "(untimed warm-up call before each sample), own output buffer per function; GEMM ratio = "
       "vpdpbusd register-only loop time / GEMM time for equal MACs; fastest iteration per "
-      "repetition, median (ratios) and minimum (ratios_min) over repetitions";
+      "repetition, median (ratios) and minimum (ratios_min) over repetitions; quantize scale "
+      "0.05 (division: one Newton-Markstein step), _scale_0.003 (two steps)";
   auto object = [](const std::map<std::string, double>& m) {
     std::string out = "{";
     bool first = true;

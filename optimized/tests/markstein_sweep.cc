@@ -1,6 +1,7 @@
 // Exhaustive check of the arithmetic in optimized/src/kernels/markstein_quotient-inl.h: for a
 // scale S and every binary32 x (all 2^32 bit patterns), y = fl32(1/S), q = fl32(x*y) and two
-// steps r = fma(-q, S, x), q = fma(r, y, q) must give the same value as the division x / S
+// steps r = fma(-q, S, x), q = fma(r, y, q) (and one step, where S qualifies for the kernels'
+// one-step form) must give the same value as the division x / S
 // (vdivps), wherever the block of 256 inputs raised none of the MXCSR flags IE, OE, UE (the
 // kernels recompute such blocks with vdivps). NaN results compare equal to NaN, +0 to -0
 // (quantize maps both to the same integer).
@@ -29,7 +30,15 @@ struct SweepResult {
 constexpr unsigned kDefaultMxcsr = 0x1F80;
 constexpr unsigned kCheckedFlags = 0x1 | 0x8 | 0x10;  // IE | OE | UE
 
-__attribute__((target("avx512f"), noinline)) SweepResult Sweep(float scale) {
+// The kernels' rule (MarksteinSteps in markstein_quotient-inl.h, restated here so that this
+// check does not share code with what it checks): one step where |fl32(1/S) * S - 1| <= 2^-26.
+bool OneStepQualifies(float scale) {
+  volatile float one = 1.0f;
+  const double delta = static_cast<double>(one / scale) * static_cast<double>(scale) - 1.0;
+  return delta <= 0x1p-26 && delta >= -0x1p-26;
+}
+
+__attribute__((target("avx512f"), noinline)) SweepResult Sweep(float scale, int steps) {
   SweepResult result;
   const __m512 s = _mm512_set1_ps(scale);
   volatile float one = 1.0f;
@@ -45,10 +54,11 @@ __attribute__((target("avx512f"), noinline)) SweepResult Sweep(float scale) {
     for (int v = 0; v < kVectorsPerBlock; ++v) {
       const __m512 x = _mm512_castsi512_ps(bits);
       __m512 q = _mm512_mul_ps(x, y);
-      __m512 r = _mm512_fnmadd_ps(q, s, x);
-      q = _mm512_fmadd_ps(r, y, q);
-      r = _mm512_fnmadd_ps(q, s, x);
-      _mm512_store_ps(quotients[v], _mm512_fmadd_ps(r, y, q));
+      for (int k = 0; k < steps; ++k) {
+        const __m512 r = _mm512_fnmadd_ps(q, s, x);
+        q = _mm512_fmadd_ps(r, y, q);
+      }
+      _mm512_store_ps(quotients[v], q);
       bits = _mm512_add_epi32(bits, step);
     }
     asm volatile("" ::: "memory");
@@ -71,8 +81,8 @@ __attribute__((target("avx512f"), noinline)) SweepResult Sweep(float scale) {
         _mm512_store_ps(ds, divided);
         for (int lane = 0; lane < 16; ++lane) {
           if (((bad >> lane) & 1) && result.mismatches < 5) {
-            std::printf("  MISMATCH S=%a x=%a: x/S=%a, Markstein %a\n", scale, xs[lane], ds[lane],
-                        quotients[v][lane]);
+            std::printf("  MISMATCH S=%a x=%a: x/S=%a, Markstein (%d steps) %a\n", scale, xs[lane],
+                        ds[lane], steps, quotients[v][lane]);
           }
         }
         result.mismatches += static_cast<uint64_t>(__builtin_popcount(bad));
@@ -130,14 +140,22 @@ int main(int argc, char** argv) {
     return 77;
   }
   uint64_t total = 0;
+  size_t one_step_scales = 0;
   for (size_t i = 0; i < scales.size(); ++i) {
-    const SweepResult r = Sweep(scales[i]);
-    std::printf("[%zu/%zu] S=%a: %llu mismatches, %llu of 16777216 blocks flagged\n", i + 1,
-                scales.size(), scales[i], static_cast<unsigned long long>(r.mismatches),
-                static_cast<unsigned long long>(r.flagged_blocks));
-    std::fflush(stdout);
-    total += r.mismatches;
+    const bool one_step = OneStepQualifies(scales[i]);
+    one_step_scales += one_step ? 1 : 0;
+    for (int steps = 2; steps >= (one_step ? 1 : 2); --steps) {
+      const SweepResult r = Sweep(scales[i], steps);
+      std::printf("[%zu/%zu] S=%a, %d step%s: %llu mismatches, %llu of 16777216 blocks flagged\n",
+                  i + 1, scales.size(), scales[i], steps, steps == 1 ? "" : "s",
+                  static_cast<unsigned long long>(r.mismatches),
+                  static_cast<unsigned long long>(r.flagged_blocks));
+      std::fflush(stdout);
+      total += r.mismatches;
+    }
   }
+  std::printf("(%zu of %zu scales qualify for one step and were swept with both)\n",
+              one_step_scales, scales.size());
   std::printf("%s: %llu mismatches over %zu scales x 2^32 inputs\n", total ? "FAIL" : "ok",
               static_cast<unsigned long long>(total), scales.size());
   return total ? 1 : 0;

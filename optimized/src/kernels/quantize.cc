@@ -215,8 +215,8 @@ inline constexpr bool kIntegerClamp = HWY_TARGET == HWY_AVX3 || HWY_TARGET == HW
 
 // One vector: Lanes(df) inputs -> Lanes(df) int32 lanes q, in [qmin, qmax]; with
 // kRoundedOnly (kIntegerClamp targets) R(t) before Z and the clamp.
-template <uint32_t kRounding, uint32_t kDivision, bool kMarkstein = false,
-          bool kRoundedOnly = false>
+// kMarkstein: Newton-Markstein steps of the quotient (markstein_quotient-inl.h), 0 for vdivps.
+template <uint32_t kRounding, uint32_t kDivision, int kMarkstein = 0, bool kRoundedOnly = false>
 HWY_INLINE hn::Vec<DI> QuantizeLanes(DF df, VF x, const LaneParams& l) {
   const DI di;
   VF t;
@@ -225,7 +225,11 @@ HWY_INLINE hn::Vec<DI> QuantizeLanes(DF df, VF x, const LaneParams& l) {
   } else {
     // (MarksteinApplies needs S >= 2^-100, where x_factor is 1.)
     if constexpr (kDivision == QS_DIV_EXACT && !kMarkstein) x = hn::Mul(x, l.x_factor);
-    t = kMarkstein ? MarksteinQuotient(x, l.scale, l.inv_scale) : hn::Div(x, l.scale);
+    if constexpr (kMarkstein > 0) {
+      t = MarksteinQuotient<kMarkstein>(x, l.scale, l.inv_scale);
+    } else {
+      t = hn::Div(x, l.scale);
+    }
   }
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
   if constexpr (kRoundedOnly) {
@@ -277,7 +281,7 @@ inline constexpr size_t kQuantizePrefetchAhead = 1024;  // f32 elements: 4 KiB
 // smaller) store. Parameters arrive by value and are copied into locals: stores through the
 // byte output may alias any memory whose address has escaped, and GCC reloaded the scale,
 // bounds and pointers from a lambda's captures after every group.
-template <uint32_t kRounding, uint32_t kDivision, bool kPerChannel, bool kMarkstein, bool kStream,
+template <uint32_t kRounding, uint32_t kDivision, bool kPerChannel, int kMarkstein, bool kStream,
           typename TOut>
 void QuantizeGroups(const float* HWY_RESTRICT in, TOut* HWY_RESTRICT out, size_t count,
                     GroupOrder order_arg, size_t g_begin, size_t g_end, LaneParams tensor_arg,
@@ -363,22 +367,30 @@ void QuantizeSpan(const QuantizeJob& job, const float* HWY_RESTRICT in, TOut* HW
   const GroupOrder order = PlanGroups(out, count, 4 * N, !kPerChannel);
   // Groups [g_begin, g_end) in the planned order; four independent vectors per group: more
   // loads in flight for DRAM-sized arrays and room to overlap the arithmetic chains.
+  using Vdivps = std::integral_constant<int, 0>;  // vdivps
   auto run = [&](size_t g_begin, size_t g_end, auto markstein, auto stream) {
     QuantizeGroups<kRounding, kDivision, kPerChannel, decltype(markstein)::value,
                    decltype(stream)::value>(in, out, count, order, g_begin, g_end, tensor, scales,
                                             zero_points, qmin, qmax);
   };
   auto run_all = [&](auto stream) {
-    if (!kPerChannel && MarksteinApplies<kDivision>(scales[0])) {
+    auto blocks = [&](auto steps) {
       const size_t block = kMarksteinBlockElements / (4 * N);
       for (size_t g = 0; g < order.groups; g += block) {
         const size_t g_end = std::min(order.groups, g + block);
         FpExceptionFlags::Clear();
-        run(g, g_end, std::true_type(), stream);
-        if (FpExceptionFlags::Raised()) run(g, g_end, std::false_type(), stream);  // divide
+        run(g, g_end, steps, stream);
+        if (FpExceptionFlags::Raised()) run(g, g_end, Vdivps(), stream);  // divide
+      }
+    };
+    if (!kPerChannel && MarksteinApplies<kDivision>(scales[0])) {
+      if (MarksteinSteps(scales[0]) == 1) {
+        blocks(std::integral_constant<int, 1>());
+      } else {
+        blocks(std::integral_constant<int, 2>());
       }
     } else {
-      run(0, order.groups, std::false_type(), stream);
+      run(0, order.groups, Vdivps(), stream);
     }
   };
   finish(0, order.begin);
