@@ -47,7 +47,16 @@ bool RequantizeSingleShiftKernel(const RequantizeJob& job, const int32_t* in, vo
 
 #else  // SIMD targets
 
-template <uint32_t kVariant>
+// The per-tensor arithmetic, chosen once per call: a branch per vector would compete for port 0
+// with the vector multiplies and shifts (tosa_single, with one more such branch than
+// single_round, measured 0.64 against 0.69 of the L2 copy).
+enum class TensorPath {
+  kHighHalves,  // y fits in int32 and t >= 32: one shift of the gathered high halves
+  kLowShift,    // y fits in int32 and t < 32: the odd lanes shift left into the high half
+  kWide,        // y may exceed int32 (t < 31, multiplier >= 2^t): clamped in 64 bits
+};
+
+template <uint32_t kVariant, TensorPath kPath>
 class SingleShiftOp {
  public:
   static constexpr bool kReturnsOutput = false;
@@ -72,8 +81,8 @@ class SingleShiftOp {
         hi_(hn::Set(DI64(), job.qmax - job.output_zero_point)),
         odd_shift_v_(hn::Set(DI64(), total_ >= 32 ? 0 : 32 - total_)),
         high_shift_v_(hn::Set(DI(), total_ >= 32 ? total_ - 32 : 0)),
-        fits32_(total_ >= 31 || job.multipliers[0] < (int64_t{1} << total_)),
-        folds_zero_point_(FoldsZeroPoint(job.multipliers[0], total_)),
+        folds_zero_point_(kPath != TensorPath::kWide &&
+                          FoldsZeroPoint(job.multipliers[0], total_)),
         fitting_round_(hn::Set(
             DI64(), (int64_t{1} << (total_ - 1)) +
                         (folds_zero_point_ ? int64_t{job.output_zero_point} * (int64_t{1} << total_)
@@ -84,21 +93,32 @@ class SingleShiftOp {
         min_acc_(hn::Zero(DI())),
         max_acc_(hn::Zero(DI())) {}
 
+  static int Total(int32_t shift) { return kTosa ? shift : 31 - shift; }
+
+  static TensorPath PathFor(const RequantizeJob& job) {
+    const int total = Total(job.shifts[0]);
+    if (total < 31 && job.multipliers[0] >= (int64_t{1} << total)) return TensorPath::kWide;
+    return total >= 32 ? TensorPath::kHighHalves : TensorPath::kLowShift;
+  }
+
   bool FoldsZeroPoint() const { return folds_zero_point_; }
 
   HWY_INLINE VI Tensor(VI acc) const {
-    // Per tensor the REQUIRE needs only the extremes (checked in ok()); with s > 31 every
-    // int32 is in range.
-    if (kCheckRange && range_shift_ < 31) {
+    // Per tensor the REQUIRE needs only the extremes (checked in ok()). TOSA's t is s, so
+    // kHighHalves means s > 31, where every int32 is in range; the other paths have s <= 31.
+    if constexpr (kCheckRange && kPath != TensorPath::kHighHalves) {
       min_acc_ = hn::Min(min_acc_, acc);
       max_acc_ = hn::Max(max_acc_, acc);
     }
-    const DI64 di64;
-    const VI64 wide = hn::Set(di64, total_ > 31 ? 1 : 0);
-    if (fits32_) return ShiftFitting32(acc);
-    // Per-lane shift by a broadcast count (vpsravq: one uop; vpsraq by an xmm count is two).
-    auto shift = [&](VI64 v) { return hn::Shr(v, total_v_); };
-    return Apply(acc, multiplier_, round_, wide, shift);
+    if constexpr (kPath != TensorPath::kWide) {
+      return ShiftFitting32(acc);
+    } else {
+      // t < 31 here, so tosa_double adds no +-2^30 term (wide = 0).
+      const VI64 wide = hn::Zero(DI64());
+      // Per-lane shift by a broadcast count (vpsravq: one uop; vpsraq by an xmm count is two).
+      auto shift = [&](VI64 v) { return hn::Shr(v, total_v_); };
+      return Apply(acc, multiplier_, round_, wide, shift);
+    }
   }
 
   HWY_INLINE VI Channel(VI acc, const int32_t* mult, const int32_t* shift_ptr,
@@ -133,8 +153,6 @@ class SingleShiftOp {
   }
 
  private:
-  static int Total(int32_t shift) { return kTosa ? shift : 31 - shift; }
-
   // ShiftFitting32 may add Zy * 2^t to its rounding constant, giving y + Zy from the same
   // shift (floor((a + Zy * 2^t) / 2^t) = floor(a / 2^t) + Zy), when y + Zy still fits in int32
   // and the 64-bit sum cannot overflow: multiplier < 2^(t-1) bounds |y| by 2^30 + 1 (tosa_double's
@@ -176,7 +194,7 @@ class SingleShiftOp {
       p_odd = hn::MulEven(hn::Shuffle2301(acc), hn::Shuffle2301(multiplier_));
     }
     VI64 a_even, a_odd;
-    if (kVariant == QS_REQUANT_TOSA_DOUBLE && total_ > 31) {
+    if constexpr (kVariant == QS_REQUANT_TOSA_DOUBLE && kPath == TensorPath::kHighHalves) {
       // +-2^30 by the sign of acc, read from the product: equal unless multiplier = 0, where
       // both give y = (2^(s-1) +- 2^30) >> s = 0.
       const VI64 round_up = hn::Add(fitting_round_, hn::Set(di64, int64_t{1} << 30));
@@ -189,7 +207,7 @@ class SingleShiftOp {
       a_odd = hn::Add(p_odd, fitting_round_);
     }
     VI y;
-    if (total_ >= 32) {
+    if constexpr (kPath == TensorPath::kHighHalves) {
       y = HighHalvesShiftedRight(di, a_even, a_odd, high_shift_v_);
     } else {
       const VI y_even = hn::BitCast(di, hn::Shr(a_even, total_v_));
@@ -283,7 +301,6 @@ class SingleShiftOp {
   VI64 odd_shift_v_;  // 32 - t for t < 32: ShiftFitting32's left shift of the odd lanes (a
                      // vector count: vpsllvq / vpsravq are one uop, shifts by an xmm count two)
   VI high_shift_v_;   // t - 32 for t >= 32: ShiftFitting32's shift of the high halves
-  bool fits32_;       // ShiftFitting32 applies
   bool folds_zero_point_;  // ShiftFitting32 returns y + Zy
   VI64 fitting_round_;     // ShiftFitting32's rounding constant (Zy * 2^t included if folded)
   int range_shift_;
@@ -293,15 +310,29 @@ class SingleShiftOp {
   mutable VI max_acc_;
 };
 
-template <uint32_t kVariant>
-bool Run(const RequantizeJob& job, const int32_t* in, void* out, size_t n) {
-  const SingleShiftOp<kVariant> op(job);  // also records TOSA range violations
+template <uint32_t kVariant, TensorPath kPath>
+bool RunPath(const RequantizeJob& job, const int32_t* in, void* out, size_t n) {
+  const SingleShiftOp<kVariant, kPath> op(job);  // also records TOSA range violations
   if (job.output_type == QS_S8) {
     RequantizeTyped(op, job, in, static_cast<int8_t*>(out), n);
   } else {
     RequantizeTyped(op, job, in, static_cast<uint8_t*>(out), n);
   }
   return op.ok();
+}
+
+template <uint32_t kVariant>
+bool Run(const RequantizeJob& job, const int32_t* in, void* out, size_t n) {
+  // Per channel only Channel() runs, which is the same in every instantiation.
+  if (job.channels != 1) return RunPath<kVariant, TensorPath::kWide>(job, in, out, n);
+  switch (SingleShiftOp<kVariant, TensorPath::kWide>::PathFor(job)) {
+    case TensorPath::kHighHalves:
+      return RunPath<kVariant, TensorPath::kHighHalves>(job, in, out, n);
+    case TensorPath::kLowShift:
+      return RunPath<kVariant, TensorPath::kLowShift>(job, in, out, n);
+    default:
+      return RunPath<kVariant, TensorPath::kWide>(job, in, out, n);
+  }
 }
 
 bool RequantizeSingleShiftKernel(const RequantizeJob& job, const int32_t* in, void* out,
