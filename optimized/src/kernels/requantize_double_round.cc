@@ -39,6 +39,9 @@ void RequantizeDoubleRoundKernel(const RequantizeJob& job, const int32_t* in, vo
 
 #else  // SIMD targets
 
+// kFused: per tensor with left = 0 and r >= 1 (the common case, multiplier < 1), chosen once
+// per call so that no vector pays a branch (see requantize_single_shift.cc's TensorPath).
+template <bool kFused>
 class DoubleRoundOp {
  public:
   static constexpr bool kReturnsOutput = false;
@@ -54,7 +57,7 @@ class DoubleRoundOp {
         multiplier_(hn::Set(DI(), job.multipliers[0])),
         sat_hi_(hn::Set(DI(), INT32_MAX >> left_)),
         sat_lo_(hn::Set(DI(), INT32_MIN >> left_)),
-        folds_zero_point_(right_ >= 1 && right_ <= 23),
+        folds_zero_point_(kFused && right_ <= 23),
         fused_round_(hn::Set(DI64(), (int64_t{1} << 30) +
                                          (right_ > 0 ? int64_t{1} << (right_ + 30) : 0) +
                                          (folds_zero_point_ ? int64_t{job.output_zero_point} *
@@ -73,22 +76,25 @@ class DoubleRoundOp {
   // With r in [1, 23] the rounding constant also carries Zy * 2^(31 + r), so the lanes are
   // y + Zy (|y| <= 2^30 + 1 as |p| < 2^62; |Zy * 2^(31+r)| < 2^62 keeps the sum in int64);
   // the comparison with -2^30 still reads p itself.
+  static bool Fuses(const RequantizeJob& job) { return job.channels == 1 && job.shifts[0] < 0; }
+
   bool FoldsZeroPoint() const { return folds_zero_point_; }
 
   HWY_INLINE VI Tensor(VI acc) const {
     const DI di;
-    VI x = acc;
-    // sat32(acc << left): beyond +-(2^31 >> left) the shift would overflow.
-    // (The branches are uniform over the call: M < 1, the common case, has left = 0.)
-    if (left_ != 0) {
-      x = hn::ShiftLeftSame(acc, left_);
-      x = hn::IfThenElse(hn::Gt(acc, sat_hi_), hn::Set(di, INT32_MAX), x);
-      x = hn::IfThenElse(hn::Lt(acc, sat_lo_), hn::Set(di, INT32_MIN), x);
+    if constexpr (!kFused) {
+      VI x = acc;
+      // sat32(acc << left): beyond +-(2^31 >> left) the shift would overflow.
+      if (left_ != 0) {
+        x = hn::ShiftLeftSame(acc, left_);
+        x = hn::IfThenElse(hn::Gt(acc, sat_hi_), hn::Set(di, INT32_MAX), x);
+        x = hn::IfThenElse(hn::Lt(acc, sat_lo_), hn::Set(di, INT32_MIN), x);
+      }
+      return Srdhm(x, multiplier_);  // right = 0 here
     }
-    if (right_ == 0) return Srdhm(x, multiplier_);
     const DI64 di64;
-    const VI64 even = hn::MulEven(x, multiplier_);
-    const VI64 odd = hn::MulEven(hn::Shuffle2301(x), hn::Shuffle2301(multiplier_));
+    const VI64 even = hn::MulEven(acc, multiplier_);
+    const VI64 odd = hn::MulEven(hn::Shuffle2301(acc), hn::Shuffle2301(multiplier_));
     const VI64 below = hn::Set(di64, -(int64_t{1} << 30));
     const VI64 step = hn::Set(di64, int64_t{1} << 31);
     const VI64 a_even = SubWhereLess(hn::Add(even, fused_round_), even, below, step);
@@ -144,7 +150,11 @@ class DoubleRoundOp {
 
 void RequantizeDoubleRoundKernel(const RequantizeJob& job, const int32_t* in, void* out,
                                  size_t n) {
-  RequantizeDispatchType<DoubleRoundOp>(job, in, out, n);
+  if (DoubleRoundOp<true>::Fuses(job)) {
+    RequantizeDispatchType<DoubleRoundOp<true>>(job, in, out, n);
+  } else {
+    RequantizeDispatchType<DoubleRoundOp<false>>(job, in, out, n);
+  }
 }
 
 #endif  // HWY_TARGET == HWY_SCALAR
