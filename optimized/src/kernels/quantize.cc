@@ -1,6 +1,8 @@
 // Quantize f32 -> s8/u8 (SPEC.md Q2): q = clamp(R(t) + Z, qmin, qmax), t per division variant.
-// t is clamped to [qmin - Z, qmax - Z] while still a float (never converted to int first, so a
-// quotient beyond 2^31 or an infinity saturates instead of becoming INT_MIN), NaN becomes 0
+// t is clamped to [qmin - Z, qmax - Z] while still a float (per tensor on AVX-512 only from
+// above, to 2^30, with the rest of the clamp in saturating integer packs; see kIntegerClamp),
+// never converted to int first, so a quotient beyond 2^31 or an infinity saturates instead of
+// becoming INT_MIN; NaN becomes 0
 // (q = Z), then rounded by rule R. Exact division corrects fl32(x/S) with the sign of the FMA
 // residual at the integer and half-integer points (see scalar::QuantizeExact for the proof);
 // targets without a native FMA run that step per element through std::fma.
