@@ -249,7 +249,117 @@ typedef struct qs_lut_params {
 } qs_lut_params;
 
 /* ------------------------------------------------------------------------------------------
+ * TOSA TABLE, int16 input (SPEC.md Q13, TOSA specification "TABLE"):
+ *   index = (in + 32768) >> 7, fraction = (in + 32768) & 0x7F,
+ *   out = (table[index] << 7) + (table[index + 1] - table[index]) * fraction   (int32 output).
+ * Bad parameters: table NULL. */
+typedef struct qs_lut_int16_params {
+  const int16_t* table; /* 513 entries */
+} qs_lut_int16_params;
+
+/* ------------------------------------------------------------------------------------------
+ * Fake quantization forward (伪量化; SPEC.md Q15): out = (clamp(R(x/S) + Z, qmin, qmax) - Z) * S
+ * in the order of binary32 operations the variant names, and optionally the straight-through
+ * mask (1 where the gradient passes, 0 where the clamp cut it; which boundary is inclusive is
+ * the variant's, Q16).
+ * Which fields a variant reads:
+ *   EXACT:      scale, zero_point (scales, zero_points per channel), qmin, qmax.
+ *   PYTORCH:    as EXACT (fake_quantize_per_tensor_affine / _per_channel_affine / cachemask).
+ *   TENSORFLOW: min, max (mins, maxs per channel), qmin, qmax (fake_quant_with_min_max_vars:
+ *               qmin = narrow_range ? 1 : 0, qmax = 2^num_bits - 1); scale/zero_point unused.
+ * Bad parameters: qmin > qmax (or whatever stricter check Q15 names for the variant), a scale
+ * not finite or <= 0, Z outside [qmin, qmax], min > max or not finite (TENSORFLOW),
+ * channels == 0 or NULL arrays in the per-channel form. */
+typedef enum qs_fake_quant_variant {
+  QS_FQ_EXACT = 0,     /* the ideal: exact rational arithmetic, rounding rule `rounding` */
+  QS_FQ_PYTORCH = 1,   /* fl32(1/S), nearbyint (ties even), + Z in float, clamp, (q - Z) * S */
+  QS_FQ_TENSORFLOW = 2 /* nudged min/max, floor(x * inv + 0.5), q * S + nudged_min */
+} qs_fake_quant_variant;
+
+typedef struct qs_fake_quant_params {
+  uint32_t variant;  /* qs_fake_quant_variant */
+  uint32_t rounding; /* qs_rounding, EXACT only */
+  int32_t qmin;
+  int32_t qmax;
+  /* Per-tensor form: */
+  float scale;
+  int32_t zero_point;
+  float min; /* TENSORFLOW */
+  float max; /* TENSORFLOW */
+  /* Per-channel form: element i uses channel i % channels. */
+  const float* scales;        /* [channels], EXACT / PYTORCH */
+  const int32_t* zero_points; /* [channels], EXACT / PYTORCH */
+  const float* mins;          /* [channels], TENSORFLOW */
+  const float* maxs;          /* [channels], TENSORFLOW */
+  size_t channels;
+} qs_fake_quant_params;
+
+/* ------------------------------------------------------------------------------------------
+ * Dynamic quantization (动态量化; SPEC.md Q17): the scale and zero point are computed from the
+ * data at run time, then the data is quantized with them.
+ *   ONNX_U8:         DynamicQuantizeLinear (range widened to contain 0, binary32 scale
+ *                    fl32(fl32(max - min) / 255), Z = sat(RNE(fl32(0 - fl32(min / S)))), u8.
+ *   SYMMETRIC_S8:    scale = max(fl32(amax / 127), scale_floor), Z = 0, s8 in [-127, 127].
+ *   PYTORCH_U8:      per tensor asymmetric uint8 as PyTorch's dynamic quantized Linear chooses it
+ *                    (reduce_range: qmax 127 instead of 255).
+ * Layout: rows x cols, row-major, row stride cols. per_row == 0: one (scale, zero point) for the
+ * whole tensor, written to scales_out[0] / zero_points_out[0]; per_row != 0: one per row.
+ * Bad parameters: a variant/output_type mismatch, scale_floor < 0 or not finite; an input with
+ * NaN/Inf gives the result Q17 defines for the variant. */
+typedef enum qs_dynamic_variant {
+  QS_DYN_ONNX_U8 = 0,
+  QS_DYN_SYMMETRIC_S8 = 1,
+  QS_DYN_PYTORCH_U8 = 2
+} qs_dynamic_variant;
+
+typedef struct qs_dynamic_quantize_params {
+  uint32_t variant;      /* qs_dynamic_variant */
+  uint32_t output_type;  /* qs_element_type: U8 for ONNX_U8 / PYTORCH_U8, S8 for SYMMETRIC_S8 */
+  uint32_t per_row;      /* 0: per tensor; 1: per row */
+  uint32_t reduce_range; /* PYTORCH_U8 only: 1 selects the 7-bit range */
+  float scale_floor;     /* SYMMETRIC_S8: lower bound of the scale (0 for none) */
+} qs_dynamic_quantize_params;
+
+/* Dynamic quantized linear (SPEC.md Q17): x (f32, M x K) quantized per `quant`, int8 GEMM with
+ * W (s8, N x K row-major, symmetric per output channel, zero point 0), then
+ * out[m][n] = fl32(fl32(acc * fl32(Sx * Sw[n])) + bias[n]) (binary32, order as Q17 states). */
+typedef struct qs_dynamic_linear_params {
+  qs_dynamic_quantize_params quant; /* how x is quantized at run time */
+  const float* weight_scales;       /* [N] */
+  const float* bias;                /* [N] f32, or NULL */
+} qs_dynamic_linear_params;
+
+/* ------------------------------------------------------------------------------------------
+ * Packed weights (SPEC.md Q5; ABI only): W, its zero points and an optional bias packed once
+ * into an object the kernel owns, in whatever layout its microkernels want. The suite requires
+ * linear_packed / gemm_packed to equal linear / gemm on the same parameters, and packing the
+ * same W twice to give objects that compute the same results. release_packed(NULL) is a no-op.
+ * Scratch contract: linear_packed and gemm_packed do not allocate for m <= 16 (they may for
+ * larger m); the packed object is read-only after pack_weights and may be used by several
+ * threads at once. The gemm fields a_type and a_zero_point are read at call time, w_zero_point(s)
+ * and bias at pack time (the call's qs_gemm_params must repeat them; a mismatch is
+ * QS_BAD_PARAMETERS where the kernel can tell). */
+typedef struct qs_packed_weights qs_packed_weights; /* opaque, owned by the kernel library */
+
+/* ------------------------------------------------------------------------------------------
  * The table. Fields are appended only; struct_size lets a newer caller detect an older table.
+ *
+ * Slot assignments (ABI version 1). The first nine operations are those of the first release.
+ * The slots after them were carved out of the 16 reserved entries of that release, in this
+ * order, so sizeof(qs_kernel_table) is unchanged and a table built against the first header
+ * (reserved entries NULL) reads as "not provided" for each of them:
+ *   reserved[0]  -> lut_int16                  (Q13, TOSA TABLE int16)
+ *   reserved[1]  -> fake_quantize              (Q15)
+ *   reserved[2]  -> fake_quantize_per_channel  (Q15)
+ *   reserved[3]  -> dynamic_quantize           (Q17)
+ *   reserved[4]  -> dynamic_linear             (Q17)
+ *   reserved[5]  -> pack_weights               (packed weights)
+ *   reserved[6]  -> release_packed
+ *   reserved[7]  -> linear_packed
+ *   reserved[8]  -> gemm_packed
+ *   reserved[9..15] remain reserved (NULL).
+ * An operation added after the reserved entries are used up is appended after reserved[] and
+ * grows struct_size; a caller reads such a slot only when QS_TABLE_HAS_SLOT says it is there.
  */
 typedef struct qs_kernel_table {
   uint32_t abi_version; /* QS_KERNEL_ABI_VERSION the table was built against */
@@ -286,10 +396,45 @@ typedef struct qs_kernel_table {
   /* LUT: input/output are int8_t* or uint8_t* per p->element_type; n elements. */
   qs_status (*lut)(const qs_lut_params* p, const void* input, void* output, size_t n);
 
-  /* Future operations (fake quantization, dynamic quantization, ...). Always NULL in version 1;
-   * a caller must not call them. */
-  void (*reserved[16])(void);
+  /* ---- carved out of the first release's reserved entries (see above) ---- */
+
+  /* Q13: TOSA TABLE int16 -> int32; n elements. */
+  qs_status (*lut_int16)(const qs_lut_int16_params* p, const int16_t* input, int32_t* output,
+                         size_t n);
+
+  /* Q15: f32 -> f32; mask is NULL or n bytes (1 = gradient passes). */
+  qs_status (*fake_quantize)(const qs_fake_quant_params* p, const float* input, float* output,
+                             uint8_t* mask, size_t n);
+  qs_status (*fake_quantize_per_channel)(const qs_fake_quant_params* p, const float* input,
+                                         float* output, uint8_t* mask, size_t n);
+
+  /* Q17: output is int8_t* or uint8_t* per p->output_type, rows x cols; scales_out and
+   * zero_points_out hold 1 (per tensor) or rows (per row) entries. */
+  qs_status (*dynamic_quantize)(const qs_dynamic_quantize_params* p, const float* input,
+                                void* output, size_t rows, size_t cols, float* scales_out,
+                                int32_t* zero_points_out);
+
+  /* Q17: x is M x K f32 (row stride x_stride), W is N x K s8, out is M x N f32. */
+  qs_status (*dynamic_linear)(const qs_dynamic_linear_params* p, const float* x, size_t x_stride,
+                              const int8_t* w, size_t w_stride, float* out, size_t out_stride,
+                              size_t m, size_t n, size_t k);
+
+  /* Packed weights: W is N x K s8; *packed receives the object (NULL on failure). */
+  qs_status (*pack_weights)(const qs_gemm_params* p, const int8_t* w, size_t w_stride, size_t n,
+                            size_t k, qs_packed_weights** packed);
+  void (*release_packed)(qs_packed_weights* packed);
+  qs_status (*linear_packed)(const qs_linear_params* p, const void* a, size_t a_stride,
+                             const qs_packed_weights* w, void* out, size_t out_stride, size_t m);
+  qs_status (*gemm_packed)(const qs_gemm_params* p, const void* a, size_t a_stride,
+                           const qs_packed_weights* w, int32_t* out, size_t out_stride, size_t m);
+
+  /* Future operations. Always NULL in version 1; a caller must not call them. */
+  void (*reserved[7])(void);
 } qs_kernel_table;
+
+/* True when a table built with struct_size `t->struct_size` contains the slot `field`. */
+#define QS_TABLE_HAS_SLOT(t, field)                                                        \
+  ((t)->struct_size >= offsetof(qs_kernel_table, field) + sizeof(((qs_kernel_table*)0)->field))
 
 /* Signature of the exported entry point (for dlsym). */
 typedef const qs_kernel_table* (*qs_kernel_table_get_fn)(uint32_t requested_abi_version);
