@@ -19,8 +19,8 @@
 //     output), so nothing survives in the LLC between passes;
 //   - "L2": about 480 KiB of traffic per call (kernel buffers plus one copy's buffers stay well
 //     inside L2), timed as several back-to-back calls per sample.
-// Int8 GEMM (M = N = K = 512 and 1024, one thread) is compared with a register-only vpdpbusd
-// loop with 24 independent accumulators (the machine's int8 MAC peak) doing the same number of
+// Int8 GEMM (M = N = K = 512 and 1024, one thread) is compared with the CPU's exact int8 MAC
+// peak loop (int8_peak.h: vpdpbusd with VNNI, vpmaddwd + vpaddd without) doing the same number of
 // MACs; ratio = peak time / GEMM time.
 // The machine may be shared (other processes take CPU time unpredictably), so each benchmark
 // alternates its baselines and the kernel in every iteration and takes the fastest iteration of
@@ -35,6 +35,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <random>
@@ -46,6 +47,7 @@
 #include "benchmark/benchmark.h"
 #include "quantspec/kernel_abi.h"
 #include "quantspec/optimized.h"
+#include "int8_peak.h"
 
 namespace {
 
@@ -148,7 +150,7 @@ Arrays& arrays() {
 const qs_kernel_table* table() { return qs_kernel_table_get(QS_KERNEL_ABI_VERSION); }
 
 bool HasAvx512() { return __builtin_cpu_supports("avx512f"); }
-bool HasVnni() { return __builtin_cpu_supports("avx512vnni"); }
+bool HasAvx2() { return __builtin_cpu_supports("avx2"); }
 
 __attribute__((target("avx512f"))) void StreamCopy512(uint8_t* dst, const uint8_t* src,
                                                       size_t bytes) {
@@ -167,8 +169,26 @@ __attribute__((target("avx512f"))) void StreamCopy512(uint8_t* dst, const uint8_
   _mm_sfence();
 }
 
+__attribute__((target("avx2"))) void StreamCopy256(uint8_t* dst, const uint8_t* src,
+                                                   size_t bytes) {
+  size_t i = 0;
+  for (; i + 128 <= bytes; i += 128) {
+    const __m256i a = _mm256_load_si256(reinterpret_cast<const __m256i*>(src + i));
+    const __m256i b = _mm256_load_si256(reinterpret_cast<const __m256i*>(src + i + 32));
+    const __m256i c = _mm256_load_si256(reinterpret_cast<const __m256i*>(src + i + 64));
+    const __m256i d = _mm256_load_si256(reinterpret_cast<const __m256i*>(src + i + 96));
+    _mm256_stream_si256(reinterpret_cast<__m256i*>(dst + i), a);
+    _mm256_stream_si256(reinterpret_cast<__m256i*>(dst + i + 32), b);
+    _mm256_stream_si256(reinterpret_cast<__m256i*>(dst + i + 64), c);
+    _mm256_stream_si256(reinterpret_cast<__m256i*>(dst + i + 96), d);
+  }
+  std::memcpy(dst + i, src + i, bytes - i);
+  _mm_sfence();
+}
+
 void StreamCopy(uint8_t* dst, const uint8_t* src, size_t bytes) {
   if (HasAvx512()) return StreamCopy512(dst, src, bytes);
+  if (HasAvx2()) return StreamCopy256(dst, src, bytes);
   size_t i = 0;
   for (; i + 16 <= bytes; i += 16) {
     _mm_stream_si128(reinterpret_cast<__m128i*>(dst + i),
@@ -194,53 +214,34 @@ __attribute__((target("avx512f"))) void Narrow512(const int32_t* in, uint8_t* ou
   }
   for (; i < n; ++i) out[i] = static_cast<uint8_t>(in[i]);
 }
+// AVX2 has no vpmovdb: two packs (with saturation, which the ceiling does not care about) and
+// a lane fix-up per 32 elements.
+__attribute__((target("avx2"))) void Narrow256(const int32_t* in, uint8_t* out, size_t n) {
+  size_t i = 0;
+  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  for (; i + 32 <= n; i += 32) {
+    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i));
+    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i + 8));
+    const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i + 16));
+    const __m256i d = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i + 24));
+    const __m256i bytes = _mm256_packus_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i),
+                        _mm256_permutevar8x32_epi32(bytes, order));
+  }
+  for (; i < n; ++i) out[i] = static_cast<uint8_t>(in[i]);
+}
 void NarrowCeiling(const int32_t* in, uint8_t* out, size_t n) {
   if (HasAvx512()) return Narrow512(in, out, n);
+  if (HasAvx2()) return Narrow256(in, out, n);
   for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint8_t>(in[i]);
 }
 
-// Register-only vpdpbusd loop: 24 independent accumulator chains (zmm0..zmm23) keep every
-// VNNI port busy whatever its latency; 64 MACs per instruction. Written in assembly so that the
-// compiler can neither spill the accumulators nor shorten the loop.
-__attribute__((target("avx512f,avx512bw,avx512vnni"), noinline)) int64_t VnniPeak(
-    size_t iterations) {
-  if (iterations == 0) return 0;
-  asm volatile(
-      "vpternlogd $0xff, %%zmm30, %%zmm30, %%zmm30\n\t"
-      "vpternlogd $0xff, %%zmm31, %%zmm31, %%zmm31\n\t"
-      "1:\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm0\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm1\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm2\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm3\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm4\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm5\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm6\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm7\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm8\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm9\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm10\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm11\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm12\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm13\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm14\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm15\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm16\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm17\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm18\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm19\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm20\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm21\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm22\n\t"
-      "vpdpbusd %%zmm30, %%zmm31, %%zmm23\n\t"
-      "dec %0\n\t"
-      "jnz 1b\n\t"
-      : "+r"(iterations)
-      :
-      : "zmm0", "zmm1", "zmm2", "zmm3", "zmm4", "zmm5", "zmm6", "zmm7", "zmm8", "zmm9", "zmm10", "zmm11", "zmm12", "zmm13", "zmm14", "zmm15", "zmm16", "zmm17", "zmm18", "zmm19", "zmm20", "zmm21", "zmm22", "zmm23", "zmm30", "zmm31", "cc");
-  return static_cast<int64_t>(iterations);
+// The GEMM baseline: the CPU's exact int8 MAC peak loop (int8_peak.h), chosen at start-up
+// (BestPeak) or named with --peak=NAME (a loop this CPU cannot run is an error).
+quantspec::bench::Int8Peak& gemm_peak() {
+  static quantspec::bench::Int8Peak peak = quantspec::bench::BestPeak();
+  return peak;
 }
-constexpr double kPeakMacsPerIteration = 24.0 * 64.0;
 
 // ---- registrations ----
 
@@ -422,15 +423,17 @@ void RegisterGemm() {
     p.bias = data->bias.data();
     const double macs = static_cast<double>(n) * n * n;
     // The peak loop runs the same number of MACs as the GEMM, right before it.
-    const size_t peak_iterations = static_cast<size_t>(macs / kPeakMacsPerIteration);
-    const bool vnni = HasVnni();
+    // With no peak loop for this CPU the baseline is not run and no ratio is reported.
+    const quantspec::bench::Int8Peak peak = gemm_peak();
+    const size_t peak_iterations =
+        peak.run == nullptr ? 0 : static_cast<size_t>(macs / peak.macs_per_iteration);
     RegisterPaired(
         "gemm_s8/" + std::to_string(n), macs, /*warm=*/false, /*calls=*/1,
         [p, n, data] {
           table()->gemm(&p, data->a.data(), n, data->w.data(), n, data->out.data(), n, n, n, n);
         },
-        [peak_iterations, vnni] {
-          if (vnni) benchmark::DoNotOptimize(VnniPeak(peak_iterations));
+        [peak_iterations, peak] {
+          if (peak.run != nullptr) peak.run(peak_iterations);
         },
         [] {});
   }
@@ -472,12 +475,43 @@ std::string Json(double v) {
 
 }  // namespace
 
+// "model name" of the first CPU in /proc/cpuinfo ("unknown" if there is none).
+std::string CpuModel() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("model name", 0) != 0) continue;
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) break;
+    std::string model = line.substr(colon + 1);
+    model.erase(0, model.find_first_not_of(' '));
+    std::string escaped;  // for the JSON string
+    for (char c : model) {
+      if (c == '"' || c == '\\') escaped += '\\';
+      if (static_cast<unsigned char>(c) >= 0x20) escaped += c;
+    }
+    return escaped;
+  }
+  return "unknown";
+}
+
 int main(int argc, char** argv) {
   bool json = false;
   std::vector<char*> args;
   for (int i = 0; i < argc; ++i) {
-    if (std::string(argv[i]) == "--json") {
+    const std::string arg = argv[i];
+    if (arg == "--json") {
       json = true;
+    } else if (arg.rfind("--peak=", 0) == 0) {
+      const std::string name = arg.substr(7);
+      if (!quantspec::bench::PeakRunsHere(name)) {
+        std::fprintf(stderr,
+                     "quantspec_bench: --peak=%s: not a peak loop this CPU runs (known: "
+                     "vpdpbusd_zmm, vpdpbusd_ymm, vpmaddwd_zmm, vpmaddwd_ymm)\n",
+                     name.c_str());
+        return 2;
+      }
+      gemm_peak() = quantspec::bench::PeakByName(name);
     } else {
       args.push_back(argv[i]);
     }
@@ -510,9 +544,10 @@ int main(int argc, char** argv) {
       const bool gemm = name.rfind("gemm", 0) == 0;
       if (gemm) {
         raw_samples[name + " GMAC/s"].push_back(m.work / m.kernel_seconds / 1e9);
-        if (m.copy_seconds > 0) {
+        if (gemm_peak().run != nullptr && m.copy_seconds > 0) {
           ratio_samples[name].push_back(m.copy_seconds / m.kernel_seconds);
-          raw_samples[name + " vpdpbusd_peak GMAC/s"].push_back(m.work / m.copy_seconds / 1e9);
+          raw_samples[name + " " + gemm_peak().name + "_peak GMAC/s"].push_back(
+              m.work / m.copy_seconds / 1e9);
         }
         continue;
       }
@@ -543,6 +578,8 @@ int main(int argc, char** argv) {
   }
 
   const std::string target = quantspec::optimized::dispatch_target();
+  const std::string cpu = CpuModel();
+  const char* peak_name = gemm_peak().name;
   const SizeClass& dram = Sizes()[0];
   const SizeClass& l2 = Sizes()[1];
   char sizes[1024];
@@ -557,7 +594,8 @@ int main(int argc, char** argv) {
       "elementwise ratio = min(memcpy, stream copy) time / kernel time for equal bytes moved "
       "(copy of (in+out)/2 bytes); DRAM class touches >= 2x the LLC per pass; L2 class warm "
       "(untimed warm-up call before each sample), own output buffer per function; GEMM ratio = "
-      "vpdpbusd register-only loop time / GEMM time for equal MACs; fastest iteration per "
+      "register-only exact int8 MAC loop (gemm_peak) time / GEMM time for equal MACs, no GEMM "
+      "ratio when the CPU has no such loop; fastest iteration per "
       "repetition, median (ratios) and minimum (ratios_min) over repetitions; quantize scale "
       "0.05 (division: one Newton-Markstein step), _scale_0.003 (two steps)";
   auto object = [](const std::map<std::string, double>& m) {
@@ -571,13 +609,15 @@ int main(int argc, char** argv) {
   };
   if (json) {
     std::printf(
-        "{\"target\": \"%s\", \"repetitions\": %zu, \"method\": \"%s\", \"sizes\": {%s}, "
-        "\"ratios\": %s, \"ratios_min\": %s, \"raw\": %s}\n",
-        target.c_str(), repetitions, method, sizes, object(ratios).c_str(),
+        "{\"cpu\": \"%s\", \"target\": \"%s\", \"gemm_peak\": \"%s\", \"repetitions\": %zu, "
+        "\"method\": \"%s\", \"sizes\": {%s}, \"ratios\": %s, \"ratios_min\": %s, \"raw\": %s}\n",
+        cpu.c_str(), target.c_str(), peak_name, repetitions, method, sizes, object(ratios).c_str(),
         object(ratios_min).c_str(), object(raw).c_str());
   } else {
-    std::printf("\nDispatch target: %s; %zu repetition(s)\nMethod: %s\nSizes: %s\n",
-                target.c_str(), repetitions, method, sizes);
+    std::printf(
+        "\nCPU: %s\nDispatch target: %s; GEMM peak loop: %s; %zu repetition(s)\nMethod: %s\n"
+        "Sizes: %s\n",
+        cpu.c_str(), target.c_str(), peak_name, repetitions, method, sizes);
     std::printf("%-52s %8s %8s\n", "kernel / size", "median", "min");
     for (const auto& [k, v] : ratios) {
       std::printf("%-52s %8.3f %8.3f\n", k.c_str(), v, ratios_min[k]);
