@@ -13,5 +13,6 @@ std::vector<VariantSuite> requantize_suites();  // requantize and requantize_per
 std::vector<VariantSuite> gemm_suites();
 std::vector<VariantSuite> linear_suites();
 std::vector<VariantSuite> lut_suites();
+std::vector<VariantSuite> packed_suites();  // gemm_packed and linear_packed
 
 }  // namespace quantspec::conformance::ops

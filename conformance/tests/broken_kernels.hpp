@@ -30,4 +30,9 @@ const qs_kernel_table& per_channel_index_mixup();
 // lut: dereferences NULL for inputs longer than 100 elements (for the crash isolation test).
 const qs_kernel_table& crashes_on_long_inputs();
 
+// gemm_packed: uses the call's w_zero_point instead of the one given to pack_weights.
+const qs_kernel_table& packed_uses_call_time_zero_point();
+// gemm_packed: sums only the first 4096 k (forgets the last K block).
+const qs_kernel_table& packed_drops_k_beyond_4096();
+
 }  // namespace quantspec::conformance::broken

@@ -21,7 +21,8 @@
 //     inside L2), timed as several back-to-back calls per sample.
 // Int8 GEMM (M = N = K = 512 and 1024, one thread) is compared with the CPU's exact int8 MAC
 // peak loop (int8_peak.h: vpdpbusd with VNNI, vpmaddwd + vpaddd without) doing the same number of
-// MACs; ratio = peak time / GEMM time.
+// MACs; ratio = peak time / GEMM time. The linear layer on packed weights (M = 1, 16, 128) is
+// timed against our unpacked linear (which packs W per call) and the same peak loop.
 // The machine may be shared (other processes take CPU time unpredictably), so each benchmark
 // alternates its baselines and the kernel in every iteration and takes the fastest iteration of
 // each (contention only slows a run down). With --benchmark_repetitions=R the ratio of every
@@ -439,6 +440,63 @@ void RegisterGemm() {
   }
 }
 
+// Linear layer (s8 x s8 -> s8, double_round per tensor) on packed weights, M x K times K x N,
+// one thread: timed against our unpacked linear on the same operands (which packs W on every
+// call) and against the peak loop for the same MACs. Packing itself is not timed (done once).
+struct LinearData {
+  LinearData(size_t m, size_t n, size_t k) : m(m), n(n), k(k), a(m * k), w(n * k), bias(n), out(m * n) {
+    std::mt19937 rng(11);
+    for (auto& v : a) v = static_cast<int8_t>(rng());
+    for (auto& v : w) v = static_cast<int8_t>(rng());
+    for (auto& v : bias) v = static_cast<int32_t>(rng() % 1000);
+    params.gemm.a_type = QS_S8;
+    params.gemm.a_zero_point = 3;
+    params.gemm.bias = bias.data();
+    params.requant.variant = QS_REQUANT_DOUBLE_ROUND;
+    params.requant.multiplier = 1 << 30;
+    params.requant.shift = -10;
+    params.output_type = QS_S8;
+    params.act_min = -128;
+    params.act_max = 127;
+    if (table()->pack_weights(&params.gemm, w.data(), k, n, k, &packed) != QS_OK) packed = nullptr;
+  }
+  ~LinearData() { table()->release_packed(packed); }
+  size_t m, n, k;
+  std::vector<int8_t> a, w;
+  std::vector<int32_t> bias;
+  std::vector<int8_t> out;
+  qs_linear_params params{};
+  qs_packed_weights* packed = nullptr;
+};
+
+void RegisterLinearPacked() {
+  if (table()->pack_weights == nullptr || table()->linear_packed == nullptr) return;
+  const size_t shapes[][3] = {{1, 1024, 1024}, {16, 1024, 1024}, {128, 1024, 1024}, {1, 4096, 4096}};
+  for (const auto& shape : shapes) {
+    auto data = std::make_shared<LinearData>(shape[0], shape[1], shape[2]);
+    if (data->packed == nullptr) continue;
+    const double macs = static_cast<double>(shape[0]) * shape[1] * shape[2];
+    const quantspec::bench::Int8Peak peak = gemm_peak();
+    const size_t peak_iterations =
+        peak.run == nullptr ? 0 : static_cast<size_t>(macs / peak.macs_per_iteration) + 1;
+    RegisterPaired(
+        "linear_packed/" + std::to_string(shape[0]) + "x" + std::to_string(shape[1]) + "x" +
+            std::to_string(shape[2]),
+        macs, /*warm=*/true, /*calls=*/1,
+        [data] {
+          table()->linear_packed(&data->params, data->a.data(), data->k, data->packed,
+                                 data->out.data(), data->n, data->m);
+        },
+        [data] {
+          table()->linear(&data->params, data->a.data(), data->k, data->w.data(), data->k,
+                          data->out.data(), data->n, data->m, data->n, data->k);
+        },
+        [peak_iterations, peak] {
+          if (peak.run != nullptr) peak.run(peak_iterations);
+        });
+  }
+}
+
 class CollectingReporter : public benchmark::ConsoleReporter {
  public:
   explicit CollectingReporter(bool quiet) : quiet_(quiet) {}
@@ -530,6 +588,7 @@ int main(int argc, char** argv) {
   arrays();  // allocate and touch every array before timing anything
   RegisterElementwise();
   RegisterGemm();
+  RegisterLinearPacked();
   CollectingReporter reporter(json);
   benchmark::RunSpecifiedBenchmarks(&reporter);
 
@@ -541,6 +600,15 @@ int main(int argc, char** argv) {
   for (const auto& [name, reps] : results()) {
     for (const Measured& m : reps) {
       if (m.kernel_seconds <= 0) continue;
+      if (name.rfind("linear_packed", 0) == 0) {
+        // baseline = our unpacked linear, baseline2 = the peak loop (for equal MACs).
+        raw_samples[name + " GMAC/s"].push_back(m.work / m.kernel_seconds / 1e9);
+        ratio_samples[name + "_vs_unpacked"].push_back(m.copy_seconds / m.kernel_seconds);
+        if (gemm_peak().run != nullptr && m.stream_copy_seconds > 0) {
+          ratio_samples[name + "_vs_peak"].push_back(m.stream_copy_seconds / m.kernel_seconds);
+        }
+        continue;
+      }
       const bool gemm = name.rfind("gemm", 0) == 0;
       if (gemm) {
         raw_samples[name + " GMAC/s"].push_back(m.work / m.kernel_seconds / 1e9);
@@ -595,7 +663,9 @@ int main(int argc, char** argv) {
       "(copy of (in+out)/2 bytes); DRAM class touches >= 2x the LLC per pass; L2 class warm "
       "(untimed warm-up call before each sample), own output buffer per function; GEMM ratio = "
       "register-only exact int8 MAC loop (gemm_peak) time / GEMM time for equal MACs, no GEMM "
-      "ratio when the CPU has no such loop; fastest iteration per "
+      "ratio when the CPU has no such loop; linear_packed (packing untimed) _vs_unpacked = our "
+      "unpacked linear time / packed time, _vs_peak = peak-loop time / packed time for equal MACs; "
+      "fastest iteration per "
       "repetition, median (ratios) and minimum (ratios_min) over repetitions; quantize scale "
       "0.05 (division: one Newton-Markstein step), _scale_0.003 (two steps)";
   auto object = [](const std::map<std::string, double>& m) {

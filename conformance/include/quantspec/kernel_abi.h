@@ -334,11 +334,15 @@ typedef struct qs_dynamic_linear_params {
  * into an object the kernel owns, in whatever layout its microkernels want. The suite requires
  * linear_packed / gemm_packed to equal linear / gemm on the same parameters, and packing the
  * same W twice to give objects that compute the same results. release_packed(NULL) is a no-op.
- * Scratch contract: linear_packed and gemm_packed do not allocate for m <= 16 (they may for
- * larger m); the packed object is read-only after pack_weights and may be used by several
- * threads at once. The gemm fields a_type and a_zero_point are read at call time, w_zero_point(s)
- * and bias at pack time (the call's qs_gemm_params must repeat them; a mismatch is
- * QS_BAD_PARAMETERS where the kernel can tell). */
+ * Scratch contract: linear_packed and gemm_packed allocate nothing once the calling thread has
+ * made one call at least as large (a per-thread scratch that only grows; our kernels); a kernel
+ * that needs no scratch says so in its documentation. The packed object is read-only after
+ * pack_weights and may be used by several threads at once.
+ * Which fields are read when: pack_weights reads w_zero_point / w_zero_points and bias of its
+ * qs_gemm_params (the object keeps copies); linear_packed / gemm_packed read a_type and
+ * a_zero_point (and, for linear, everything outside `gemm`) and ignore the weight zero points
+ * and bias of the call's qs_gemm_params. A packed object made by another library, or by a
+ * target whose layout this table cannot run, is QS_BAD_PARAMETERS where the kernel can tell. */
 typedef struct qs_packed_weights qs_packed_weights; /* opaque, owned by the kernel library */
 
 /* ------------------------------------------------------------------------------------------
@@ -419,7 +423,9 @@ typedef struct qs_kernel_table {
                               const int8_t* w, size_t w_stride, float* out, size_t out_stride,
                               size_t m, size_t n, size_t k);
 
-  /* Packed weights: W is N x K s8; *packed receives the object (NULL on failure). */
+  /* Packed weights: W is N x K s8; *packed receives the object (NULL on failure). Bad
+   * parameters: packed NULL, W NULL with N*K > 0, w_stride < K (N, K > 0), a weight zero point
+   * outside [-128, 127]. linear_packed / gemm_packed: as linear / gemm, plus w NULL. */
   qs_status (*pack_weights)(const qs_gemm_params* p, const int8_t* w, size_t w_stride, size_t n,
                             size_t k, qs_packed_weights** packed);
   void (*release_packed)(qs_packed_weights* packed);

@@ -12,11 +12,13 @@
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 
 #include <cstring>
+#include <utility>
 
 #include "hwy/aligned_allocator.h"
 #include "hwy/highway.h"
 #include "kernels/gemm_vnni-inl.h"
 #include "kernels/ops-inl.h"
+#include "packed_weights.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace quantspec::optimized::HWY_NAMESPACE {
@@ -102,55 +104,82 @@ void Tile(const int16_t* HWY_RESTRICT a, size_t a_stride, size_t pairs,
   }
 }
 
-bool GemmHighway(const GemmJob& job, const void* a, size_t a_stride, const int8_t* w,
-                 size_t w_stride, int32_t* out, size_t out_stride, size_t m, size_t n,
-                 size_t k) {
-  const D32 d32;
-  const size_t L = hn::Lanes(d32);
-  const size_t panel_cols = 2 * L;
+size_t Int16PanelColumns() { return 2 * hn::Lanes(D32()); }
+size_t Int16PanelElements(size_t n, size_t k) {
+  const size_t panel_cols = Int16PanelColumns();
+  return (n + panel_cols - 1) / panel_cols * panel_cols * 2 * ((k + 1) / 2) + 64;
+}
+
+// (W - Zw) as int16 pairs: panel p, pair q, column c -> two int16 at
+// ((p * pairs + q) * panel_cols + c) * 2; zero beyond k and beyond n.
+void PackInt16Panels(const GemmJob& job, const int8_t* w, size_t w_stride, size_t n, size_t k,
+                     int16_t* HWY_RESTRICT packed_w) {
+  const size_t panel_cols = Int16PanelColumns();
   const size_t pairs = (k + 1) / 2;
   const size_t k_padded = 2 * pairs;
-  const size_t panels = (n + panel_cols - 1) / panel_cols;
-  const size_t n_padded = panels * panel_cols;
-  auto packed_w = hwy::AllocateAligned<int16_t>(n_padded * k_padded + 64);
-  auto packed_a = hwy::AllocateAligned<int16_t>(m * k_padded + 64);
-  auto bias = hwy::AllocateAligned<int32_t>(n_padded);
-  if (!packed_w || !packed_a || !bias) return false;
-  // Panel p, pair q, column c: two int16 at ((p * pairs + q) * panel_cols + c) * 2.
+  const size_t n_padded = (n + panel_cols - 1) / panel_cols * panel_cols;
   for (size_t col = 0; col < n_padded; ++col) {
-    int16_t* dst = packed_w.get() + (col / panel_cols) * pairs * panel_cols * 2 +
-                   (col % panel_cols) * 2;
+    int16_t* dst = packed_w + (col / panel_cols) * pairs * panel_cols * 2 + (col % panel_cols) * 2;
     const bool real = col < n;
     const int32_t zw = real ? ZeroPointW(job, col) : 0;
     for (size_t kk = 0; kk < k_padded; ++kk) {
       const int32_t v = (real && kk < k) ? w[col * w_stride + kk] - zw : 0;
       dst[(kk / 2) * panel_cols * 2 + (kk % 2)] = static_cast<int16_t>(v);
     }
-    bias[col] = (real && job.bias) ? job.bias[col] : 0;
   }
+}
+
+// The product of A (converted here: A - Za as int16, rows padded to an even length, in a
+// per-thread scratch that only grows) and packed W, plus the bias of `job` (padded per panel
+// into a stack array). False: no scratch memory.
+bool MultiplyInt16Panels(const GemmJob& job, const void* a, size_t a_stride,
+                         const int16_t* packed_w, int32_t* out, size_t out_stride, size_t m,
+                         size_t n, size_t k) {
+  const size_t L = hn::Lanes(D32());
+  const size_t panel_cols = 2 * L;
+  const size_t pairs = (k + 1) / 2;
+  const size_t k_padded = 2 * pairs;
+  static thread_local hwy::AlignedFreeUniquePtr<int16_t[]> scratch{nullptr, hwy::AlignedFreer()};
+  static thread_local size_t scratch_elements = 0;
+  if (scratch_elements < m * k_padded + 64) {
+    scratch = hwy::AllocateAligned<int16_t>(m * k_padded + 64);
+    scratch_elements = scratch ? m * k_padded + 64 : 0;
+    if (!scratch) return false;
+  }
+  int16_t* packed_a = scratch.get();
   for (size_t r = 0; r < m; ++r) {
-    int16_t* dst = packed_a.get() + r * k_padded;
+    int16_t* dst = packed_a + r * k_padded;
     for (size_t kk = 0; kk < k; ++kk) {
       dst[kk] = static_cast<int16_t>(LoadA(job, a, r * a_stride + kk) - job.a_zero_point);
     }
     if (k_padded > k) dst[k] = 0;
   }
-  for (size_t p = 0; p < panels; ++p) {
-    const int16_t* panel = packed_w.get() + p * pairs * panel_cols * 2;
-    const size_t col0 = p * panel_cols;
+  for (size_t col0 = 0; col0 < n; col0 += panel_cols) {
+    const int16_t* panel = packed_w + (col0 / panel_cols) * pairs * panel_cols * 2;
     const size_t valid = n - col0 < panel_cols ? n - col0 : panel_cols;
+    HWY_ALIGN int32_t bias[2 * HWY_MAX_BYTES / sizeof(int32_t)] = {};
+    for (size_t c = 0; c < valid; ++c) bias[c] = job.bias ? job.bias[col0 + c] : 0;
     for (size_t r = 0; r < m; r += kRows) {
-      const int16_t* a_rows = packed_a.get() + r * k_padded;
+      const int16_t* a_rows = packed_a + r * k_padded;
       int32_t* o = out + r * out_stride + col0;
       switch (m - r < kRows ? m - r : kRows) {
-        case 4: Tile<4>(a_rows, k_padded, pairs, panel, bias.get() + col0, o, out_stride, valid); break;
-        case 3: Tile<3>(a_rows, k_padded, pairs, panel, bias.get() + col0, o, out_stride, valid); break;
-        case 2: Tile<2>(a_rows, k_padded, pairs, panel, bias.get() + col0, o, out_stride, valid); break;
-        default: Tile<1>(a_rows, k_padded, pairs, panel, bias.get() + col0, o, out_stride, valid); break;
+        case 4: Tile<4>(a_rows, k_padded, pairs, panel, bias, o, out_stride, valid); break;
+        case 3: Tile<3>(a_rows, k_padded, pairs, panel, bias, o, out_stride, valid); break;
+        case 2: Tile<2>(a_rows, k_padded, pairs, panel, bias, o, out_stride, valid); break;
+        default: Tile<1>(a_rows, k_padded, pairs, panel, bias, o, out_stride, valid); break;
       }
     }
   }
   return true;
+}
+
+bool GemmHighway(const GemmJob& job, const void* a, size_t a_stride, const int8_t* w,
+                 size_t w_stride, int32_t* out, size_t out_stride, size_t m, size_t n,
+                 size_t k) {
+  auto packed_w = hwy::AllocateAligned<int16_t>(Int16PanelElements(n, k));
+  if (!packed_w) return false;
+  PackInt16Panels(job, w, w_stride, n, k, packed_w.get());
+  return MultiplyInt16Panels(job, a, a_stride, packed_w.get(), out, out_stride, m, n, k);
 }
 
 #endif  // HWY_TARGET != HWY_SCALAR
@@ -167,6 +196,56 @@ void GemmKernel(const GemmJob& job, const void* a, size_t a_stride, const int8_t
 #endif
   // HWY_SCALAR, or no memory for the packed copies: the definition needs no buffer.
   GemmScalar(job, a, a_stride, w, w_stride, out, out_stride, m, n, k);
+}
+
+bool PackWeightsKernel(const GemmJob& job, const int8_t* w, size_t w_stride,
+                       qs_packed_weights* packed) {
+  const size_t n = packed->n, k = packed->k;
+#if HWY_TARGET == HWY_AVX3_DL
+  if (vnni::PackInto(w, w_stride, n, k, packed)) return true;
+#elif HWY_TARGET != HWY_SCALAR
+  auto panels = hwy::AllocateAligned<uint8_t>(Int16PanelElements(n, k) * sizeof(int16_t));
+  if (panels) {
+    PackInt16Panels(job, w, w_stride, n, k, reinterpret_cast<int16_t*>(panels.get()));
+    packed->panels = std::move(panels);
+    packed->layout = detail::PackedLayout::kInt16Panels;
+    packed->lanes = hn::Lanes(D32());
+    return true;
+  }
+#endif
+  (void)job;
+  // The row-major copy every target can run (and the only layout of HWY_SCALAR).
+  packed->panels = hwy::AllocateAligned<uint8_t>(n * k + 1);
+  if (!packed->panels) return false;
+  for (size_t col = 0; col < n; ++col) {
+    if (k > 0) std::memcpy(packed->panels.get() + col * k, w + col * w_stride, k);
+  }
+  packed->layout = detail::PackedLayout::kRowMajor;
+  return true;
+}
+
+bool GemmPackedKernel(const GemmJob& job, const void* a, size_t a_stride,
+                      const qs_packed_weights& packed, int32_t* out, size_t out_stride,
+                      size_t m) {
+  if (m == 0 || packed.n == 0) return true;
+  switch (packed.layout) {
+#if HWY_TARGET == HWY_AVX3_DL
+    case detail::PackedLayout::kVnniPanels:
+      return vnni::GemmPacked(job, a, a_stride, packed, out, out_stride, m);
+#elif HWY_TARGET != HWY_SCALAR
+    case detail::PackedLayout::kInt16Panels:
+      if (packed.lanes != hn::Lanes(D32())) return false;
+      return MultiplyInt16Panels(job, a, a_stride,
+                                 reinterpret_cast<const int16_t*>(packed.panels.get()), out,
+                                 out_stride, m, packed.n, packed.k);
+#endif
+    case detail::PackedLayout::kRowMajor:
+      GemmScalar(job, a, a_stride, reinterpret_cast<const int8_t*>(packed.panels.get()),
+                 packed.k, out, out_stride, m, packed.n, packed.k);
+      return true;
+    default:
+      return false;  // packed by another target for a microkernel this one does not have
+  }
 }
 
 }  // namespace quantspec::optimized::HWY_NAMESPACE

@@ -8,7 +8,8 @@
 // weight zero point is non-zero, a rank-one row term (- Zw[n] * sum_k a[m][k]). All of it is
 // computed mod 2^32 (uint32), where the identity holds because it holds in the integers.
 //
-// W is packed once per call into panels of 64 columns (four zmm of 16 int32 lanes); in a panel,
+// W is packed (once per call, or once for all calls by pack_weights) into panels of 64 columns
+// (four zmm of 16 int32 lanes); in a panel,
 // each group of four k holds, for every column, its four consecutive bytes (16 columns per
 // gather); the column sums for the bias come from vpdpbusd of the packed bytes with ones. The
 // packed copies live in a per-thread scratch buffer reused across calls. A is copied into rows
@@ -31,6 +32,7 @@
 #include "hwy/aligned_allocator.h"
 #include "hwy/highway.h"
 #include "kernels/ops-inl.h"
+#include "packed_weights.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace quantspec::optimized::HWY_NAMESPACE {
@@ -187,55 +189,29 @@ QS_VNNI_ATTR inline void PackPanel(const int8_t* w, size_t w_stride, size_t cols
   for (size_t u = 0; u < 4; ++u) _mm512_storeu_si512(col_sums + 16 * u, sums[u]);
 }
 
-// Returns false if a buffer could not be allocated.
-QS_VNNI_ATTR inline bool Gemm(const GemmJob& job, const void* a_in, size_t a_stride,
-                              const int8_t* w, size_t w_stride, int32_t* out, size_t out_stride,
-                              size_t m, size_t n, size_t k) {
-  const size_t groups = (k + 3) / 4;
-  const size_t k_padded = 4 * groups;
-  const size_t panels = (n + kPanel - 1) / kPanel;
-  const size_t n_padded = panels * kPanel;
-  // Gathers index W with int32 offsets: fall back to the portable path beyond that.
-  if (w_stride > (size_t{1} << 24)) return false;
+inline size_t Groups(size_t k) { return (k + 3) / 4; }
+inline size_t PaddedColumns(size_t n) { return (n + kPanel - 1) / kPanel * kPanel; }
+inline size_t PanelBytes(size_t n, size_t k) { return RoundUp64(PaddedColumns(n) * 4 * Groups(k) + 64); }
+// Gathers index W with int32 offsets: beyond this row stride W cannot be packed here.
+inline bool CanPack(size_t w_stride) { return w_stride <= (size_t{1} << 24); }
 
-  const size_t w_bytes = RoundUp64(n_padded * k_padded + 64);
-  const size_t a_bytes = RoundUp64(m * k_padded + 64);
-  const size_t n_bytes = RoundUp64(n_padded * sizeof(int32_t));
-  const size_t m_bytes = RoundUp64((m + kRows) * sizeof(int32_t));
-  uint8_t* memory = ScratchBytes(w_bytes + a_bytes + 3 * n_bytes + m_bytes);
-  if (memory == nullptr) return false;
-  int8_t* packed_w = reinterpret_cast<int8_t*>(memory);
-  uint8_t* packed_a = memory + w_bytes;
-  int32_t* col_bias = reinterpret_cast<int32_t*>(memory + w_bytes + a_bytes);
-  int32_t* zw = reinterpret_cast<int32_t*>(memory + w_bytes + a_bytes + n_bytes);
-  int32_t* col_sum = reinterpret_cast<int32_t*>(memory + w_bytes + a_bytes + 2 * n_bytes);
-  int32_t* row_sum = reinterpret_cast<int32_t*>(memory + w_bytes + a_bytes + 3 * n_bytes);
-
-  // W panels: panel p, group g, column c (0..63) -> 4 bytes at ((p*groups + g)*64 + c)*4.
-  for (size_t p = 0; p < panels; ++p) {
-    const size_t col0 = p * kPanel;
+// W panels: panel p, group g, column c (0..63) -> 4 bytes at ((p*groups + g)*64 + c)*4, and
+// each column's sum of weights (col_sum has PaddedColumns(n) entries; padding columns get 0).
+QS_VNNI_ATTR inline void PackWeights(const int8_t* w, size_t w_stride, size_t n, size_t k,
+                                     int8_t* packed_w, int32_t* col_sum) {
+  const size_t groups = Groups(k);
+  for (size_t col0 = 0; col0 < PaddedColumns(n); col0 += kPanel) {
     PackPanel(w + col0 * w_stride, w_stride, n - col0 < kPanel ? n - col0 : kPanel, k, groups,
-              packed_w + p * groups * kPanel * 4, col_sum + col0);
+              packed_w + (col0 / kPanel) * groups * kPanel * 4, col_sum + col0);
   }
-  bool any_zw = false;
-  const uint32_t a_offset = job.a_type == QS_S8 ? 128u : 0u;
-  const uint32_t za = static_cast<uint32_t>(job.a_zero_point);
-  for (size_t col = 0; col < n_padded; ++col) {
-    if (col >= n) {
-      col_bias[col] = 0;
-      zw[col] = 0;
-      continue;
-    }
-    const uint32_t sum = static_cast<uint32_t>(col_sum[col]);
-    const int32_t zwn = job.w_zero_points ? job.w_zero_points[col] : job.w_zero_point;
-    any_zw = any_zw || zwn != 0;
-    zw[col] = zwn;
-    const uint32_t bias = job.bias ? static_cast<uint32_t>(job.bias[col]) : 0u;
-    col_bias[col] = static_cast<int32_t>(bias - (a_offset + za) * sum +
-                                         static_cast<uint32_t>(k) * za *
-                                             static_cast<uint32_t>(zwn));
-  }
-  // A rows: offset to unsigned, padded with zeros; row sums of the original values.
+}
+
+// The A side, once per call: rows offset to unsigned and padded with zeros to whole groups, and
+// the row sums of the original values (for the weight zero point's rank-one term).
+QS_VNNI_ATTR inline void PackActivations(const GemmJob& job, const void* a_in, size_t a_stride,
+                                         size_t m, size_t k, uint8_t* packed_a,
+                                         int32_t* row_sum) {
+  const size_t k_padded = 4 * Groups(k);
   const uint8_t flip = job.a_type == QS_S8 ? 0x80 : 0x00;
   for (size_t r = 0; r < m; ++r) {
     const uint8_t* src = static_cast<const uint8_t*>(a_in) + r * a_stride;
@@ -255,11 +231,36 @@ QS_VNNI_ATTR inline bool Gemm(const GemmJob& job, const void* a_in, size_t a_str
     for (size_t kk = k; kk < k_padded; ++kk) dst[kk] = 0;
     row_sum[r] = static_cast<int32_t>(sum);
   }
+}
 
-  for (size_t p = 0; p < panels; ++p) {
-    const int8_t* panel = packed_w + p * groups * kPanel * 4;
-    const size_t col0 = p * kPanel;
+// The product of packed A and packed W. The zero points and the bias come from `job` (the
+// caller's parameters, or a packed object's copies); per panel of 64 columns, the column terms
+// bias - (128 + Za) sum w + K Za Zw and the zero points are formed in a stack array.
+QS_VNNI_ATTR inline void MultiplyPacked(const GemmJob& job, const uint8_t* packed_a,
+                                        const int32_t* row_sum, size_t m, size_t k,
+                                        const int8_t* packed_w, const int32_t* col_sum, size_t n,
+                                        int32_t* out, size_t out_stride) {
+  const size_t groups = Groups(k);
+  const size_t k_padded = 4 * groups;
+  bool any_zw = false;
+  for (size_t col = 0; col < n; ++col) {
+    any_zw = any_zw || (job.w_zero_points ? job.w_zero_points[col] : job.w_zero_point) != 0;
+  }
+  const uint32_t a_offset = job.a_type == QS_S8 ? 128u : 0u;
+  const uint32_t za = static_cast<uint32_t>(job.a_zero_point);
+  for (size_t col0 = 0; col0 < n; col0 += kPanel) {
+    const int8_t* panel = packed_w + (col0 / kPanel) * groups * kPanel * 4;
     const size_t valid = n - col0 < kPanel ? n - col0 : kPanel;
+    alignas(64) int32_t col_bias[kPanel] = {};
+    alignas(64) int32_t zw[kPanel] = {};
+    for (size_t c = 0; c < valid; ++c) {
+      const size_t col = col0 + c;
+      const int32_t zwn = job.w_zero_points ? job.w_zero_points[col] : job.w_zero_point;
+      zw[c] = zwn;
+      const uint32_t bias = job.bias ? static_cast<uint32_t>(job.bias[col]) : 0u;
+      col_bias[c] = static_cast<int32_t>(bias - (a_offset + za) * static_cast<uint32_t>(col_sum[col]) +
+                                         static_cast<uint32_t>(k) * za * static_cast<uint32_t>(zwn));
+    }
     // groups == 0 (K == 0) still needs one pass to write the bias.
     for (size_t g0 = 0; g0 < groups || g0 == 0; g0 += kBlockGroups) {
       const size_t block = groups - g0 < kBlockGroups ? groups - g0 : kBlockGroups;
@@ -268,12 +269,72 @@ QS_VNNI_ATTR inline bool Gemm(const GemmJob& job, const void* a_in, size_t a_str
       for (size_t r = 0; r < m; r += kRows) {
         const size_t rows = m - r < kRows ? m - r : kRows;
         TileRows(rows, packed_a + r * k_padded + 4 * g0, k_padded, block,
-                 panel + g0 * kPanel * 4, col_bias + col0, any_zw ? zw + col0 : nullptr,
-                 row_sum + r, out + r * out_stride + col0, out_stride, valid, first, last);
+                 panel + g0 * kPanel * 4, col_bias, any_zw ? zw : nullptr, row_sum + r,
+                 out + r * out_stride + col0, out_stride, valid, first, last);
       }
       if (groups == 0) break;
     }
   }
+}
+
+// Activations' scratch: packed A rows and their sums, from the per-thread scratch. Returns
+// nullptr if it could not be allocated.
+inline uint8_t* ActivationScratch(size_t extra_front, size_t m, size_t k, uint8_t** packed_a,
+                                  int32_t** row_sum) {
+  const size_t a_bytes = RoundUp64(m * 4 * Groups(k) + 64);
+  const size_t m_bytes = RoundUp64((m + kRows) * sizeof(int32_t));
+  uint8_t* memory = ScratchBytes(extra_front + a_bytes + m_bytes);
+  if (memory == nullptr) return nullptr;
+  *packed_a = memory + extra_front;
+  *row_sum = reinterpret_cast<int32_t*>(memory + extra_front + a_bytes);
+  return memory;
+}
+
+// Unpacked GEMM: W packed into the per-thread scratch for this call. Returns false if a buffer
+// could not be allocated or W's stride is too large to gather from.
+QS_VNNI_ATTR inline bool Gemm(const GemmJob& job, const void* a_in, size_t a_stride,
+                              const int8_t* w, size_t w_stride, int32_t* out, size_t out_stride,
+                              size_t m, size_t n, size_t k) {
+  if (!CanPack(w_stride)) return false;
+  const size_t w_bytes = PanelBytes(n, k);
+  const size_t sum_bytes = RoundUp64(PaddedColumns(n) * sizeof(int32_t));
+  uint8_t* packed_a = nullptr;
+  int32_t* row_sum = nullptr;
+  uint8_t* memory = ActivationScratch(w_bytes + sum_bytes, m, k, &packed_a, &row_sum);
+  if (memory == nullptr) return false;
+  int8_t* packed_w = reinterpret_cast<int8_t*>(memory);
+  int32_t* col_sum = reinterpret_cast<int32_t*>(memory + w_bytes);
+  PackWeights(w, w_stride, n, k, packed_w, col_sum);
+  PackActivations(job, a_in, a_stride, m, k, packed_a, row_sum);
+  MultiplyPacked(job, packed_a, row_sum, m, k, packed_w, col_sum, n, out, out_stride);
+  return true;
+}
+
+// Packs W into `packed` (kVnniPanels). False: no memory, or W's stride too large.
+QS_VNNI_ATTR inline bool PackInto(const int8_t* w, size_t w_stride, size_t n, size_t k,
+                                  qs_packed_weights* packed) {
+  if (!CanPack(w_stride)) return false;
+  packed->panels = hwy::AllocateAligned<uint8_t>(PanelBytes(n, k));
+  packed->column_sums = hwy::AllocateAligned<int32_t>(PaddedColumns(n));
+  if (!packed->panels || !packed->column_sums) return false;
+  PackWeights(w, w_stride, n, k, reinterpret_cast<int8_t*>(packed->panels.get()),
+              packed->column_sums.get());
+  packed->layout = detail::PackedLayout::kVnniPanels;
+  return true;
+}
+
+// GEMM on a kVnniPanels object; `job` carries the call's A parameters and the object's zero
+// points and bias. False: no scratch memory.
+QS_VNNI_ATTR inline bool GemmPacked(const GemmJob& job, const void* a_in, size_t a_stride,
+                                    const qs_packed_weights& packed, int32_t* out,
+                                    size_t out_stride, size_t m) {
+  uint8_t* packed_a = nullptr;
+  int32_t* row_sum = nullptr;
+  if (ActivationScratch(0, m, packed.k, &packed_a, &row_sum) == nullptr) return false;
+  PackActivations(job, a_in, a_stride, m, packed.k, packed_a, row_sum);
+  MultiplyPacked(job, packed_a, row_sum, m, packed.k,
+                 reinterpret_cast<const int8_t*>(packed.panels.get()), packed.column_sums.get(),
+                 packed.n, out, out_stride);
   return true;
 }
 

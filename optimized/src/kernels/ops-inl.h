@@ -45,6 +45,16 @@ bool RequantizeSingleShiftKernel(const RequantizeJob& job, const int32_t* in, vo
 // gemm.cc (Q5): out[m][n] int32, mod 2^32.
 void GemmKernel(const GemmJob& job, const void* a, size_t a_stride, const int8_t* w,
                 size_t w_stride, int32_t* out, size_t out_stride, size_t m, size_t n, size_t k);
+// gemm.cc, packed weights: fills packed->panels / column_sums / layout for packed->n x
+// packed->k (zero points and bias already copied into *packed; `job` points at them). False:
+// no memory.
+bool PackWeightsKernel(const GemmJob& job, const int8_t* w, size_t w_stride,
+                       qs_packed_weights* packed);
+// The GEMM on packed weights; `job` has the call's A parameters and the object's zero points and
+// bias. False: no scratch memory, or a layout this target cannot run.
+bool GemmPackedKernel(const GemmJob& job, const void* a, size_t a_stride,
+                      const qs_packed_weights& packed, int32_t* out, size_t out_stride,
+                      size_t m);
 // lut.cc: out[i] = table[in[i]] on bytes.
 void LutKernel(const uint8_t* table, const uint8_t* in, uint8_t* out, size_t n);
 

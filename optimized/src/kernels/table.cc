@@ -7,6 +7,8 @@
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 
 #include <cstring>
+#include <memory>
+#include <new>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>
@@ -15,6 +17,7 @@
 #include "hwy/aligned_allocator.h"
 #include "hwy/highway.h"
 #include "kernels/ops-inl.h"
+#include "packed_weights.h"
 #include "quantspec/kernel_abi.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -125,6 +128,96 @@ qs_status Linear(const qs_linear_params* p, const void* a, size_t a_stride, cons
   return ok ? QS_OK : QS_BAD_PARAMETERS;
 }
 
+// Packed weights (kernel_abi.h): the object keeps W's zero points and bias; the call's
+// qs_gemm_params contribute only a_type and a_zero_point.
+qs_status PackWeights(const qs_gemm_params* p, const int8_t* w, size_t w_stride, size_t n,
+                      size_t k, qs_packed_weights** packed) {
+  if (packed == nullptr) return QS_BAD_PARAMETERS;
+  *packed = nullptr;
+  if (p == nullptr || (w == nullptr && n * k > 0) || (n > 0 && k > 0 && w_stride < k)) {
+    return QS_BAD_PARAMETERS;
+  }
+  const size_t padded = (n + 63) / 64 * 64;
+  auto object = std::unique_ptr<qs_packed_weights>(new (std::nothrow) qs_packed_weights);
+  if (!object) return QS_BAD_PARAMETERS;  // no memory: the ABI has no better status
+  object->n = n;
+  object->k = k;
+  object->zero_points = hwy::AllocateAligned<int32_t>(padded + 1);
+  object->bias = hwy::AllocateAligned<int32_t>(padded + 1);
+  if (!object->zero_points || !object->bias) return QS_BAD_PARAMETERS;
+  for (size_t col = 0; col < padded; ++col) {
+    const int32_t zw = col >= n ? 0 : (p->w_zero_points ? p->w_zero_points[col] : p->w_zero_point);
+    if (zw < -128 || zw > 127) return QS_BAD_PARAMETERS;
+    object->zero_points[col] = zw;
+    object->bias[col] = (col < n && p->bias != nullptr) ? p->bias[col] : 0;
+  }
+  object->has_bias = p->bias != nullptr;
+  GemmJob job{};
+  job.w_zero_points = object->zero_points.get();
+  job.bias = object->has_bias ? object->bias.get() : nullptr;
+  if (!PackWeightsKernel(job, w, w_stride, object.get())) return QS_BAD_PARAMETERS;
+  *packed = object.release();
+  return QS_OK;
+}
+
+void ReleasePacked(qs_packed_weights* packed) { delete packed; }
+
+// The call's parameters with the weight fields replaced by the object's, checked as the
+// unpacked operation checks them (against a dense N x K W: the object's own copy).
+qs_gemm_params WithPackedWeights(const qs_gemm_params& call, const qs_packed_weights& packed) {
+  qs_gemm_params p = call;
+  p.w_zero_point = 0;
+  p.w_zero_points = packed.zero_points.get();
+  p.bias = packed.has_bias ? packed.bias.get() : nullptr;
+  return p;
+}
+
+qs_status GemmPacked(const qs_gemm_params* p, const void* a, size_t a_stride,
+                     const qs_packed_weights* w, int32_t* out, size_t out_stride, size_t m) {
+  if (p == nullptr || w == nullptr) return QS_BAD_PARAMETERS;
+  const qs_gemm_params call = WithPackedWeights(*p, *w);
+  GemmJob job;
+  const qs_status s = CheckGemm(&call, a, a_stride, w->panels.get(), w->k, out, out_stride, m,
+                                w->n, w->k, &job);
+  if (s != QS_OK) return s;
+  return GemmPackedKernel(job, a, a_stride, *w, out, out_stride, m) ? QS_OK : QS_BAD_PARAMETERS;
+}
+
+// Per-thread int32 scratch for the accumulators of linear_packed (grows, never shrinks).
+int32_t* AccumulatorScratch(size_t elements) {
+  static thread_local hwy::AlignedFreeUniquePtr<int32_t[]> memory{nullptr, hwy::AlignedFreer()};
+  static thread_local size_t capacity = 0;
+  if (capacity < elements) {
+    memory = hwy::AllocateAligned<int32_t>(elements);
+    capacity = memory ? elements : 0;
+  }
+  return memory.get();
+}
+
+qs_status LinearPacked(const qs_linear_params* p, const void* a, size_t a_stride,
+                       const qs_packed_weights* w, void* out, size_t out_stride, size_t m) {
+  const DefaultFpEnvironment fp_environment;
+  if (p == nullptr || w == nullptr) return QS_BAD_PARAMETERS;
+  qs_linear_params call = *p;
+  call.gemm = WithPackedWeights(p->gemm, *w);
+  const size_t n = w->n, k = w->k;
+  GemmJob gemm_job;
+  RequantizeJob requant_job;
+  const qs_status s = CheckLinear(&call, a, a_stride, w->panels.get(), k, out, out_stride, m, n,
+                                  k, &gemm_job, &requant_job);
+  if (s != QS_OK || m == 0 || n == 0) return s;
+  int32_t* acc = AccumulatorScratch(m * n);
+  if (acc == nullptr || !GemmPackedKernel(gemm_job, a, a_stride, *w, acc, n, m)) {
+    return QS_BAD_PARAMETERS;  // no memory, or a layout this target cannot run
+  }
+  bool ok = true;  // s8 and u8 outputs are both one byte per element
+  for (size_t r = 0; r < m; ++r) {
+    ok = RequantizeKernel(requant_job, acc + r * n, static_cast<uint8_t*>(out) + r * out_stride,
+                          n) && ok;
+  }
+  return ok ? QS_OK : QS_BAD_PARAMETERS;
+}
+
 qs_status Lut(const qs_lut_params* p, const void* in, void* out, size_t n) {
   const qs_status s = CheckLut(p, in, out, n);
   if (s == QS_OK && n > 0) {
@@ -161,6 +254,10 @@ qs_kernel_table MakeTable() {
   t.gemm = &Gemm;
   t.linear = &Linear;
   t.lut = &Lut;
+  t.pack_weights = &PackWeights;
+  t.release_packed = &ReleasePacked;
+  t.linear_packed = &LinearPacked;
+  t.gemm_packed = &GemmPacked;
   return t;
 }
 

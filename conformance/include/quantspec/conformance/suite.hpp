@@ -65,7 +65,8 @@ struct VariantSuite {
 const std::vector<VariantSuite>& all_variant_suites();
 
 // The operation names, in order: quantize, quantize_per_channel, dequantize,
-// dequantize_per_channel, requantize, requantize_per_channel, gemm, linear, lut.
+// dequantize_per_channel, requantize, requantize_per_channel, gemm, linear, lut, gemm_packed,
+// linear_packed.
 const std::vector<std::string>& operation_names();
 // The family of an operation ("requantize_per_channel" -> "requantize"), for --op filters.
 std::string operation_family(const std::string& op);

@@ -1,0 +1,63 @@
+// The packed-weights suites (conformance/src/ops_packed.cc): our kernels pass them on every
+// compiled target (conformance_optimized_tests runs them per target), a table without the slots
+// is "not provided", and deliberately broken packed kernels fail the check aimed at them.
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "broken_kernels.hpp"
+#include "quantspec/conformance/suite.hpp"
+
+namespace quantspec::conformance {
+namespace {
+
+const VariantSuite& packed_suite(const std::string& op, const std::string& variant) {
+  for (const VariantSuite& suite : all_variant_suites()) {
+    if (suite.op == op && suite.variant == variant) return suite;
+  }
+  throw std::runtime_error("no suite " + op + " " + variant);
+}
+
+VariantResult run(const qs_kernel_table& table, const std::string& op, const std::string& variant) {
+  Settings settings;
+  settings.seed = 7;
+  return run_variant(table, table.name, packed_suite(op, variant), settings);
+}
+
+TEST(PackedWeights, ATableWithoutTheSlotsIsNotProvided) {
+  for (const char* variant : {"s8*s8", "u8*s8"}) {
+    EXPECT_EQ(run(*qs_scalar_example_table(), "gemm_packed", variant).status,
+              VariantResult::Status::not_provided);
+  }
+  EXPECT_EQ(run(*qs_scalar_example_table(), "linear_packed", "fp32").status,
+            VariantResult::Status::not_provided);
+}
+
+TEST(PackedWeights, CatchesAKernelThatReadsTheCallsWeightZeroPoint) {
+  const VariantResult r = run(broken::packed_uses_call_time_zero_point(), "gemm_packed", "s8*s8");
+  EXPECT_EQ(r.status, VariantResult::Status::fail);
+  EXPECT_EQ(r.failed_check, "PackedMatchesReferenceAndUnpackedOnBlockShapes");
+  EXPECT_NE(r.counterexample.find("noisy call-time weight fields"), std::string::npos)
+      << r.counterexample;
+}
+
+TEST(PackedWeights, CatchesAKernelThatDropsTheLastKBlock) {
+  const VariantResult r = run(broken::packed_drops_k_beyond_4096(), "gemm_packed", "u8*s8");
+  EXPECT_EQ(r.status, VariantResult::Status::fail);
+  EXPECT_NE(r.counterexample.find("k = 4097"), std::string::npos) << r.counterexample;
+}
+
+TEST(PackedWeights, ACorrectPackedKernelPasses) {
+  // The same packing with no bug (the zero-point bug only bites when the call's field differs):
+  // our own kernels are run per target by conformance_optimized_tests; here the broken table's
+  // bad-parameter contract, which it implements correctly, must pass.
+  const VariantSuite& suite = packed_suite("gemm_packed", "s8*s8");
+  const qs_kernel_table& table = broken::packed_drops_k_beyond_4096();
+  for (const Check& check : suite.checks) {
+    if (check.name != "PackRejectsBadParametersAndLeavesNull") continue;
+    EXPECT_EQ(check.run(table, suite.probe(table), Settings{}).verdict, CheckResult::Verdict::pass);
+  }
+}
+
+}  // namespace
+}  // namespace quantspec::conformance
