@@ -148,7 +148,16 @@ Arrays& arrays() {
   return a;
 }
 
-const qs_kernel_table* table() { return qs_kernel_table_get(QS_KERNEL_ABI_VERSION); }
+// The table under test: the dispatching one (best target), or the target named by --target=NAME.
+const qs_kernel_table*& selected_table() {
+  static const qs_kernel_table* t = qs_kernel_table_get(QS_KERNEL_ABI_VERSION);
+  return t;
+}
+std::string& selected_target() {
+  static std::string name = quantspec::optimized::dispatch_target();
+  return name;
+}
+const qs_kernel_table* table() { return selected_table(); }
 
 bool HasAvx512() { return __builtin_cpu_supports("avx512f"); }
 bool HasAvx2() { return __builtin_cpu_supports("avx2"); }
@@ -560,6 +569,23 @@ int main(int argc, char** argv) {
     const std::string arg = argv[i];
     if (arg == "--json") {
       json = true;
+    } else if (arg.rfind("--target=", 0) == 0) {
+      const std::string name = arg.substr(9);
+      std::string known;
+      bool found = false;
+      for (const auto& t : quantspec::optimized::compiled_tables()) {
+        known += (known.empty() ? "" : ", ") + t.target;
+        if (t.target == name) {
+          selected_table() = t.table;
+          selected_target() = t.target;
+          found = true;
+        }
+      }
+      if (!found) {
+        std::fprintf(stderr, "quantspec_bench: --target=%s: not a compiled target this CPU runs (%s)\n",
+                     name.c_str(), known.c_str());
+        return 2;
+      }
     } else if (arg.rfind("--peak=", 0) == 0) {
       const std::string name = arg.substr(7);
       if (!quantspec::bench::PeakRunsHere(name)) {
@@ -645,7 +671,7 @@ int main(int argc, char** argv) {
     if (!v.empty()) raw[k] = median(v);
   }
 
-  const std::string target = quantspec::optimized::dispatch_target();
+  const std::string target = selected_target();
   const std::string cpu = CpuModel();
   const char* peak_name = gemm_peak().name;
   const SizeClass& dram = Sizes()[0];

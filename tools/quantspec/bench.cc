@@ -35,7 +35,8 @@ void register_bench(CLI::App& app, Registry& registry) {
       "elementwise kernels against a memory copy, GEMM against the measured exact int8 MAC\n"
       "peak loop of this CPU (vpdpbusd zmm with AVX-512 VNNI, vpdpbusd ymm with AVX-VNNI,\n"
       "vpmaddwd + vpaddd zmm/ymm otherwise; no GEMM ratio without AVX2). The report names\n"
-      "the CPU model, the dispatch target and the peak loop. --peak=NAME forces a loop.\n"
+      "the CPU model, the target and the peak loop. --peak=NAME forces a loop;\n"
+      "--target=NAME measures one compiled target (e.g. AVX2 on an AVX-512 CPU).\n"
       "Runs quantspec_bench from the same directory as quantspec; --json and every other\n"
       "argument (e.g. --benchmark_filter=...) are passed through; its exit code is returned.");
   cmd->add_flag("--json", o->json, "print the ratios as one JSON object");
