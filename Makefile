@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build conform test bench vectors clean
+.PHONY: all deps configure build conform test bench peers vectors clean
 
 all: build
 
@@ -29,6 +29,13 @@ test: build
 
 bench: build
 	@$(BUILD_DIR)/bin/quantspec bench
+
+# Our kernels against XNNPACK and oneDNN (Debian packages, installed here when missing).
+peers: deps
+	@bash tools/install-deps.sh --peers
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target quantspec quantspec_peer_bench
+	@taskset -c 1 $(BUILD_DIR)/bin/quantspec bench --peers --benchmark_repetitions=3
 
 clean:
 	@rm -rf $(BUILD_DIR)

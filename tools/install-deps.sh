@@ -7,6 +7,10 @@ packages=(
   libboost-dev libhwy-dev libgtest-dev librapidcheck-dev nlohmann-json3-dev
   libcli11-dev libbenchmark-dev libgemmlowp-dev python3 python3-numpy
 )
+# --peers: the peer libraries of `make peers` (XNNPACK, oneDNN) instead.
+if [ "${1:-}" = "--peers" ]; then
+  packages=(libxnnpack-dev libpthreadpool-dev libdnnl-dev)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -26,6 +26,7 @@ std::string directory_of_this_program() {
 void register_bench(CLI::App& app, Registry& registry) {
   struct Options {
     bool json = false;
+    bool peers = false;
     std::vector<std::string> passthrough;
   };
   auto o = std::make_shared<Options>();
@@ -40,12 +41,21 @@ void register_bench(CLI::App& app, Registry& registry) {
       "Runs quantspec_bench from the same directory as quantspec; --json and every other\n"
       "argument (e.g. --benchmark_filter=...) are passed through; its exit code is returned.");
   cmd->add_flag("--json", o->json, "print the ratios as one JSON object");
+  cmd->add_flag("--peers", o->peers,
+                "run quantspec_peer_bench instead: ours vs XNNPACK (fully connected qs8, convert)\n"
+                "and oneDNN (int8 matmul) on the same data in the same process, weight packing\n"
+                "excluded for everybody, each peer's output compared with ours element by element\n"
+                "(built when libxnnpack-dev, libpthreadpool-dev and libdnnl-dev are installed;\n"
+                "`make peers` installs them)");
   cmd->allow_extras();
   registry.add(cmd, [o, cmd](std::ostream& out) {
-    const std::string program = directory_of_this_program() + "/quantspec_bench";
+    const std::string program =
+        directory_of_this_program() + (o->peers ? "/quantspec_peer_bench" : "/quantspec_bench");
     if (::access(program.c_str(), X_OK) != 0) {
       std::cerr << "quantspec bench: not built: " << program
-                << " is missing (build the optimized/ benchmarks: target quantspec_bench)\n";
+                << (o->peers ? " is missing (install libxnnpack-dev libpthreadpool-dev libdnnl-dev "
+                               "and rebuild, or run `make peers`)\n"
+                             : " is missing (build the optimized/ benchmarks: target quantspec_bench)\n");
       return kExitBadInput;
     }
     std::vector<std::string> args{program};
