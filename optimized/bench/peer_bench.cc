@@ -9,7 +9,7 @@
 //     XNNPACK convert f32->qs8 / qs8->f32.
 // Every benchmark alternates the implementations in each iteration and keeps each one's fastest
 // iteration (other processes only slow a run down); the ratio is peer time / our time (> 1: we
-// are faster). Before timing, every peer's output is compared element by element with ours on
+// are faster), per repetition, reported as the median with the range over repetitions. Before timing, every peer's output is compared element by element with ours on
 // the same data, and ours with the pipeline the conformance suite holds to the reference (fp32
 // requantization with the scale the peer computes, the zero point after rounding for XNNPACK
 // and before rounding for oneDNN); the count of differing elements is reported next to the
@@ -39,7 +39,8 @@ namespace {
 const qs_kernel_table* ours() { return qs_kernel_table_get(QS_KERNEL_ABI_VERSION); }
 
 struct Timing {
-  std::map<std::string, double> best_seconds;  // implementation -> fastest iteration
+  // implementation -> fastest iteration of each repetition (--benchmark_repetitions)
+  std::map<std::string, std::vector<double>> best_seconds;
   std::map<std::string, size_t> differing;     // peer -> elements differing from ours
   size_t elements = 0;
   double work = 0;  // MACs (linear) or elements (elementwise) per call
@@ -77,10 +78,7 @@ void RegisterAlternating(const std::string& name,
       }
       state.SetIterationTime(ours_time);
     }
-    for (const auto& [who, t] : best) {
-      double& kept = timings()[name].best_seconds[who];
-      kept = kept == 0 ? t : std::min(kept, t);
-    }
+    for (const auto& [who, t] : best) timings()[name].best_seconds[who].push_back(t);
   })->UseManualTime()->Unit(benchmark::kMicrosecond);
 }
 
@@ -314,24 +312,41 @@ int main(int argc, char** argv) {
   bool first = true;
   for (const auto& [name, t] : timings()) {
     const auto it = t.best_seconds.find("ours");
-    if (it == t.best_seconds.end()) continue;
-    const double ours_s = it->second;
-    for (const auto& [who, s] : t.best_seconds) {
-      if (who == "ours") continue;
+    if (it == t.best_seconds.end() || it->second.empty()) continue;
+    const std::vector<double>& ours_s = it->second;
+    for (const auto& [who, peer_s] : t.best_seconds) {
+      if (who == "ours" || peer_s.size() != ours_s.size()) continue;
+      // Ratio of each repetition (same iterations), then median and range over repetitions.
+      std::vector<double> ratios, ours_rate, peer_rate;
+      for (size_t r = 0; r < ours_s.size(); ++r) {
+        ratios.push_back(peer_s[r] / ours_s[r]);
+        ours_rate.push_back(t.work / ours_s[r]);
+        peer_rate.push_back(t.work / peer_s[r]);
+      }
+      auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        const size_t h = v.size() / 2;
+        return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
+      };
+      const double lo = *std::min_element(ratios.begin(), ratios.end());
+      const double hi = *std::max_element(ratios.begin(), ratios.end());
       const size_t diff = t.differing.count(who) ? t.differing.at(who) : 0;
-      char line[512];
+      char line[640];
       std::snprintf(line, sizeof line,
-                    "%s\"%s vs %s\": {\"ratio_peer_time_over_ours\": %.3f, \"ours_per_s\": %.4g, "
+                    "%s\"%s vs %s\": {\"ratio_peer_time_over_ours\": %.3f, \"ratio_min\": %.3f, "
+                    "\"ratio_max\": %.3f, \"repetitions\": %zu, \"ours_per_s\": %.4g, "
                     "\"peer_per_s\": %.4g, \"unit\": \"%s\", \"differing_elements\": %zu, "
                     "\"elements\": %zu, \"peer_exact_vs_ours\": %s}",
-                    first ? "" : ", ", name.c_str(), who.c_str(), s / ours_s, t.work / ours_s,
-                    t.work / s, name.rfind("linear", 0) == 0 ? "MAC" : "element", diff, t.elements,
+                    first ? "" : ", ", name.c_str(), who.c_str(), median(ratios), lo, hi,
+                    ratios.size(), median(ours_rate), median(peer_rate),
+                    name.rfind("linear", 0) == 0 ? "MAC" : "element", diff, t.elements,
                     diff == 0 ? "true" : "false");
       out += line;
       first = false;
       if (!json) {
-        std::printf("%-28s vs %-8s ratio %.3f (ours %.3g/s, peer %.3g/s)%s\n", name.c_str(),
-                    who.c_str(), s / ours_s, t.work / ours_s, t.work / s,
+        std::printf("%-28s vs %-8s ratio %.3f [%.3f, %.3f] (ours %.3g/s, peer %.3g/s)%s\n",
+                    name.c_str(), who.c_str(), median(ratios), lo, hi, median(ours_rate),
+                    median(peer_rate),
                     diff == 0 ? "" : (" inexact: " + std::to_string(diff) + " of " +
                                       std::to_string(t.elements) + " differ").c_str());
       }

@@ -2,7 +2,9 @@
 // bytes (s8 or u8) in element order. On AVX-512 targets two vpackssdw, one vpacksswb /
 // vpackuswb and one vpermd do it with one 64-byte store (4 shuffle uops per 4 vectors, where
 // four vpmovsdb need 8 plus four 16-byte stores); the saturating packs never saturate because
-// the lanes are in range. Other targets: four DemoteTo + StoreU. Included once per target.
+// the lanes are in range. AVX2 (full 256-bit vectors): the same two packs and one vpermd per
+// 32 bytes (4 shuffle uops, where four DemoteTo to bytes take 12). Other targets: four
+// DemoteTo + StoreU. Included once per target.
 #if defined(QUANTSPEC_OPTIMIZED_NARROW_STORE_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef QUANTSPEC_OPTIMIZED_NARROW_STORE_INL_H_
 #undef QUANTSPEC_OPTIMIZED_NARROW_STORE_INL_H_
@@ -16,7 +18,7 @@
 
 #include "hwy/highway.h"
 
-#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_TARGET == HWY_AVX2
 #include <immintrin.h>
 #endif
 
@@ -38,6 +40,19 @@ HWY_INLINE void Store64(__m512i bytes, void* out) {
 }
 #endif
 
+#if HWY_TARGET == HWY_AVX2
+// True for full 256-bit vectors (the AVX2 pack path); partial vectors take the portable path.
+template <class VI>
+constexpr bool kIsVec256 = std::is_same<decltype(VI().raw), __m256i>::value;
+
+// packs_epi32(a, b), packs_epi32(c, d), then packs_epi16 leave, per 128-bit lane L, the dwords
+// (a_L, b_L, c_L, d_L) with x_L = 4 bytes of lanes 4L..4L+3 of x; output dword 2v + L takes
+// input dword 4L + v.
+HWY_INLINE __m256i ElementOrder256(__m256i bytes) {
+  return _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+#endif
+
 template <bool kStream = false, typename TOut, class DI, class VI = hn::Vec<DI>>
 HWY_INLINE void StoreNarrow4(DI di, VI v0, VI v1, VI v2, VI v3, TOut* HWY_RESTRICT out) {
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
@@ -52,6 +67,16 @@ HWY_INLINE void StoreNarrow4(DI di, VI v0, VI v1, VI v2, VI v3, TOut* HWY_RESTRI
   Store64<kStream>(_mm512_permutexvar_epi32(order, bytes), out);
 #else
   static_assert(!kStream, "streaming stores are planned for 64-byte groups only");
+#if HWY_TARGET == HWY_AVX2
+  if constexpr (kIsVec256<VI>) {
+    const __m256i ab = _mm256_packs_epi32(v0.raw, v1.raw);
+    const __m256i cd = _mm256_packs_epi32(v2.raw, v3.raw);
+    const __m256i bytes = std::is_same<TOut, int8_t>::value ? _mm256_packs_epi16(ab, cd)
+                                                            : _mm256_packus_epi16(ab, cd);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), ElementOrder256(bytes));
+    return;
+  }
+#endif
   const hn::Rebind<TOut, DI> d_out;
   const size_t N = hn::Lanes(di);
   hn::StoreU(hn::DemoteTo(d_out, v0), d_out, out);
@@ -117,6 +142,33 @@ class ZeroPointNarrower {
     Store64<kStream>(_mm512_permutexvar_epi32(order, bytes), out);
 #else
     static_assert(!kStream, "streaming stores are planned for 64-byte groups only");
+#if HWY_TARGET == HWY_AVX2
+    if constexpr (kIsVec256<VI>) {
+      __m256i ab = _mm256_packs_epi32(y0.raw, y1.raw);
+      __m256i cd = _mm256_packs_epi32(y2.raw, y3.raw);
+      if (zero_point_ != 0) {
+        const __m256i z = _mm256_set1_epi16(zero_point_);
+        ab = _mm256_adds_epi16(ab, z);
+        cd = _mm256_adds_epi16(cd, z);
+      }
+      __m256i bytes;
+      if constexpr (std::is_same<TOut, int8_t>::value) {
+        bytes = _mm256_packs_epi16(ab, cd);
+        if (!full_range_) {
+          bytes = _mm256_min_epi8(_mm256_max_epi8(bytes, _mm256_set1_epi8(qmin_)),
+                                  _mm256_set1_epi8(qmax_));
+        }
+      } else {
+        bytes = _mm256_packus_epi16(ab, cd);
+        if (!full_range_) {
+          bytes = _mm256_min_epu8(_mm256_max_epu8(bytes, _mm256_set1_epi8(static_cast<char>(qmin_))),
+                                  _mm256_set1_epi8(static_cast<char>(qmax_)));
+        }
+      }
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), ElementOrder256(bytes));
+      return;
+    }
+#endif
     const size_t N = hn::Lanes(di);
     Store1(di, y0, out);
     Store1(di, y1, out + N);
