@@ -1,6 +1,7 @@
 // Quantize f32 -> s8/u8 (SPEC.md Q2): q = clamp(R(t) + Z, qmin, qmax), t per division variant.
 // t is clamped to [qmin - Z, qmax - Z] while still a float (per tensor on AVX-512 only from
-// above, to 2^30, with the rest of the clamp in saturating integer packs; see kIntegerClamp),
+// above, to 2^30, with the rest of the clamp in saturating integer packs, and likewise on AVX2
+// except for exact division; see kIntegerClamp / kIntegerClampFor),
 // never converted to int first, so a quotient beyond 2^31 or an infinity saturates instead of
 // becoming INT_MIN; NaN becomes 0
 // (q = Z), then rounded by rule R. Exact division corrects fl32(x/S) with the sign of the FMA
@@ -214,6 +215,12 @@ HWY_INLINE __m512 NudgeTowardExactQuotient(__m512 t, __m512 x, __m512 scale) {
 // needs a float clamp before the conversion (to 2^30: a larger t would convert to INT32_MIN);
 // t <= -2^31 and -inf convert to INT32_MIN, which saturates to qmin like any t below qmin - Z.
 inline constexpr bool kIntegerClamp = HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL;
+// AVX2 clamps in the integer domain too, except for exact division (its correction needs the
+// clamped quotient in float): R(min(t, 2^30)) by cvtps2dq (ties to even under the default
+// MXCSR) or RoundBy + cvttps2dq, then Z and the clamp by the narrower's saturating packs.
+template <uint32_t kDivision>
+inline constexpr bool kIntegerClampFor =
+    kIntegerClamp || (HWY_TARGET == HWY_AVX2 && kDivision != QS_DIV_EXACT);
 
 // One vector: Lanes(df) inputs -> Lanes(df) int32 lanes q, in [qmin, qmax]; with
 // kRoundedOnly (kIntegerClamp targets) R(t) before Z and the clamp.
@@ -252,6 +259,16 @@ HWY_INLINE hn::Vec<DI> QuantizeLanes(DF df, VF x, const LaneParams& l) {
     t = hn::Min(hn::Max(t, l.lo), l.hi);
     const hn::Vec<DI> n{RoundToInt32<kRounding>(t.raw)};
     return hn::Sub(n, hn::Sub(l.offset, hn::Set(di, kMagicBits)));  // + Z
+  }
+#elif HWY_TARGET == HWY_AVX2
+  if constexpr (kRoundedOnly) {
+    static_assert(kDivision != QS_DIV_EXACT, "exact division clamps in float");
+    // A NaN in a Markstein block raises IE in the vminps below (the block is recomputed).
+    if constexpr (!kMarkstein) t = NanToZero(df, t);
+    // -Inf and t below -2^31 convert to INT32_MIN, which the narrower saturates to qmin.
+    t = hn::Min(t, hn::Set(df, 0x1p30f));
+    if constexpr (kRounding == QS_ROUND_HALF_EVEN) return hn::Vec<DI>{_mm256_cvtps_epi32(t.raw)};
+    return hn::Vec<DI>{_mm256_cvttps_epi32(RoundBy<kRounding>(df, t).raw)};
   }
 #endif
   // In a Markstein block a NaN needs no mapping here: the clamp's vmaxps / vminps raises IE
@@ -293,7 +310,7 @@ void QuantizeGroups(const float* HWY_RESTRICT in, TOut* HWY_RESTRICT out, size_t
   const size_t N = hn::Lanes(df);
   const GroupOrder order = order_arg;
   const LaneParams tensor = tensor_arg;
-  constexpr bool kRoundedOnly = kIntegerClamp && !kPerChannel;
+  constexpr bool kRoundedOnly = kIntegerClampFor<kDivision> && !kPerChannel;
   const ZeroPointNarrower<TOut> narrow(zero_points[0], qmin, qmax);  // used when kRoundedOnly
   auto lanes_at = [&](size_t j) __attribute__((always_inline)) {
     if constexpr (kPerChannel) {
