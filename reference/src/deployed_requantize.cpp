@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "quantspec/reference/errors.hpp"
+#include "quantspec/reference/multiplier.hpp"
 
 namespace quantspec::ref {
 namespace {
@@ -138,6 +139,28 @@ Integer deployed_requantize(const Integer& acc, const DeployedRequantParams& par
   t.output = clamp(t.with_zero_point, Integer(params.qmin), Integer(params.qmax));
   t.clamped = t.output != t.with_zero_point;
   return t.output;
+}
+
+// Q11.4
+RequantizeParams double_round_params_from_binary32_scale(float sx, float sw, float sy,
+                                                         std::int32_t zero_point,
+                                                         std::int32_t qmin, std::int32_t qmax) {
+  const float scale = binary32_scale_from_scales(sx, sw, sy);
+  const Rational s = exact(scale, "scale");
+  if (s < pow2(-32) || s >= 1) {
+    throw ParameterError("scale", "fl32(fl32(Sx*Sw)/Sy) in [2^-32, 1) (QNNPACK's q31 asserts it)",
+                         hex_float(scale));
+  }
+  const FixedPointMultiplier f = derive_multiplier(s, Derivation::rndnu);
+  RequantizeParams p;
+  p.variant = RequantVariant::double_round;
+  p.multiplier = f.multiplier;
+  p.shift = f.shift;
+  p.zero_point = zero_point;
+  p.qmin = qmin;
+  p.qmax = qmax;
+  p.validate();
+  return p;
 }
 
 }  // namespace quantspec::ref

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Keeps the system table of SPEC.md Q11.5 in step with the names the code knows.
+"""Keeps the system table of SPEC.md Q11.6 in step with the names the code knows.
 
 1. Every backquoted name in the requantization, derivation and Zy-entry columns is a name of
    that dimension: RequantVariant / Derivation / ZeroPointEntry (reference/src/variants.cpp) or
@@ -33,10 +33,10 @@ for label, found in (("RequantVariant", requant), ("DeployedRequant", deployed),
     if not found:
         problems.append(f"no {label} names found in the code (name table moved?)")
 
-section = re.search(r"^### Q11\.5 .*?$(.*?)(?=^#{2,3} |\Z)", spec, flags=re.M | re.S)
+section = re.search(r"^### Q11\.6 .*?$(.*?)(?=^#{2,3} |\Z)", spec, flags=re.M | re.S)
 rows = []
 if not section:
-    problems.append("SPEC.md has no section Q11.5")
+    problems.append("SPEC.md has no section Q11.6")
 else:
     for line in section.group(1).splitlines():
         if not line.startswith("|") or line.startswith("|---") or line.startswith("| system"):
@@ -47,7 +47,7 @@ else:
             continue
         rows.append(cells)
 if section and not rows:
-    problems.append("the Q11.5 table has no rows")
+    problems.append("the Q11.6 table has no rows")
 
 columns = ((1, "requantization", requant | deployed), (2, "derivation", derivations),
            (3, "Zy entry", entries))
@@ -68,7 +68,7 @@ for cells in rows:
         problems.append(f"{cells[0]}: no source")
 for name in sorted((requant - {"ideal"}) | deployed):
     if name not in used:
-        problems.append(f"requantization '{name}' is named by no row of the Q11.5 table")
+        problems.append(f"requantization '{name}' is named by no row of the Q11.6 table")
 
 for p in problems:
     print(p)

@@ -5,6 +5,7 @@
 #include <rapidcheck/gtest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 
@@ -152,6 +153,37 @@ TEST(DeployedRequantize, EveryRejectedParameterIsNamed) {
   for (const auto member : all_deployed_requants()) {
     EXPECT_EQ(parse_deployed_requant(name(member)), member);
   }
+}
+
+// Q11.4: QNNPACK q31 derives (m, s) from the binary32 scale. The scales of issue 9:
+// Sx = 0x1.0ed2aep-5, Sw = 0x1.12f9ecp-7, Sy = 0x1.50da56p-2.
+TEST(DeployedRequantize, DoubleRoundFromTheBinary32ScaleDiffersFromTheTfliteDerivation) {
+  const float sx = 0x1.0ed2aep-5f, sw = 0x1.12f9ecp-7f, sy = 0x1.50da56p-2f;
+  const RequantizeParams qnnpack = double_round_params_from_binary32_scale(sx, sw, sy, 0, -128, 127);
+  // QNNPACK's own formulas on the bits of s = fl32(fl32(Sx*Sw)/Sy), written out here:
+  // multiplier = (significand | 2^23) << 7, right shift = 127 + 31 - 32 - biased exponent.
+  const float s = binary32_scale_from_scales(sx, sw, sy);
+  std::uint32_t bits = 0;
+  std::memcpy(&bits, &s, sizeof bits);
+  EXPECT_EQ(bits, 0x3a5d134du);
+  EXPECT_EQ(qnnpack.multiplier, static_cast<std::int32_t>(((bits & 0x007FFFFFu) | 0x00800000u) << 7));
+  EXPECT_EQ(-qnnpack.shift, static_cast<int>(127 + 31 - 32 - (bits >> 23)));
+  EXPECT_EQ(qnnpack.multiplier, 1854514816);
+  EXPECT_EQ(qnnpack.shift, -10);
+  // TFLite's derivation of the exact M (Q6.3) gives 1854514918 with the same shift.
+  const RequantizeParams tflite = requantize_params_from_scales(
+      RequantVariant::double_round, sx, sw, sy, 0, -128, 127, Derivation::tflite);
+  EXPECT_EQ(tflite.multiplier, 1854514918);
+  EXPECT_EQ(tflite.shift, -10);
+  // acc = 48023: SRDHM = floor((48023*1854514816 + 2^30)/2^31) = floor(41471.49...) = 41471,
+  // 41471/1024 = 40.499 -> 40; with 1854514918: 41472, 41472/1024 = 40.5 ties away -> 41.
+  EXPECT_EQ(run(qnnpack, 48023), 40);
+  EXPECT_EQ(run(tflite, 48023), 41);
+  EXPECT_EQ(run(qnnpack, -48023), -40);
+  EXPECT_EQ(run(tflite, -48023), -41);
+  // QNNPACK asserts s < 1: Sx = Sw = 1, Sy = 0.5 gives s = 2.
+  EXPECT_EQ(rejected_parameter([] { double_round_params_from_binary32_scale(1, 1, 0.5f, 0, -128, 127); }),
+            "scale");
 }
 
 std::optional<std::int64_t> definition_or_error(std::int64_t acc, const DeployedRequantParams& p,

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "quantspec/reference/numbers.hpp"
+#include "quantspec/reference/requantize.hpp"
 
 namespace quantspec::ref {
 
@@ -70,5 +71,12 @@ class FastDeployedRequantizer {
   DeployedRequantParams params_;
   std::int32_t reduced_multiplier_ = 0;  // int16x8_int64: m15
 };
+
+// Q11.4: the parameters of Q7.2 double_round as QNNPACK's q31 requantization derives them:
+// the binary32 scale s = fl32(fl32(Sx*Sw)/Sy) (Q6.5), then its significand (the rndnu
+// derivation, Q6.4). QNNPACK asserts s in [2^-32, 1): otherwise ParameterError naming "scale".
+RequantizeParams double_round_params_from_binary32_scale(float sx, float sw, float sy,
+                                                         std::int32_t zero_point,
+                                                         std::int32_t qmin, std::int32_t qmax);
 
 }  // namespace quantspec::ref
