@@ -109,6 +109,9 @@ const std::vector<FlagInfo>& all_flags() {
                                       "would give 2^15, not an int16)."},
         {"int48_accumulator", "an accumulator beyond int32 (int16 x int8 sums, up to "
                               "[-2^47, 2^47)); members taking int32 reject it."},
+        {"binary32_scale_derivation", "Q11.4: (multiplier, shift) derived from the binary32 "
+                                      "scale fl32(fl32(Sx*Sw)/Sy) (QNNPACK q31) and from the "
+                                      "exact M (TFLite) differ, and so do the outputs."},
         {"random", "seeded pseudo-random case (fixed seed, portable generator)."},
         {"invalid_parameter", "a parameter is outside its allowed range: a conforming "
                               "implementation rejects it (result invalid, expected.error names "

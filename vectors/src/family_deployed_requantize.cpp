@@ -1,5 +1,6 @@
 // Q11 deployed requantization vectors: the members neon_double_round (Q11.1) and
-// int16x8_int64 (Q11.2), each group holding the same inputs, so a backend that runs them all
+// int16x8_int64 (Q11.2), and Q11.4's derivation from the binary32 scale; each group holds the
+// same inputs as the other groups of its type, so a backend that runs them all
 // can be identified. details.neighbours carries, for information, what the nearest Q7
 // variants (double_round, single_round) give on the same (acc, multiplier, shift) where they
 // accept it: the counterexamples of Q11.1/Q11.2 are visible side by side.
@@ -80,6 +81,43 @@ void add_case(GroupBuilder& group, const Case& c, DeployedRequant member, const 
                      details);
 }
 
+// Q11.4: double_round with (m, s) derived from the binary32 scale (QNNPACK q31) against the
+// TFLite derivation of the exact M (Q6.3), on the same scales and accumulators.
+struct ScalesCase {
+  std::string comment;
+  std::vector<std::string> flags;
+  Integer acc;
+  float sx, sw, sy;
+  std::int32_t zero_point;
+};
+
+void add_scales_groups(FileBuilder& file, const std::vector<ScalesCase>& cases) {
+  for (const bool binary32_scale : {true, false}) {
+    auto& group = file.group(
+        "DoubleRoundFromScalesTest",
+        Json{{"variant", "double_round"},
+             {"derivation", binary32_scale ? "rndnu" : "tflite"},
+             {"multiplier_from", binary32_scale ? "binary32_scale" : "exact_multiplier"}},
+        Json{{"qmin", -128}, {"qmax", 127}});
+    for (const auto& c : cases) {
+      group.add_computed(
+          c.comment, c.flags,
+          Json{{"acc", encode(c.acc)}, {"sx", encode(c.sx)}, {"sw", encode(c.sw)},
+               {"sy", encode(c.sy)}, {"zero_point", c.zero_point}},
+          [&]() {
+            const ref::RequantizeParams p =
+                binary32_scale
+                    ? ref::double_round_params_from_binary32_scale(c.sx, c.sw, c.sy, c.zero_point,
+                                                                   -128, 127)
+                    : ref::requantize_params_from_scales(ref::RequantVariant::double_round, c.sx,
+                                                         c.sw, c.sy, c.zero_point, -128, 127,
+                                                         ref::Derivation::tflite);
+            return Json{{"q", encode(ref::requantize(c.acc, p))}};
+          });
+    }
+  }
+}
+
 }  // namespace
 
 Json deployed_requantize_family() {
@@ -91,7 +129,11 @@ Json deployed_requantize_family() {
        "y = floor((acc*m15 + 2^(14-shift)) / 2^(15-shift))).",
        "Operands: params (qmin, qmax) and inputs (acc, multiplier, shift, zero_point) in the "
        "Q31 convention M = multiplier * 2^(shift-31); output q. details.neighbours: the Q7 "
-       "variants double_round and single_round on the same inputs (informational)."});
+       "variants double_round and single_round on the same inputs (informational).",
+       "DoubleRoundFromScalesTest (Q11.4): inputs acc, sx, sy, sw (binary32), zero_point; "
+       "double_round with (multiplier, shift) derived by rndnu from the binary32 scale "
+       "fl32(fl32(Sx*Sw)/Sy) as QNNPACK q31 does (multiplier_from binary32_scale), and by "
+       "TFLite's derivation from the exact M (multiplier_from exact_multiplier)."});
   const std::int32_t half = 1 << 30;
   std::vector<Case> cases = {
       {"M = 1/16, acc = -1000: SQRDMULH gives -500, -500/8 = -62.5 ties up to -62 (Q7.2 "
@@ -143,6 +185,28 @@ Json deployed_requantize_family() {
       for (const auto& c : cases) add_case(group, c, member, b);
     }
   }
+  const float sx = 0x1.0ed2aep-5f, sw = 0x1.12f9ecp-7f, sy = 0x1.50da56p-2f;
+  std::vector<ScalesCase> scales = {
+      {"issue 9's scales, acc = 48023: (1854514816, -10) gives 40, TFLite's (1854514918, -10) 41",
+       {"binary32_scale_derivation"}, 48023, sx, sw, sy, 0},
+      {"issue 9's scales, acc = -48023", {"binary32_scale_derivation"}, -48023, sx, sw, sy, 0},
+      {"issue 9's scales, acc = 1000", {}, 1000, sx, sw, sy, 0},
+      {"Sx = Sw = 1, Sy = 0.5: scale 2 is outside QNNPACK's [2^-32, 1)", {}, 100, 1.0f, 1.0f,
+       0.5f, 0},
+  };
+  Rng scale_rng(0xD3910A12);
+  for (int i = 0; i < 12; ++i) {
+    ScalesCase c;
+    c.sx = scale_rng.log_uniform_float(-10, -4);
+    c.sw = scale_rng.log_uniform_float(-10, -4);
+    c.sy = scale_rng.log_uniform_float(-6, -1);
+    c.acc = scale_rng.uniform(-200000, 200000);
+    c.zero_point = static_cast<std::int32_t>(scale_rng.uniform(-20, 20));
+    c.comment = "random scales #" + std::to_string(i);
+    c.flags = {"random"};
+    scales.push_back(c);
+  }
+  add_scales_groups(file, scales);
   return file.finish();
 }
 
