@@ -499,6 +499,7 @@ std::optional<std::string> whole_family_reason(const std::string& family) {
   if (family == "bias") return "bias quantization: not an ABI operation";
   if (family == "multiplier") return "multiplier derivation: kernels receive derived pairs";
   if (family == "activation") return "activation bounds: the ABI receives the folded [act_min, act_max]";
+  if (family == "deployed_requantize") return "SPEC Q11 members: the kernel ABI has no selector for them yet";
   return std::nullopt;
 }
 

@@ -95,6 +95,23 @@ const std::vector<FlagInfo>& all_flags() {
                                    "variants of this operation give different results; the "
                                    "comment names a pair."},
         {"published_value", "a value published by another system; the comment cites it."},
+        {"neon_tie_up", "Q11.1: SQRDMULH's result divided by 2^r is a negative tie; NEON's "
+                        "rounding shift (SRSHL) rounds it up, gemmlowp's RoundingDivideByPOT "
+                        "(Q7.2) away from zero."},
+        {"double_rounding_artifact", "acc*M lies just below a tie; the first rounding "
+                                     "(SQRDMULH) lands on the tie and the second rounds it up: "
+                                     "double rounding differs from single rounding."},
+        {"left_shift_wraps", "acc * 2^left_shift leaves int32 and wraps (two's complement), as "
+                             "a 32-bit NEON lane shifted by SSHL does (Q11.1)."},
+        {"reduced_multiplier_drops_bits", "Q11.2: the 15-bit multiplier m15 drops the low 16 "
+                                          "bits of m, which changes the rounded result."},
+        {"reduced_multiplier_at_top", "Q11.2: m >= 0x7FFF0000 gives m15 = 0x7FFF (rounding "
+                                      "would give 2^15, not an int16)."},
+        {"int48_accumulator", "an accumulator beyond int32 (int16 x int8 sums, up to "
+                              "[-2^47, 2^47)); members taking int32 reject it."},
+        {"binary32_scale_derivation", "Q11.4: (multiplier, shift) derived from the binary32 "
+                                      "scale fl32(fl32(Sx*Sw)/Sy) (QNNPACK q31) and from the "
+                                      "exact M (TFLite) differ, and so do the outputs."},
         {"random", "seeded pseudo-random case (fixed seed, portable generator)."},
         {"invalid_parameter", "a parameter is outside its allowed range: a conforming "
                               "implementation rejects it (result invalid, expected.error names "

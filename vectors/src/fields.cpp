@@ -6,6 +6,7 @@
 #include <cstring>
 #include <map>
 
+#include "quantspec/reference/deployed_requantize.hpp"
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/numbers.hpp"
 #include "quantspec/reference/variants.hpp"
@@ -100,6 +101,15 @@ const std::map<std::string, Kinds>& algorithm_fields() {
         {"clamp_max", FieldKind::int32},
         {"high", FieldKind::binary32},
         {"value", FieldKind::integer},
+        {"q", FieldKind::integer}}},
+      {"deployed_requantize",
+       {{"acc", FieldKind::integer},
+        {"sx", FieldKind::binary32},
+        {"sw", FieldKind::binary32},
+        {"sy", FieldKind::binary32},
+        {"multiplier", FieldKind::int32},
+        {"shift", FieldKind::int32},
+        {"zero_point", FieldKind::int32},
         {"q", FieldKind::integer}}},
       {"linear",
        {{"x_dtype", FieldKind::name},
@@ -205,6 +215,11 @@ std::string validate_name(const std::string& field, const Json& value) {
       ref::parse_requant_variant(text, field);
     } else if (field == "zero_point_entry") {
       ref::parse_zero_point_entry(text, field);
+    } else if (field == "member") {
+      ref::parse_deployed_requant(text, field);
+    } else if (field == "multiplier_from" && text != "binary32_scale" &&
+               text != "exact_multiplier") {
+      return "multiplier_from: one of binary32_scale exact_multiplier (got '" + text + "')";
     }
   } catch (const ref::ParameterError& e) {
     return e.what();

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Keeps the system table of SPEC.md Q11.6 in step with the names the code knows.
+
+1. Every backquoted name in the requantization, derivation and Zy-entry columns is a name of
+   that dimension: RequantVariant / Derivation / ZeroPointEntry (reference/src/variants.cpp) or
+   DeployedRequant (reference/src/deployed_requantize.cpp).
+2. Every requantization variant except `ideal`, and every deployed member, is named by a row.
+3. Every row names a source.
+Prints each problem and exits 1 if there is any.
+"""
+import pathlib
+import re
+import sys
+
+root = pathlib.Path(__file__).resolve().parents[2]
+spec = (root / "reference" / "SPEC.md").read_text(encoding="utf-8")
+variants_cpp = (root / "reference" / "src" / "variants.cpp").read_text(encoding="utf-8")
+deployed_cpp = (root / "reference" / "src" / "deployed_requantize.cpp").read_text(encoding="utf-8")
+
+
+def names(enum, text):
+    """The names of `enum`'s name table: entries written {Enum::value, "name"}."""
+    return {n for _, n in re.findall(r"\{\s*" + enum + r"::(\w+)\s*,\s*\"(\w+)\"\s*\}", text)}
+
+
+requant = names("RequantVariant", variants_cpp)
+deployed = names("DeployedRequant", deployed_cpp)
+derivations = names("Derivation", variants_cpp)
+entries = names("ZeroPointEntry", variants_cpp)
+problems = []
+for label, found in (("RequantVariant", requant), ("DeployedRequant", deployed),
+                     ("Derivation", derivations), ("ZeroPointEntry", entries)):
+    if not found:
+        problems.append(f"no {label} names found in the code (name table moved?)")
+
+section = re.search(r"^### Q11\.6 .*?$(.*?)(?=^#{2,3} |\Z)", spec, flags=re.M | re.S)
+rows = []
+if not section:
+    problems.append("SPEC.md has no section Q11.6")
+else:
+    for line in section.group(1).splitlines():
+        if not line.startswith("|") or line.startswith("|---") or line.startswith("| system"):
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 6:
+            problems.append(f"row with {len(cells)} cells, expected 6: {line}")
+            continue
+        rows.append(cells)
+if section and not rows:
+    problems.append("the Q11.6 table has no rows")
+
+columns = ((1, "requantization", requant | deployed), (2, "derivation", derivations),
+           (3, "Zy entry", entries))
+used = set()
+for cells in rows:
+    for index, label, known in columns:
+        cell = cells[index]
+        tokens = re.findall(r"`([^`]+)`", cell)
+        if not tokens and cell != "—":
+            problems.append(f"{cells[0]}: {label} cell '{cell}' is neither backquoted names nor —")
+        for token in tokens:
+            if token not in known:
+                problems.append(f"{cells[0]}: {label} '{token}' is not a name the code knows "
+                                f"(known: {', '.join(sorted(known))})")
+            if index == 1:
+                used.add(token)
+    if not cells[4]:
+        problems.append(f"{cells[0]}: no source")
+for name in sorted((requant - {"ideal"}) | deployed):
+    if name not in used:
+        problems.append(f"requantization '{name}' is named by no row of the Q11.6 table")
+
+for p in problems:
+    print(p)
+sys.exit(1 if problems else 0)

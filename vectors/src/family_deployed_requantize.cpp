@@ -1,0 +1,213 @@
+// Q11 deployed requantization vectors: the members neon_double_round (Q11.1) and
+// int16x8_int64 (Q11.2), and Q11.4's derivation from the binary32 scale; each group holds the
+// same inputs as the other groups of its type, so a backend that runs them all
+// can be identified. details.neighbours carries, for information, what the nearest Q7
+// variants (double_round, single_round) give on the same (acc, multiplier, shift) where they
+// accept it: the counterexamples of Q11.1/Q11.2 are visible side by side.
+#include <algorithm>
+#include <limits>
+
+#include "builder.hpp"
+#include "quantspec/reference/deployed_requantize.hpp"
+#include "quantspec/reference/requantize.hpp"
+
+namespace quantspec::vectors::detail {
+namespace {
+
+using ref::DeployedRequant;
+using ref::Integer;
+
+struct Case {
+  std::string comment;
+  std::vector<std::string> flags;
+  Integer acc;
+  std::int32_t multiplier;
+  int shift;
+  std::int32_t zero_point;
+};
+
+struct Bounds {
+  std::int32_t qmin;
+  std::int32_t qmax;
+};
+
+Json neighbours(const Case& c, const Bounds& b) {
+  Json out = Json::object();
+  for (const auto v : {ref::RequantVariant::double_round, ref::RequantVariant::single_round}) {
+    ref::RequantizeParams p;
+    p.variant = v;
+    p.multiplier = c.multiplier;
+    p.shift = c.shift;
+    p.zero_point = c.zero_point;
+    p.qmin = b.qmin;
+    p.qmax = b.qmax;
+    try {
+      out[std::string(ref::name(v))] = encode(ref::requantize(c.acc, p));
+    } catch (const ref::ParameterError&) {
+    }
+  }
+  return out;
+}
+
+void add_case(GroupBuilder& group, const Case& c, DeployedRequant member, const Bounds& b) {
+  ref::DeployedRequantParams p;
+  p.member = member;
+  p.multiplier = c.multiplier;
+  p.shift = c.shift;
+  p.zero_point = c.zero_point;
+  p.qmin = b.qmin;
+  p.qmax = b.qmax;
+  std::vector<std::string> flags = c.flags;
+  auto add_flag = [&](const char* f) {
+    if (std::find(flags.begin(), flags.end(), f) == flags.end()) flags.push_back(f);
+  };
+  Json details = nullptr;
+  try {
+    ref::DeployedRequantTrace trace;
+    ref::deployed_requantize(c.acc, p, &trace);
+    if (trace.left_shift_wrapped) add_flag("left_shift_wraps");
+    if (trace.result_saturated) add_flag("result_saturates_int32");
+    if (trace.clamped) add_flag(trace.with_zero_point < b.qmin ? "clamp_low" : "clamp_high");
+    details = Json{{"scaled", encode(trace.scaled)}, {"neighbours", neighbours(c, b)}};
+    if (member == DeployedRequant::int16x8_int64) {
+      details["reduced_multiplier"] = encode(trace.reduced_multiplier);
+    }
+  } catch (const ref::ParameterError&) {
+  }
+  group.add_computed(c.comment, flags,
+                     Json{{"acc", encode(c.acc)}, {"multiplier", c.multiplier},
+                          {"shift", c.shift}, {"zero_point", c.zero_point}},
+                     [&]() { return Json{{"q", encode(ref::deployed_requantize(c.acc, p))}}; },
+                     details);
+}
+
+// Q11.4: double_round with (m, s) derived from the binary32 scale (QNNPACK q31) against the
+// TFLite derivation of the exact M (Q6.3), on the same scales and accumulators.
+struct ScalesCase {
+  std::string comment;
+  std::vector<std::string> flags;
+  Integer acc;
+  float sx, sw, sy;
+  std::int32_t zero_point;
+};
+
+void add_scales_groups(FileBuilder& file, const std::vector<ScalesCase>& cases) {
+  for (const bool binary32_scale : {true, false}) {
+    auto& group = file.group(
+        "DoubleRoundFromScalesTest",
+        Json{{"variant", "double_round"},
+             {"derivation", binary32_scale ? "rndnu" : "tflite"},
+             {"multiplier_from", binary32_scale ? "binary32_scale" : "exact_multiplier"}},
+        Json{{"qmin", -128}, {"qmax", 127}});
+    for (const auto& c : cases) {
+      group.add_computed(
+          c.comment, c.flags,
+          Json{{"acc", encode(c.acc)}, {"sx", encode(c.sx)}, {"sw", encode(c.sw)},
+               {"sy", encode(c.sy)}, {"zero_point", c.zero_point}},
+          [&]() {
+            const ref::RequantizeParams p =
+                binary32_scale
+                    ? ref::double_round_params_from_binary32_scale(c.sx, c.sw, c.sy, c.zero_point,
+                                                                   -128, 127)
+                    : ref::requantize_params_from_scales(ref::RequantVariant::double_round, c.sx,
+                                                         c.sw, c.sy, c.zero_point, -128, 127,
+                                                         ref::Derivation::tflite);
+            return Json{{"q", encode(ref::requantize(c.acc, p))}};
+          });
+    }
+  }
+}
+
+}  // namespace
+
+Json deployed_requantize_family() {
+  FileBuilder file(
+      "deployed_requantize", "Q11",
+      {"q = clamp(y + Zy, qmin, qmax) for the deployed members of Q11: neon_double_round "
+       "(y = floor((SQRDMULH(wrap32(acc*2^left), m) + 2^(r-1)) / 2^r), ties up at the second "
+       "step) and int16x8_int64 (m15 = m < 0x7FFF0000 ? (m + 2^15) >> 16 : 0x7FFF, "
+       "y = floor((acc*m15 + 2^(14-shift)) / 2^(15-shift))).",
+       "Operands: params (qmin, qmax) and inputs (acc, multiplier, shift, zero_point) in the "
+       "Q31 convention M = multiplier * 2^(shift-31); output q. details.neighbours: the Q7 "
+       "variants double_round and single_round on the same inputs (informational).",
+       "DoubleRoundFromScalesTest (Q11.4): inputs acc, sx, sy, sw (binary32), zero_point; "
+       "double_round with (multiplier, shift) derived by rndnu from the binary32 scale "
+       "fl32(fl32(Sx*Sw)/Sy) as QNNPACK q31 does (multiplier_from binary32_scale), and by "
+       "TFLite's derivation from the exact M (multiplier_from exact_multiplier)."});
+  const std::int32_t half = 1 << 30;
+  std::vector<Case> cases = {
+      {"M = 1/16, acc = -1000: SQRDMULH gives -500, -500/8 = -62.5 ties up to -62 (Q7.2 "
+       "double_round rounds it away to -63)",
+       {"neon_tie_up"}, -1000, half, -3, 3},
+      {"M = 1/16, acc = 1000: positive tie 62.5 -> 63 in both double roundings",
+       {"tie_even_positive"}, 1000, half, -3, 3},
+      {"M = 1/16, acc = 7: v = 0.4375; SQRDMULH rounds 3.5 up to 4, 4/8 = 0.5 ties up to 1 "
+       "(single_round gives 0)",
+       {"double_rounding_artifact"}, 7, half, -3, 0},
+      {"M = 4, acc = 2^29: acc * 8 = 2^32 wraps to 0 in a 32-bit lane (Q7.2 saturates)",
+       {}, Integer(1) << 29, half, 3, 0},
+      {"m = 0x40007FFF, shift -1, acc = 120000: m15 = 0x4000 drops the low 16 bits, y = 30000 "
+       "(single_round 30001)",
+       {"reduced_multiplier_drops_bits"}, 120000, 0x40007FFF, -1, 0},
+      {"m = 2^31 - 1: m15 = 0x7FFF, not 0x8000; acc = 2^20, shift 0",
+       {"reduced_multiplier_at_top"}, Integer(1) << 20, 0x7FFFFFFF, 0, 0},
+      {"acc = 2^47 - 1 (int48), m = 2^30, shift 7: y ~ 2^53 leaves int32",
+       {"int48_accumulator"}, (Integer(1) << 47) - 1, half, 7, 0},
+      {"acc = -2^47 (int48), m = 2^30, shift -31", {"int48_accumulator"},
+       -(Integer(1) << 47), half, -31, 0},
+      {"acc = 2^47 is outside int16x8_int64's range (and int32)", {"int48_accumulator"},
+       Integer(1) << 47, half, 0, 0},
+      {"shift 8 is outside int16x8_int64's range [-31, 7]", {}, 1000, half, 8, 0},
+      {"shift 30, m = 2^30, acc = 1: M = 2^29", {}, 1, half, 30, 0},
+      {"multiplier 0", {}, 12345, 0, -5, 2},
+      {"acc = INT32_MIN, m = 2^31 - 1, shift -31", {}, std::numeric_limits<std::int32_t>::min(),
+       0x7FFFFFFF, -31, 0},
+  };
+  Rng rng(0xD3910A11);
+  for (int i = 0; i < 16; ++i) {
+    Case c;
+    c.multiplier = static_cast<std::int32_t>(rng.uniform(1 << 30, 0x7FFFFFFF));
+    c.shift = static_cast<int>(rng.uniform(-20, 0));
+    c.acc = rng.uniform(-(std::int64_t{1} << 31), (std::int64_t{1} << 31) - 1);
+    c.zero_point = static_cast<std::int32_t>(rng.uniform(-100, 100));
+    c.comment = "random #" + std::to_string(i);
+    c.flags = {"random"};
+    cases.push_back(c);
+  }
+  const std::vector<Bounds> bounds = {{-128, 127},
+                                      {-32768, 32767},
+                                      {std::numeric_limits<std::int32_t>::min(),
+                                       std::numeric_limits<std::int32_t>::max()}};
+  for (const auto& b : bounds) {
+    for (const auto member : ref::all_deployed_requants()) {
+      auto& group = file.group("DeployedRequantizeTest", Json{{"member", ref::name(member)}},
+                               Json{{"qmin", b.qmin}, {"qmax", b.qmax}});
+      for (const auto& c : cases) add_case(group, c, member, b);
+    }
+  }
+  const float sx = 0x1.0ed2aep-5f, sw = 0x1.12f9ecp-7f, sy = 0x1.50da56p-2f;
+  std::vector<ScalesCase> scales = {
+      {"issue 9's scales, acc = 48023: (1854514816, -10) gives 40, TFLite's (1854514918, -10) 41",
+       {"binary32_scale_derivation"}, 48023, sx, sw, sy, 0},
+      {"issue 9's scales, acc = -48023", {"binary32_scale_derivation"}, -48023, sx, sw, sy, 0},
+      {"issue 9's scales, acc = 1000", {}, 1000, sx, sw, sy, 0},
+      {"Sx = Sw = 1, Sy = 0.5: scale 2 is outside QNNPACK's [2^-32, 1)", {}, 100, 1.0f, 1.0f,
+       0.5f, 0},
+  };
+  Rng scale_rng(0xD3910A12);
+  for (int i = 0; i < 12; ++i) {
+    ScalesCase c;
+    c.sx = scale_rng.log_uniform_float(-10, -4);
+    c.sw = scale_rng.log_uniform_float(-10, -4);
+    c.sy = scale_rng.log_uniform_float(-6, -1);
+    c.acc = scale_rng.uniform(-200000, 200000);
+    c.zero_point = static_cast<std::int32_t>(scale_rng.uniform(-20, 20));
+    c.comment = "random scales #" + std::to_string(i);
+    c.flags = {"random"};
+    scales.push_back(c);
+  }
+  add_scales_groups(file, scales);
+  return file.finish();
+}
+
+}  // namespace quantspec::vectors::detail
