@@ -13,13 +13,16 @@
 namespace quantspec::ref {
 namespace {
 
+// Q18.2: a zero end is reported as +0 (SPEC CHOICE), so that the result is unique.
+float without_negative_zero(float v) { return v == 0.0f ? 0.0f : v; }
+
 ObservedRange extremes(const std::vector<float>& data) {
   ObservedRange range{data[0], data[0]};
   for (float v : data) {
     range.min = std::min(range.min, v);
     range.max = std::max(range.max, v);
   }
-  return range;
+  return ObservedRange{without_negative_zero(range.min), without_negative_zero(range.max)};
 }
 
 // Q18.3: fl32(a - b), fl32(a * b), fl32(a + b), each the exact result rounded once.
@@ -148,7 +151,7 @@ ObservedRange range_from_threshold(float threshold) {
   if (!(threshold >= 0.0f) || std::isinf(threshold)) {
     throw ParameterError("threshold", "finite and >= 0", hex_float(threshold));
   }
-  return ObservedRange{-threshold, threshold};
+  return ObservedRange{without_negative_zero(-threshold), threshold};
 }
 
 // Q18.6.

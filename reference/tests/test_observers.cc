@@ -132,6 +132,9 @@ TEST(Q18Observers, BadDataIsRejectedNamingTheElement) {
             "percentile");
   EXPECT_EQ(rejected_parameter([] { range_from_threshold(-1.0f); }), "threshold");
   EXPECT_EQ(rejected_parameter([&] { range_from_threshold(inf); }), "threshold");
+  const ObservedRange zeros = observe_min_max({-0.0f, 0.0f, -0.0f});
+  EXPECT_FALSE(std::signbit(zeros.min));  // Q18.2: a zero end is +0
+  EXPECT_FALSE(std::signbit(range_from_threshold(0.0f).min));
   const ObservedRange one = observe_min_max({3.0f});
   EXPECT_EQ(one.min, 3.0f);
   EXPECT_EQ(one.max, 3.0f);
