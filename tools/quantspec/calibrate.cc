@@ -3,6 +3,7 @@
 
 #include "command.hpp"
 #include "quantspec/reference/errors.hpp"
+#include "quantspec/reference/histogram_calibration.hpp"
 #include "quantspec/reference/numbers.hpp"
 #include "quantspec/reference/observers.hpp"
 #include "tensor_file.hpp"
@@ -26,7 +27,7 @@ std::vector<std::vector<float>> batches_of(const Tensor& tensor) {
 void register_calibrate(CLI::App& app, Registry& registry) {
   struct Options {
     std::string data, observer = "minmax", dtype = "int8", zero_point_rounding = "half_away";
-    std::string per_channel, percentile = "99.99", averaging_constant = "0.01";
+    std::string per_channel, percentile = "99.99", averaging_constant = "0.01", bins = "128";
     bool symmetric = false, narrow_range = false, json = false;
   };
   auto o = std::make_shared<Options>();
@@ -38,10 +39,13 @@ void register_calibrate(CLI::App& app, Registry& registry) {
       "max_abs (Q18.4, range [-T, T]), percentile (Q18.5, numpy 'linear'; with --symmetric\n"
       "the percentile of |x|). NaN or infinite data is rejected (Q18.1).\n"
       "Data: .npy (1.0/2.0/3.0; f4, f8, i1, u1, i4; either byte order; C or Fortran order)\n"
-      "or .csv (one row per line).");
+      "or .csv (one row per line).\n"
+      "mse (Q19.2, --symmetric only): the threshold among fl32(j*Amax/bins), j = 1..bins,\n"
+      "with the smallest exact squared quantization error of the data.");
   cmd->add_option("--data", o->data, "calibration data, .npy or .csv")->required();
   cmd->add_option("--observer", o->observer,
-                  "minmax, moving_average, max_abs or percentile (default minmax)");
+                  "minmax, moving_average, max_abs, percentile or mse (default minmax)");
+  cmd->add_option("--bins", o->bins, "mse: histogram bins in [2, 65536] (default 128)");
   cmd->add_option("--per-channel", o->per_channel,
                   "axis of the channels (minmax only; negative counts from the end)");
   cmd->add_option("--percentile", o->percentile, "p in [0, 100] (default 99.99)");
@@ -81,8 +85,12 @@ void register_calibrate(CLI::App& app, Registry& registry) {
     } else if (o->observer == "percentile") {
       ranges.push_back(ref::observe_percentile(
           tensor.values, ref::parse_binary64(o->percentile, "--percentile"), o->symmetric));
+    } else if (o->observer == "mse") {
+      const std::int64_t bins = bounded_integer_option(o->bins, "--bins", 2, 65536);
+      ranges.push_back(ref::range_from_threshold(
+          ref::mse_optimal_threshold(tensor.values, bins, options).threshold()));
     } else {
-      throw ref::ParameterError("--observer", "minmax, moving_average, max_abs or percentile",
+      throw ref::ParameterError("--observer", "minmax, moving_average, max_abs, percentile or mse",
                                 o->observer);
     }
     nlohmann::json channels = nlohmann::json::array();

@@ -492,4 +492,21 @@ TEST(CliCalibrate, MovingAverageMaxAbsAndPercentile) {
   EXPECT_EQ(pct.parsed()["min"], "-0x1.4p+0");
 }
 
+// Example Q19.E1 through the CLI: 100 x 1.0 and one 14.0, int4 symmetric, 4 bins -> T = 10.5,
+// S = 1.5 (derivation in test_histogram_calibration.cc).
+TEST(CliCalibrate, MseExampleQ19E1) {
+  std::string csv;
+  for (int i = 0; i < 100; ++i) csv += "1\n";
+  csv += "14\n";
+  const std::string path = write_file("q19e1.csv", csv);
+  const CliRun r = quantspec({"calibrate", "--data", path, "--observer", "mse", "--bins", "4",
+                              "--dtype", "int4", "--symmetric", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.parsed()["max"], "0x1.5p+3");
+  EXPECT_EQ(r.parsed()["scale"], "0x1.8p+0");
+  expect_rejected({"calibrate", "--data", path, "--observer", "mse", "--bins", "1", "--symmetric"},
+                  "--bins");
+  expect_rejected({"calibrate", "--data", path, "--observer", "mse"}, "symmetric");
+}
+
 }  // namespace
