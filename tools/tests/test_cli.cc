@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "quantspec/reference/numbers.hpp"
 #include "quantspec/reference/requantize.hpp"
 
 namespace {
@@ -396,6 +397,116 @@ TEST(CliHelp, EveryCommandHasHelp) {
 TEST(CliVectors, MissingResultsFileIsBadInput) {
   const CliRun r = quantspec({"vectors", "check", "--results", "/nonexistent/results.json"});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+}
+
+// --- calibrate (Q18) on .npy fixtures written by numpy (tools/tests/fixtures/make_npy_fixtures.py) ---
+
+std::string fixture(const std::string& name) {
+  return std::string(QUANTSPEC_CLI_FIXTURES) + "/" + name;
+}
+
+// Per-column (axis 1) ranges of a 2x3 fixture as "min:max,min:max,min:max" (hex-floats).
+std::string column_ranges(const std::string& file) {
+  const CliRun r = quantspec({"calibrate", "--data", fixture(file), "--per-channel", "1", "--json"});
+  EXPECT_EQ(r.exit_code, 0) << file << ": " << r.err;
+  if (r.exit_code != 0) return "<failed>";
+  std::string ranges;
+  const json parsed = r.parsed();
+  for (const json& c : parsed["channels"]) {
+    ranges += (ranges.empty() ? "" : ",") + c["min"].get<std::string>() + ":" +
+              c["max"].get<std::string>();
+  }
+  return ranges;
+}
+
+// real = [[0.5, -1.5, 3], [2.5, 1, -0.25]]: columns [0.5, 2.5], [-1.5, 1], [-0.25, 3] in
+// every byte order, element size, version and memory order.
+TEST(CliCalibrate, NpyFloatFixturesInEveryLayout) {
+  const std::string expected = "0x1p-1:0x1.4p+1,-0x1.8p+0:0x1p+0,-0x1p-2:0x1.8p+1";
+  for (const char* file : {"f4_le_c_v1.npy", "f4_be_fortran_v1.npy", "f8_le_c_v2.npy",
+                           "f8_be_fortran_v3.npy"}) {
+    EXPECT_EQ(column_ranges(file), expected) << file;
+  }
+}
+
+// signed = [[1, -2, 3], [4, 5, -6]]; unsigned = [[1, 2, 3], [4, 5, 6]].
+TEST(CliCalibrate, NpyIntegerFixtures) {
+  const std::string signed_columns = "0x1p+0:0x1p+2,-0x1p+1:0x1.4p+2,-0x1.8p+2:0x1.8p+1";
+  EXPECT_EQ(column_ranges("i1_c_v1.npy"), signed_columns);
+  EXPECT_EQ(column_ranges("i4_le_c_v1.npy"), signed_columns);
+  EXPECT_EQ(column_ranges("i4_be_c_v2.npy"), signed_columns);
+  EXPECT_EQ(column_ranges("u1_fortran_v1.npy"), "0x1p+0:0x1p+2,0x1p+1:0x1.4p+2,0x1.8p+1:0x1.8p+2");
+}
+
+TEST(CliCalibrate, BadFilesNameTheFileAndField) {
+  expect_rejected({"calibrate", "--data", fixture("c8_unsupported_v1.npy")},
+                  "c8_unsupported_v1.npy: descr");
+  expect_rejected({"calibrate", "--data", fixture("f4_truncated_v1.npy")},
+                  "f4_truncated_v1.npy: data");
+  expect_rejected({"calibrate", "--data", fixture("f4_nan_v1.npy")}, "data[0]");  // Q18.1
+  expect_rejected({"calibrate", "--data", fixture("ragged.csv")}, "ragged.csv: row 2");
+  expect_rejected({"calibrate", "--data", fixture("make_npy_fixtures.py")}, ": file");
+  expect_rejected({"calibrate", "--data", fixture("real.csv"), "--observer", "median"}, "--observer");
+  expect_rejected({"calibrate", "--data", fixture("real.csv"), "--observer", "percentile",
+                   "--percentile", "101"}, "percentile");
+  expect_rejected({"calibrate", "--data", fixture("real.csv"), "--observer", "max_abs",
+                   "--per-channel", "0"}, "--per-channel");
+}
+
+// Q18.2 then Q1.2 through the CLI: the CSV's extremes are [-1.5, 3]: S = fl32(4.5/255),
+// Z = round(-128 + 1.5/S), 1.5/(4.5/255) = 85 (S's rounding moves it by < 1e-6) -> -43.
+TEST(CliCalibrate, MinMaxFromCsv) {
+  const CliRun r = quantspec({"calibrate", "--data", fixture("real.csv"), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = r.parsed();
+  EXPECT_EQ(j["min"], "-0x1.8p+0");
+  EXPECT_EQ(j["max"], "0x1.8p+1");
+  EXPECT_EQ(j["scale"], quantspec::ref::hex_float(quantspec::ref::round_to_binary32(
+                            quantspec::ref::Rational(9, 2) / 255)));
+  EXPECT_EQ(j["zero_point"], -43);
+  EXPECT_EQ(j["elements"], 6);
+}
+
+// Q18.3 over the rows as batches, c = 0.5: rows [0.5, -1.5, 3] then [2.5, 1, -0.25];
+// min -1.5 + 0.5 * (-0.25 + 1.5) = -0.875, max 3 + 0.5 * (2.5 - 3) = 2.75 (all exact).
+// Q18.4: max |x| = 3 -> [-3, 3]; symmetric int8 S = fl32(3/127).
+// Q18.5 symmetric p = 50 of |x| = [0.25, 0.5, 1, 1.5, 2.5, 3]: h = 2.5 -> 1.25.
+TEST(CliCalibrate, MovingAverageMaxAbsAndPercentile) {
+  const std::string data = fixture("f4_le_c_v1.npy");
+  const CliRun moving = quantspec({"calibrate", "--data", data, "--observer", "moving_average",
+                                   "--averaging-constant", "0.5", "--json"});
+  ASSERT_EQ(moving.exit_code, 0) << moving.err;
+  EXPECT_EQ(moving.parsed()["min"], "-0x1.cp-1");
+  EXPECT_EQ(moving.parsed()["max"], "0x1.6p+1");
+  const CliRun max_abs = quantspec(
+      {"calibrate", "--data", data, "--observer", "max_abs", "--symmetric", "--json"});
+  ASSERT_EQ(max_abs.exit_code, 0) << max_abs.err;
+  EXPECT_EQ(max_abs.parsed()["min"], "-0x1.8p+1");
+  EXPECT_EQ(max_abs.parsed()["scale"], quantspec::ref::hex_float(quantspec::ref::round_to_binary32(
+                                           quantspec::ref::Rational(3, 127))));
+  EXPECT_EQ(max_abs.parsed()["zero_point"], 0);
+  const CliRun pct = quantspec({"calibrate", "--data", data, "--observer", "percentile",
+                                "--percentile", "50", "--symmetric", "--json"});
+  ASSERT_EQ(pct.exit_code, 0) << pct.err;
+  EXPECT_EQ(pct.parsed()["max"], "0x1.4p+0");
+  EXPECT_EQ(pct.parsed()["min"], "-0x1.4p+0");
+}
+
+// Example Q19.E1 through the CLI: 100 x 1.0 and one 14.0, int4 symmetric, 4 bins -> T = 10.5,
+// S = 1.5 (derivation in test_histogram_calibration.cc).
+TEST(CliCalibrate, MseExampleQ19E1) {
+  std::string csv;
+  for (int i = 0; i < 100; ++i) csv += "1\n";
+  csv += "14\n";
+  const std::string path = write_file("q19e1.csv", csv);
+  const CliRun r = quantspec({"calibrate", "--data", path, "--observer", "mse", "--bins", "4",
+                              "--dtype", "int4", "--symmetric", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.parsed()["max"], "0x1.5p+3");
+  EXPECT_EQ(r.parsed()["scale"], "0x1.8p+0");
+  expect_rejected({"calibrate", "--data", path, "--observer", "mse", "--bins", "1", "--symmetric"},
+                  "--bins");
+  expect_rejected({"calibrate", "--data", path, "--observer", "mse"}, "symmetric");
 }
 
 }  // namespace

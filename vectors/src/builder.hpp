@@ -89,6 +89,7 @@ class Rng {
 
 // Families (one file each).
 Json quant_params_family();
+Json calibration_family();
 Json quantize_family();
 Json dequantize_family();
 Json bias_family();

@@ -25,6 +25,7 @@ const std::map<std::string, Factory>& factories() {
       {"activation", detail::activation_family},
       {"linear", detail::linear_family},
       {"deployed_requantize", detail::deployed_requantize_family},
+      {"calibration", detail::calibration_family},
   };
   return table;
 }
@@ -35,7 +36,7 @@ const std::vector<std::string>& family_names() {
   static const std::vector<std::string> names = {
       "quant_params", "quantize",   "dequantize", "bias",  "accumulate",
       "multiplier",   "requantize", "activation", "linear",
-      "deployed_requantize"};
+      "deployed_requantize", "calibration"};
   return names;
 }
 

@@ -1,0 +1,28 @@
+// Tensors from and to files for the calibration commands (SPEC.md §Q18): NumPy .npy (format
+// versions 1.0, 2.0, 3.0) and CSV. Debian 12 packages no C++ .npy library (apt-cache search
+// npy / cnpy: none), so the small reader is here. Every value becomes a binary32 (float64 and
+// int32 elements rounded to nearest, ties to even); anything unsupported is a ParameterError
+// naming the file and the header field.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace quantspec::cli {
+
+struct Tensor {
+  std::vector<std::size_t> shape;  // row-major (C order) after reading
+  std::vector<float> values;
+};
+
+// .npy: dtype '<f4' '>f4' '<f8' '>f8' '|i1' '|u1' '<i4' '>i4'; C or Fortran order (Fortran
+// data is transposed to C order).
+Tensor read_npy(const std::string& path);
+// CSV: one row per line, values separated by commas; all rows the same length. Shape
+// [rows, columns], or [n] for a single line.
+Tensor read_csv(const std::string& path);
+// By extension: .npy or .csv.
+Tensor read_tensor(const std::string& path);
+
+}  // namespace quantspec::cli
