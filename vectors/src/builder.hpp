@@ -97,5 +97,6 @@ Json multiplier_family();
 Json requantize_family();
 Json activation_family();
 Json linear_family();
+Json fake_quant_family();
 
 }  // namespace quantspec::vectors::detail
