@@ -433,4 +433,26 @@ TEST(CliFakeQuant, VariantsDifferOnTheBinary32Tie) {
   expect_rejected({"fake-quant", "--x", "1", "--scale", "1", "--variant", "onnx"}, "--variant");
 }
 
+
+// --- dynamic-quantize (Q17): the ONNX 1.12 node test test_dynamicquantizelinear (Debian
+// libonnx-testdata): y = [153, 255, 0, 26, 221, 179], y_scale 0x1.414142p-6, Z = 153. ---
+TEST(CliDynamicQuantize, OnnxNodeTestAndPerRow) {
+  const CliRun r = quantspec({"dynamic-quantize", "--x", "0,2,-3,-2.5,1.34,0.5", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.parsed()["scale"], "0x1.414142p-6");
+  EXPECT_EQ(r.parsed()["zero_point"], 153);
+  EXPECT_EQ(r.parsed()["q"], json::parse("[153, 255, 0, 26, 221, 179]"));
+  // Per row (Q17.2): row 0 amax 127 -> S = 1, half_even; row 1 all zero -> the floor.
+  const CliRun p = quantspec({"dynamic-quantize", "--x", "127,-63.5,0,0", "--per-row", "2",
+                              "--scale-floor", "0x1p-20", "--json"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_EQ(p.parsed()["scales"], json::parse(R"(["0x1p+0", "0x1p-20"])"));
+  EXPECT_EQ(p.parsed()["q"], json::parse("[127, -64, 0, 0]"));
+  EXPECT_EQ(quantspec({"dynamic-quantize", "--help"}).exit_code, 0);
+  expect_rejected({"dynamic-quantize", "--x", "1,nan"}, "x");
+  expect_rejected({"dynamic-quantize", "--x", "1,2,3", "--per-row", "2"}, "rows");
+  expect_rejected({"dynamic-quantize", "--x", "1,2", "--per-row", "1", "--scale-floor", "0"},
+                  "scale_floor");
+}
+
 }  // namespace
