@@ -98,5 +98,6 @@ Json requantize_family();
 Json activation_family();
 Json linear_family();
 Json fake_quant_family();
+Json dynamic_quantize_family();
 
 }  // namespace quantspec::vectors::detail

@@ -134,6 +134,14 @@ const std::map<std::string, Kinds>& algorithm_fields() {
         {"num_bits", FieldKind::integer},
         {"value", FieldKind::binary32},
         {"mask", FieldKind::boolean}}},
+      {"dynamic_quantize",
+       {{"x", FieldKind::binary32_array},
+        {"rows", FieldKind::integer},
+        {"scale_floor", FieldKind::binary32},
+        {"scale", FieldKind::binary32},
+        {"zero_point", FieldKind::integer},
+        {"scales", FieldKind::binary32_array},
+        {"q", FieldKind::integer_array}}},
   };
   return fields;
 }

@@ -25,6 +25,7 @@ const std::map<std::string, Factory>& factories() {
       {"activation", detail::activation_family},
       {"linear", detail::linear_family},
       {"fake_quant", detail::fake_quant_family},
+      {"dynamic_quantize", detail::dynamic_quantize_family},
   };
   return table;
 }
@@ -35,7 +36,7 @@ const std::vector<std::string>& family_names() {
   static const std::vector<std::string> names = {
       "quant_params", "quantize",   "dequantize", "bias",  "accumulate",
       "multiplier",   "requantize", "activation", "linear",
-      "fake_quant"};
+      "fake_quant", "dynamic_quantize"};
   return names;
 }
 
