@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
   register_bench(app, registry);
   register_vectors(app, registry);
   register_calibrate(app, registry);
+  register_fake_quant(app, registry);
+  register_dynamic_quantize(app, registry);
 
   try {
     app.parse(argc, argv);

@@ -507,6 +507,61 @@ TEST(CliCalibrate, MseExampleQ19E1) {
   expect_rejected({"calibrate", "--data", path, "--observer", "mse", "--bins", "1", "--symmetric"},
                   "--bins");
   expect_rejected({"calibrate", "--data", path, "--observer", "mse"}, "symmetric");
+
+// --- fake-quant (Q15). x = 0.75, S = 0.1f, int8: exact 7 * 0.1f (0.75/0.1f = 7.4999999...);
+// PyTorch 1.13 published (torch.ops.aten.fake_quantize_per_tensor_affine_cachemask run here,
+// see reference/tests/test_fake_quant.cc) 0x1.99999ap-1 with mask true; TensorFlow with
+// [-12.8, 12.7] nudges to S = 0.1f, Z = 128 (derivation in Example Q15.E1). ---
+TEST(CliFakeQuant, VariantsDifferOnTheBinary32Tie) {
+  const CliRun exact = quantspec({"fake-quant", "--x", "0.75", "--scale", "0.1", "--json"});
+  ASSERT_EQ(exact.exit_code, 0) << exact.err;
+  EXPECT_EQ(exact.parsed()["value"], "0x1.666666p-1");
+  EXPECT_EQ(exact.parsed()["q"], 7);
+  const CliRun torch =
+      quantspec({"fake-quant", "--x", "0.75", "--scale", "0.1", "--variant", "pytorch", "--json"});
+  ASSERT_EQ(torch.exit_code, 0) << torch.err;
+  EXPECT_EQ(torch.parsed()["value"], "0x1.99999ap-1");
+  EXPECT_EQ(torch.parsed()["mask"], true);
+  const CliRun tf = quantspec({"fake-quant", "--x", "0.75", "--variant", "tensorflow", "--min",
+                               "-12.8", "--max", "12.7", "--tf-op", "args", "--json"});
+  ASSERT_EQ(tf.exit_code, 0) << tf.err;
+  EXPECT_EQ(tf.parsed()["value"], "0x1.99999ap-1");
+  EXPECT_EQ(tf.parsed()["nudged"]["nudged_zero_point"], 128);
+  // 12.75 / 0.1 = 127.5 -> 128 (half_even): outside the int8 grid, no gradient (PyTorch
+  // published: mask false).
+  const CliRun clamp = quantspec({"fake-quant", "--x", "12.75", "--scale", "0.1", "--variant",
+                                  "pytorch"});
+  EXPECT_NE(clamp.out.find("mask (straight-through, Q16.1): 0"), std::string::npos) << clamp.out;
+  EXPECT_EQ(quantspec({"fake-quant", "--help"}).exit_code, 0);
+  expect_rejected({"fake-quant", "--x", "1", "--scale", "0"}, "scale");
+  expect_rejected({"fake-quant", "--x", "1"}, "--scale");
+  expect_rejected({"fake-quant", "--x", "1", "--variant", "tensorflow", "--max", "1"}, "--min");
+  expect_rejected({"fake-quant", "--x", "1", "--variant", "tensorflow", "--min", "2", "--max",
+                   "1"},
+                  "min");
+  expect_rejected({"fake-quant", "--x", "1", "--scale", "1", "--variant", "onnx"}, "--variant");
+}
+
+
+// --- dynamic-quantize (Q17): the ONNX 1.12 node test test_dynamicquantizelinear (Debian
+// libonnx-testdata): y = [153, 255, 0, 26, 221, 179], y_scale 0x1.414142p-6, Z = 153. ---
+TEST(CliDynamicQuantize, OnnxNodeTestAndPerRow) {
+  const CliRun r = quantspec({"dynamic-quantize", "--x", "0,2,-3,-2.5,1.34,0.5", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.parsed()["scale"], "0x1.414142p-6");
+  EXPECT_EQ(r.parsed()["zero_point"], 153);
+  EXPECT_EQ(r.parsed()["q"], json::parse("[153, 255, 0, 26, 221, 179]"));
+  // Per row (Q17.2): row 0 amax 127 -> S = 1, half_even; row 1 all zero -> the floor.
+  const CliRun p = quantspec({"dynamic-quantize", "--x", "127,-63.5,0,0", "--per-row", "2",
+                              "--scale-floor", "0x1p-20", "--json"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_EQ(p.parsed()["scales"], json::parse(R"(["0x1p+0", "0x1p-20"])"));
+  EXPECT_EQ(p.parsed()["q"], json::parse("[127, -64, 0, 0]"));
+  EXPECT_EQ(quantspec({"dynamic-quantize", "--help"}).exit_code, 0);
+  expect_rejected({"dynamic-quantize", "--x", "1,nan"}, "x");
+  expect_rejected({"dynamic-quantize", "--x", "1,2,3", "--per-row", "2"}, "rows");
+  expect_rejected({"dynamic-quantize", "--x", "1,2", "--per-row", "1", "--scale-floor", "0"},
+                  "scale_floor");
 }
 
 }  // namespace

@@ -99,5 +99,7 @@ Json requantize_family();
 Json activation_family();
 Json linear_family();
 Json deployed_requantize_family();
+Json fake_quant_family();
+Json dynamic_quantize_family();
 
 }  // namespace quantspec::vectors::detail

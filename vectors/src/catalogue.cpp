@@ -116,6 +116,17 @@ const std::vector<FlagInfo>& all_flags() {
         {"invalid_parameter", "a parameter is outside its allowed range: a conforming "
                               "implementation rejects it (result invalid, expected.error names "
                               "the parameter)."},
+        {"fake_quant_boundary", "x lies on (or one ulp past, or a tie past) the first or last "
+                                "grid point: where each variant's straight-through mask "
+                                "switches (Q16.1)."},
+        {"fake_quant_special_input", "x is NaN or +-inf: exact and tensorflow give NaN (SPEC "
+                                     "CHOICE) / the clamped end; PyTorch 1.13 on x86-64 gives "
+                                     "qmin for NaN and +inf (its int64 conversion, Q15.3)."},
+        {"scale_floor", "a row's amax / 127 is below the scale floor (or 0): the floor is the "
+                        "scale (Q17.2)."},
+        {"two_rounding_scale", "fl32(max - min) is rounded before the division by 255 (ONNX "
+                               "DynamicQuantizeLinear's Sub then Div): the scale differs from "
+                               "Q1.2's single rounding of (max - min) / 255."},
         {"per_channel", "per-channel parameters (one scale/zero point per output channel)."},
         {"requires_acc_range", "TOSA REQUIRE: acc must lie in [-2^(shift-1), 2^(shift-1)); "
                                "outside it the parameters are rejected."},

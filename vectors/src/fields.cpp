@@ -147,6 +147,23 @@ const std::map<std::string, Kinds>& algorithm_fields() {
         {"y_zero_point", FieldKind::integer},
         {"y", FieldKind::integer_array},
         {"output_shape", FieldKind::size_array}}},
+      {"fake_quant",
+       {{"x", FieldKind::binary32},
+        {"scale", FieldKind::binary32},
+        {"zero_point", FieldKind::integer},
+        {"min", FieldKind::binary32},
+        {"max", FieldKind::binary32},
+        {"num_bits", FieldKind::integer},
+        {"value", FieldKind::binary32},
+        {"mask", FieldKind::boolean}}},
+      {"dynamic_quantize",
+       {{"x", FieldKind::binary32_array},
+        {"rows", FieldKind::integer},
+        {"scale_floor", FieldKind::binary32},
+        {"scale", FieldKind::binary32},
+        {"zero_point", FieldKind::integer},
+        {"scales", FieldKind::binary32_array},
+        {"q", FieldKind::integer_array}}},
   };
   return fields;
 }

@@ -26,6 +26,8 @@ const std::map<std::string, Factory>& factories() {
       {"linear", detail::linear_family},
       {"deployed_requantize", detail::deployed_requantize_family},
       {"calibration", detail::calibration_family},
+      {"fake_quant", detail::fake_quant_family},
+      {"dynamic_quantize", detail::dynamic_quantize_family},
   };
   return table;
 }
@@ -36,7 +38,7 @@ const std::vector<std::string>& family_names() {
   static const std::vector<std::string> names = {
       "quant_params", "quantize",   "dequantize", "bias",  "accumulate",
       "multiplier",   "requantize", "activation", "linear",
-      "deployed_requantize", "calibration"};
+      "deployed_requantize", "calibration", "fake_quant", "dynamic_quantize"};
   return names;
 }
 

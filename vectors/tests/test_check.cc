@@ -2,6 +2,8 @@
 // (file, tcId, problem) with exit 2.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -183,4 +185,66 @@ TEST(Identify, TellsDoubleRoundingFromTheOthers) {
 }
 
 }  // namespace
+
+// identify on fake_quant.json: two backends written here in host IEEE binary32, transcribing
+// PyTorch 1.13's fake_quantize_tensor_cachemask_kernel and TensorFlow's Nudge +
+// FakeQuantWithMinMaxVarsFunctor (SPEC.md Q15.3, Q15.4), run on every FakeQuantTest with
+// finite x (NaN/inf make the PyTorch expression undefined C++; those tests are not run).
+// Each must be consistent with its own label only.
+struct HostFakeQuant {
+  bool tensorflow;
+  Json operator()(const Json& ops) const {
+    auto f = [&](const char* k) { return std::strtof(ops[k].get<std::string>().c_str(), nullptr); };
+    const float x = f("x");
+    if (!tensorflow) {
+      const float sc = f("scale");
+      const std::int64_t z = ops["zero_point"].get<std::int64_t>(), lo = 0, hi = 255;
+      const float inv_scale = 1.0f / sc;
+      const auto qval = static_cast<std::int64_t>(z + std::nearbyint(x * inv_scale));
+      const float out = static_cast<float>((std::fmin(std::fmax(qval, lo), hi) - z) * sc);
+      return Json{{"value", hex(out)}, {"mask", lo <= qval && qval <= hi}};
+    }
+    const float min = f("min"), max = f("max"), qmin = 0.0f, qmax = 255.0f;
+    const float scale = (max - min) / (qmax - qmin);
+    const float inv_scale = (qmax - qmin) / (max - min);
+    const float zpfm = qmin - min / scale;
+    const float nz = zpfm < qmin ? qmin : zpfm > qmax ? qmax : std::round(zpfm);
+    const float nmin = (qmin - nz) * scale, nmax = (qmax - nz) * scale;
+    const float quant_zero = std::floor(-nmin * inv_scale + 0.5f);
+    const float clamped = std::max(std::min(x, nmax), nmin);
+    const float out = std::floor((clamped - nmin) / scale - quant_zero + 0.5f) * scale;
+    return Json{{"value", hex(out)}, {"mask", nmin <= x && x <= nmax}};
+  }
+  static std::string hex(float v) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%a", static_cast<double>(v));
+    return buffer;
+  }
+};
+
+TEST(Identify, TellsPytorchFakeQuantFromTensorflow) {
+  const auto file = read_vector_file(std::string(QUANTSPEC_VECTORS_DIR) + "/fake_quant.json");
+  for (bool tensorflow : {false, true}) {
+    Json per = Json::object();
+    for (const auto& g : file.groups) {
+      if (g.type != "FakeQuantTest") continue;
+      for (const auto& t : g.tests) {
+        const Json ops = g.operands(t);
+        if (!std::isfinite(std::strtof(ops["x"].get<std::string>().c_str(), nullptr))) continue;
+        per[std::to_string(t.tc_id)] = HostFakeQuant{tensorflow}(ops);
+      }
+    }
+    const auto results = parse_results(Json{{"results", {{"fake_quant", per}}}}, "in-memory");
+    const auto identified = identify_variants({file}, results, "in-memory");
+    ASSERT_EQ(identified.size(), 1u);
+    std::set<std::string> consistent;
+    for (const auto& v : identified[0].verdicts) {
+      if (v.mismatches.empty() && v.tests_run > 0) consistent.insert(v.variant);
+    }
+    const std::string mine = tensorflow ? "fake_quant=tensorflow, tf_op=with_min_max_vars"
+                                        : "fake_quant=pytorch";
+    EXPECT_EQ(consistent, std::set<std::string>{mine}) << "tensorflow=" << tensorflow;
+  }
+}
+
 }  // namespace quantspec::vectors

@@ -1,0 +1,127 @@
+// Tests of SPEC.md §Q17 (dynamic quantization): the published ONNX DynamicQuantizeLinear node
+// test data, the Q1.2 counterexample (two binary32 roundings against one), degenerate inputs,
+// per-row symmetric int8 with its scale floor, and every rejected parameter.
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <vector>
+
+#include "rejected_parameter.hpp"
+#include "quantspec/reference/dynamic.hpp"
+#include "quantspec/reference/params.hpp"
+
+namespace quantspec::ref {
+namespace {
+
+using testing::rejected_parameter;
+
+std::vector<std::int64_t> as_int64(const std::vector<Integer>& q) {
+  std::vector<std::int64_t> out;
+  for (const Integer& v : q) out.push_back(static_cast<std::int64_t>(v));
+  return out;
+}
+
+// ONNX 1.12 node test data (Debian libonnx-testdata, data/node/test_dynamicquantizelinear*/
+// test_data_set_0, read with onnx.numpy_helper): x, y, y_scale, y_zero_point.
+TEST(Q17DynamicPublished, OnnxDynamicQuantizeLinearNodeTests) {
+  struct Case {
+    const char* name;
+    std::vector<float> x;
+    std::vector<std::int64_t> y;
+    float scale;
+    std::int64_t zero_point;
+  };
+  const std::vector<Case> cases = {
+      {"test_dynamicquantizelinear", {0.0f, 2.0f, -3.0f, -2.5f, 1.34f, 0.5f},
+       {153, 255, 0, 26, 221, 179}, 0x1.414142p-6f, 153},
+      {"test_dynamicquantizelinear_max_adjusted", {-1.0f, -2.1f, -1.3f, -2.5f, -3.34f, -4.0f},
+       {191, 121, 172, 96, 42, 0}, 0x1.010102p-6f, 255},
+      {"test_dynamicquantizelinear_min_adjusted",
+       {1.0f, 2.1f, 1.3f, 2.5f, 3.34f, 4.0f, 1.5f, 2.6f, 3.9f, 4.0f, 3.0f, 2.345f},
+       {64, 134, 83, 159, 213, 255, 96, 166, 249, 255, 191, 149}, 0x1.010102p-6f, 0},
+  };
+  for (const Case& c : cases) {
+    const OnnxDynamicQuantization d = dynamic_quantize_onnx(c.x);
+    EXPECT_EQ(hex_float(d.scale), hex_float(c.scale)) << c.name;
+    EXPECT_EQ(d.zero_point, c.zero_point) << c.name;
+    EXPECT_EQ(as_int64(d.q), c.y) << c.name;
+  }
+}
+
+// Q17.1 against Q1.2 on a real range: x = [lo, hi], lo = -0x1.545784p-10, hi = 0x1.ab850cp-3.
+// hi - lo = 0x1.ab850cp-3 + 0x0.00aa2bc2p-3 needs more than 24 bits: ONNX's Sub rounds it, then
+// its Div rounds again; Q1.2 rounds the exact (hi - lo)/255 once. Found by a search over random
+// ranges (numpy float32 for ONNX's nodes, Python fractions for Q1.2); the test recomputes both.
+TEST(Q17DynamicExamples, Q1ExactScaleDiffersFromOnnxBinary32Scale) {
+  const float lo = -0x1.545784p-10f, hi = 0x1.ab850cp-3f;
+  ParamsOptions options;
+  options.dtype = DType::uint8;
+  options.zero_point_rounding = Rounding::half_even;
+  const QuantizationParams exact_params = choose_params(lo, hi, options);
+  const OnnxDynamicQuantization onnx = dynamic_quantize_onnx({lo, hi});
+  EXPECT_EQ(hex_float(exact_params.scale), "0x1.afdd98p-11");
+  EXPECT_EQ(hex_float(onnx.range), hex_float(hi - lo));  // the host's binary32 Sub
+  EXPECT_EQ(hex_float(onnx.scale), "0x1.afdd9ap-11");
+  EXPECT_EQ(onnx.scale, (hi - lo) / 255.0f);  // the host's two binary32 operations
+  EXPECT_NE(exact_params.scale, onnx.scale);
+}
+
+// Q17.1 zero point: -min_scaled = 2.5 exactly ([-2.5, 252.5]: range 255, S = 1) rounds half to
+// even (2), where Q1.2's default half_away gives 3 (Example in Q1.8).
+TEST(Q17DynamicExamples, ZeroPointTieRoundsHalfToEven) {
+  const OnnxDynamicQuantization d = dynamic_quantize_onnx({-2.5f, 252.5f, 0.5f});
+  EXPECT_EQ(d.scale, 1.0f);
+  EXPECT_EQ(d.zero_point_fp, 2.5f);
+  EXPECT_EQ(d.zero_point, 2);
+  // q = clamp(half_even(x / 1) + 2): -2.5 -> -2 + 2 = 0; 252.5 -> 252 + 2 = 254; 0.5 -> 0 + 2.
+  EXPECT_EQ(as_int64(d.q), (std::vector<std::int64_t>{0, 254, 2}));
+}
+
+// Q17.1 degenerate inputs: all zero (SPEC CHOICE S = 1, Z = 0) and constants (the range is
+// widened to contain 0, so a constant c > 0 maps to 255 and c < 0 to 0).
+TEST(Q17DynamicExamples, AllZeroAndConstantInputs) {
+  const OnnxDynamicQuantization zero = dynamic_quantize_onnx({0.0f, -0.0f, 0.0f});
+  EXPECT_TRUE(zero.degenerate);
+  EXPECT_EQ(zero.scale, 1.0f);
+  EXPECT_EQ(zero.zero_point, 0);
+  EXPECT_EQ(as_int64(zero.q), (std::vector<std::int64_t>{0, 0, 0}));
+  const OnnxDynamicQuantization pos = dynamic_quantize_onnx({3.0f, 3.0f});
+  EXPECT_EQ(hex_float(pos.scale), hex_float(3.0f / 255.0f));
+  EXPECT_EQ(pos.zero_point, 0);
+  EXPECT_EQ(as_int64(pos.q), (std::vector<std::int64_t>{255, 255}));
+  const OnnxDynamicQuantization neg = dynamic_quantize_onnx({-3.0f});
+  EXPECT_EQ(neg.zero_point, 255);
+  EXPECT_EQ(as_int64(neg.q), (std::vector<std::int64_t>{0}));
+}
+
+// Q17.2: row 0 has amax 127, so S = 1 and q is x rounded half to even; row 1 is all zero and
+// takes the floor; row 2's tiny amax also falls under the floor.
+TEST(Q17DynamicExamples, PerRowSymmetricWithScaleFloor) {
+  const float floor = 0x1p-20f;
+  const RowDynamicQuantization r = dynamic_quantize_per_row(
+      {127.0f, -63.5f, 0.5f, 2.5f, 0.0f, 0.0f, 0.0f, 0.0f, 1e-30f, -1e-30f, 0.0f, 0.0f}, 3, floor);
+  EXPECT_EQ(r.scales, (std::vector<float>{1.0f, floor, floor}));
+  EXPECT_EQ(as_int64(r.q), (std::vector<std::int64_t>{127, -64, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0}));
+  // amax = 1: S = fl32(1/127); x = -1 -> fl32(-1 / S) = -127 (within 2^-24 relative), clamp ok.
+  const RowDynamicQuantization one = dynamic_quantize_per_row({1.0f, -1.0f, 0.25f}, 1, floor);
+  EXPECT_EQ(hex_float(one.scales[0]), hex_float(1.0f / 127.0f));
+  EXPECT_EQ(as_int64(one.q), (std::vector<std::int64_t>{127, -127, 32}));
+}
+
+TEST(Q17DynamicErrors, EveryRejectedParameterIsNamed) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  EXPECT_EQ(rejected_parameter([] { dynamic_quantize_onnx({}); }), "x");
+  EXPECT_EQ(rejected_parameter([&] { dynamic_quantize_onnx({1.0f, nan}); }), "x");
+  EXPECT_EQ(rejected_parameter([&] { dynamic_quantize_onnx({inf}); }), "x");
+  EXPECT_EQ(rejected_parameter([] { dynamic_quantize_onnx({-3e38f, 3e38f}); }), "x");
+  EXPECT_EQ(rejected_parameter([] { dynamic_quantize_onnx({0x1p-149f}); }), "x");
+  EXPECT_EQ(rejected_parameter([] { dynamic_quantize_per_row({1, 2, 3}, 0, 1e-8f); }), "rows");
+  EXPECT_EQ(rejected_parameter([] { dynamic_quantize_per_row({1, 2, 3}, 2, 1e-8f); }), "rows");
+  EXPECT_EQ(rejected_parameter([] { dynamic_quantize_per_row({1, 2}, 1, 0.0f); }), "scale_floor");
+  EXPECT_EQ(rejected_parameter([&] { dynamic_quantize_per_row({1, 2}, 1, nan); }), "scale_floor");
+  EXPECT_EQ(rejected_parameter([&] { dynamic_quantize_per_row({nan}, 1, 1.0f); }), "x");
+}
+
+}  // namespace
+}  // namespace quantspec::ref

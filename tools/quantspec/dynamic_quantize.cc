@@ -1,0 +1,82 @@
+// quantspec dynamic-quantize: Q17 run-time quantization of a tensor given on the command line:
+// ONNX DynamicQuantizeLinear (uint8, default) or per-row symmetric int8 (--per-row N).
+#include <iostream>
+
+#include "command.hpp"
+#include "quantspec/reference/dynamic.hpp"
+
+namespace quantspec::cli {
+
+void register_dynamic_quantize(CLI::App& app, Registry& registry) {
+  struct Options {
+    std::string x, per_row, scale_floor = "0x1p-126";
+    bool json = false;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "dynamic-quantize",
+      "Q17: quantize with parameters computed from the tensor itself.\n"
+      "Default: ONNX DynamicQuantizeLinear (Q17.1): range widened to contain 0, binary32\n"
+      "S = fl32(fl32(max - min) / 255), Z = half_even(clip(-fl32(min / S), 0, 255)), uint8.\n"
+      "--per-row N: per-row symmetric int8 (Q17.2): S_r = max(fl32(amax_r / 127), floor).\n"
+      "Output: {\"scale\": hex, \"zero_point\": Z, \"q\": [...]} (per row: \"scales\": [...])");
+  cmd->add_option("--x", o->x, "the binary32 tensor: v1,v2,... (decimal or hex-float)")
+      ->required();
+  cmd->add_option("--per-row", o->per_row, "number of rows N (row-major [N, size / N])");
+  cmd->add_option("--scale-floor", o->scale_floor,
+                  "per row: the smallest scale, binary32 > 0 (default 0x1p-126)");
+  add_json_flag(cmd, &o->json);
+
+  registry.add(cmd, [o](std::ostream& out) {
+    std::vector<float> x;
+    for (const std::string& item : split_list(o->x, "--x")) x.push_back(binary32_option(item, "--x"));
+    nlohmann::json q = nlohmann::json::array();
+    if (!o->per_row.empty()) {
+      const auto rows = static_cast<std::size_t>(
+          bounded_integer_option(o->per_row, "--per-row", 1, INT32_MAX));
+      const ref::RowDynamicQuantization r = ref::dynamic_quantize_per_row(
+          x, rows, binary32_option(o->scale_floor, "--scale-floor"));
+      nlohmann::json scales = nlohmann::json::array();
+      for (float s : r.scales) scales.push_back(ref::hex_float(s));
+      for (const ref::Integer& v : r.q) q.push_back(integer_json(v));
+      if (o->json) {
+        out << nlohmann::json{{"scales", scales}, {"zero_point", 0}, {"q", q}}.dump() << "\n";
+      } else {
+        const std::size_t cols = x.size() / rows;
+        for (std::size_t i = 0; i < rows; ++i) {
+          out << "row " << i << ": S " << binary32_text(r.scales[i]) << ", q [";
+          for (std::size_t c = 0; c < cols; ++c) out << (c ? ", " : "") << r.q[i * cols + c].str();
+          out << "]\n";
+        }
+      }
+      return kExitOk;
+    }
+    const ref::OnnxDynamicQuantization d = ref::dynamic_quantize_onnx(x);
+    for (const ref::Integer& v : d.q) q.push_back(integer_json(v));
+    if (o->json) {
+      out << nlohmann::json{{"scale", ref::hex_float(d.scale)},
+                            {"zero_point", d.zero_point},
+                            {"q", q},
+                            {"min_adjusted", ref::hex_float(d.min_adjusted)},
+                            {"max_adjusted", ref::hex_float(d.max_adjusted)},
+                            {"range", ref::hex_float(d.range)},
+                            {"min_scaled", ref::hex_float(d.min_scaled)},
+                            {"degenerate", d.degenerate}}
+                 .dump()
+          << "\n";
+    } else {
+      out << "range [" << binary32_text(d.min_adjusted) << ", " << binary32_text(d.max_adjusted)
+          << "] (widened to contain 0), fl32(max - min) = " << binary32_text(d.range) << "\n";
+      if (d.degenerate) out << "all elements are 0: S = 1, Z = 0 (SPEC CHOICE, Q17.1)\n";
+      out << "scale: " << binary32_text(d.scale) << "\n"
+          << "zero point: " << d.zero_point << " (from -fl32(min / S) = "
+          << binary32_text(-d.min_scaled) << ", half_even)\n"
+          << "q: [";
+      for (std::size_t i = 0; i < d.q.size(); ++i) out << (i ? ", " : "") << d.q[i].str();
+      out << "]\n";
+    }
+    return kExitOk;
+  });
+}
+
+}  // namespace quantspec::cli

@@ -1,0 +1,166 @@
+// Q15 fake quantization vectors (value and straight-through mask). FakeQuantTest: the same
+// inputs under the exact, PyTorch 1.13 and TensorFlow (Vars op) variants, each test giving
+// both (S, Z) and the [min, max] that TensorFlow's Nudge turns into exactly that (S, Z), so
+// one backend run on every group is identified. FakeQuantTfTest: TensorFlow's own edges
+// (nudging, narrow range, num_bits, the all-zero range, rejected parameters).
+#include <cmath>
+#include <limits>
+
+#include "builder.hpp"
+#include "quantspec/reference/fake_quant.hpp"
+
+namespace quantspec::vectors::detail {
+namespace {
+
+using ref::FakeQuantVariant;
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr float kInf = std::numeric_limits<float>::infinity();
+
+struct Case {
+  std::string comment;
+  std::vector<std::string> flags;
+  float x;
+  float scale;
+  std::int64_t zero_point;
+};
+
+// [min, max] = [(0 - Z) S, (255 - Z) S]: exact in binary32 for the scales used here; the
+// generator checks that Nudge gives back S and Z and throws otherwise.
+std::pair<float, float> tf_range(float scale, std::int64_t z) {
+  return {static_cast<float>(-z) * scale, static_cast<float>(255 - z) * scale};
+}
+
+Json fq_expected(const ref::FakeQuantResult& r) {
+  return Json{{"value", encode(r.value)}, {"mask", r.mask}};
+}
+
+void shared_group(FileBuilder& file) {
+  std::vector<Case> cases = {
+      {"x/S = 2.5 (k even): exact/PyTorch half_even 2, TF floor(v + 0.5) 3", {"tie_even_positive"},
+       0.625f, 0.25f, 0},
+      {"x/S = 3.5 (k odd): all round up to 4", {"tie_odd_positive"}, 0.875f, 0.25f, 0},
+      {"x/S = -2.5 with Z = 64: exact/PyTorch -2, TF -2 (floor(-2.5 + 0.5))", {"tie_even_negative"},
+       -0.625f, 0.25f, 64},
+      {"x/S = -3.5 with Z = 64: half_even -4, TF -3", {"tie_odd_negative"}, -0.875f, 0.25f, 64},
+      {"S = 0.1f, x = 0.75: exact 7.4999999 -> 7, PyTorch fl32(0.75 * 10) = 7.5 -> 8",
+       {"binary32_intermediate_tie", "distinguishes_variants"}, 0.75f, 0.1f, 0},
+      {"S = 0.1f, x = 0.35f: exact 3.4999999 -> 3, PyTorch 3.5 -> 4",
+       {"binary32_intermediate_tie", "distinguishes_variants"}, 0x1.666666p-2f, 0.1f, 0},
+      {"x exactly on the top grid point (255 - Z) S: mask 1 in every variant",
+       {"fake_quant_boundary"}, 47.75f, 0.25f, 64},
+      {"x on the top grid point + S/2 (tie beyond qmax): half_even 192 -> 256 outside",
+       {"fake_quant_boundary", "clamp_high"}, 47.875f, 0.25f, 64},
+      {"x one ulp above the top grid point: exact/PyTorch mask 1, TF mask 0 (x > nudged_max)",
+       {"fake_quant_boundary", "distinguishes_variants"}, std::nextafter(47.75f, 100.0f), 0.25f, 64},
+      {"x exactly on the bottom grid point -Z S", {"fake_quant_boundary"}, -16.0f, 0.25f, 64},
+      {"x one ulp below the bottom grid point: TF mask 0",
+       {"fake_quant_boundary", "distinguishes_variants"}, std::nextafter(-16.0f, -100.0f), 0.25f, 64},
+      {"far above qmax", {"clamp_high"}, 1000.0f, 0.25f, 64},
+      {"far below qmin", {"clamp_low"}, -1000.0f, 0.25f, 64},
+      {"x = 1e30: PyTorch 1.13's int64 conversion gives INT64_MIN -> qmin",
+       {"quotient_beyond_int32", "distinguishes_variants"}, 1e30f, 0.25f, 64},
+      {"x = +inf: exact/TF qmax, PyTorch 1.13 qmin (INT64_MIN)",
+       {"fake_quant_special_input", "distinguishes_variants"}, kInf, 0.25f, 64},
+      {"x = -inf: qmin everywhere", {"fake_quant_special_input"}, -kInf, 0.25f, 64},
+      {"x = NaN: exact/TF NaN (SPEC CHOICE), PyTorch 1.13 qmin",
+       {"fake_quant_special_input", "distinguishes_variants"}, kNaN, 0.25f, 64},
+      {"x = -0.0", {"negative_zero"}, -0.0f, 0.25f, 64},
+      {"Z = qmin", {"zero_point_at_qmin"}, 3.3f, 0.5f, 0},
+      {"Z = qmax", {"zero_point_at_qmax"}, -3.3f, 0.5f, 255},
+  };
+  Rng rng(0xFA4E0001);
+  for (int i = 0; i < 24; ++i) {
+    const float scale = std::ldexp(static_cast<float>(rng.uniform(1, 255)), -static_cast<int>(rng.uniform(2, 10)));
+    const std::int64_t z = rng.uniform(0, 255);
+    const float x = static_cast<float>(rng.uniform(-300, 300)) * 0.5f * scale *
+                    (rng.coin() ? 1.0f : 1.0f + 0x1p-20f);
+    cases.push_back({"random #" + std::to_string(i), {"random"}, x, scale, z});
+  }
+  const Json params{{"dtype", "uint8"}, {"qmin", 0}, {"qmax", 255}, {"num_bits", 8},
+                    {"narrow_range", false}};
+  for (FakeQuantVariant variant :
+       {FakeQuantVariant::exact, FakeQuantVariant::pytorch, FakeQuantVariant::tensorflow}) {
+    Json label{{"fake_quant", ref::name(variant)}};
+    if (variant == FakeQuantVariant::tensorflow) label["tf_op"] = "with_min_max_vars";
+    auto& group = file.group("FakeQuantTest", label, params);
+    for (const Case& c : cases) {
+      const auto [min, max] = tf_range(c.scale, c.zero_point);
+      const ref::TfFakeQuantParams tf{min, max, 8, false, ref::TfFakeQuantOp::with_min_max_vars};
+      const ref::TfNudged n = ref::tf_nudge(tf);
+      if (n.scale != c.scale || n.nudged_zero_point != c.zero_point) {
+        throw std::logic_error("fake_quant vectors: Nudge does not return S, Z for " + c.comment);
+      }
+      const ref::FakeQuantParams p =
+          ref::FakeQuantParams::for_dtype(ref::DType::uint8, c.scale, c.zero_point);
+      group.add_computed(
+          c.comment, c.flags,
+          Json{{"x", encode(c.x)}, {"scale", encode(c.scale)}, {"zero_point", encode_int(c.zero_point)},
+               {"min", encode(min)}, {"max", encode(max)}},
+          [&]() {
+            return fq_expected(variant == FakeQuantVariant::tensorflow
+                                   ? ref::fake_quantize_tensorflow(c.x, tf)
+                                   : ref::fake_quantize(c.x, p, variant));
+          });
+    }
+  }
+}
+
+void tensorflow_group(FileBuilder& file) {
+  struct TfCase {
+    std::string comment;
+    std::vector<std::string> flags;
+    float x, min, max;
+    int num_bits;
+    bool narrow;
+  };
+  const std::vector<TfCase> cases = {
+      {"published: TF fake_quant_ops_test WithArgsNudgedDown_RegularRange, x = 0.1 -> 0",
+       {"published_value", "range_excludes_zero"}, 0.1f, -0.1f, 63.65f, 8, false},
+      {"published: WithArgsNudgedDown_NarrowRange, x = 63.6 -> 63.5",
+       {"published_value", "narrow_range"}, 63.6f, -0.1f, 63.4f, 8, true},
+      {"range [2, 10] above 0 is nudged to [0, 255 S]", {"range_excludes_zero"}, 5.01f, 2.0f, 10.0f,
+       8, false},
+      {"range [-10, -2] below 0 is nudged to [-255 S, 0]", {"range_excludes_zero"}, -5.01f, -10.0f,
+       -2.0f, 8, false},
+      {"4 bits: grid [0, 15]", {}, 0.3f, -1.0f, 1.0f, 4, false},
+      {"16 bits", {}, 0.3f, -1.0f, 1.0f, 16, false},
+      {"min = max = 0: output 0, gradient passes (Vars op)", {"degenerate_range"}, 3.0f, 0.0f, 0.0f,
+       8, false},
+      {"min > max is rejected", {}, 0.0f, 1.0f, -1.0f, 8, false},
+      {"min = max != 0 is rejected", {"degenerate_range"}, 0.0f, 0.5f, 0.5f, 8,
+       false},
+      {"num_bits = 1 is rejected", {}, 0.0f, -1.0f, 1.0f, 1, false},
+      {"NaN min is rejected", {}, 0.0f, kNaN, 1.0f, 8, false},
+  };
+  for (ref::TfFakeQuantOp op :
+       {ref::TfFakeQuantOp::with_min_max_vars, ref::TfFakeQuantOp::with_min_max_args}) {
+    auto& group = file.group("FakeQuantTfTest",
+                             Json{{"fake_quant", "tensorflow"}, {"tf_op", ref::name(op)}},
+                             Json::object());
+    for (const TfCase& c : cases) {
+      const ref::TfFakeQuantParams p{c.min, c.max, c.num_bits, c.narrow, op};
+      group.add_computed(c.comment, c.flags,
+                         Json{{"x", encode(c.x)}, {"min", encode(c.min)}, {"max", encode(c.max)},
+                              {"num_bits", c.num_bits}, {"narrow_range", c.narrow}},
+                         [&]() { return fq_expected(ref::fake_quantize_tensorflow(c.x, p)); });
+    }
+  }
+}
+
+}  // namespace
+
+Json fake_quant_family() {
+  FileBuilder file("fake_quant", "Q15",
+                   {"fq(x) = dequantize(quantize(x)) in float and the straight-through mask "
+                    "(Q16.1): exact (one rounding), pytorch (PyTorch 1.13 CPU, x86-64), "
+                    "tensorflow (fake_quant_with_min_max_vars / _args, nudged range).",
+                    "Operands: x, and scale, zero_point (exact, pytorch) or min, max, num_bits, "
+                    "narrow_range (tensorflow; FakeQuantTest gives both, consistent); outputs "
+                    "value (binary32 hex) and mask (boolean)."});
+  shared_group(file);
+  tensorflow_group(file);
+  return file.finish();
+}
+
+}  // namespace quantspec::vectors::detail
