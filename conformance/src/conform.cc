@@ -208,9 +208,23 @@ int run_conform(const ConformOptions& options, std::ostream& out) {
     return 2;
   }
 
+  // The report file is checked before the run, not after it.
+  if (!options.report_file.empty() && !std::ofstream(options.report_file, std::ios::app)) {
+    out << "--report: cannot write " << options.report_file << "\n";
+    return 2;
+  }
+
   std::unique_ptr<Plugin> plugin;
   std::vector<NamedTable> tables;
   if (!options.plugin.empty()) {
+    // First contact in a child: a library that exits, crashes or hangs while loading is
+    // reported here instead of ending (or stopping) this process.
+    const std::string problem = probe_plugin_in_child(
+        options.plugin, options.timeout_seconds > 0 ? options.timeout_seconds : kPluginLoadTimeoutSeconds);
+    if (!problem.empty()) {
+      out << problem << "\n";
+      return 2;
+    }
     try {
       plugin = std::make_unique<Plugin>(options.plugin);
     } catch (const std::exception& error) {
@@ -322,6 +336,11 @@ int run_conform(const ConformOptions& options, std::ostream& out) {
       return 2;
     }
     write_json_report(report, file);
+    file.close();
+    if (!file) {  // e.g. a full disk: a run without its report never exits 0
+      out << "--report: writing " << options.report_file << " failed\n";
+      return 2;
+    }
   }
   return report.failed() ? 1 : 0;
 }

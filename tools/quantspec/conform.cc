@@ -16,7 +16,7 @@ namespace quantspec::cli {
 
 void register_conform(CLI::App& app, Registry& registry) {
   struct Options {
-    std::string report, plugin, shard, cases, seed = "1", timeout = "0", vectors;
+    std::string report, plugin, shard, cases, seed = "1", timeout, vectors;
     std::vector<std::string> targets, ops;
     bool exhaustive = false, no_isolate = false;
   };
@@ -46,13 +46,19 @@ void register_conform(CLI::App& app, Registry& registry) {
   cmd->add_flag("--no-isolate", o->no_isolate,
                 "run built-in tables in-process (default: one child process per operation)");
   cmd->add_option("--timeout", o->timeout,
-                  "seconds an operation group may run before it is reported as hung (0 = none)");
+                  "seconds one operation group (every variant of one operation, in one child) may\n"
+                  "run in total before it is killed and its unfinished variants reported as hung;\n"
+                  "also the limit on loading a --plugin (default 300, none with --exhaustive;\n"
+                  "0 = no limit, then loading a plug-in may take 30 s)");
 
   registry.add(cmd, [o](std::ostream& out) -> int {
     // Options are validated here even without the suite, so bad input is reported the same.
     const std::int64_t cases =
         o->cases.empty() ? 0 : bounded_integer_option(o->cases, "--cases", 1, 1000000000);
-    const std::int64_t timeout = bounded_integer_option(o->timeout, "--timeout", 0, 1 << 30);
+    // A default limit so that a hanging kernel cannot stop a run forever; the exhaustive
+    // sweeps legitimately take hours per variant.
+    const std::int64_t timeout = o->timeout.empty() ? (o->exhaustive ? 0 : 300)
+                                                    : bounded_integer_option(o->timeout, "--timeout", 0, 1 << 30);
     const auto seed = integer_option(o->seed, "--seed");
     if (seed < 0 || seed > ref::Integer(UINT64_MAX)) {
       throw ref::ParameterError("--seed", "in [0, 2^64 - 1]", o->seed);
