@@ -182,10 +182,37 @@ void write_json_report(const ConformReport& report, std::ostream& out) {
   j["seed"] = report.seed;
   j["cases"] = report.cases;
   j["targets"] = report.targets;
+  j["shard"] = {{"index", report.shard.index}, {"count", report.shard.count}};
+  j["build"] = report.build;
   j["failed"] = report.failed();
   j["results"] = nlohmann::json::array();
   for (const VariantResult& r : report.results) j["results"].push_back(to_json(r));
   out << j.dump(2) << "\n";
+}
+
+namespace {
+
+std::string file_hash(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "unreadable";
+  std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a 64 offset basis
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof(buffer)) || in.gcount() > 0) {
+    for (std::streamsize i = 0; i < in.gcount(); ++i) {
+      hash = (hash ^ static_cast<unsigned char>(buffer[i])) * 0x100000001b3ULL;  // FNV prime
+    }
+  }
+  std::ostringstream hex;
+  hex << std::hex << std::setw(16) << std::setfill('0') << hash;
+  return hex.str();
+}
+
+}  // namespace
+
+std::string build_identity(const std::string& plugin_path) {
+  std::string id = "exe:" + file_hash("/proc/self/exe");
+  if (!plugin_path.empty()) id += " plugin:" + file_hash(plugin_path);
+  return id;
 }
 
 int run_conform(const ConformOptions& options, std::ostream& out) {
@@ -293,6 +320,8 @@ int run_conform(const ConformOptions& options, std::ostream& out) {
   ConformReport report;
   report.seed = options.seed;
   report.cases = options.cases;
+  report.shard = options.shard;
+  report.build = build_identity(options.plugin);
   std::size_t step = 0;
   const auto start = std::chrono::steady_clock::now();
   // Results per table, then interleaved into operation x variant x target order.

@@ -86,6 +86,10 @@ struct ConformReport {
   std::uint64_t seed = 0;
   int cases = 0;
   std::vector<std::string> targets;
+  Shard shard;  // of the exhaustive sweeps this run covered (0/1: all)
+  // Which build ran: FNV-1a 64 of the running executable's bytes (and of the plug-in's, with
+  // --plugin), so that `quantspec report merge` can refuse shards from different builds.
+  std::string build;
   std::vector<VariantResult> results;  // in table order: operation, variant, target
   bool failed() const;
 };
@@ -98,6 +102,8 @@ std::vector<VariantResult> run_table(const qs_kernel_table& table, const std::st
                                      std::size_t* step, std::size_t steps);
 
 void print_report(const ConformReport& report, std::ostream& out);
+// "exe:<16 hex digits>" of /proc/self/exe, plus " plugin:<16 hex digits>" for `plugin_path`.
+std::string build_identity(const std::string& plugin_path);
 void write_json_report(const ConformReport& report, std::ostream& out);
 
 }  // namespace quantspec::conformance
