@@ -24,7 +24,11 @@ conform: build
 
 # All tests: the unit/property/conformance test binaries through CTest, then the checks that
 # the checked-in golden vectors regenerate byte for byte.
-test: build
+# The build's output goes to $(BUILD_DIR)/build.log (its path printed; its tail on failure).
+test: configure
+	@echo "quantspec: building into $(BUILD_DIR), log: $(abspath $(BUILD_DIR))/build.log"
+	@cmake --build $(BUILD_DIR) -j$(JOBS) > $(BUILD_DIR)/build.log 2>&1 || \
+	  { tail -40 $(BUILD_DIR)/build.log; echo "quantspec: build failed, see $(abspath $(BUILD_DIR))/build.log"; exit 1; }
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
 
 bench: build

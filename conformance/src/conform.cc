@@ -182,10 +182,37 @@ void write_json_report(const ConformReport& report, std::ostream& out) {
   j["seed"] = report.seed;
   j["cases"] = report.cases;
   j["targets"] = report.targets;
+  j["shard"] = {{"index", report.shard.index}, {"count", report.shard.count}};
+  j["build"] = report.build;
   j["failed"] = report.failed();
   j["results"] = nlohmann::json::array();
   for (const VariantResult& r : report.results) j["results"].push_back(to_json(r));
   out << j.dump(2) << "\n";
+}
+
+namespace {
+
+std::string file_hash(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "unreadable";
+  std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a 64 offset basis
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof(buffer)) || in.gcount() > 0) {
+    for (std::streamsize i = 0; i < in.gcount(); ++i) {
+      hash = (hash ^ static_cast<unsigned char>(buffer[i])) * 0x100000001b3ULL;  // FNV prime
+    }
+  }
+  std::ostringstream hex;
+  hex << std::hex << std::setw(16) << std::setfill('0') << hash;
+  return hex.str();
+}
+
+}  // namespace
+
+std::string build_identity(const std::string& plugin_path) {
+  std::string id = "exe:" + file_hash("/proc/self/exe");
+  if (!plugin_path.empty()) id += " plugin:" + file_hash(plugin_path);
+  return id;
 }
 
 int run_conform(const ConformOptions& options, std::ostream& out) {
@@ -208,9 +235,23 @@ int run_conform(const ConformOptions& options, std::ostream& out) {
     return 2;
   }
 
+  // The report file is checked before the run, not after it.
+  if (!options.report_file.empty() && !std::ofstream(options.report_file, std::ios::app)) {
+    out << "--report: cannot write " << options.report_file << "\n";
+    return 2;
+  }
+
   std::unique_ptr<Plugin> plugin;
   std::vector<NamedTable> tables;
   if (!options.plugin.empty()) {
+    // First contact in a child: a library that exits, crashes or hangs while loading is
+    // reported here instead of ending (or stopping) this process.
+    const std::string problem = probe_plugin_in_child(
+        options.plugin, options.timeout_seconds > 0 ? options.timeout_seconds : kPluginLoadTimeoutSeconds);
+    if (!problem.empty()) {
+      out << problem << "\n";
+      return 2;
+    }
     try {
       plugin = std::make_unique<Plugin>(options.plugin);
     } catch (const std::exception& error) {
@@ -279,6 +320,8 @@ int run_conform(const ConformOptions& options, std::ostream& out) {
   ConformReport report;
   report.seed = options.seed;
   report.cases = options.cases;
+  report.shard = options.shard;
+  report.build = build_identity(options.plugin);
   std::size_t step = 0;
   const auto start = std::chrono::steady_clock::now();
   // Results per table, then interleaved into operation x variant x target order.
@@ -322,6 +365,11 @@ int run_conform(const ConformOptions& options, std::ostream& out) {
       return 2;
     }
     write_json_report(report, file);
+    file.close();
+    if (!file) {  // e.g. a full disk: a run without its report never exits 0
+      out << "--report: writing " << options.report_file << " failed\n";
+      return 2;
+    }
   }
   return report.failed() ? 1 : 0;
 }

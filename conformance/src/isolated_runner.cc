@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -111,6 +112,11 @@ std::vector<VariantResult> run_isolated(const qs_kernel_table& table, const std:
   void* shared = mmap(nullptr, sizeof(CrashSlot), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (shared == MAP_FAILED) throw std::runtime_error("mmap failed for the crash slot");
   g_slot = static_cast<CrashSlot*>(shared);
+  // The timeout is the group's, counted once from here: a child restarted after a crash does
+  // not get a fresh allowance (with per-child timeouts a group of hanging variants took
+  // timeout x variants).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+  bool group_timed_out = false;
   std::size_t next = 0;
   while (next < suites.size()) {
     std::memset(g_slot, 0, sizeof(CrashSlot));
@@ -131,7 +137,13 @@ std::vector<VariantResult> run_isolated(const qs_kernel_table& table, const std:
     char chunk[4096];
     for (;;) {
       pollfd pfd{fds[0], POLLIN, 0};
-      const int ready = poll(&pfd, 1, timeout_seconds > 0 ? timeout_seconds * 1000 : -1);
+      long long wait_ms = -1;
+      if (timeout_seconds > 0) {
+        wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
+                      .count();
+        if (wait_ms < 0) wait_ms = 0;
+      }
+      const int ready = wait_ms == 0 ? 0 : poll(&pfd, 1, static_cast<int>(wait_ms));
       if (ready == 0) {
         timed_out = true;
         kill(pid, SIGKILL);
@@ -185,6 +197,19 @@ std::vector<VariantResult> run_isolated(const qs_kernel_table& table, const std:
     text += g_slot->described ? std::string(g_slot->description) : "  (the case could not be described)\n";
     r.counterexample = text;
     next = crashed + 1;
+    if (timed_out) {
+      group_timed_out = true;
+      break;
+    }
+  }
+  // After the group's time ran out, the variants not run are reported, not silently dropped.
+  for (std::size_t i = next; group_timed_out && i < suites.size(); ++i) {
+    VariantResult& r = results[i];
+    r.op = suites[i]->op;
+    r.variant = suites[i]->variant;
+    r.target = target;
+    r.status = VariantResult::Status::crashed;
+    r.counterexample = "not run: the operation group timed out after " + std::to_string(timeout_seconds) + " s\n";
   }
   munmap(shared, sizeof(CrashSlot));
   g_slot = nullptr;

@@ -56,7 +56,7 @@ GCases wraps(std::uint32_t a_type) {
   for (std::int32_t bias : {INT32_MAX, INT32_MIN, INT32_MAX - 100}) {
     GemmCase c = gmake(a_type, 2, 3, 5, 0, 0);
     fill_random(c, 3);
-    c.bias = {bias, -bias - 1, bias};
+    c.bias = {bias, ~bias, bias};  // ~bias = -bias - 1 without overflowing at INT32_MIN
     cases.emplace_back("bias " + std::to_string(bias) + ", " + shape(c), c);
   }
   return cases;

@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   register_calibrate(app, registry);
   register_fake_quant(app, registry);
   register_dynamic_quantize(app, registry);
+  register_report(app, registry);
 
   try {
     app.parse(argc, argv);

@@ -7,7 +7,10 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstdio>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -382,7 +385,7 @@ TEST(CliBadInput, NamesTheParameter) {
 TEST(CliHelp, EveryCommandHasHelp) {
   for (std::vector<std::string> cmd :
        {std::vector<std::string>{}, {"params"}, {"multiplier"}, {"quantize"}, {"dequantize"},
-        {"requantize"}, {"explain"}, {"explain", "linear"}, {"explain", "conv2d"}, {"conform"},
+        {"requantize"}, {"explain"}, {"explain", "linear"}, {"explain", "conv2d"}, {"conform"}, {"report", "merge"},
         {"bench"}, {"vectors"}, {"vectors", "generate"}, {"vectors", "check"},
         {"vectors", "identify"}}) {
     cmd.push_back("--help");
@@ -562,6 +565,176 @@ TEST(CliDynamicQuantize, OnnxNodeTestAndPerRow) {
   expect_rejected({"dynamic-quantize", "--x", "1,2,3", "--per-row", "2"}, "rows");
   expect_rejected({"dynamic-quantize", "--x", "1,2", "--per-row", "1", "--scale-floor", "0"},
                   "scale_floor");
+
+// --- conform: the shard of an exhaustive campaign from the scheduler's environment ---
+
+// Sets the given environment variables for its lifetime, with every scheduler variable the
+// test does not name unset (a sharded test run must not leak its own into the child).
+using Variables = std::vector<std::pair<std::string, std::string>>;
+
+class SchedulerEnvironment {
+ public:
+  explicit SchedulerEnvironment(const std::vector<std::pair<std::string, std::string>>& variables) {
+    for (const char* name : {"JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT",
+                             "SLURM_ARRAY_TASK_MIN", "GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS"}) {
+      const char* value = std::getenv(name);
+      saved_.emplace_back(name, value ? std::optional<std::string>(value) : std::nullopt);
+      ::unsetenv(name);
+    }
+    for (const auto& [name, value] : variables) ::setenv(name.c_str(), value.c_str(), 1);
+  }
+  ~SchedulerEnvironment() {
+    for (const auto& [name, value] : saved_) {
+      if (value) {
+        ::setenv(name.c_str(), value->c_str(), 1);
+      } else {
+        ::unsetenv(name.c_str());
+      }
+    }
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+// The shard the report says it covered, for a short exhaustive run (dequantize has no
+// exhaustive sweep, so a shard other than 0 runs nothing and shard 0 only its catalogue).
+json shard_of_run(const std::vector<std::pair<std::string, std::string>>& variables,
+                  std::vector<std::string> extra = {}) {
+  const SchedulerEnvironment environment(variables);
+  const std::string report = std::string(QUANTSPEC_CLI_TEST_TMP) + "/shard-report.json";
+  std::remove(report.c_str());
+  std::vector<std::string> args = {"conform", "--exhaustive", "--op", "dequantize", "--cases", "5",
+                                   "--report", report};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const CliRun r = quantspec(args);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  return json::parse(slurp(report))["shard"];
+}
+
+TEST(CliConformShards, TakesTheShardFromTheScheduler) {
+  const json k8s = shard_of_run({{"JOB_COMPLETION_INDEX", "2"}}, {"--shard-count", "3"});
+  EXPECT_EQ(k8s, (json{{"index", 2}, {"count", 3}}));
+  // Slurm: --array=5-8 gives task IDs 5..8, MIN 5, COUNT 4; ID 7 is shard 2 of 4.
+  const json slurm = shard_of_run(
+      {{"SLURM_ARRAY_TASK_ID", "7"}, {"SLURM_ARRAY_TASK_MIN", "5"}, {"SLURM_ARRAY_TASK_COUNT", "4"}});
+  EXPECT_EQ(slurm, (json{{"index", 2}, {"count", 4}}));
+  const json gtest = shard_of_run({{"GTEST_SHARD_INDEX", "1"}, {"GTEST_TOTAL_SHARDS", "5"}});
+  EXPECT_EQ(gtest, (json{{"index", 1}, {"count", 5}}));
+  // An explicit --shard wins over the environment.
+  const json explicit_shard = shard_of_run({{"GTEST_SHARD_INDEX", "1"}, {"GTEST_TOTAL_SHARDS", "5"}},
+                                           {"--shard", "3/4"});
+  EXPECT_EQ(explicit_shard, (json{{"index", 3}, {"count", 4}}));
+  EXPECT_EQ(shard_of_run({}), (json{{"index", 0}, {"count", 1}}));
+}
+
+TEST(CliConformShards, RejectsInconsistentShards) {
+  const std::vector<std::string> run = {"conform", "--exhaustive", "--op", "dequantize", "--cases", "5"};
+  {
+    const SchedulerEnvironment environment(Variables{{"JOB_COMPLETION_INDEX", "0"}});
+    expect_rejected(run, "--shard-count");  // Kubernetes does not tell the pod the count
+  }
+  {
+    const SchedulerEnvironment environment(Variables{{"SLURM_ARRAY_TASK_ID", "4"}, {"SLURM_ARRAY_TASK_COUNT", "4"}});
+    expect_rejected(run, "SLURM_ARRAY_TASK_ID");  // IDs 0..3
+  }
+  {
+    const SchedulerEnvironment environment(Variables{{"SLURM_ARRAY_TASK_ID", "1"}});
+    expect_rejected(run, "SLURM_ARRAY_TASK_COUNT");
+  }
+  {
+    const SchedulerEnvironment environment(Variables{{"GTEST_SHARD_INDEX", "1"}, {"GTEST_TOTAL_SHARDS", "2"},
+                                            {"SLURM_ARRAY_TASK_ID", "0"}, {"SLURM_ARRAY_TASK_COUNT", "2"}});
+    expect_rejected(run, "GTEST_SHARD_INDEX");  // two schedulers that disagree
+  }
+  const SchedulerEnvironment none(Variables{});
+  expect_rejected({"conform", "--shard", "0/2", "--op", "dequantize"}, "--shard");  // needs --exhaustive
+  expect_rejected({"conform", "--exhaustive", "--shard-count", "2", "--op", "dequantize"}, "--shard-count");
+  expect_rejected({"conform", "--plugin", "/nonexistent.so", "--target", "AVX2"}, "--target");
+}
+
+
+// --- report merge ---
+
+// Two real shard reports of one short exhaustive run (dequantize: shard 0 runs its catalogue
+// and properties, shard 1 nothing), written once.
+const std::vector<std::string>& shard_reports() {
+  static const std::vector<std::string> paths = [] {
+    const SchedulerEnvironment none(Variables{});
+    std::vector<std::string> p;
+    for (int i = 0; i < 2; ++i) {
+      p.push_back(std::string(QUANTSPEC_CLI_TEST_TMP) + "/shard" + std::to_string(i) + ".json");
+      const CliRun r = quantspec({"conform", "--exhaustive", "--op", "dequantize", "--cases", "5", "--shard",
+                                  std::to_string(i) + "/2", "--report", p.back()});
+      EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    }
+    return p;
+  }();
+  return paths;
+}
+
+std::string edited_copy(const std::string& path, const std::string& name, const std::function<void(json&)>& edit) {
+  json j = json::parse(slurp(path));
+  edit(j);
+  return write_file(name, j.dump(2));
+}
+
+TEST(CliReportMerge, CombinesEveryShardOnce) {
+  const auto& shards = shard_reports();
+  const std::string merged = std::string(QUANTSPEC_CLI_TEST_TMP) + "/merged.json";
+  const CliRun r = quantspec({"report", "merge", "--out", merged, shards[1], shards[0]});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const json m = json::parse(slurp(merged));
+  const json first = json::parse(slurp(shards[0]));
+  EXPECT_EQ(m["shard"], (json{{"index", 0}, {"count", 1}}));
+  EXPECT_EQ(m["merged_shards"], 2);
+  EXPECT_EQ(m["build"], first["build"]);
+  ASSERT_EQ(m["results"].size(), first["results"].size());
+  EXPECT_EQ(m["failed"], false);
+  // Shard 1 ran no case (dequantize has no exhaustive sweep): the counts are shard 0's.
+  for (std::size_t i = 0; i < m["results"].size(); ++i) {
+    EXPECT_EQ(m["results"][i]["cases"], first["results"][i]["cases"]) << i;
+    EXPECT_EQ(m["results"][i]["status"], first["results"][i]["status"]) << i;
+  }
+}
+
+TEST(CliReportMerge, AFailureInAnyShardFailsTheMerge) {
+  const auto& shards = shard_reports();
+  const std::string failing = edited_copy(shards[1], "shard1-fail.json", [](json& j) {
+    j["results"][0]["status"] = "FAIL";
+    j["results"][0]["failed_check"] = "planted";
+  });
+  const std::string merged = std::string(QUANTSPEC_CLI_TEST_TMP) + "/merged-fail.json";
+  const CliRun r = quantspec({"report", "merge", "--out", merged, shards[0], failing});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const json m = json::parse(slurp(merged));
+  EXPECT_EQ(m["failed"], true);
+  EXPECT_EQ(m["results"][0]["status"], "FAIL");
+  EXPECT_EQ(m["results"][0]["failed_check"], "planted");
+}
+
+TEST(CliReportMerge, RefusesMissingDuplicatedOrForeignShards) {
+  const auto& shards = shard_reports();
+  const std::string out = std::string(QUANTSPEC_CLI_TEST_TMP) + "/merged-bad.json";
+  CliRun r = quantspec({"report", "merge", "--out", out, shards[0]});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("missing shard 1"), std::string::npos) << r.err;
+  r = quantspec({"report", "merge", "--out", out, shards[0], shards[1], shards[1]});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("shard 1/2 in both"), std::string::npos) << r.err;
+  const std::string other_build = edited_copy(shards[1], "shard1-other-build.json",
+                                              [](json& j) { j["build"] = "exe:0123456789abcdef"; });
+  r = quantspec({"report", "merge", "--out", out, shards[0], other_build});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("build"), std::string::npos) << r.err;
+  const std::string other_seed = edited_copy(shards[1], "shard1-other-seed.json", [](json& j) { j["seed"] = 2; });
+  r = quantspec({"report", "merge", "--out", out, shards[0], other_seed});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("seed"), std::string::npos) << r.err;
+  const std::string other_count = edited_copy(shards[1], "shard1-of-3.json", [](json& j) { j["shard"]["count"] = 3; });
+  r = quantspec({"report", "merge", "--out", out, shards[0], other_count});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  expect_rejected({"report", "merge", "--out", out, write_file("not-a-report.json", "[1, 2]")}, "report");
 }
 
 }  // namespace

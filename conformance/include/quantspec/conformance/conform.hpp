@@ -13,7 +13,8 @@
 //    only output that is not deterministic (it carries timings); `out` and the JSON report
 //    are byte-identical for the same options (seed, cases, tables).
 //  - Returns 0 if nothing failed or crashed, 1 if something did, 2 for invalid options (an
-//    unknown target or operation, a bad shard, a plug-in that cannot be loaded); then a
+//    unknown target or operation, a bad shard, a plug-in that cannot be loaded or that exits,
+//    crashes or hangs while loading, an unwritable --report); then a
 //    message naming the option is printed to `out` and nothing is run.
 //  - Built-in tables (default): every SIMD target compiled into quantspec_optimized that this
 //    CPU supports, best first, each tested separately (optimized.h). With `plugin` set, the
@@ -34,6 +35,9 @@
 #include "quantspec/conformance/suite.hpp"
 
 namespace quantspec::conformance {
+
+// Seconds loading a plug-in (in a child) may take when no timeout is given.
+constexpr int kPluginLoadTimeoutSeconds = 30;
 
 struct ConformOptions {
   // SIMD targets to test ("AVX3_DL", "AVX3", "AVX2", "SSE4", "scalar"; case-insensitive);
@@ -59,7 +63,9 @@ struct ConformOptions {
   Shard shard;
   // Run each operation group in a forked child (crash isolation).
   bool isolate = true;
-  // Seconds a child may run before it is killed and reported as hung (0 = no limit).
+  // Seconds an operation group's child may run in total before it is killed and its
+  // remaining variants reported as hung (0 = no limit). With `plugin`, also the limit on
+  // loading the library (kPluginLoadTimeoutSeconds when 0).
   int timeout_seconds = 0;
   // Where progress lines go (nullptr = std::cerr).
   std::ostream* progress = nullptr;
@@ -80,6 +86,10 @@ struct ConformReport {
   std::uint64_t seed = 0;
   int cases = 0;
   std::vector<std::string> targets;
+  Shard shard;  // of the exhaustive sweeps this run covered (0/1: all)
+  // Which build ran: FNV-1a 64 of the running executable's bytes (and of the plug-in's, with
+  // --plugin), so that `quantspec report merge` can refuse shards from different builds.
+  std::string build;
   std::vector<VariantResult> results;  // in table order: operation, variant, target
   bool failed() const;
 };
@@ -92,6 +102,8 @@ std::vector<VariantResult> run_table(const qs_kernel_table& table, const std::st
                                      std::size_t* step, std::size_t steps);
 
 void print_report(const ConformReport& report, std::ostream& out);
+// "exe:<16 hex digits>" of /proc/self/exe, plus " plugin:<16 hex digits>" for `plugin_path`.
+std::string build_identity(const std::string& plugin_path);
 void write_json_report(const ConformReport& report, std::ostream& out);
 
 }  // namespace quantspec::conformance

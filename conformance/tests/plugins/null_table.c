@@ -1,0 +1,9 @@
+/* qs_kernel_table_get returns NULL. */
+#include <stddef.h>
+
+#include "misbehaving_plugin.h"
+
+QS_EXPORT const qs_kernel_table* qs_kernel_table_get(uint32_t requested_abi_version) {
+  (void)requested_abi_version;
+  return NULL;
+}
