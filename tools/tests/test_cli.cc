@@ -510,6 +510,7 @@ TEST(CliCalibrate, MseExampleQ19E1) {
   expect_rejected({"calibrate", "--data", path, "--observer", "mse", "--bins", "1", "--symmetric"},
                   "--bins");
   expect_rejected({"calibrate", "--data", path, "--observer", "mse"}, "symmetric");
+}
 
 // --- fake-quant (Q15). x = 0.75, S = 0.1f, int8: exact 7 * 0.1f (0.75/0.1f = 7.4999999...);
 // PyTorch 1.13 published (torch.ops.aten.fake_quantize_per_tensor_affine_cachemask run here,
@@ -565,6 +566,7 @@ TEST(CliDynamicQuantize, OnnxNodeTestAndPerRow) {
   expect_rejected({"dynamic-quantize", "--x", "1,2,3", "--per-row", "2"}, "rows");
   expect_rejected({"dynamic-quantize", "--x", "1,2", "--per-row", "1", "--scale-floor", "0"},
                   "scale_floor");
+}
 
 // --- conform: the shard of an exhaustive campaign from the scheduler's environment ---
 
