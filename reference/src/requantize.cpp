@@ -285,7 +285,8 @@ RequantizeParams requantize_params_from_scales(RequantVariant variant, float sx,
       break;
     case RequantVariant::double_round:
     case RequantVariant::single_round: {
-      const FixedPointMultiplier f = derive_multiplier(m, derivation);
+      const FixedPointMultiplier f =
+          derive_multiplier(real_multiplier_from_scales(sx, sw, sy, derivation), derivation);
       p.multiplier = f.multiplier;
       p.shift = f.shift;
       break;
@@ -293,20 +294,23 @@ RequantizeParams requantize_params_from_scales(RequantVariant variant, float sx,
     case RequantVariant::rndnu:
     case RequantVariant::rndna: {
       const FixedPointMultiplier f =
-          derive_multiplier(exact(binary32_scale_from_scales(sx, sw, sy)), Derivation::rndnu);
+          derive_multiplier(real_multiplier_from_scales(sx, sw, sy, Derivation::rndnu),
+                            Derivation::rndnu);
       p.multiplier = f.multiplier;
       p.shift = f.shift;
       break;
     }
     case RequantVariant::tosa_single:
     case RequantVariant::tosa_double: {
-      const TosaMultiplier f = derive_tosa32(m, derivation);
+      const TosaMultiplier f =
+          derive_tosa32(real_multiplier_from_scales(sx, sw, sy, derivation), derivation);
       p.multiplier = f.multiplier;
       p.shift = f.shift;
       break;
     }
     case RequantVariant::tosa_scale16: {
-      const TosaMultiplier f = derive_tosa16(m, derivation);
+      const TosaMultiplier f =
+          derive_tosa16(real_multiplier_from_scales(sx, sw, sy, derivation), derivation);
       p.multiplier = f.multiplier;
       p.shift = f.shift;
       break;

@@ -133,6 +133,33 @@ TEST(CliMultiplier, FromScales) {
   EXPECT_EQ(r.parsed()["real_multiplier"]["exact"], "1");
 }
 
+// Q6.8: every command derives the multiplier from scales on one code path. Scales from issue 9,
+// where the two paths differed: fl32(Sx*Sw) = 0x1.22e5e2p-12, fl32(fl32(Sx*Sw)/Sy) =
+// 0x1.ba269ap-11 (numpy float32 arithmetic gives the same), significand 0xDD134D = 14488397,
+// multiplier 14488397 * 2^7 = 1854514816, shift -10 (M in [2^-11, 2^-10)). fl32 of the exact
+// M is 0x1.ba269cp-11 instead (-> 1854514944), which `requantize` used to take.
+TEST(CliMultiplier, EveryCommandDerivesTheSameMultiplierFromScales) {
+  const std::vector<std::string> scales{"0x1.0ed2aep-5", "0x1.12f9ecp-7", "0x1.50da56p-2"};
+  const CliRun m = quantspec({"multiplier", "--scales", scales[0], scales[1], scales[2],
+                              "--derivation", "rndnu", "--json"});
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_EQ(m.parsed()["multiplier"], 1854514816);
+  EXPECT_EQ(m.parsed()["shift"], -10);
+  for (const char* derivation : {"exact", "tflite", "rndnu"}) {
+    const CliRun d = quantspec({"multiplier", "--scales", scales[0], scales[1], scales[2],
+                                "--derivation", derivation, "--json"});
+    ASSERT_EQ(d.exit_code, 0) << d.err;
+    for (const char* variant : {"double_round", "single_round"}) {
+      const CliRun r = quantspec({"requantize", "--acc", "1000", "--scales", scales[0], scales[1],
+                                  scales[2], "--variant", variant, "--derivation", derivation,
+                                  "--json"});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      EXPECT_EQ(r.parsed()["multiplier"], d.parsed()["multiplier"]) << variant << " " << derivation;
+      EXPECT_EQ(r.parsed()["shift"], d.parsed()["shift"]) << variant << " " << derivation;
+    }
+  }
+}
+
 // --- quantize / dequantize (Q2, Q3) ---
 
 std::int64_t quantized(std::vector<std::string> args) {
