@@ -260,6 +260,21 @@ TEST(CliRequantize, VariantsDifferOnTies) {
             3);
 }
 
+// Q7.2 step 1 members (Example Q7.E3, derived in reference/tests/test_requantize.cc):
+// acc = 2^29, (2^30, 3): saturate 2^30, wrap 0; wrap is refused for other variants.
+TEST(CliRequantize, LeftShiftOverflowMembers) {
+  const std::vector<std::string> base{"--acc", "536870912", "--multiplier", "1073741824",
+                                      "--shift", "3", "--variant", "double_round", "--qmin",
+                                      "-2147483648", "--qmax", "2147483647"};
+  std::vector<std::string> wrap = base;
+  wrap.insert(wrap.end(), {"--left-shift-overflow", "wrap"});
+  EXPECT_EQ(requantized(base), 1073741824);
+  EXPECT_EQ(requantized(wrap), 0);
+  expect_rejected({"requantize", "--acc", "1", "--multiplier", "1073741824", "--shift", "3",
+                   "--variant", "single_round", "--left-shift-overflow", "wrap"},
+                  "left_shift_overflow");
+}
+
 // --scales derives the multiplier the variant's way; the reference library computes the same
 // pipeline (requantize_params_from_scales, Q7.8) for every variant.
 TEST(CliRequantize, ScalesAgreeWithTheReferenceForEveryVariant) {
