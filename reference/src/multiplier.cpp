@@ -119,6 +119,12 @@ float binary32_scale_from_scales(float sx, float sw, float sy) {
   return scale;
 }
 
+// Q6.8
+Rational real_multiplier_from_scales(float sx, float sw, float sy, Derivation derivation) {
+  if (derivation == Derivation::rndnu) return exact(binary32_scale_from_scales(sx, sw, sy));
+  return multiplier_from_scales(sx, sw, sy);
+}
+
 // Q6.1
 Rational real_value(const FixedPointMultiplier& m) {
   return Rational(Integer(m.multiplier)) * pow2(m.shift - 31);

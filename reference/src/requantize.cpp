@@ -3,11 +3,14 @@
 // applied explicitly and reported in the trace, never met by accident.
 #include "quantspec/reference/requantize.hpp"
 
+#include "quantspec/reference/accumulate.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
 
+#include "quantspec/reference/accumulate.hpp"
 #include "quantspec/reference/errors.hpp"
 
 namespace quantspec::ref {
@@ -32,6 +35,12 @@ Integer saturate_int32(const Integer& value, bool& flag) {
     return int32_min();
   }
   return value;
+}
+
+// Q7.2 step 1, member wrap: the int32 residue of an intermediate (Q5.2's wrap_int32), flagged.
+Integer wrap_int32(const Integer& value, bool& flag) {
+  if (value > int32_max() || value < int32_min()) flag = true;
+  return Integer(quantspec::ref::wrap_int32(value));
 }
 
 // Q7.2: gemmlowp SaturatingRoundingDoublingHighMul on exact integers.
@@ -107,6 +116,11 @@ void RequantizeParams::validate() const {
     }
     default:
       throw ParameterError("variant", "a known requantization variant", "an invalid enum value");
+  }
+  if (left_shift_overflow == LeftShiftOverflow::wrap && v != RequantVariant::double_round) {
+    throw ParameterError("left_shift_overflow", "saturate" + variant_label(v) +
+                                                    " (wrap exists only for double_round)",
+                         std::string(name(left_shift_overflow)));
   }
   if (zero_point_entry == ZeroPointEntry::before_rounding && v != RequantVariant::ideal &&
       v != RequantVariant::fp32) {
@@ -191,7 +205,10 @@ Integer requantize(const Integer& acc, const RequantizeParams& params, Requantiz
     case RequantVariant::double_round: {  // Q7.2
       const int left = std::max(params.shift, 0);
       const int right = std::max(-params.shift, 0);
-      t.left_shifted = saturate_int32(acc * pow2_integer(left), t.left_shift_saturated);
+      // Step 1: saturate (SPEC CHOICE) or wrap modulo 2^32 (left_shift_overflow).
+      t.left_shifted = params.left_shift_overflow == LeftShiftOverflow::wrap
+                           ? wrap_int32(acc * pow2_integer(left), t.left_shift_saturated)
+                           : saturate_int32(acc * pow2_integer(left), t.left_shift_saturated);
       t.high_mul = srdhm(t.left_shifted, mult, t.srdhm_saturated);
       y = rounding_divide_by_pot(t.high_mul, right);  // |y| <= |high_mul|: fits int32
       break;
@@ -285,7 +302,8 @@ RequantizeParams requantize_params_from_scales(RequantVariant variant, float sx,
       break;
     case RequantVariant::double_round:
     case RequantVariant::single_round: {
-      const FixedPointMultiplier f = derive_multiplier(m, derivation);
+      const FixedPointMultiplier f =
+          derive_multiplier(real_multiplier_from_scales(sx, sw, sy, derivation), derivation);
       p.multiplier = f.multiplier;
       p.shift = f.shift;
       break;
@@ -293,20 +311,23 @@ RequantizeParams requantize_params_from_scales(RequantVariant variant, float sx,
     case RequantVariant::rndnu:
     case RequantVariant::rndna: {
       const FixedPointMultiplier f =
-          derive_multiplier(exact(binary32_scale_from_scales(sx, sw, sy)), Derivation::rndnu);
+          derive_multiplier(real_multiplier_from_scales(sx, sw, sy, Derivation::rndnu),
+                            Derivation::rndnu);
       p.multiplier = f.multiplier;
       p.shift = f.shift;
       break;
     }
     case RequantVariant::tosa_single:
     case RequantVariant::tosa_double: {
-      const TosaMultiplier f = derive_tosa32(m, derivation);
+      const TosaMultiplier f =
+          derive_tosa32(real_multiplier_from_scales(sx, sw, sy, derivation), derivation);
       p.multiplier = f.multiplier;
       p.shift = f.shift;
       break;
     }
     case RequantVariant::tosa_scale16: {
-      const TosaMultiplier f = derive_tosa16(m, derivation);
+      const TosaMultiplier f =
+          derive_tosa16(real_multiplier_from_scales(sx, sw, sy, derivation), derivation);
       p.multiplier = f.multiplier;
       p.shift = f.shift;
       break;

@@ -197,7 +197,9 @@ std::int32_t FastRequantizer::operator()(std::int32_t acc) const {
     case RequantVariant::double_round: {  // Q7.2
       const int left = p.shift > 0 ? p.shift : 0;
       const int right = p.shift > 0 ? 0 : -p.shift;
-      const std::int32_t x = fp::saturating_left_shift(acc, left);
+      const std::int32_t x = p.left_shift_overflow == LeftShiftOverflow::wrap
+                                 ? fp::wrapping_left_shift(acc, left)
+                                 : fp::saturating_left_shift(acc, left);
       y = fp::rounding_divide_by_pot(fp::saturating_rounding_doubling_high_mul(x, p.multiplier),
                                      right);
       break;

@@ -44,6 +44,8 @@ constexpr NameTable<RequantVariant, 9> kVariantNames{
 constexpr NameTable<ZeroPointEntry, 2> kEntryNames{
     {{ZeroPointEntry::after_rounding, "after_rounding"},
      {ZeroPointEntry::before_rounding, "before_rounding"}}};
+constexpr NameTable<LeftShiftOverflow, 2> kLeftShiftNames{
+    {{LeftShiftOverflow::saturate, "saturate"}, {LeftShiftOverflow::wrap, "wrap"}}};
 
 template <typename Enum, std::size_t N>
 std::string_view lookup_name(const NameTable<Enum, N>& table, Enum value) {
@@ -80,6 +82,7 @@ std::string_view name(Division v) { return lookup_name(kDivisionNames, v); }
 std::string_view name(Derivation v) { return lookup_name(kDerivationNames, v); }
 std::string_view name(RequantVariant v) { return lookup_name(kVariantNames, v); }
 std::string_view name(ZeroPointEntry v) { return lookup_name(kEntryNames, v); }
+std::string_view name(LeftShiftOverflow v) { return lookup_name(kLeftShiftNames, v); }
 
 DType parse_dtype(std::string_view t, std::string_view p) { return lookup_value(kDTypeNames, t, p); }
 Rounding parse_rounding(std::string_view t, std::string_view p) {
@@ -96,6 +99,9 @@ RequantVariant parse_requant_variant(std::string_view t, std::string_view p) {
 }
 ZeroPointEntry parse_zero_point_entry(std::string_view t, std::string_view p) {
   return lookup_value(kEntryNames, t, p);
+}
+LeftShiftOverflow parse_left_shift_overflow(std::string_view t, std::string_view p) {
+  return lookup_value(kLeftShiftNames, t, p);
 }
 
 const std::vector<DType>& all_dtypes() {
@@ -120,6 +126,10 @@ const std::vector<RequantVariant>& all_requant_variants() {
 }
 const std::vector<ZeroPointEntry>& all_zero_point_entries() {
   static const auto v = values_of(kEntryNames);
+  return v;
+}
+const std::vector<LeftShiftOverflow>& all_left_shift_overflows() {
+  static const auto v = values_of(kLeftShiftNames);
   return v;
 }
 

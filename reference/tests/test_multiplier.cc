@@ -10,6 +10,7 @@
 
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/multiplier.hpp"
+#include "quantspec/reference/requantize.hpp"
 
 namespace quantspec::ref {
 namespace {
@@ -181,6 +182,32 @@ TEST(MultiplierScales, ExactProductAndXnnpackBinary32Scale) {
   volatile float sx = 0.1f, sw = 0.2f, sy = 0.3f;
   const float host = (sx * sw) / sy;
   EXPECT_EQ(binary32_scale_from_scales(0.1f, 0.2f, 0.3f), host);
+}
+
+// Q6.8, issue 9's scales. Derived by hand (and with numpy float32 arithmetic):
+// fl32(Sx*Sw) = 0x1.22e5e2p-12, fl32(that / Sy) = 0x1.ba269ap-11, 24-bit significand 0xDD134D,
+// so rndnu gives (0xDD134D << 7, -10) = (1854514816, -10); fl32 of the exact M is
+// 0x1.ba269cp-11 (significand 0xDD134E) -> 1854514944, which an earlier requantize path used.
+TEST(MultiplierFromScales, RndnuStartsFromTheBinary32Scale) {
+  const float sx = 0x1.0ed2aep-5f, sw = 0x1.12f9ecp-7f, sy = 0x1.50da56p-2f;
+  const Rational start = real_multiplier_from_scales(sx, sw, sy, Derivation::rndnu);
+  EXPECT_EQ(start, exact(0x1.ba269ap-11f));
+  EXPECT_EQ(derive_multiplier(start, Derivation::rndnu), (FixedPointMultiplier{1854514816, -10}));
+  // The counterexample: fl32 of the exact M is one binary32 ulp higher.
+  EXPECT_EQ(derive_multiplier(multiplier_from_scales(sx, sw, sy), Derivation::rndnu),
+            (FixedPointMultiplier{1854514944, -10}));
+  // exact and tflite start from the exact M.
+  EXPECT_EQ(real_multiplier_from_scales(sx, sw, sy, Derivation::exact),
+            multiplier_from_scales(sx, sw, sy));
+  EXPECT_EQ(real_multiplier_from_scales(sx, sw, sy, Derivation::tflite),
+            multiplier_from_scales(sx, sw, sy));
+  // requantize_params_from_scales takes the same path for every Q31 and TOSA variant.
+  for (RequantVariant v : {RequantVariant::double_round, RequantVariant::single_round}) {
+    const RequantizeParams p = requantize_params_from_scales(v, sx, sw, sy, 0, -128, 127,
+                                                             Derivation::rndnu);
+    EXPECT_EQ(p.multiplier, 1854514816) << name(v);
+    EXPECT_EQ(p.shift, -10) << name(v);
+  }
 }
 
 TEST(MultiplierTosa, ConventionsAndMlirValues) {

@@ -187,6 +187,46 @@ TEST(RequantizeExample, Q7E2LeftShiftSaturation) {
   EXPECT_EQ(trace.exact_product, Rational(Integer(1) << 31));
 }
 
+// Q7.2 step 1, the two members on Example Q7.E2's input: acc = 2^29, (m, s) = (2^30, 3), so
+// acc * 2^3 = 2^32. saturate: x = 2^31 - 1, SRDHM(x, 2^30) = floor(((2^31-1)*2^30 + 2^30)/2^31)
+// = 2^30. wrap: x = 2^32 mod 2^32 = 0, SRDHM(0, 2^30) = 0, y = 0 (what TFLite's int32
+// `x * (1 << left_shift)` gives on this machine's g++ -O2, and SSE pslld).
+// A second input whose wrapped value is negative: acc = 2^28 + 1, s = 3: acc * 8 = 2^31 + 8
+// wraps to -2^31 + 8; SRDHM(-2^31 + 8, 2^30) = floor((-2^61 + 2^33 + 2^30)/2^31) = -2^30 + 4.
+TEST(RequantizeExample, Q7E3LeftShiftWrapDiffersFromSaturate) {
+  RequantizeParams p = q31(RequantVariant::double_round, {1 << 30, 3});
+  RequantizeTrace trace;
+  EXPECT_EQ(requantize(Integer(1 << 29), p), Integer(1 << 30));
+  p.left_shift_overflow = LeftShiftOverflow::wrap;
+  EXPECT_EQ(requantize(Integer(1 << 29), p, &trace), Integer(0));
+  EXPECT_TRUE(trace.left_shift_saturated);  // the event is flagged for both members
+  EXPECT_EQ(trace.left_shifted, Integer(0));
+  EXPECT_EQ(requantize(Integer((1 << 28) + 1), p), Integer(-(1 << 30) + 4));
+  EXPECT_EQ(FastRequantizer(p)((1 << 28) + 1), -(1 << 30) + 4);
+  // No overflow: the members agree.
+  EXPECT_EQ(requantize(Integer(1000), p), Integer(4000));
+}
+
+// Q7.6 SPEC CHOICE: apply_scale_16 on an int48 accumulator can leave int32. TOSA REQUIREs an
+// int32 result (the TOSA reference model's QuantUtil::apply_scale_16 throws "scaled result
+// exceeds int32 numeric range"); the spec saturates and flags it. By hand: acc = 2^47 - 1,
+// (m, sh) = (32767, 2): floor(((2^47-1)*32767 + 2)/4) ~ 2^59 > INT32_MAX -> INT32_MAX; the
+// negative end acc = -2^47 gives -2^45*32767 < INT32_MIN -> INT32_MIN.
+TEST(RequantizeTosaScale16, ResultBeyondInt32SaturatesAsASpecChoice) {
+  RequantizeParams p = q31(RequantVariant::tosa_scale16, {32767, 2});
+  p.qmin = kMin;
+  p.qmax = kMax;
+  RequantizeTrace trace;
+  EXPECT_EQ(requantize((Integer(1) << 47) - 1, p, &trace), Integer(kMax));
+  EXPECT_TRUE(trace.result_saturated);
+  EXPECT_EQ(requantize(-(Integer(1) << 47), p, &trace), Integer(kMin));
+  EXPECT_TRUE(trace.result_saturated);
+  // Inside int32 nothing is flagged: acc = 4, 4*32767/4 = 32767.
+  RequantizeTrace inside;
+  EXPECT_EQ(requantize(Integer(4), p, &inside), Integer(32767));
+  EXPECT_FALSE(inside.result_saturated);
+}
+
 TEST(RequantizeTrace, ResultSaturationAndZeroPointOverflowAreReported) {
   // single_round, M = (2^31-1)*2^-1: acc = INT32_MAX gives ~2^61, saturated to INT32_MAX.
   RequantizeTrace trace;
@@ -262,6 +302,12 @@ TEST(RequantizeErrors, EveryRejectedParameterIsNamed) {
     auto p = q31(v, {1 << 30, 0});
     p.zero_point_entry = ZeroPointEntry::before_rounding;
     expect_parameter_error([&] { p.validate(); }, "zero_point_entry");
+    p.zero_point_entry = ZeroPointEntry::after_rounding;
+    if (p.variant != RequantVariant::double_round) {
+      p.left_shift_overflow = LeftShiftOverflow::wrap;
+      expect_parameter_error([&] { p.validate(); }, "left_shift_overflow");
+      p.left_shift_overflow = LeftShiftOverflow::saturate;
+    }
     expect_parameter_error([&] { requantize(Integer(kMax) + 1, q31(v, {1 << 30, 0})); }, "acc");
   }
   for (auto v : {RequantVariant::tosa_single, RequantVariant::tosa_double,

@@ -19,7 +19,7 @@ std::string describe(const RequantizeParams& p) {
   out << "variant=" << name(p.variant) << " rounding=" << name(p.rounding)
       << " entry=" << name(p.zero_point_entry) << " M=" << to_string(p.real_multiplier)
       << " scale=" << hex_float(p.scale) << " multiplier=" << p.multiplier
-      << " shift=" << p.shift << " Zy=" << p.zero_point << " qmin=" << p.qmin
+      << " shift=" << p.shift << " left_shift_overflow=" << name(p.left_shift_overflow) << " Zy=" << p.zero_point << " qmin=" << p.qmin
       << " qmax=" << p.qmax;
   return out.str();
 }
@@ -47,8 +47,7 @@ Outcome fast(std::int32_t acc, const FastRequantizer& f) {
   }
 }
 
-void check_variant(RequantVariant variant, bool keep_acc_in_tosa_range) {
-  const RequantizeParams p = testgen::params_for(variant);
+void check_params(const RequantizeParams& p, bool keep_acc_in_tosa_range) {
   const FastRequantizer f(p);
   for (int i = 0; i < 16; ++i) {
     const std::int32_t acc =
@@ -63,10 +62,21 @@ void check_variant(RequantVariant variant, bool keep_acc_in_tosa_range) {
   }
 }
 
+void check_variant(RequantVariant variant, bool keep_acc_in_tosa_range) {
+  check_params(testgen::params_for(variant), keep_acc_in_tosa_range);
+}
+
 RC_GTEST_PROP(RequantizeFast, IdealEqualsDefinition, ()) { check_variant(RequantVariant::ideal, true); }
 RC_GTEST_PROP(RequantizeFast, Fp32EqualsDefinition, ()) { check_variant(RequantVariant::fp32, true); }
 RC_GTEST_PROP(RequantizeFast, DoubleRoundEqualsDefinition, ()) {
   check_variant(RequantVariant::double_round, true);
+}
+// Q7.2 member wrap of the left-shift overflow; shifts biased to M > 1 where it matters.
+RC_GTEST_PROP(RequantizeFast, DoubleRoundWrapEqualsDefinition, ()) {
+  RequantizeParams p = testgen::params_for(RequantVariant::double_round);
+  p.left_shift_overflow = LeftShiftOverflow::wrap;
+  if (*rc::gen::inRange(0, 2) == 0) p.shift = *rc::gen::inRange(1, 31);
+  check_params(p, true);
 }
 RC_GTEST_PROP(RequantizeFast, SingleRoundEqualsDefinition, ()) {
   check_variant(RequantVariant::single_round, true);

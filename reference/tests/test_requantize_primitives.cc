@@ -5,6 +5,9 @@
 #include <rapidcheck/gtest.h>
 
 #include <gemmlowp/fixedpoint/fixedpoint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <cstdint>
 #include <vector>
@@ -105,6 +108,23 @@ TEST(FixedPointPrimitives, ApplyScale32DoubleRoundOnlyAbove31) {
   EXPECT_EQ(fp::apply_scale_32(1, 1 << 30, 32, false), 0);
   EXPECT_EQ(fp::apply_scale_32(1, 1 << 30, 32, true), 1);
   EXPECT_EQ(fp::apply_scale_16((std::int64_t{1} << 47) - 1, 32767, 62), 1);
+}
+
+// Q7.2 step 1, both members against the real code: gemmlowp's scalar ShiftLeft (libgemmlowp-dev
+// 0.0~git20211220, fixedpoint.h: widen to int64, multiply, clamp) saturates; its SSE
+// specialisation is _mm_slli_epi32 (fixedpoint_sse.h ShiftLeft(__m128i, int)), which wraps, as
+// NEON vshlq_s32 (fixedpoint_neon.h) does.
+TEST(FixedPointPrimitives, LeftShiftMembersMatchGemmlowpScalarAndSse) {
+  for (int left = 0; left <= 30; ++left) {
+    for (std::int32_t x : boundary_values(left)) {
+      EXPECT_EQ(fp::saturating_left_shift(x, left), gemmlowp::ShiftLeft<std::int32_t>(x, left))
+          << x << " << " << left;
+#if defined(__SSE2__)
+      const __m128i shifted = _mm_slli_epi32(_mm_set1_epi32(x), left);
+      EXPECT_EQ(fp::wrapping_left_shift(x, left), _mm_cvtsi128_si32(shifted)) << x << " << " << left;
+#endif
+    }
+  }
 }
 
 }  // namespace

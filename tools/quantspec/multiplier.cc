@@ -41,9 +41,7 @@ void register_multiplier(CLI::App& app, Registry& registry) {
       const float sx = binary32_option(o->scales[0], "--scales");
       const float sw = binary32_option(o->scales[1], "--scales");
       const float sy = binary32_option(o->scales[2], "--scales");
-      m = derivation == ref::Derivation::rndnu
-              ? ref::exact(ref::binary32_scale_from_scales(sx, sw, sy))
-              : ref::multiplier_from_scales(sx, sw, sy);
+      m = ref::real_multiplier_from_scales(sx, sw, sy, derivation);
     } else {
       throw ref::ParameterError("--real", "--real M or --scales SX SW SY", "neither");
     }

@@ -27,7 +27,8 @@ void register_requantize(CLI::App& app, Registry& registry) {
   struct Options {
     std::string acc, multiplier, shift, real, scale, zero_point = "0", dtype = "int8", qmin, qmax,
                                                         variant, rounding = "half_even",
-                                                        entry = "after_rounding", derivation;
+                                                        entry = "after_rounding", derivation,
+                                                        left_shift_overflow = "saturate";
     std::vector<std::string> scales;
     bool json = false;
   };
@@ -75,6 +76,9 @@ void register_requantize(CLI::App& app, Registry& registry) {
   cmd->add_option("--zero-point-entry", o->entry,
                   names_of_zero_point_entries() +
                       " (default after_rounding; before_rounding for ideal and fp32 only)");
+  cmd->add_option("--left-shift-overflow", o->left_shift_overflow,
+                  "double_round only (Q7.2 step 1): saturate (default, SPEC CHOICE) or wrap "
+                  "(two's complement, as TFLite's int32 x * (1 << left_shift))");
   cmd->add_option("--derivation", o->derivation,
                   names_of_derivations() +
                       " (with --scales/--real; default tflite, rndnu for rndnu/rndna)");
@@ -155,6 +159,8 @@ void register_requantize(CLI::App& app, Registry& registry) {
       }
     }
 
+    p.left_shift_overflow =
+        ref::parse_left_shift_overflow(o->left_shift_overflow, "--left-shift-overflow");
     ref::RequantizeTrace t;
     const ref::Integer q = ref::requantize(acc, p, &t);
     if (o->json) {
@@ -174,6 +180,7 @@ void register_requantize(CLI::App& app, Registry& registry) {
         j["shift"] = p.shift;
       }
       if (variant == V::double_round) {
+        j["left_shift_overflow"] = std::string(ref::name(p.left_shift_overflow));
         j["left_shift_saturated"] = t.left_shift_saturated;
         j["srdhm_saturated"] = t.srdhm_saturated;
       }

@@ -137,6 +137,33 @@ TEST(CliMultiplier, FromScales) {
   EXPECT_EQ(r.parsed()["real_multiplier"]["exact"], "1");
 }
 
+// Q6.8: every command derives the multiplier from scales on one code path. Scales from issue 9,
+// where the two paths differed: fl32(Sx*Sw) = 0x1.22e5e2p-12, fl32(fl32(Sx*Sw)/Sy) =
+// 0x1.ba269ap-11 (numpy float32 arithmetic gives the same), significand 0xDD134D = 14488397,
+// multiplier 14488397 * 2^7 = 1854514816, shift -10 (M in [2^-11, 2^-10)). fl32 of the exact
+// M is 0x1.ba269cp-11 instead (-> 1854514944), which `requantize` used to take.
+TEST(CliMultiplier, EveryCommandDerivesTheSameMultiplierFromScales) {
+  const std::vector<std::string> scales{"0x1.0ed2aep-5", "0x1.12f9ecp-7", "0x1.50da56p-2"};
+  const CliRun m = quantspec({"multiplier", "--scales", scales[0], scales[1], scales[2],
+                              "--derivation", "rndnu", "--json"});
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_EQ(m.parsed()["multiplier"], 1854514816);
+  EXPECT_EQ(m.parsed()["shift"], -10);
+  for (const char* derivation : {"exact", "tflite", "rndnu"}) {
+    const CliRun d = quantspec({"multiplier", "--scales", scales[0], scales[1], scales[2],
+                                "--derivation", derivation, "--json"});
+    ASSERT_EQ(d.exit_code, 0) << d.err;
+    for (const char* variant : {"double_round", "single_round"}) {
+      const CliRun r = quantspec({"requantize", "--acc", "1000", "--scales", scales[0], scales[1],
+                                  scales[2], "--variant", variant, "--derivation", derivation,
+                                  "--json"});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      EXPECT_EQ(r.parsed()["multiplier"], d.parsed()["multiplier"]) << variant << " " << derivation;
+      EXPECT_EQ(r.parsed()["shift"], d.parsed()["shift"]) << variant << " " << derivation;
+    }
+  }
+}
+
 // --- quantize / dequantize (Q2, Q3) ---
 
 std::int64_t quantized(std::vector<std::string> args) {
@@ -235,6 +262,21 @@ TEST(CliRequantize, VariantsDifferOnTies) {
             4);
   EXPECT_EQ(requantized({"--acc", "5", "--real", "1/2", "--variant", "ideal", "--zero-point", "1"}),
             3);
+}
+
+// Q7.2 step 1 members (Example Q7.E3, derived in reference/tests/test_requantize.cc):
+// acc = 2^29, (2^30, 3): saturate 2^30, wrap 0; wrap is refused for other variants.
+TEST(CliRequantize, LeftShiftOverflowMembers) {
+  const std::vector<std::string> base{"--acc", "536870912", "--multiplier", "1073741824",
+                                      "--shift", "3", "--variant", "double_round", "--qmin",
+                                      "-2147483648", "--qmax", "2147483647"};
+  std::vector<std::string> wrap = base;
+  wrap.insert(wrap.end(), {"--left-shift-overflow", "wrap"});
+  EXPECT_EQ(requantized(base), 1073741824);
+  EXPECT_EQ(requantized(wrap), 0);
+  expect_rejected({"requantize", "--acc", "1", "--multiplier", "1073741824", "--shift", "3",
+                   "--variant", "single_round", "--left-shift-overflow", "wrap"},
+                  "left_shift_overflow");
 }
 
 // --scales derives the multiplier the variant's way; the reference library computes the same

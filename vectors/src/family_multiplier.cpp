@@ -19,6 +19,13 @@ struct Case {
   Json inputs;
   Rational m;          // the exact multiplier (when the inputs are valid)
   std::string error;   // non-empty: the scales are rejected before any derivation
+  bool from_scales = false;
+  float sx = 0, sw = 0, sy = 0;
+
+  // Q6.8: what derivation d starts from (for scales: rndnu starts from fl32(fl32(sx*sw)/sy)).
+  Rational start(Derivation d) const {
+    return from_scales ? ref::real_multiplier_from_scales(sx, sw, sy, d) : m;
+  }
 };
 
 enum class Form { q31, tosa32, tosa16 };
@@ -44,6 +51,10 @@ Case from_double(std::string comment, std::vector<std::string> flags, double m) 
 Case from_scales(std::string comment, std::vector<std::string> flags, float sx, float sw, float sy) {
   Case c{std::move(comment), std::move(flags),
          Json{{"sx", encode(sx)}, {"sw", encode(sw)}, {"sy", encode(sy)}}, 0, ""};
+  c.from_scales = true;
+  c.sx = sx;
+  c.sw = sw;
+  c.sy = sy;
   try {
     c.m = ref::multiplier_from_scales(sx, sw, sy);
   } catch (const ref::ParameterError& e) {
@@ -66,7 +77,8 @@ Json multiplier_family() {
                     "Derivations: exact (from the exact rational, mantissa rounded half away), "
                     "tflite (M rounded to binary64 first, frexp, std::round, renormalise, flush "
                     "to (0, 0) below 2^-32), rndnu (M rounded to binary32, 24-bit significand << 7).",
-                    "Operands: inputs are either (sx, sw, sy) with M = sx*sw/sy exactly, or "
+                    "Operands: inputs are either (sx, sw, sy) with M = sx*sw/sy exactly (derivation "
+                    "rndnu starts from the binary32 scale fl32(fl32(sx*sw)/sy) instead, Q6.8), or "
                     "real_multiplier (binary64), or exact_multiplier (\"p/q\"); outputs "
                     "multiplier, shift."});
   const std::string tflite_test =
@@ -127,7 +139,7 @@ Json multiplier_family() {
                             ref::ParameterError("real_multiplier", "finite", "nan"));
           continue;
         }
-        group.add_computed(c.comment, c.flags, c.inputs, [&]() { return derive(c.m, form, d); },
+        group.add_computed(c.comment, c.flags, c.inputs, [&]() { return derive(c.start(d), form, d); },
                            Json{{"exact_value", encode_rational(c.m)}});
       }
     }

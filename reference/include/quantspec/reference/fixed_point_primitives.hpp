@@ -42,6 +42,15 @@ inline std::int32_t saturating_left_shift(std::int32_t x, int left_shift,
                         saturated);
 }
 
+// Q7.2 step 1, member `wrap`: x * 2^left_shift reduced modulo 2^32 to int32 (two's complement),
+// what TFLite's `x * (1 << left_shift)` compiles to and what SSE pslld / NEON vshl compute.
+// Computed in uint32 so that the wrap itself is defined behaviour here.
+inline std::int32_t wrapping_left_shift(std::int32_t x, int left_shift, bool* overflowed = nullptr) {
+  const std::int64_t wide = static_cast<std::int64_t>(x) * (std::int64_t{1} << left_shift);
+  if (overflowed && (wide > kInt32Max || wide < kInt32Min)) *overflowed = true;
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(static_cast<std::uint64_t>(wide)));
+}
+
 // Q7.2 step 2: gemmlowp SaturatingRoundingDoublingHighMul (ARM NEON SQRDMULH).
 // Exact formula: floor((a*b + 2^30) / 2^31), i.e. a*b/2^31 rounded to nearest with ties
 // toward +infinity, except a == b == INT32_MIN, whose true value 2^31 does not fit and

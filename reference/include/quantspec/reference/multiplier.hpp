@@ -63,6 +63,13 @@ Rational multiplier_from_scales(float sx, float sw, float sy);
 // overflows to infinity or underflows to zero is rejected naming "sy".
 float binary32_scale_from_scales(float sx, float sw, float sy);
 
+// Q6.8: the real multiplier a derivation starts from when it is given binary32 scales, the one
+// code path every command, vector family and the conformance adapter use. exact and tflite:
+// M = Sx*Sw/Sy exactly (tflite then rounds M to binary64 itself, which equals TFLite's double
+// computation because fl64(Sx*Sw) is exact); rndnu: the binary32 scale fl32(fl32(Sx*Sw)/Sy) of
+// Q6.5, as XNNPACK computes it, not fl32 of the exact M. Errors as the two functions above.
+Rational real_multiplier_from_scales(float sx, float sw, float sy, Derivation derivation);
+
 // Q6.1: the exact value the pair represents.
 Rational real_value(const FixedPointMultiplier& m);
 Rational real_value(const TosaMultiplier& m);

@@ -28,6 +28,9 @@ struct RequantizeParams {
   RequantVariant variant = RequantVariant::ideal;
   Rounding rounding = Rounding::half_even;  // ideal only
   ZeroPointEntry zero_point_entry = ZeroPointEntry::after_rounding;
+  // double_round only (Q7.2 step 1): saturate (SPEC CHOICE, gemmlowp scalar ShiftLeft) or
+  // wrap (two's complement: TFLite's int32 `x * (1 << left_shift)`, SIMD shifts, CMSIS-NN).
+  LeftShiftOverflow left_shift_overflow = LeftShiftOverflow::saturate;
   Rational real_multiplier = 0;  // ideal
   float scale = 0.0f;            // fp32
   std::int32_t multiplier = 0;   // fixed-point variants
@@ -51,12 +54,13 @@ void validate_accumulator(const Integer& acc, const RequantizeParams& params);
 // Q7.7: intermediate values and the events a fixed-width pipeline would meet.
 struct RequantizeTrace {
   Rational exact_product;       // acc * M' with M' the rational the parameters represent
-  Integer left_shifted;         // double_round: sat32(acc * 2^left)
+  Integer left_shifted;         // double_round: sat32 or wrap32 of acc * 2^left (Q7.2)
   Integer high_mul;             // double_round: SRDHM result
   Integer scaled;               // y (after any saturation to int32), before the zero point
   Integer with_zero_point;      // y + Zy before the output clamp (exact, never wraps)
   Integer output;               // q
-  bool left_shift_saturated = false;  // double_round: acc * 2^left outside int32
+  bool left_shift_saturated = false;  // double_round: acc * 2^left outside int32 (saturated
+                                      // or wrapped, as left_shift_overflow says)
   bool srdhm_saturated = false;       // double_round: SRDHM(INT32_MIN, INT32_MIN)
   bool result_saturated = false;      // y outside int32 before saturation (fixed point) or
                                       // fl32 product overflowed to +-inf (fp32)

@@ -27,6 +27,8 @@ enum class RequantVariant {
   rndna
 };
 enum class ZeroPointEntry { after_rounding, before_rounding };
+// Q7.2 step 1: what double_round does when acc * 2^left leaves int32.
+enum class LeftShiftOverflow { saturate, wrap };
 
 std::string_view name(DType);
 std::string_view name(Rounding);
@@ -34,6 +36,7 @@ std::string_view name(Division);
 std::string_view name(Derivation);
 std::string_view name(RequantVariant);
 std::string_view name(ZeroPointEntry);
+std::string_view name(LeftShiftOverflow);
 
 // `parameter` is the name used in the error message (e.g. "--rounding" or "rounding").
 DType parse_dtype(std::string_view text, std::string_view parameter = "dtype");
@@ -44,6 +47,8 @@ RequantVariant parse_requant_variant(std::string_view text,
                                      std::string_view parameter = "variant");
 ZeroPointEntry parse_zero_point_entry(std::string_view text,
                                       std::string_view parameter = "zero_point_entry");
+LeftShiftOverflow parse_left_shift_overflow(std::string_view text,
+                                            std::string_view parameter = "left_shift_overflow");
 
 // Every value of each enum, in declaration order (for sweeps and --help texts).
 const std::vector<DType>& all_dtypes();
@@ -52,6 +57,7 @@ const std::vector<Division>& all_divisions();
 const std::vector<Derivation>& all_derivations();
 const std::vector<RequantVariant>& all_requant_variants();
 const std::vector<ZeroPointEntry>& all_zero_point_entries();
+const std::vector<LeftShiftOverflow>& all_left_shift_overflows();
 
 // Q1.1: the integer grid of each data type.
 struct IntRange {
