@@ -27,6 +27,12 @@ const qs_kernel_table& tail_writes_past_end();
 const qs_kernel_table& tail_reads_past_end();
 // requantize_per_channel: restarts the channel counter at every 16-element block.
 const qs_kernel_table& per_channel_index_mixup();
+// quantize_per_channel: a one-channel call goes to the per-tensor kernel (reads p->scale).
+const qs_kernel_table& per_tensor_scale_in_per_channel_call();
+// requantize: rejects a NaN `scale` even in fixed-point variants, which do not read it.
+const qs_kernel_table& validates_unread_scale();
+// requantize_per_channel: loads element 0 of every per-channel array, whatever the variant.
+const qs_kernel_table& reads_every_per_channel_array();
 // lut: dereferences NULL for inputs longer than 100 elements (for the crash isolation test).
 const qs_kernel_table& crashes_on_long_inputs();
 
