@@ -3,6 +3,7 @@
 #include <cstring>
 #include <ostream>
 #include <sstream>
+#include <unordered_map>
 
 #include "execute.hpp"
 #include "unread_fields.hpp"
@@ -159,12 +160,17 @@ Outcome run_case(const qs_kernel_table& table, const DequantizeCase& c, OracleMo
     return Outcome::fail(unwritten_message("element " + std::to_string(*i)) + description, i);
   }
   const std::size_t channels = c.per_channel ? c.scales.size() : 1;
-  // The expected value depends only on (q, channel): compute each once, exactly.
-  std::vector<std::vector<std::optional<float>>> expected(channels, std::vector<std::optional<float>>(256));
+  // The expected value depends only on (q, channel): compute each once, exactly (a map: a case
+  // may have 65537 channels, each used a few times).
+  std::unordered_map<std::size_t, float> expected;
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t ch = i % channels;
-    auto& slot = expected[ch][static_cast<std::uint8_t>(c.input[i])];
-    if (!slot) slot = oracle::dequantize(c.input[i], c.scales[ch], c.zero_points[ch]);
+    const std::size_t key = ch * 256 + static_cast<std::uint8_t>(c.input[i]);
+    auto found = expected.find(key);
+    if (found == expected.end()) {
+      found = expected.emplace(key, oracle::dequantize(c.input[i], c.scales[ch], c.zero_points[ch])).first;
+    }
+    const float* const slot = &found->second;
     const float got = load_float(e.first, i);
     std::uint32_t want_bits, got_bits;
     std::memcpy(&want_bits, &*slot, 4);

@@ -107,6 +107,20 @@ TEST(SuiteCatches, DereferencingAPointerTheVariantDoesNotUse) {
                 "RoundsTiesByItsRule", "dereferenced an unused pointer field");
 }
 
+TEST(SuiteCatches, GemmRowsPast32FromTheWrongRow) {
+  expect_caught(broken::gemm_rows_past_32_wrong(), "gemm", "s8*s8", "CoversEveryBlockOfMAndNAndDeepK", "m 33, n 17");
+}
+
+TEST(SuiteCatches, GemmDropsTheKTailPast4096) {
+  expect_caught(broken::gemm_k_tail_past_4096_dropped(), "gemm", "u8*s8", "CoversEveryBlockOfMAndNAndDeepK",
+                "k 4097");
+}
+
+TEST(SuiteCatches, ChannelIndexKeptIn16Bits) {
+  expect_caught(broken::channel_index_in_16_bits(), "requantize_per_channel", "double_round", "UsesChannelIModChannels",
+                "channel i % 65537");
+}
+
 // SRDHM(INT32_MIN, INT32_MIN) needs multiplier = INT32_MIN, which ABI version 1 and the
 // reference (Q7.1: multiplier in [0, 2^31 - 1]) reject; no valid call can tell this kernel from
 // a correct one. The suite covers the boundary it can reach (acc = INT32_MIN with multipliers
