@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "execute.hpp"
+#include "unread_fields.hpp"
 #include "oracle.hpp"
 #include "quantspec/conformance/cases.hpp"
 #include "requantization_abi.hpp"
@@ -51,11 +52,13 @@ std::string describe_gemm_operands(const GemmCase& c) {
   return t.str();
 }
 
-qs_gemm_params gemm_abi(const GemmCase& c) {
+// Reads a_type, a_zero_point, bias, and w_zero_point only when w_zero_points is NULL.
+qs_gemm_params gemm_abi(const GemmCase& c, Noise unread) {
   qs_gemm_params g{};
   g.a_type = c.a_type;
   g.a_zero_point = c.a_zero_point;
-  g.w_zero_point = c.w_zero_points.at(0);
+  g.w_zero_point = c.w_zero_point_per_channel ? unread_zero_point(unread, c.w_zero_points.at(0))
+                                              : c.w_zero_points.at(0);
   g.w_zero_points = c.w_zero_point_per_channel ? c.w_zero_points.data() : nullptr;
   g.bias = c.bias.empty() ? nullptr : c.bias.data();
   return g;
@@ -109,11 +112,12 @@ void showValue(const LutCase& c, std::ostream& os) { os << "\n" << describe(c); 
 
 Execution call_kernel(const qs_kernel_table& table, const GemmCase& c, const std::string& description) {
   if (table.gemm == nullptr) return unsupported_slot();
-  const qs_gemm_params p = gemm_abi(c);
+  NoiseSchedule noise;
   return execute(
       {{narrow_bytes(c.a, c.a_type), c.placement.input_offset, "A"}, {w_bytes(c), 0, "W"}},
       c.m * c.out_stride * sizeof(std::int32_t), c.placement.output_offset * sizeof(std::int32_t),
       [&](const std::vector<const void*>& in, void* out) {
+        const qs_gemm_params p = gemm_abi(c, noise.next());
         return table.gemm(&p, in[0], c.a_stride, static_cast<const std::int8_t*>(in[1]), c.w_stride,
                           static_cast<std::int32_t*>(out), c.out_stride, c.m, c.n, c.k);
       },
@@ -131,8 +135,8 @@ Outcome run_case(const qs_kernel_table& table, const GemmCase& c, OracleMode) {
       const std::int32_t expected = oracle::accumulate(c, r, col);
       const std::int32_t got = load_int32(e.first, at);
       if (load_int32(e.second, at) != got) {
-        return Outcome::fail("left out[" + std::to_string(r) + "][" + std::to_string(col) +
-                             "] unwritten\n" + description, at);
+        return Outcome::fail(
+            unwritten_message("out[" + std::to_string(r) + "][" + std::to_string(col) + "]") + description, at);
       }
       if (got != expected) {
         std::ostringstream t;
@@ -149,17 +153,19 @@ Outcome run_case(const qs_kernel_table& table, const GemmCase& c, OracleMode) {
 Execution call_kernel(const qs_kernel_table& table, const LinearCase& c, const std::string& description) {
   if (table.linear == nullptr) return unsupported_slot();
   qs_linear_params p{};
-  p.gemm = gemm_abi(c.gemm);
-  p.requant = to_abi(c.requant, c.per_channel);
   p.per_channel = c.per_channel ? 1 : 0;
   p.output_type = c.output_type;
   p.act_min = c.act_min;
   p.act_max = c.act_max;
   const GemmCase& g = c.gemm;
+  NoiseSchedule noise;
   return execute(
       {{narrow_bytes(g.a, g.a_type), g.placement.input_offset, "A"}, {w_bytes(g), 0, "W"}},
       g.m * g.out_stride, g.placement.output_offset,
       [&](const std::vector<const void*>& in, void* out) {
+        const Noise unread = noise.next();
+        p.gemm = gemm_abi(c.gemm, unread);
+        p.requant = to_abi(c.requant, c.per_channel, unread);
         return table.linear(&p, in[0], g.a_stride, static_cast<const std::int8_t*>(in[1]), g.w_stride,
                             out, g.out_stride, g.m, g.n, g.k);
       },
@@ -190,8 +196,8 @@ Outcome run_case(const qs_kernel_table& table, const LinearCase& c, OracleMode m
       const std::int32_t expected = std::min(std::max(y, c.act_min), c.act_max);
       const std::int32_t got = load_narrow(e.first, at, c.output_type);
       if (load_narrow(e.second, at, c.output_type) != got) {
-        return Outcome::fail("left out[" + std::to_string(r) + "][" + std::to_string(col) +
-                             "] unwritten\n" + description, at);
+        return Outcome::fail(
+            unwritten_message("out[" + std::to_string(r) + "][" + std::to_string(col) + "]") + description, at);
       }
       if (got != expected) {
         std::ostringstream t;
@@ -225,7 +231,7 @@ Outcome run_case(const qs_kernel_table& table, const LutCase& c, OracleMode) {
   const Execution e = call_kernel(table, c, description);
   if (e.verdict) return *e.verdict;
   if (auto i = first_unwritten(e, 1)) {
-    return Outcome::fail("left output element " + std::to_string(*i) + " unwritten\n" + description, i);
+    return Outcome::fail(unwritten_message("element " + std::to_string(*i)) + description, i);
   }
   for (std::size_t i = 0; i < n; ++i) {
     const std::int32_t expected = c.table[static_cast<std::uint8_t>(c.input[i])];

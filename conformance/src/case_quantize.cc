@@ -3,8 +3,10 @@
 #include <cstring>
 #include <ostream>
 #include <sstream>
+#include <unordered_map>
 
 #include "execute.hpp"
+#include "unread_fields.hpp"
 #include "oracle.hpp"
 #include "quantspec/conformance/cases.hpp"
 
@@ -65,17 +67,27 @@ Execution call_kernel(const qs_kernel_table& table, const QuantizeCase& c, const
   p.division = c.division;
   p.qmin = c.qmin;
   p.qmax = c.qmax;
-  p.scale = c.scales.at(0);
-  p.zero_point = c.zero_points.at(0);
-  if (c.per_channel) {
-    p.scales = c.scales.data();
-    p.zero_points = c.zero_points.data();
-    p.channels = c.scales.size();
-  }
+  NoiseSchedule noise;
   return execute(
       {{to_bytes(c.input), c.placement.input_offset * sizeof(float), "input"}}, n,
       c.placement.output_offset,
       [&](const std::vector<const void*>& in, void* out) {
+        // Reads: output_type, rounding, division, qmin, qmax, and scale + zero_point (per tensor)
+        // or scales + zero_points + channels (per channel); the other form's fields are noise.
+        const Noise unread = noise.next();
+        if (c.per_channel) {
+          p.scale = unread_scale(unread, c.scales.at(0));
+          p.zero_point = unread_zero_point(unread, c.zero_points.at(0));
+          p.scales = c.scales.data();
+          p.zero_points = c.zero_points.data();
+          p.channels = c.scales.size();
+        } else {
+          p.scale = c.scales.at(0);
+          p.zero_point = c.zero_points.at(0);
+          p.scales = unread_array<float>(unread);
+          p.zero_points = unread_array<std::int32_t>(unread);
+          p.channels = unread_count(unread);
+        }
         return fn(&p, static_cast<const float*>(in[0]), out, n);
       },
       description);
@@ -87,7 +99,7 @@ Outcome run_case(const qs_kernel_table& table, const QuantizeCase& c, OracleMode
   const Execution e = call_kernel(table, c, description);
   if (e.verdict) return *e.verdict;
   if (auto i = first_unwritten(e, 1)) {
-    return Outcome::fail("left output element " + std::to_string(*i) + " unwritten\n" + description, i);
+    return Outcome::fail(unwritten_message("element " + std::to_string(*i)) + description, i);
   }
   const std::size_t channels = c.per_channel ? c.scales.size() : 1;
   std::vector<ref::QuantizeParams> params;
@@ -114,17 +126,26 @@ Execution call_kernel(const qs_kernel_table& table, const DequantizeCase& c, con
   const std::size_t n = c.input.size();
   qs_dequantize_params p{};
   p.input_type = c.input_type;
-  p.scale = c.scales.at(0);
-  p.zero_point = c.zero_points.at(0);
-  if (c.per_channel) {
-    p.scales = c.scales.data();
-    p.zero_points = c.zero_points.data();
-    p.channels = c.scales.size();
-  }
+  NoiseSchedule noise;
   return execute(
       {{narrow_bytes(c.input, c.input_type), c.placement.input_offset, "input"}}, n * sizeof(float),
       c.placement.output_offset * sizeof(float),
       [&](const std::vector<const void*>& in, void* out) {
+        // Reads: input_type, and scale + zero_point or scales + zero_points + channels.
+        const Noise unread = noise.next();
+        if (c.per_channel) {
+          p.scale = unread_scale(unread, c.scales.at(0));
+          p.zero_point = unread_zero_point(unread, c.zero_points.at(0));
+          p.scales = c.scales.data();
+          p.zero_points = c.zero_points.data();
+          p.channels = c.scales.size();
+        } else {
+          p.scale = c.scales.at(0);
+          p.zero_point = c.zero_points.at(0);
+          p.scales = unread_array<float>(unread);
+          p.zero_points = unread_array<std::int32_t>(unread);
+          p.channels = unread_count(unread);
+        }
         return fn(&p, in[0], static_cast<float*>(out), n);
       },
       description);
@@ -136,15 +157,20 @@ Outcome run_case(const qs_kernel_table& table, const DequantizeCase& c, OracleMo
   const Execution e = call_kernel(table, c, description);
   if (e.verdict) return *e.verdict;
   if (auto i = first_unwritten(e, sizeof(float))) {
-    return Outcome::fail("left output element " + std::to_string(*i) + " unwritten\n" + description, i);
+    return Outcome::fail(unwritten_message("element " + std::to_string(*i)) + description, i);
   }
   const std::size_t channels = c.per_channel ? c.scales.size() : 1;
-  // The expected value depends only on (q, channel): compute each once, exactly.
-  std::vector<std::vector<std::optional<float>>> expected(channels, std::vector<std::optional<float>>(256));
+  // The expected value depends only on (q, channel): compute each once, exactly (a map: a case
+  // may have 65537 channels, each used a few times).
+  std::unordered_map<std::size_t, float> expected;
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t ch = i % channels;
-    auto& slot = expected[ch][static_cast<std::uint8_t>(c.input[i])];
-    if (!slot) slot = oracle::dequantize(c.input[i], c.scales[ch], c.zero_points[ch]);
+    const std::size_t key = ch * 256 + static_cast<std::uint8_t>(c.input[i]);
+    auto found = expected.find(key);
+    if (found == expected.end()) {
+      found = expected.emplace(key, oracle::dequantize(c.input[i], c.scales[ch], c.zero_points[ch])).first;
+    }
+    const float* const slot = &found->second;
     const float got = load_float(e.first, i);
     std::uint32_t want_bits, got_bits;
     std::memcpy(&want_bits, &*slot, 4);

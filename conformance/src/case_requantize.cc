@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "execute.hpp"
+#include "unread_fields.hpp"
 #include "oracle.hpp"
 #include "quantspec/conformance/cases.hpp"
 #include "requantization_abi.hpp"
@@ -33,25 +34,30 @@ std::string describe_requantization(const Requantization& r, bool per_channel) {
   return t.str();
 }
 
-qs_requantization to_abi(const Requantization& r, bool per_channel) {
+qs_requantization to_abi(const Requantization& r, bool per_channel, Noise unread) {
+  // Which fields each variant reads: kernel_abi.h, qs_requantization. Everything else is noise.
+  const std::uint32_t v = r.variant;
+  const bool ideal = v == QS_REQUANT_IDEAL;
+  const bool fp32 = v == QS_REQUANT_FP32;
+  const bool fixed_point = !ideal && !fp32;
+  auto first = [](const auto& values) { return values.empty() ? decltype(values[0] + 0){} : values[0]; };
   qs_requantization a{};
-  a.variant = r.variant;
+  a.variant = v;
   a.zero_point_entry = r.zero_point_entry;
-  a.rounding = r.rounding;
+  a.rounding = ideal ? r.rounding : unread_rounding(unread, r.rounding);
   a.derivation = r.derivation;
   a.output_zero_point = r.output_zero_point;
-  a.multiplier = r.multipliers.empty() ? 0 : r.multipliers[0];
-  a.shift = r.shifts.empty() ? 0 : r.shifts[0];
-  a.scale = r.scales.empty() ? 0.0f : r.scales[0];
-  a.weight_scale = r.weight_scales.empty() ? 0.0f : r.weight_scales[0];
-  a.input_scale = r.input_scale;
-  a.output_scale = r.output_scale;
-  if (per_channel) {
-    a.multipliers = r.multipliers.data();
-    a.shifts = r.shifts.data();
-    a.scales = r.scales.data();
-    a.weight_scales = r.weight_scales.data();
-  }
+  const bool tensor = !per_channel;
+  a.multiplier = fixed_point && tensor ? first(r.multipliers) : unread_multiplier(unread, first(r.multipliers));
+  a.shift = fixed_point && tensor ? first(r.shifts) : unread_shift(unread, first(r.shifts));
+  a.scale = fp32 && tensor ? first(r.scales) : unread_scale(unread, first(r.scales));
+  a.weight_scale = ideal && tensor ? first(r.weight_scales) : unread_scale(unread, first(r.weight_scales));
+  a.input_scale = ideal ? r.input_scale : unread_scale(unread, r.input_scale);
+  a.output_scale = ideal ? r.output_scale : unread_scale(unread, r.output_scale);
+  a.multipliers = fixed_point && per_channel ? r.multipliers.data() : unread_array<std::int32_t>(unread);
+  a.shifts = fixed_point && per_channel ? r.shifts.data() : unread_array<std::int32_t>(unread);
+  a.scales = fp32 && per_channel ? r.scales.data() : unread_array<float>(unread);
+  a.weight_scales = ideal && per_channel ? r.weight_scales.data() : unread_array<float>(unread);
   return a;
 }
 
@@ -75,15 +81,17 @@ Execution call_kernel(const qs_kernel_table& table, const RequantizeCase& c, con
   if (fn == nullptr) return unsupported_slot();
   const std::size_t n = c.input.size();
   qs_requantize_params p{};
-  p.requant = to_abi(c.requant, c.per_channel);
   p.output_type = c.output_type;
   p.qmin = c.qmin;
   p.qmax = c.qmax;
-  p.channels = c.per_channel ? c.requant.channels() : 0;
+  NoiseSchedule noise;
   return execute(
       {{to_bytes(c.input), c.placement.input_offset * sizeof(std::int32_t), "input"}}, n,
       c.placement.output_offset,
       [&](const std::vector<const void*>& in, void* out) {
+        const Noise unread = noise.next();
+        p.requant = to_abi(c.requant, c.per_channel, unread);
+        p.channels = c.per_channel ? c.requant.channels() : unread_count(unread);
         return fn(&p, static_cast<const std::int32_t*>(in[0]), out, n);
       },
       description);
@@ -95,7 +103,7 @@ Outcome run_case(const qs_kernel_table& table, const RequantizeCase& c, OracleMo
   const Execution e = call_kernel(table, c, description);
   if (e.verdict) return *e.verdict;
   if (auto i = first_unwritten(e, 1)) {
-    return Outcome::fail("left output element " + std::to_string(*i) + " unwritten\n" + description, i);
+    return Outcome::fail(unwritten_message("element " + std::to_string(*i)) + description, i);
   }
   const std::size_t channels = c.per_channel ? c.requant.channels() : 1;
   std::vector<oracle::Requantizer> requantizers;

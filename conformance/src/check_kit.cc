@@ -19,6 +19,18 @@ std::vector<std::size_t> interesting_lengths() {
   return lengths;
 }
 
+std::vector<std::size_t> block_dimensions() {
+  return {0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 48, 49, 63, 64, 65, 100, 257};
+}
+
+std::vector<std::size_t> deep_depths() { return {4095, 4096, 4097, 4099, 8191, 8193}; }
+
+std::vector<std::size_t> channel_counts() { return {1, 2, 3, 5, 16, 17, 64, 65, 65537}; }
+
+std::size_t per_channel_length(std::size_t channels) {
+  return channels <= 65 ? channels * 3 + 1 : channels + 7;
+}
+
 rc::Gen<std::size_t> gen_length(std::size_t max) {
   using rc::gen::inRange;
   const std::vector<std::size_t> all = interesting_lengths();

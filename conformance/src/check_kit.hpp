@@ -282,6 +282,23 @@ rc::Gen<std::size_t> gen_length(std::size_t max = 8 * 64 + 2);
 // Misalignment in elements: 0..3 mostly, up to 63 sometimes.
 rc::Gen<std::size_t> gen_offset();
 
+// The shape space kernels block over, shared by every operation's catalogue and generators:
+// Matrix dimensions M and N from 0 and 1 through every register block up to 64 (around 8, 16,
+// 32, 48 and 64), and a few larger (100, 257).
+std::vector<std::size_t> block_dimensions();
+// Reduction depths K past the 4096 a kernel may block K by (a cache block, or an int32 partial sum
+// flushed every 4096 products), odd ones included.
+std::vector<std::size_t> deep_depths();
+// Per-channel counts: 1 (a per-channel call with one channel), lane counts and past 65536 (a
+// uint16 channel index, or a 64 Ki-entry channel cache).
+std::vector<std::size_t> channel_counts();
+// Elementwise length for a per-channel case with `channels` channels: never a multiple of it, and
+// long enough that the channel index wraps at least once (3 times for small counts).
+std::size_t per_channel_length(std::size_t channels);
+// Parameter index for channel `ch` of a catalogue case: `ch` below 64, then cycling through 1..63
+// so that channel 65536 never repeats channel 0's parameters.
+inline int channel_parameter_index(std::size_t ch) { return static_cast<int>(ch < 64 ? ch : 1 + ch % 63); }
+
 // The two checks every suite ends with. The property draws its cases from make_gen(support),
 // with a seed derived from (run seed, op, variant, check name) so each check is reproducible on
 // its own; case_divisor shrinks the case count of expensive operations (GEMM, linear).

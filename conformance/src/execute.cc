@@ -7,6 +7,7 @@
 #include "quantspec/conformance/guarded_buffer.hpp"
 #include "quantspec/reference/numbers.hpp"
 #include "read_guard.hpp"
+#include "unread_fields.hpp"
 
 namespace quantspec::conformance {
 
@@ -20,6 +21,15 @@ std::string status_name(qs_status status) {
 }
 
 namespace {
+
+Outcome unread_field_failure(const ReadPastEnd& fault, int call, const std::string& description) {
+  std::ostringstream text;
+  text << "read a parameter field this call must not read (kernel_abi.h): in call " << call
+       << " it dereferenced an unused pointer field, which pointed to an inaccessible page (access at byte "
+       << fault.unread_offset << " from it)\n"
+       << kUnreadFieldsNote << description;
+  return Outcome::fail(text.str());
+}
 
 // A third call with every input ending right before an inaccessible page (read_guard.hpp):
 // a read past the end of an input faults and fails the case; otherwise the call must return
@@ -45,6 +55,7 @@ std::optional<Outcome> check_reads_stay_inside(const std::vector<InputBytes>& in
          << reinterpret_cast<std::uintptr_t>(guarded[i].data()) % 64 << " bytes past a 64-byte boundary";
     return text.str();
   };
+  if (fault && fault->unread_field) return unread_field_failure(*fault, 3, description);
   if (fault) {
     std::ostringstream text;
     text << "read past the end of its input '" << inputs[fault->input].name << "': byte " << fault->offset
@@ -54,14 +65,16 @@ std::optional<Outcome> check_reads_stay_inside(const std::vector<InputBytes>& in
   }
   if (status != first_status) {
     return Outcome::fail("returned " + status_name(status) + " when its inputs ended at a page boundary (first " +
-                         status_name(first_status) + ")\n" + description);
+                         status_name(first_status) + "; unread fields were zero / NULL in this call)\n" +
+                         kUnreadFieldsNote + description);
   }
   if (output.damaged_guard() ||
       (output_bytes > 0 && std::memcmp(output.data(), first_output.data(), output_bytes) != 0)) {
     std::string where;
     for (std::size_t i = 0; i < inputs.size(); ++i) where += "\n  " + placement(i);
-    return Outcome::fail("gave a different output (or wrote outside it) when only its inputs' placement changed:" +
-                         where + "\n" + description);
+    return Outcome::fail("gave a different output (or wrote outside it) when only its inputs' placement and the "
+                         "fields the call must not read changed:" +
+                         where + "\n" + kUnreadFieldsNote + description);
   }
   return std::nullopt;
 }
@@ -83,7 +96,12 @@ Execution execute(const std::vector<InputBytes>& inputs, std::size_t output_byte
       pointers.push_back(buffers.back().data());
     }
     GuardedBuffer output(output_bytes, output_misalignment, run == 0 ? kFirstFill : kSecondFill);
-    const qs_status status = call(pointers, output.data());
+    qs_status status = QS_OK;
+    const auto fault = call_catching_reads_past_end({}, [&] { status = call(pointers, output.data()); });
+    if (fault) {
+      result.verdict = unread_field_failure(*fault, run + 1, description);
+      return result;
+    }
     if (run == 0) {
       first_status = status;
       result.status = status;
@@ -98,7 +116,10 @@ Execution execute(const std::vector<InputBytes>& inputs, std::size_t output_byte
       }
     } else if (status != first_status) {
       result.verdict = Outcome::fail("returned " + status_name(status) + " on a repeated call (first " +
-                                     status_name(first_status) + ")\n" + description);
+                                     status_name(first_status) +
+                                     "): the calls differ only in the output's fill and in fields the call "
+                                     "must not read (a kernel validating a field it must ignore)\n" +
+                                     kUnreadFieldsNote + description);
       return result;
     }
     if (auto damaged = output.damaged_guard()) {
@@ -126,6 +147,12 @@ Execution execute(const std::vector<InputBytes>& inputs, std::size_t output_byte
     result.verdict = std::move(verdict);
   }
   return result;
+}
+
+std::string unwritten_message(const std::string& element) {
+  return "output " + element +
+         " differs between two calls that differ only in the output's fill and in fields the call must not "
+         "read: left unwritten, or computed from a field it must ignore\n" + kUnreadFieldsNote;
 }
 
 std::optional<std::size_t> first_unwritten(const Execution& e, std::size_t element_bytes) {

@@ -69,6 +69,10 @@ Execution call_kernel(const qs_kernel_table&, const GemmCase&, const std::string
 Execution call_kernel(const qs_kernel_table&, const LinearCase&, const std::string& description);
 Execution call_kernel(const qs_kernel_table&, const LutCase&, const std::string& description);
 
+// The failure text for an element that differs between the first two calls ("element 5",
+// "out[2][3]").
+std::string unwritten_message(const std::string& element);
+
 // "element i was not written": the two runs differ at output element i (size `element_bytes`).
 std::optional<std::size_t> first_unwritten(const Execution&, std::size_t element_bytes);
 

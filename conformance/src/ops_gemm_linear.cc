@@ -119,6 +119,30 @@ GCases tails(std::uint32_t a_type) {
   return cases;
 }
 
+// M and N through every register block and a few larger (kit::block_dimensions()), and K past
+// 4096, odd too (kit::deep_depths()), with random operands: a remainder block of rows or columns,
+// or a K block's tail, that is computed wrong changes some element.
+GCases blocks(std::uint32_t a_type) {
+  GCases cases;
+  std::uint64_t seed = 300;
+  auto add = [&](std::size_t m, std::size_t n, std::size_t k) {
+    GemmCase c = gmake(a_type, m, n, k, a_type == QS_S8 ? -7 : 140, 3);
+    fill_random(c, ++seed);
+    if (seed % 2 == 0) {
+      for (std::size_t j = 0; j < n; ++j) c.bias.push_back(static_cast<std::int32_t>(j * 7919 % 20001) - 10000);
+    }
+    c.placement = {seed % 4, (seed / 4) % 4};
+    cases.emplace_back(shape(c), c);
+  };
+  for (std::size_t m : kit::block_dimensions()) add(m, 17, 9);
+  for (std::size_t n : kit::block_dimensions()) add(5, n, 13);
+  for (std::size_t d : {31u, 32u, 33u, 65u}) add(d, d, d);
+  add(100, 257, 19);
+  for (std::size_t k : kit::deep_depths()) add(2, 33, k);
+  add(33, 3, 4097);
+  return cases;
+}
+
 GCases strides(std::uint32_t a_type) {
   GCases cases;
   std::uint64_t seed = 90;
@@ -147,14 +171,22 @@ rc::Gen<std::int32_t> gen_value(std::int32_t lo, std::int32_t hi) {
 }
 
 // A random GEMM; with `max_mn` rows/columns and a K that reaches every tail.
-rc::Gen<GemmCase> gen_gemm(std::uint32_t a_type, bool allow_per_channel_zw) {
-  return rc::gen::exec([a_type, allow_per_channel_zw] {
+// `deep_k`: K sometimes past 4096 (GEMM; linear keeps K short, its oracle is costlier per column).
+rc::Gen<GemmCase> gen_gemm(std::uint32_t a_type, bool allow_per_channel_zw, bool deep_k = true) {
+  return rc::gen::exec([a_type, allow_per_channel_zw, deep_k] {
     using namespace rc::gen;
     GemmCase c;
     c.a_type = a_type;
-    c.m = *inRange<std::size_t>(0, 7);
-    c.n = *weightedOneOf<std::size_t>({{3, inRange<std::size_t>(0, 20)}, {1, inRange<std::size_t>(0, 70)}});
-    c.k = *kit::gen_length(300);
+    // Mostly small; sometimes M or N past 32 (remainder blocks), sometimes K past 4096 (then a
+    // small M x N keeps the case cheap).
+    const std::vector<std::size_t> deep = kit::deep_depths();
+    c.k = deep_k ? *weightedOneOf<std::size_t>({{12, kit::gen_length(300)}, {1, elementOf(deep)}})
+                 : *kit::gen_length(300);
+    const bool is_deep = c.k > 4000;
+    c.m = is_deep ? *inRange<std::size_t>(0, 4)
+                  : *weightedOneOf<std::size_t>({{4, inRange<std::size_t>(0, 7)}, {1, inRange<std::size_t>(0, 41)}});
+    c.n = is_deep ? *inRange<std::size_t>(0, 40)
+                  : *weightedOneOf<std::size_t>({{3, inRange<std::size_t>(0, 20)}, {1, inRange<std::size_t>(0, 70)}});
     c.a_stride = c.k + *weightedOneOf<std::size_t>({{4, just<std::size_t>(0)}, {1, inRange<std::size_t>(1, 5)}});
     c.w_stride = c.k + *weightedOneOf<std::size_t>({{4, just<std::size_t>(0)}, {1, inRange<std::size_t>(1, 5)}});
     c.out_stride = c.n + *weightedOneOf<std::size_t>({{4, just<std::size_t>(0)}, {1, inRange<std::size_t>(1, 5)}});
@@ -244,6 +276,7 @@ VariantSuite gemm_suite(std::uint32_t a_type) {
   s.checks.push_back(catalogue("NeverSaturatesInt16ProductPairs", pair_saturation));
   s.checks.push_back(catalogue("SubtractsZeroPointsAtTheBoundsAndPerColumn", zero_points));
   s.checks.push_back(catalogue("CoversEveryTailOfNAndK", tails));
+  s.checks.push_back(catalogue("CoversEveryBlockOfMAndNAndDeepK", blocks));
   s.checks.push_back(catalogue("RespectsStridesPaddingAndEmptyShapes", strides));
   s.checks.push_back(kit::random_cases_check(
       "gemm", s.variant, [a_type](const Support&) { return gen_gemm(a_type, true); }, 2));
@@ -348,6 +381,18 @@ LCases linear_tails(const RequantVariantKey& key) {
         cases.emplace_back(shape(g) + ", " + fname(f), lmake(key, f, g, ms, zy, type_min(f.output_type), type_max(f.output_type)));
       }
     }
+    // Rows and columns past 32 and a K past 4096 (kit::block_dimensions, kit::deep_depths).
+    // One flavor per output type is enough here: the GEMM part is GEMM's, checked there for both.
+    if (f.input_type != f.output_type) continue;
+    for (auto [m, n, k] : std::vector<std::tuple<std::size_t, std::size_t, std::size_t>>{
+             {33, 33, 17}, {65, 9, 3}, {9, 65, 5}, {2, 17, 4097}}) {
+      GemmCase g = gmake(f.input_type, m, n, k, 1, 1);
+      fill_random(g, ++seed);
+      std::vector<ChannelMultiplier> ms;
+      for (int j = 0; j < 9; ++j) ms.push_back(typical_channel_multiplier(key.variant, j));
+      const std::int32_t zy = f.output_type == QS_S8 ? 1 : 127;
+      cases.emplace_back(shape(g) + ", " + fname(f), lmake(key, f, g, ms, zy, type_min(f.output_type), type_max(f.output_type)));
+    }
   }
   return cases;
 }
@@ -356,7 +401,7 @@ rc::Gen<LinearCase> gen_linear(const RequantVariantKey& key, const Support& supp
   return rc::gen::exec([key, support] {
     using namespace rc::gen;
     const Flavor f = *elementOf(support.supported);
-    GemmCase g = *gen_gemm(f.input_type, true);
+    GemmCase g = *gen_gemm(f.input_type, true, false);
     const std::int32_t lo = type_min(f.output_type), hi = type_max(f.output_type);
     const std::int32_t zy = *weightedOneOf<std::int32_t>({{1, element(lo, hi)}, {3, inRange(lo, hi + 1)}});
     std::int32_t amin = lo, amax = hi;

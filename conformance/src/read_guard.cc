@@ -1,5 +1,7 @@
 #include "read_guard.hpp"
 
+#include "unread_fields.hpp"
+
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -18,6 +20,17 @@ std::size_t page_bytes() {
   return bytes;
 }
 
+// Two inaccessible pages, never unmapped; unreadable_address() is the boundary between them,
+// so small offsets either side fault.
+std::uint8_t* unreadable_pages() {
+  static std::uint8_t* const pages = [] {
+    void* mapping = mmap(nullptr, 2 * page_bytes(), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapping == MAP_FAILED) throw std::bad_alloc();
+    return static_cast<std::uint8_t*>(mapping);
+  }();
+  return pages;
+}
+
 // State of the one call in flight (the suite calls kernels from one thread at a time).
 struct Watch {
   const std::vector<PageEndBuffer>* inputs = nullptr;
@@ -32,6 +45,15 @@ extern "C" void on_guard_fault(int sig, siginfo_t* info, void* context) {
   Watch* watch = g_watch;
   // si_code > 0: raised by the kernel for a memory access (not by kill / raise).
   if (watch != nullptr && watch->inputs != nullptr && info->si_code > 0) {
+    const auto address = reinterpret_cast<std::uintptr_t>(info->si_addr);
+    const auto unreadable = reinterpret_cast<std::uintptr_t>(unreadable_pages());
+    if (address >= unreadable && address < unreadable + 2 * page_bytes()) {
+      watch->fault = ReadPastEnd{};
+      watch->fault.unread_field = true;
+      watch->fault.unread_offset =
+          static_cast<std::ptrdiff_t>(address) - static_cast<std::ptrdiff_t>(unreadable + page_bytes());
+      siglongjmp(watch->resume, 1);
+    }
     for (std::size_t i = 0; i < watch->inputs->size(); ++i) {
       if (auto offset = (*watch->inputs)[i].offset_past_end(info->si_addr)) {
         watch->fault = ReadPastEnd{i, *offset};
@@ -52,6 +74,8 @@ extern "C" void on_guard_fault(int sig, siginfo_t* info, void* context) {
 }
 
 }  // namespace
+
+const void* unreadable_address() { return unreadable_pages() + page_bytes(); }
 
 PageEndBuffer::PageEndBuffer(const std::vector<std::uint8_t>& bytes) : bytes_(bytes.size()) {
   const std::size_t page = page_bytes();
@@ -87,6 +111,7 @@ std::optional<std::size_t> PageEndBuffer::offset_past_end(const void* address) c
 
 std::optional<ReadPastEnd> call_catching_reads_past_end(const std::vector<PageEndBuffer>& inputs,
                                                         const std::function<void()>& call) {
+  unreadable_pages();  // mapped now, never first inside the handler
   Watch watch;
   watch.inputs = &inputs;
   struct sigaction action {};

@@ -37,9 +37,13 @@ class PageEndBuffer {
 struct ReadPastEnd {
   std::size_t input = 0;   // index into the buffers
   std::size_t offset = 0;  // bytes past the end of that input (0: the first byte after it)
+  // The access hit unreadable_address()'s page (unread_fields.hpp): a parameter pointer the
+  // call must not dereference; `offset` is then signed bytes from that address.
+  bool unread_field = false;
+  std::ptrdiff_t unread_offset = 0;
 };
 
-// Runs `call`; if it touches the guard page of one of `inputs`, the call is abandoned at that
+// Runs `call`; if it touches the page behind unreadable_address() (unread_fields.hpp), or the guard page of one of `inputs`, the call is abandoned at that
 // access and its position returned (the jump skips whatever the abandoned frames would have
 // cleaned up: acceptable for a case that fails anyway). Any other fault, or a signal sent by
 // kill / raise, goes on to the handler installed before.

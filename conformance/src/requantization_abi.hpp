@@ -4,11 +4,14 @@
 #include <string>
 
 #include "quantspec/conformance/cases.hpp"
+#include "unread_fields.hpp"
 
 namespace quantspec::conformance {
 
-// Per-channel arrays point into `r` (which must outlive the result).
-qs_requantization to_abi(const Requantization& r, bool per_channel);
+// Per-channel arrays point into `r` (which must outlive the result). The fields the variant and
+// form do not read hold `unread` noise (unread_fields.hpp); Noise::absent (zero / NULL) for
+// calls that test one invalid field.
+qs_requantization to_abi(const Requantization& r, bool per_channel, Noise unread = Noise::absent);
 std::string describe_requantization(const Requantization& r, bool per_channel);
 
 }  // namespace quantspec::conformance

@@ -27,6 +27,18 @@ const qs_kernel_table& tail_writes_past_end();
 const qs_kernel_table& tail_reads_past_end();
 // requantize_per_channel: restarts the channel counter at every 16-element block.
 const qs_kernel_table& per_channel_index_mixup();
+// quantize_per_channel: a one-channel call goes to the per-tensor kernel (reads p->scale).
+const qs_kernel_table& per_tensor_scale_in_per_channel_call();
+// requantize: rejects a NaN `scale` even in fixed-point variants, which do not read it.
+const qs_kernel_table& validates_unread_scale();
+// requantize_per_channel: loads element 0 of every per-channel array, whatever the variant.
+const qs_kernel_table& reads_every_per_channel_array();
+// gemm: rows past 32 computed from A row r % 32.
+const qs_kernel_table& gemm_rows_past_32_wrong();
+// gemm: K blocked by 4096, the tail after the last full block dropped.
+const qs_kernel_table& gemm_k_tail_past_4096_dropped();
+// requantize_per_channel: the channel index kept in 16 bits.
+const qs_kernel_table& channel_index_in_16_bits();
 // lut: dereferences NULL for inputs longer than 100 elements (for the crash isolation test).
 const qs_kernel_table& crashes_on_long_inputs();
 

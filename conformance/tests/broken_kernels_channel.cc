@@ -16,10 +16,15 @@ qs_status requantize_block_channels(const qs_requantize_params* p, const int32_t
   for (size_t i = 0; i < n; ++i) {
     const size_t c = (i % 16) % p->channels;  // BUG: should be i % channels
     qs_requantize_params one = *p;
-    one.requant.multiplier = p->requant.multipliers ? p->requant.multipliers[c] : 0;
-    one.requant.shift = p->requant.shifts ? p->requant.shifts[c] : 0;
-    one.requant.scale = p->requant.scales ? p->requant.scales[c] : 0.0f;
-    one.requant.weight_scale = p->requant.weight_scales ? p->requant.weight_scales[c] : 0.0f;
+    // Only the arrays the variant uses (the others may point anywhere).
+    if (p->requant.variant == QS_REQUANT_IDEAL) {
+      one.requant.weight_scale = p->requant.weight_scales[c];
+    } else if (p->requant.variant == QS_REQUANT_FP32) {
+      one.requant.scale = p->requant.scales[c];
+    } else {
+      one.requant.multiplier = p->requant.multipliers[c];
+      one.requant.shift = p->requant.shifts[c];
+    }
     void* out = static_cast<uint8_t*>(output) + i;
     const qs_status s = qs_scalar_example_table()->requantize(&one, input + i, out, 1);
     if (s != QS_OK) return s;

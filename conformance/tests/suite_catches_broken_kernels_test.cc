@@ -86,7 +86,39 @@ TEST(SuiteCatches, OffByOneTailThatReadsPastTheEndOfItsInput) {
 
 TEST(SuiteCatches, PerChannelIndexMixUp) {
   expect_caught(broken::per_channel_index_mixup(), "requantize_per_channel", "double_round", "UsesChannelIModChannels",
-                "channel");
+                "wrong output at index");
+}
+
+TEST(SuiteCatches, PerTensorScaleReadInAPerChannelCall) {
+  expect_caught(broken::per_tensor_scale_in_per_channel_call(), "quantize_per_channel", "f32_divide half_even",
+                "UsesChannelIModChannels", "fields the call must not read");
+}
+
+TEST(SuiteCatches, ValidatingAFieldTheVariantDoesNotRead) {
+  expect_caught(broken::validates_unread_scale(), "requantize", "double_round", "RoundsTiesByItsRule",
+                "a kernel validating a field it must ignore");
+}
+
+// The scalar example before it read only its variant's fields (it read every per-channel array,
+// whatever the variant): the unread pointers point into an inaccessible page, and the access is a
+// failing case, not a crash.
+TEST(SuiteCatches, DereferencingAPointerTheVariantDoesNotUse) {
+  expect_caught(broken::reads_every_per_channel_array(), "requantize_per_channel", "double_round",
+                "RoundsTiesByItsRule", "dereferenced an unused pointer field");
+}
+
+TEST(SuiteCatches, GemmRowsPast32FromTheWrongRow) {
+  expect_caught(broken::gemm_rows_past_32_wrong(), "gemm", "s8*s8", "CoversEveryBlockOfMAndNAndDeepK", "m 33, n 17");
+}
+
+TEST(SuiteCatches, GemmDropsTheKTailPast4096) {
+  expect_caught(broken::gemm_k_tail_past_4096_dropped(), "gemm", "u8*s8", "CoversEveryBlockOfMAndNAndDeepK",
+                "k 4097");
+}
+
+TEST(SuiteCatches, ChannelIndexKeptIn16Bits) {
+  expect_caught(broken::channel_index_in_16_bits(), "requantize_per_channel", "double_round", "UsesChannelIModChannels",
+                "channel i % 65537");
 }
 
 // SRDHM(INT32_MIN, INT32_MIN) needs multiplier = INT32_MIN, which ABI version 1 and the

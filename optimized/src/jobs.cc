@@ -103,9 +103,11 @@ qs_status CheckRequantValues(const qs_requantization& r, bool per_channel, size_
       if (!MultiplierShiftOk(r.variant, r.multipliers[c], r.shifts[c])) return QS_BAD_PARAMETERS;
     }
   }
-  job->multipliers = r.multipliers;
-  job->shifts = r.shifts;
-  job->scales = r.scales;
+  // Only the arrays the variant reads: the others may be NULL or point anywhere (kernel_abi.h).
+  const bool fp32 = r.variant == QS_REQUANT_FP32;
+  job->multipliers = fp32 ? nullptr : r.multipliers;
+  job->shifts = fp32 ? nullptr : r.shifts;
+  job->scales = fp32 ? r.scales : nullptr;
   job->channels = channels;
   return QS_OK;
 }

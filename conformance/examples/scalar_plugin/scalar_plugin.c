@@ -270,12 +270,18 @@ typedef struct requant_channel {
   float weight_scale;
 } requant_channel;
 
+/* Reads only the fields the variant and form use (kernel_abi.h, qs_requantization): the others
+ * may be NULL or garbage, and the rest of the struct is left zero. */
 static requant_channel channel_of(const qs_requantization* r, bool per_channel, size_t c) {
-  requant_channel ch;
-  ch.multiplier = per_channel ? r->multipliers[c] : r->multiplier;
-  ch.shift = per_channel ? r->shifts[c] : r->shift;
-  ch.scale = per_channel ? r->scales[c] : r->scale;
-  ch.weight_scale = per_channel ? r->weight_scales[c] : r->weight_scale;
+  requant_channel ch = {0, 0, 0.0f, 0.0f};
+  if (r->variant == QS_REQUANT_IDEAL) {
+    ch.weight_scale = per_channel ? r->weight_scales[c] : r->weight_scale;
+  } else if (r->variant == QS_REQUANT_FP32) {
+    ch.scale = per_channel ? r->scales[c] : r->scale;
+  } else {
+    ch.multiplier = per_channel ? r->multipliers[c] : r->multiplier;
+    ch.shift = per_channel ? r->shifts[c] : r->shift;
+  }
   return ch;
 }
 

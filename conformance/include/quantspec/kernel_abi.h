@@ -29,6 +29,11 @@
  *    combination it returns QS_VARIANT_NOT_SUPPORTED without inspecting the remaining
  *    parameters or buffers. Otherwise invalid parameters give QS_BAD_PARAMETERS (the output is
  *    then left unspecified but no out-of-bounds access happens) and valid ones QS_OK.
+ *  - Each operation reads only the fields its comment lists ("Reads:") for the form and variant
+ *    called; every other field may hold anything (NULL, garbage, an unreadable pointer, a value
+ *    unlike channel 0's) and must be neither read nor validated. The conformance suite fills
+ *    them that way. Exception: every enumerated selector is validated against its enum (status
+ *    order below) even where the variant does not use its value.
  *  - Per-channel parameters index the innermost (channel) axis: element i of an elementwise
  *    operation uses channel i % channels (the length need not be a multiple of channels);
  *    in GEMM/linear the channel is the output column n.
@@ -124,6 +129,8 @@ typedef enum qs_zero_point_entry {
  * Bad parameters: scale not finite or <= 0 (subnormal scales are valid), Z outside
  * [qmin, qmax], qmin > qmax, qmin/qmax outside the output type's range, channels == 0 or
  * NULL arrays in the per-channel form.
+ * Reads: output_type, rounding, division, qmin, qmax; quantize: scale, zero_point;
+ * quantize_per_channel: scales, zero_points, channels.
  */
 typedef struct qs_quantize_params {
   uint32_t output_type; /* qs_element_type of the output buffer */
@@ -144,6 +151,8 @@ typedef struct qs_quantize_params {
  * Dequantize s8/u8 -> f32 (Q3): out = fl32((q - Z) * S), a single binary32 rounding.
  * Bad parameters: scale not finite or <= 0, Z outside the input type's range,
  * channels == 0 or NULL arrays in the per-channel form.
+ * Reads: input_type; dequantize: scale, zero_point; dequantize_per_channel: scales, zero_points,
+ * channels.
  */
 typedef struct qs_dequantize_params {
   uint32_t input_type; /* qs_element_type of the input buffer */
@@ -158,6 +167,10 @@ typedef struct qs_dequantize_params {
 
 /* ------------------------------------------------------------------------------------------
  * How an int32 accumulator is requantized (Q7). Shared by requantize and linear.
+ * Every variant reads variant, zero_point_entry, derivation (validated only), rounding
+ * (validated; its value used by IDEAL only) and output_zero_point. The per-tensor form reads the
+ * scalar field of its variant (multiplier + shift, scale or weight_scale) and no array; the
+ * per-channel form reads the array(s) of its variant ([channels] entries) and not the scalar.
  * Which fields a variant reads:
  *   IDEAL:        rounding; input_scale, weight_scale (weight_scales per channel), output_scale
  *                 (each finite and > 0).
@@ -200,11 +213,11 @@ typedef struct qs_requantization {
  * Bad parameters: as qs_requantization, plus qmin > qmax, qmin/qmax outside the output type's
  * range, Zy outside [qmin, qmax], channels == 0 or NULL arrays in the per-channel form. */
 typedef struct qs_requantize_params {
-  qs_requantization requant;
+  qs_requantization requant; /* the fields its variant and form read (above) */
   uint32_t output_type; /* qs_element_type */
   int32_t qmin;
   int32_t qmax;
-  size_t channels; /* per-channel form only: element i uses channel i % channels */
+  size_t channels; /* per-channel form only (requantize does not read it): channel i % channels */
 } qs_requantize_params;
 
 /* ------------------------------------------------------------------------------------------
@@ -215,6 +228,8 @@ typedef struct qs_requantize_params {
  * out: M x N row-major int32, row stride out_stride elements.
  * Bad parameters: a_stride < K or w_stride < K (when K > 0 and the matrix is not empty),
  * out_stride < N (when M > 0), Za outside a_type's range, Zw outside [-128, 127].
+ * Reads: a_type, a_zero_point, bias, w_zero_points, and w_zero_point only when w_zero_points is
+ * NULL.
  */
 typedef struct qs_gemm_params {
   uint32_t a_type;                /* qs_element_type of A; W is always s8 */
@@ -229,7 +244,9 @@ typedef struct qs_gemm_params {
  * per-tensor (per_channel == 0) or per output column (per_channel != 0, arrays of N entries).
  * The caller folds the activation into [act_min, act_max] = [max(qmin, a), min(qmax, b)].
  * Bad parameters: as GEMM and qs_requantization, plus act_min > act_max or outside the output
- * type's range, Zy outside the output type's range. */
+ * type's range, Zy outside the output type's range.
+ * Reads: gemm as GEMM; per_channel, output_type, act_min, act_max; requant as qs_requantization,
+ * in its per-tensor form when per_channel == 0 and its per-channel form ([N]) otherwise. */
 typedef struct qs_linear_params {
   qs_gemm_params gemm;
   qs_requantization requant;
