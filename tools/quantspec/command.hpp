@@ -49,6 +49,7 @@ void register_explain(CLI::App& app, Registry& registry);
 void register_conform(CLI::App& app, Registry& registry);
 void register_bench(CLI::App& app, Registry& registry);
 void register_vectors(CLI::App& app, Registry& registry);
+void register_lut(CLI::App& app, Registry& registry);
 
 // --- numbers from text (ParameterError naming `option` on bad text) ---
 float binary32_option(const std::string& text, const std::string& option);

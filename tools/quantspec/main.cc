@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   register_conform(app, registry);
   register_bench(app, registry);
   register_vectors(app, registry);
+  register_lut(app, registry);
 
   try {
     app.parse(argc, argv);
