@@ -96,6 +96,7 @@ Json accumulate_family();
 Json multiplier_family();
 Json requantize_family();
 Json activation_family();
+Json lut_family();
 Json linear_family();
 
 }  // namespace quantspec::vectors::detail

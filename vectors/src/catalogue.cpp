@@ -95,6 +95,13 @@ const std::vector<FlagInfo>& all_flags() {
                                    "variants of this operation give different results; the "
                                    "comment names a pair."},
         {"published_value", "a value published by another system; the comment cites it."},
+        // Non-linear tables (Q12)
+        {"exact_tie_in_f", "f(x)/So is exactly k + 1/2 at some input (f rational there, e.g. "
+                           "logistic(0) = 1/2, hardsigmoid, hardswish, leaky_relu): the "
+                           "rounding rule decides; tflite and xnnpack differ on ties of p."},
+        {"binary32_overflow", "fl32(f(x)) overflows to +inf for some inputs: SPEC CHOICE "
+                              "(Q12.4), the entry saturates to qmax."},
+        {"alpha_zero", "alpha = 0 (leaky_relu is ReLU, elu is 0 for x < 0)."},
         {"random", "seeded pseudo-random case (fixed seed, portable generator)."},
         {"invalid_parameter", "a parameter is outside its allowed range: a conforming "
                               "implementation rejects it (result invalid, expected.error names "

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "quantspec/reference/errors.hpp"
+#include "quantspec/reference/nonlinear.hpp"
 #include "quantspec/reference/numbers.hpp"
 #include "quantspec/reference/variants.hpp"
 
@@ -101,6 +102,14 @@ const std::map<std::string, Kinds>& algorithm_fields() {
         {"high", FieldKind::binary32},
         {"value", FieldKind::integer},
         {"q", FieldKind::integer}}},
+      {"lut",
+       {{"function", FieldKind::name},
+        {"alpha", FieldKind::binary32},
+        {"input_scale", FieldKind::binary32},
+        {"input_zero_point", FieldKind::integer},
+        {"output_scale", FieldKind::binary32},
+        {"output_zero_point", FieldKind::integer},
+        {"table", FieldKind::integer_array}}},
       {"linear",
        {{"x_dtype", FieldKind::name},
         {"w_dtype", FieldKind::name},
@@ -205,6 +214,10 @@ std::string validate_name(const std::string& field, const Json& value) {
       ref::parse_requant_variant(text, field);
     } else if (field == "zero_point_entry") {
       ref::parse_zero_point_entry(text, field);
+    } else if (field == "lut_variant") {
+      ref::parse_lut_variant(text, field);
+    } else if (field == "function") {
+      ref::parse_nonlinear_function(text, field);
     }
   } catch (const ref::ParameterError& e) {
     return e.what();

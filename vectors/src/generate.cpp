@@ -24,6 +24,7 @@ const std::map<std::string, Factory>& factories() {
       {"requantize", detail::requantize_family},
       {"activation", detail::activation_family},
       {"linear", detail::linear_family},
+      {"lut", detail::lut_family},
   };
   return table;
 }
@@ -33,7 +34,7 @@ const std::map<std::string, Factory>& factories() {
 const std::vector<std::string>& family_names() {
   static const std::vector<std::string> names = {
       "quant_params", "quantize",   "dequantize", "bias",  "accumulate",
-      "multiplier",   "requantize", "activation", "linear"};
+      "multiplier",   "requantize", "activation", "linear", "lut"};
   return names;
 }
 
