@@ -52,6 +52,18 @@ TEST(NonlinearExample, Q12E1TanhLogisticAndATie) {
   EXPECT_EQ(tflite[255], 0);
 }
 
+// Q12.4: a tie created only by the binary32 x (Si found by a search near 65/254).
+// Si = 0x1.060c18p-2 = 8586764 * 2^-25, q = 127: the exact
+// x = 127 * 8586764 / 2^25 = 1090519028 / 2^25 = 32.5 - 12 * 2^-25, below the tie, so exact
+// (half_away) gives 32; fl32 keeps 24 bits, 32.5 - 12 * 2^-25 rounds to 32.5 (ulp 2^-18 at 32),
+// a tie: tflite 33, xnnpack 32. (leaky_relu is the identity for x >= 0; So = 1.)
+TEST(NonlinearTable, Binary32InputCreatesATie) {
+  const LutParams p = params(0x1.060c18p-2f, 0, 1.0f, 0);
+  EXPECT_EQ(build_lut(F::leaky_relu, p, LutVariant::exact)[127], 32);
+  EXPECT_EQ(build_lut(F::leaky_relu, p, LutVariant::tflite)[127], 33);
+  EXPECT_EQ(build_lut(F::leaky_relu, p, LutVariant::xnnpack)[127], 32);
+}
+
 // Q12.2: ties are decided exactly where f(x) is rational. logistic(0)/So with So = 1 is 1/2.
 TEST(NonlinearExact, ExactTiesFollowTheRoundingRule) {
   LutParams p = params(0.5f, 0, 1.0f, 0);
