@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   register_fake_quant(app, registry);
   register_dynamic_quantize(app, registry);
   register_report(app, registry);
+  register_lut(app, registry);
 
   try {
     app.parse(argc, argv);

@@ -781,4 +781,26 @@ TEST(CliReportMerge, RefusesMissingDuplicatedOrForeignShards) {
   expect_rejected({"report", "merge", "--out", out, write_file("not-a-report.json", "[1, 2]")}, "report");
 }
 
+// --- lut (Q12) ---
+
+// Example Q12.E1 through the CLI: hardsigmoid, Si = 0.25, So = 1: f(0) = 1/2 exactly, so the
+// entry at q = 0 is 1 under tflite (half away) and 0 under xnnpack (half even); q = 4 gives
+// x = 1, f = 4/6 -> 1 under both; q = -128 (first in input order): x = -32, f = 0 -> 0.
+TEST(CliLut, VariantsDifferOnTheTie) {
+  auto table = [](const std::string& variant) {
+    const CliRun r = quantspec({"lut", "--function", "hardsigmoid", "--input-scale", "0.25",
+                                "--output-scale", "1", "--variant", variant, "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.parsed()["table"];
+  };
+  const auto tflite = table("tflite");
+  const auto xnnpack = table("xnnpack");
+  EXPECT_EQ(tflite[128], 1);
+  EXPECT_EQ(xnnpack[128], 0);
+  EXPECT_EQ(xnnpack[132], 1);
+  EXPECT_EQ(tflite[0], 0);
+  expect_rejected({"lut", "--function", "sin", "--input-scale", "1", "--output-scale", "1"}, "--function");
+  expect_rejected({"lut", "--function", "tanh", "--input-scale", "0", "--output-scale", "1"}, "input_scale");
+}
+
 }  // namespace

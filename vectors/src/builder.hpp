@@ -97,6 +97,7 @@ Json accumulate_family();
 Json multiplier_family();
 Json requantize_family();
 Json activation_family();
+Json lut_family();
 Json linear_family();
 Json deployed_requantize_family();
 Json fake_quant_family();

@@ -112,6 +112,13 @@ const std::vector<FlagInfo>& all_flags() {
         {"binary32_scale_derivation", "Q11.4: (multiplier, shift) derived from the binary32 "
                                       "scale fl32(fl32(Sx*Sw)/Sy) (QNNPACK q31) and from the "
                                       "exact M (TFLite) differ, and so do the outputs."},
+        // Non-linear tables (Q12)
+        {"exact_tie_in_f", "f(x)/So is exactly k + 1/2 at some input (f rational there, e.g. "
+                           "logistic(0) = 1/2, hardsigmoid, hardswish, leaky_relu): the "
+                           "rounding rule decides; tflite and xnnpack differ on ties of p."},
+        {"binary32_overflow", "fl32(f(x)) overflows to +inf for some inputs: SPEC CHOICE "
+                              "(Q12.4), the entry saturates to qmax."},
+        {"alpha_zero", "alpha = 0 (leaky_relu is ReLU, elu is 0 for x < 0)."},
         {"random", "seeded pseudo-random case (fixed seed, portable generator)."},
         {"invalid_parameter", "a parameter is outside its allowed range: a conforming "
                               "implementation rejects it (result invalid, expected.error names "

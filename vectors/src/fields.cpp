@@ -8,6 +8,7 @@
 
 #include "quantspec/reference/deployed_requantize.hpp"
 #include "quantspec/reference/errors.hpp"
+#include "quantspec/reference/nonlinear.hpp"
 #include "quantspec/reference/numbers.hpp"
 #include "quantspec/reference/variants.hpp"
 
@@ -123,6 +124,14 @@ const std::map<std::string, Kinds>& algorithm_fields() {
         {"shift", FieldKind::int32},
         {"zero_point", FieldKind::int32},
         {"q", FieldKind::integer}}},
+      {"lut",
+       {{"function", FieldKind::name},
+        {"alpha", FieldKind::binary32},
+        {"input_scale", FieldKind::binary32},
+        {"input_zero_point", FieldKind::integer},
+        {"output_scale", FieldKind::binary32},
+        {"output_zero_point", FieldKind::integer},
+        {"table", FieldKind::integer_array}}},
       {"linear",
        {{"x_dtype", FieldKind::name},
         {"w_dtype", FieldKind::name},
@@ -249,6 +258,10 @@ std::string validate_name(const std::string& field, const Json& value) {
     } else if (field == "multiplier_from" && text != "binary32_scale" &&
                text != "exact_multiplier") {
       return "multiplier_from: one of binary32_scale exact_multiplier (got '" + text + "')";
+    } else if (field == "lut_variant") {
+      ref::parse_lut_variant(text, field);
+    } else if (field == "function") {
+      ref::parse_nonlinear_function(text, field);
     }
   } catch (const ref::ParameterError& e) {
     return e.what();

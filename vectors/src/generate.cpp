@@ -28,6 +28,7 @@ const std::map<std::string, Factory>& factories() {
       {"calibration", detail::calibration_family},
       {"fake_quant", detail::fake_quant_family},
       {"dynamic_quantize", detail::dynamic_quantize_family},
+      {"lut", detail::lut_family},
   };
   return table;
 }
@@ -38,7 +39,7 @@ const std::vector<std::string>& family_names() {
   static const std::vector<std::string> names = {
       "quant_params", "quantize",   "dequantize", "bias",  "accumulate",
       "multiplier",   "requantize", "activation", "linear",
-      "deployed_requantize", "calibration", "fake_quant", "dynamic_quantize"};
+      "deployed_requantize", "calibration", "fake_quant", "dynamic_quantize", "lut"};
   return names;
 }
 
