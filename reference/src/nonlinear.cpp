@@ -25,6 +25,8 @@ using BigFloat = mp::number<mp::cpp_bin_float<Bits, mp::digit_base_2>, mp::et_of
 // Q12.2: the precisions tried in turn, and the relative error assumed of Boost's functions at
 // each (2^-(bits - kGuardBits)); the decision is accepted only outside that margin.
 constexpr unsigned kGuardBits = 16;
+// The highest precision at which GELU (erf) is evaluated (see evaluate_big).
+constexpr unsigned kGeluMaxBits = 512;
 // Q12.2: beyond |x| >= kTailStart every f is its limit plus an infinitesimal of known sign.
 const Rational& tail_start() {
   static const Rational t(4096);
@@ -64,7 +66,16 @@ Rational evaluate_big(NonlinearFunction f, const Rational& xr, float alpha) {
     case NonlinearFunction::tanh: y = mp::tanh(x); break;
     case NonlinearFunction::logistic: y = logistic_big(x); break;
     case NonlinearFunction::gelu:
-      y = x / 2 * boost::math::erfc(-x / mp::sqrt(B(2)));
+      // Boost.Math's erfc is not instantiated beyond 512 bits: at 2048 bits its static
+      // initializers (Bernoulli and polygamma tables) cost ~1 s at the start of every program
+      // that links the reference, and the first call ~39 s (measured here). GELU (erf) therefore
+      // stops the Q12.2 ladder at 512 bits (an undecided case is reported, never guessed).
+      if constexpr (Bits > kGeluMaxBits) {
+        throw std::runtime_error("Q12.2: rounding of gelu(" + to_string(xr) + ") undecided at " +
+                                 std::to_string(kGeluMaxBits) + " bits");
+      } else {
+        y = x / 2 * boost::math::erfc(-x / mp::sqrt(B(2)));
+      }
       break;
     case NonlinearFunction::gelu_tanh: {
       const B k = mp::sqrt(B(2) / boost::math::constants::pi<B>());
