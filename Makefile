@@ -29,7 +29,12 @@ test: configure
 	@echo "quantspec: building into $(BUILD_DIR), log: $(abspath $(BUILD_DIR))/build.log"
 	@cmake --build $(BUILD_DIR) -j$(JOBS) > $(BUILD_DIR)/build.log 2>&1 || \
 	  { tail -40 $(BUILD_DIR)/build.log; echo "quantspec: build failed, see $(abspath $(BUILD_DIR))/build.log"; exit 1; }
-	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
+	@echo "quantspec: running the tests (ctest -j$(JOBS)), log: $(abspath $(BUILD_DIR))/ctest.log"
+	@cd $(BUILD_DIR) && { ctest --output-on-failure -j$(JOBS) > ctest.log 2>&1; status=$$?; \
+	  sed -n '/% tests passed/,/Total Test time/p' ctest.log; \
+	  [ $$status -eq 0 ] || { sed -n '/The following tests FAILED/,$$p' ctest.log; \
+	    echo "quantspec: tests failed; their output is in $(abspath $(BUILD_DIR))/ctest.log"; }; \
+	  exit $$status; }
 
 bench: build
 	@$(BUILD_DIR)/bin/quantspec bench
