@@ -14,7 +14,7 @@
  * Every operation slot is a nullable function pointer: NULL means "not provided" (reported by
  * the suite, not failed).
  *
- * Semantics of every operation are the normative ones of reference/SPEC.md (sections Q1..Q9);
+ * Semantics of every operation are the normative ones of reference/SPEC.md (sections Q1..Q17);
  * the section is named on each operation below. Kernels are expected to be bit-exact.
  *
  * Conventions shared by all operations:
@@ -266,7 +266,9 @@ typedef struct qs_lut_params {
 } qs_lut_params;
 
 /* ------------------------------------------------------------------------------------------
- * TOSA TABLE, int16 input (SPEC.md Q13, TOSA specification "TABLE"):
+ * TOSA TABLE, int16 input (SPEC.md Q13, not written yet). The TOSA specification's "TABLE" is
+ * the definition; the formula below is the layout this slot was designed for and has NOT yet
+ * been checked against the specification text (Q13 must do so before a kernel fills the slot):
  *   index = (in + 32768) >> 7, fraction = (in + 32768) & 0x7F,
  *   out = (table[index] << 7) + (table[index + 1] - table[index]) * fraction   (int32 output).
  * Bad parameters: table NULL. */
@@ -317,7 +319,8 @@ typedef struct qs_fake_quant_params {
  *   ONNX_U8:         DynamicQuantizeLinear (range widened to contain 0, binary32 scale
  *                    fl32(fl32(max - min) / 255), Z = sat(RNE(fl32(0 - fl32(min / S)))), u8.
  *   SYMMETRIC_S8:    scale = max(fl32(amax / 127), scale_floor), Z = 0, s8 in [-127, 127].
- *   PYTORCH_U8:      per tensor asymmetric uint8 as PyTorch's dynamic quantized Linear chooses it
+ *   PYTORCH_U8:      (Q17 does not define it yet) per tensor asymmetric uint8 as PyTorch's
+ *                    dynamic quantized Linear chooses it
  *                    (reduce_range: qmax 127 instead of 255).
  * Layout: rows x cols, row-major, row stride cols. per_row == 0: one (scale, zero point) for the
  * whole tensor, written to scales_out[0] / zero_points_out[0]; per_row != 0: one per row.
