@@ -74,20 +74,7 @@ Execution call_kernel(const qs_kernel_table& table, const QuantizeCase& c, const
       [&](const std::vector<const void*>& in, void* out) {
         // Reads: output_type, rounding, division, qmin, qmax, and scale + zero_point (per tensor)
         // or scales + zero_points + channels (per channel); the other form's fields are noise.
-        const Noise unread = noise.next();
-        if (c.per_channel) {
-          p.scale = unread_scale(unread, c.scales.at(0));
-          p.zero_point = unread_zero_point(unread, c.zero_points.at(0));
-          p.scales = c.scales.data();
-          p.zero_points = c.zero_points.data();
-          p.channels = c.scales.size();
-        } else {
-          p.scale = c.scales.at(0);
-          p.zero_point = c.zero_points.at(0);
-          p.scales = unread_array<float>(unread);
-          p.zero_points = unread_array<std::int32_t>(unread);
-          p.channels = unread_count(unread);
-        }
+        set_scale_and_zero_point_fields(p, c, noise.next());
         return fn(&p, static_cast<const float*>(in[0]), out, n);
       },
       description);
@@ -132,20 +119,7 @@ Execution call_kernel(const qs_kernel_table& table, const DequantizeCase& c, con
       c.placement.output_offset * sizeof(float),
       [&](const std::vector<const void*>& in, void* out) {
         // Reads: input_type, and scale + zero_point or scales + zero_points + channels.
-        const Noise unread = noise.next();
-        if (c.per_channel) {
-          p.scale = unread_scale(unread, c.scales.at(0));
-          p.zero_point = unread_zero_point(unread, c.zero_points.at(0));
-          p.scales = c.scales.data();
-          p.zero_points = c.zero_points.data();
-          p.channels = c.scales.size();
-        } else {
-          p.scale = c.scales.at(0);
-          p.zero_point = c.zero_points.at(0);
-          p.scales = unread_array<float>(unread);
-          p.zero_points = unread_array<std::int32_t>(unread);
-          p.channels = unread_count(unread);
-        }
+        set_scale_and_zero_point_fields(p, c, noise.next());
         return fn(&p, in[0], static_cast<float*>(out), n);
       },
       description);

@@ -45,4 +45,23 @@ std::uint32_t unread_rounding(Noise noise, std::uint32_t used);  // other valid 
 // One line for failure reports: what the unread fields held.
 extern const char* const kUnreadFieldsNote;
 
+// Quantize and dequantize read either (scale, zero_point) or (scales, zero_points, channels):
+// sets the form the case uses to its values and the other form's fields to `unread`.
+template <typename Params, typename Case>
+void set_scale_and_zero_point_fields(Params& p, const Case& c, Noise unread) {
+  if (c.per_channel) {
+    p.scale = unread_scale(unread, c.scales.at(0));
+    p.zero_point = unread_zero_point(unread, c.zero_points.at(0));
+    p.scales = c.scales.data();
+    p.zero_points = c.zero_points.data();
+    p.channels = c.scales.size();
+  } else {
+    p.scale = c.scales.at(0);
+    p.zero_point = c.zero_points.at(0);
+    p.scales = unread_array<float>(unread);
+    p.zero_points = unread_array<std::int32_t>(unread);
+    p.channels = unread_count(unread);
+  }
+}
+
 }  // namespace quantspec::conformance

@@ -47,10 +47,10 @@ TEST(PackedWeights, CatchesAKernelThatDropsTheLastKBlock) {
   EXPECT_NE(r.counterexample.find("k = 4097"), std::string::npos) << r.counterexample;
 }
 
-TEST(PackedWeights, ACorrectPackedKernelPasses) {
-  // The same packing with no bug (the zero-point bug only bites when the call's field differs):
-  // our own kernels are run per target by conformance_optimized_tests; here the broken table's
-  // bad-parameter contract, which it implements correctly, must pass.
+TEST(PackedWeights, BadParameterCheckPassesAKernelThatValidatesCorrectly) {
+  // The broken table's only bug is in its arithmetic; its parameter checks follow the ABI, so the
+  // bad-parameter check must pass it (no false alarm). Our own kernels are run through every
+  // packed check per target by conformance_optimized_tests.
   const VariantSuite& suite = packed_suite("gemm_packed", "s8*s8");
   const qs_kernel_table& table = broken::packed_drops_k_beyond_4096();
   for (const Check& check : suite.checks) {
