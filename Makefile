@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build conform test bench peers vectors clean
+.PHONY: all deps configure build conform test bench peers vectors spec clean
 
 all: build
 
@@ -45,6 +45,19 @@ peers: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD_DIR) -j$(JOBS) --target quantspec quantspec_peer_bench
 	@taskset -c 1 $(BUILD_DIR)/bin/quantspec bench --peers --benchmark_repetitions=3
+
+# SPEC.md as one HTML page and a PDF, each section anchored #Qn.m (reference/spec/anchors.lua).
+SPEC_PANDOC = pandoc reference/SPEC.md --from gfm --standalone --toc \
+  --metadata title="quantspec SPEC.md" --lua-filter reference/spec/anchors.lua
+spec:
+	@bash tools/install-deps.sh --spec
+	@mkdir -p $(BUILD_DIR)/spec
+	@$(SPEC_PANDOC) --to html5 --output $(BUILD_DIR)/spec/SPEC.html
+	@python3 reference/tests/check_spec_release.py --html $(BUILD_DIR)/spec/SPEC.html
+	@echo "quantspec: rendering the PDF (weasyprint, about a minute; log: $(abspath $(BUILD_DIR))/spec/pdf.log)"
+	@$(SPEC_PANDOC) --pdf-engine=weasyprint --output $(BUILD_DIR)/spec/SPEC.pdf > $(BUILD_DIR)/spec/pdf.log 2>&1 || \
+	  { tail -20 $(BUILD_DIR)/spec/pdf.log; exit 1; }
+	@echo "quantspec: $(abspath $(BUILD_DIR))/spec/SPEC.html and SPEC.pdf"
 
 clean:
 	@rm -rf $(BUILD_DIR)

@@ -5,11 +5,15 @@ set -euo pipefail
 packages=(
   build-essential cmake
   libboost-dev libhwy-dev libgtest-dev librapidcheck-dev nlohmann-json3-dev
-  libcli11-dev libbenchmark-dev libgemmlowp-dev python3 python3-numpy
+  libcli11-dev libbenchmark-dev libgemmlowp-dev python3 python3-numpy pandoc
 )
 # --peers: the peer libraries of `make peers` (XNNPACK, oneDNN) instead.
 if [ "${1:-}" = "--peers" ]; then
   packages=(libxnnpack-dev libpthreadpool-dev libdnnl-dev)
+fi
+# --spec: what `make spec` needs beyond pandoc for the PDF (HTML -> PDF, a CJK font).
+if [ "${1:-}" = "--spec" ]; then
+  packages=(pandoc weasyprint fonts-wqy-microhei)
 fi
 missing=()
 for p in "${packages[@]}"; do

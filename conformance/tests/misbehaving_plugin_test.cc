@@ -83,6 +83,14 @@ TEST(MisbehavingPlugin, HangingGroupTimesOutOnceForTheWholeGroup) {
   EXPECT_NE(out.str().find("not run: the operation group timed out after 2 s"), std::string::npos) << out.str();
 }
 
+// A status outside the enum is a failing case that names the number, not a pass, a "not
+// provided" or undefined behaviour.
+TEST(MisbehavingPlugin, StatusOutsideTheEnumFailsNamingIt) {
+  const Outcome outcome = conform_with(plugin_path("status_outside_enum"));
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.message;
+  EXPECT_NE(outcome.message.find("unknown status 7"), std::string::npos) << outcome.message;
+}
+
 TEST(MisbehavingPlugin, NullTableIsRejected) {
   const std::string path = plugin_path("null_table");
   expect_rejected(conform_with(path), path, "qs_kernel_table_get(1) returned NULL");

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 
@@ -63,6 +65,66 @@ TEST(Bias, PerChannelUsesEachChannelScale) {
   ASSERT_EQ(b.size(), 2u);
   EXPECT_EQ(b[0].stored, 4);   // 1 / 0.25
   EXPECT_EQ(b[1].stored, 16);  // 1 / 0.0625
+}
+
+// Example Q4.E2 (SPEC.md, Q4.5): Sx = fl32(1/255) = 0x1.010102p-8, Sw = 0.007f = 0x1.cac084p-8,
+// B = 0x1.12f0b4p+1. The exact quotient B/(Sx*Sw) rounds to 78247; the converter's binary32
+// steps (fl32(Sx*Sw), its reciprocal, the product) give 78248. Both numbers were computed
+// independently with Python fractions.Fraction and numpy.float32 (the steps of Q4.5).
+TEST(Bias, ExampleQ4E2TfliteConverterDiffersFromExact) {
+  const float sx = 0x1.010102p-8f, sw = 0x1.cac084p-8f, bias = 0x1.12f0b4p+1f;
+  EXPECT_EQ(quantize_bias(bias, sx, sw).stored, 78247);
+  EXPECT_EQ(quantize_bias_tflite_converter(bias, sx, sw).stored, 78248);
+}
+
+// Q4.5 step by step on the host: binary32 products on x86-64 are IEEE 754 (SSE), the binary64
+// reciprocal then its conversion to float, std::round, the saturating cast and the clamp, as
+// the converter's source reads. The reference models each rounding exactly; both must agree.
+std::int32_t converter_on_host(float bias, float sx, float sw) {
+  volatile float s = sx * sw;  // volatile: one rounding per statement, no contraction
+  volatile float inv = s == 0 ? 0.0f : static_cast<float>(1.0 / static_cast<double>(s));
+  volatile float p = bias * inv;
+  const float r = std::round(p);
+  constexpr std::int32_t limit = std::numeric_limits<std::int32_t>::max();
+  if (std::isnan(r)) return 0;
+  if (r >= 0x1p31f) return limit;
+  if (r < -0x1p31f) return -limit;
+  return std::max(static_cast<std::int32_t>(r), -limit);
+}
+
+RC_GTEST_PROP(Bias, TfliteConverterEqualsItsStepsOnTheHost, ()) {
+  const int ex = *rc::gen::inRange(-30, 0);
+  const int ew = *rc::gen::inRange(-30, 0);
+  const float sx = std::ldexp(1.0f + *rc::gen::inRange(0, 1 << 23) * 0x1p-23f, ex);
+  const float sw = std::ldexp(1.0f + *rc::gen::inRange(0, 1 << 23) * 0x1p-23f, ew);
+  const float bias = std::ldexp(static_cast<float>(*rc::gen::inRange(-(1 << 24), 1 << 24)),
+                                *rc::gen::inRange(-40, 10));
+  RC_ASSERT(quantize_bias_tflite_converter(bias, sx, sw).stored == converter_on_host(bias, sx, sw));
+}
+
+// The edges of Q4.5, each derived from the source's steps in the comment.
+TEST(Bias, TfliteConverterEdges) {
+  constexpr std::int32_t limit = std::numeric_limits<std::int32_t>::max();
+  const float inf = std::numeric_limits<float>::infinity();
+  // NaN * inv = NaN; SafeCast(NaN) = 0.
+  EXPECT_EQ(quantize_bias_tflite_converter(std::numeric_limits<float>::quiet_NaN(), 0.5f, 0.5f).stored, 0);
+  // +-inf -> SafeCast gives INT32_MAX / INT32_MIN; the clamp makes the latter -(2^31 - 1).
+  EXPECT_EQ(quantize_bias_tflite_converter(inf, 0.5f, 0.5f).stored, limit);
+  EXPECT_EQ(quantize_bias_tflite_converter(-inf, 0.5f, 0.5f).stored, -limit);
+  // B/Sb = -2^40: saturates to INT32_MIN, clamped to -(2^31 - 1) (Q4.3 would give INT32_MIN).
+  EXPECT_EQ(quantize_bias_tflite_converter(-0x1p20f, 0x1p-10f, 0x1p-10f).stored, -limit);
+  // 2^-80 * 2^-80 underflows to 0 in binary32: the guard sets inv = 0, so every bias gives 0.
+  EXPECT_EQ(quantize_bias_tflite_converter(1.0f, 0x1p-80f, 0x1p-80f).stored, 0);
+  // s = 2^-140 (subnormal, exact); 1/s = 2^140 > FLT_MAX -> inv = +inf; 0 * inf = NaN -> 0,
+  // a positive bias -> +inf -> 2^31 - 1.
+  EXPECT_EQ(quantize_bias_tflite_converter(0.0f, 0x1p-70f, 0x1p-70f).stored, 0);
+  EXPECT_EQ(quantize_bias_tflite_converter(0x1p-100f, 0x1p-70f, 0x1p-70f).stored, limit);
+  // A tie is rounded away from zero (std::round): B/Sb = 2.5 exactly in every step.
+  EXPECT_EQ(quantize_bias_tflite_converter(0.625f, 0.5f, 0.5f).stored, 3);
+  EXPECT_EQ(quantize_bias_tflite_converter(-0.625f, 0.5f, 0.5f).stored, -3);
+  // The scales are validated as in Q4.1.
+  EXPECT_EQ(rejected_parameter([] { quantize_bias_tflite_converter(1.0f, 0.0f, 1.0f); }), "input_scale");
+  EXPECT_EQ(rejected_parameter([&] { quantize_bias_tflite_converter(1.0f, 1.0f, -inf); }), "weight_scale");
 }
 
 // Example Q5.E1 (SPEC.md): x = [1, 2, 3] (uint8, Zx = 1), w = [-1, 0, 5] (int8, Zw = 0),

@@ -66,6 +66,10 @@ const std::vector<FlagInfo>& all_flags() {
         {"large_depth", "a long reduction (K in the tens of thousands) with extreme values."},
         {"bias_beyond_int32", "the quantized bias B/Sb lies outside int32: it is saturated "
                               "(Q4.3)."},
+        {"binary32_steps_differ", "the TFLite converter's binary32 bias steps (Q4.5) give a "
+                                  "result other than the exact quotient's (Q4.2)."},
+        {"scale_product_underflows", "fl32(Sx * Sw) underflows to 0: the TFLite converter's "
+                                     "guard makes the bias 0 (Q4.5)."},
         {"left_shift_saturation", "M > 1 and acc * 2^left_shift leaves int32: SPEC CHOICE, "
                                   "saturate to int32 (TFLite's int32 multiply is UB there)."},
         {"srdhm_int32_min", "SaturatingRoundingDoublingHighMul(INT32_MIN, INT32_MIN), whose "

@@ -24,7 +24,10 @@ Json bias_family() {
                    {"b = sat32(R(B / Sb)), Sb = Sx * Sw exactly (no binary32 rounding of the "
                     "product), R the variant's rounding rule. details.exact is R(B/Sb) before "
                     "saturation.",
-                    "Operands: inputs (real_bias, input_scale, weight_scale); output b."});
+                    "Operands: inputs (real_bias, input_scale, weight_scale); output b.",
+                    "Group variant bias_variant tflite_converter: SPEC Q4.5, the TFLite converter's binary32 steps "
+                    "(fl32(Sx*Sw), its reciprocal, fl32(B*inv), std::round, SafeCast, clamp to "
+                    "+-(2^31-1))."});
   std::vector<Case> cases = {
       {"B/Sb = 2.5", {"tie_even_positive"}, 0.625f, 0.5f, 0.5f},
       {"B/Sb = 3.5", {"tie_odd_positive"}, 0.875f, 0.5f, 0.5f},
@@ -71,6 +74,33 @@ Json bias_family() {
                          },
                          details);
     }
+  }
+  // Q4.5: the TFLite converter's binary32 steps. The rounding groups' cases plus cases where
+  // the binary32 steps change the result (found with the reference against Q4.2) and the
+  // converter's handling of NaN / infinite biases and of a product that underflows.
+  std::vector<Case> converter_cases = cases;
+  converter_cases.push_back({"Example Q4.E2: exact 78247, converter 78248", {"binary32_steps_differ"},
+                             0x1.12f0b4p+1f, 0x1.010102p-8f, 0x1.cac084p-8f});
+  converter_cases.push_back({"converter -48586, exact -48585", {"binary32_steps_differ"},
+                             -0x1.7522fap+0f, 0x1.89374cp-9f, 0x1.47ae14p-7f});
+  converter_cases.push_back({"converter 98080, exact 98079", {"binary32_steps_differ"},
+                             0x1.78a01p+1f, 0x1.89374cp-9f, 0x1.47ae14p-7f});
+  converter_cases.push_back({"fl32(2^-80 * 2^-80) = 0: the converter's guard gives 0",
+                             {"scale_product_underflows"}, 1.0f, 0x1p-80f, 0x1p-80f});
+  auto& converter = file.group("BiasTest", Json{{"bias_variant", "tflite_converter"}}, Json::object());
+  for (const auto& c : converter_cases) {
+    const bool scales_valid = std::isfinite(c.sx) && c.sx > 0 && std::isfinite(c.sw) && c.sw > 0;
+    Json details = nullptr;
+    if (scales_valid) {
+      const auto qb = ref::quantize_bias_tflite_converter(c.bias, c.sx, c.sw);
+      details = Json{{"bias_scale", encode(qb.bias_scale)}, {"inverse_scale", encode(qb.inverse_scale)}};
+    }
+    converter.add_computed(
+        c.comment + (std::isfinite(c.bias) ? "" : " (the converter accepts it)"), c.flags,
+        Json{{"real_bias", encode(c.bias)}, {"input_scale", encode(c.sx)},
+             {"weight_scale", encode(c.sw)}},
+        [&]() { return Json{{"b", ref::quantize_bias_tflite_converter(c.bias, c.sx, c.sw).stored}}; },
+        details);
   }
   return file.finish();
 }

@@ -258,6 +258,8 @@ std::string validate_name(const std::string& field, const Json& value) {
     } else if (field == "multiplier_from" && text != "binary32_scale" &&
                text != "exact_multiplier") {
       return "multiplier_from: one of binary32_scale exact_multiplier (got '" + text + "')";
+    } else if (field == "bias_variant" && text != "tflite_converter") {
+      return "bias_variant: tflite_converter (got '" + text + "')";
     } else if (field == "lut_variant") {
       ref::parse_lut_variant(text, field);
     } else if (field == "function") {

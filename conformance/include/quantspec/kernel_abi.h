@@ -69,7 +69,12 @@ extern "C" {
 typedef enum qs_status {
   QS_OK = 0,                    /* done; output fully written */
   QS_VARIANT_NOT_SUPPORTED = 1, /* valid request, but this kernel does not implement it */
-  QS_BAD_PARAMETERS = 2         /* parameters (or, for TOSA, inputs) violate the spec */
+  QS_BAD_PARAMETERS = 2,        /* parameters (or, for TOSA, inputs) violate the spec */
+  /* Not a status. It makes every int32 value a valid qs_status object in C++ (an unscoped
+   * enum's range is that of its enumerators), so a caller can receive and report a
+   * misbehaving kernel's out-of-range status without undefined behaviour. Layout unchanged:
+   * the enum was already int-sized. Kernels never return it. */
+  QS_STATUS_RANGE_IS_INT32 = 0x7fffffff
 } qs_status;
 
 /* Element type of an 8-bit quantized buffer (Q1.1). */

@@ -33,4 +33,19 @@ std::vector<QuantizedBias> quantize_bias_per_channel(const std::vector<float>& b
                                                      const std::vector<float>& weight_scales,
                                                      Rounding rounding = Rounding::half_away);
 
+// Q4.5: the TFLite converter's bias quantization (tensorflow/lite/tools/optimize/
+// quantization_utils.cc, SymmetricPerLayerBiasQuantize / SymmetricPerChannelBiasQuantize), step
+// by step in binary32: s = fl32(Sx*Sw), inv = fl32(fl64(1/s)) (0 when s == 0),
+// p = fl32(B*inv), std::round (half away), SafeCast to int32 (NaN -> 0, saturating), clamp to
+// +-(2^31 - 1). Scales as Q4.1 ("input_scale", "weight_scale"); any binary32 B is accepted, as
+// the converter does.
+struct TfliteConverterBias {
+  float bias_scale;       // s = fl32(Sx * Sw): the scale the converter stores for the bias
+  float inverse_scale;    // fl32(fl64(1 / s)), 0 when s == 0
+  float scaled;           // p = fl32(B * inverse_scale)
+  std::int32_t stored;    // the int32 the converter writes
+};
+TfliteConverterBias quantize_bias_tflite_converter(float bias, float input_scale,
+                                                   float weight_scale);
+
 }  // namespace quantspec::ref
