@@ -133,6 +133,16 @@ inline Int8Peak BestPeak() {
   return PeakByName("none");
 }
 
+// The loop that fits a compiled target when --target=NAME measures one target on a CPU that
+// has more: the widest exact loop whose instructions that target's kernels may use (our AVX2
+// and AVX3 tables use vpmaddwd, only AVX3_DL and later use VNNI). None for SSE4 and below.
+inline Int8Peak PeakForTarget(const std::string& target) {
+  if (target == "AVX2") return PeakByName("vpmaddwd_ymm");
+  if (target == "AVX3") return PeakByName("vpmaddwd_zmm");
+  if (target.rfind("AVX3_", 0) == 0) return BestPeak();  // AVX3_DL, AVX3_ZEN4, AVX3_SPR
+  return PeakByName("none");
+}
+
 }  // namespace quantspec::bench
 
 #endif  // QUANTSPEC_BENCH_INT8_PEAK_H_

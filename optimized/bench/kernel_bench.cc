@@ -564,6 +564,8 @@ std::string CpuModel() {
 
 int main(int argc, char** argv) {
   bool json = false;
+  bool peak_named = false;    // --peak=NAME given
+  bool target_named = false;  // --target=NAME given
   std::vector<char*> args;
   for (int i = 0; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -579,6 +581,7 @@ int main(int argc, char** argv) {
           selected_table() = t.table;
           selected_target() = t.target;
           found = true;
+          target_named = true;
         }
       }
       if (!found) {
@@ -596,9 +599,15 @@ int main(int argc, char** argv) {
         return 2;
       }
       gemm_peak() = quantspec::bench::PeakByName(name);
+      peak_named = true;
     } else {
       args.push_back(argv[i]);
     }
+  }
+  // --target without --peak: the loop that fits that target, not the CPU's best (an AVX2
+  // kernel on an AVX-512 VNNI CPU is held to the AVX2 exact peak).
+  if (target_named && !peak_named) {
+    gemm_peak() = quantspec::bench::PeakForTarget(selected_target());
   }
   int args_count = static_cast<int>(args.size());
   bool has_min_time = false;

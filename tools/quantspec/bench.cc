@@ -37,7 +37,8 @@ void register_bench(CLI::App& app, Registry& registry) {
       "peak loop of this CPU (vpdpbusd zmm with AVX-512 VNNI, vpdpbusd ymm with AVX-VNNI,\n"
       "vpmaddwd + vpaddd zmm/ymm otherwise; no GEMM ratio without AVX2). The report names\n"
       "the CPU model, the target and the peak loop. --peak=NAME forces a loop;\n"
-      "--target=NAME measures one compiled target (e.g. AVX2 on an AVX-512 CPU).\n"
+      "--target=NAME measures one compiled target (e.g. AVX2 on an AVX-512 CPU) against\n"
+      "the peak loop that fits it (AVX2: vpmaddwd_ymm) unless --peak is given.\n"
       "Runs quantspec_bench from the same directory as quantspec; --json and every other\n"
       "argument (e.g. --benchmark_filter=...) are passed through; its exit code is returned.");
   cmd->add_flag("--json", o->json, "print the ratios as one JSON object");
