@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build conform test bench peers vectors spec clean
+.PHONY: all deps configure build conform test bench peers vectors spec fuzz clean
 
 all: build
 
@@ -58,6 +58,12 @@ spec:
 	@$(SPEC_PANDOC) --pdf-engine=weasyprint --output $(BUILD_DIR)/spec/SPEC.pdf > $(BUILD_DIR)/spec/pdf.log 2>&1 || \
 	  { tail -20 $(BUILD_DIR)/spec/pdf.log; exit 1; }
 	@echo "quantspec: $(abspath $(BUILD_DIR))/spec/SPEC.html and SPEC.pdf"
+
+# The libFuzzer harnesses of tools/fuzz/ (the .npy/CSV reader, the vectors and results
+# readers), FUZZ_SECONDS each (default 60); findings in $(BUILD_DIR)/fuzz/<harness>/.
+fuzz: build
+	@bash tools/install-deps.sh --fuzz
+	@bash tools/fuzz/run.sh $(BUILD_DIR)
 
 clean:
 	@rm -rf $(BUILD_DIR)

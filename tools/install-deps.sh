@@ -11,6 +11,10 @@ packages=(
 if [ "${1:-}" = "--peers" ]; then
   packages=(libxnnpack-dev libpthreadpool-dev libdnnl-dev)
 fi
+# --fuzz: what `make fuzz` needs (clang-14 with libFuzzer and the sanitizer runtimes).
+if [ "${1:-}" = "--fuzz" ]; then
+  packages=(clang-14 libclang-rt-14-dev libfuzzer-14-dev)
+fi
 # --spec: what `make spec` needs beyond pandoc for the PDF (HTML -> PDF, a CJK font).
 if [ "${1:-}" = "--spec" ]; then
   packages=(pandoc weasyprint fonts-wqy-microhei)
