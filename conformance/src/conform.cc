@@ -112,6 +112,15 @@ std::vector<VariantResult> run_table(const qs_kernel_table& table, const std::st
   return results;
 }
 
+namespace {
+// 'text' for a POSIX shell: single quotes, each ' inside written as '\''.
+std::string shell_quoted(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+}  // namespace
+
 void print_report(const ConformReport& report, std::ostream& out) {
   // Rows: operation x variant in suite order; columns: targets.
   std::vector<std::pair<std::string, std::string>> rows;
@@ -168,8 +177,11 @@ void print_report(const ConformReport& report, std::ostream& out) {
         << r->variant << " on " << r->target << ", check " << r->failed_check << "\n"
         << r->counterexample;
     if (!r->counterexample.empty() && r->counterexample.back() != '\n') out << "\n";
-    out << "  reproduce: quantspec conform --target " << r->target << " --op " << r->op << " --seed " << report.seed
-        << " --cases " << report.cases << "\n";
+    // Runs as printed: a plug-in run names the library (quoted for the shell), --target is
+    // only for our built-in tables (the two are exclusive).
+    out << "  reproduce: quantspec conform "
+        << (report.plugin.empty() ? "--target " + r->target : "--plugin " + shell_quoted(report.plugin))
+        << " --op " << r->op << " --seed " << report.seed << " --cases " << report.cases << "\n";
   }
   out << "\n" << counts[0] << " passed, " << counts[1] << " failed, " << counts[3] << " crashed, " << counts[2]
       << " not provided (seed " << report.seed << ", " << report.cases << " cases per property)\n";
@@ -322,6 +334,7 @@ int run_conform(const ConformOptions& options, std::ostream& out) {
   report.cases = options.cases;
   report.shard = options.shard;
   report.build = build_identity(options.plugin);
+  report.plugin = options.plugin;
   std::size_t step = 0;
   const auto start = std::chrono::steady_clock::now();
   // Results per table, then interleaved into operation x variant x target order.

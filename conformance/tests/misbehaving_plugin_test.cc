@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -89,6 +90,25 @@ TEST(MisbehavingPlugin, StatusOutsideTheEnumFailsNamingIt) {
   const Outcome outcome = conform_with(plugin_path("status_outside_enum"));
   EXPECT_EQ(outcome.exit_code, 1) << outcome.message;
   EXPECT_NE(outcome.message.find("unknown status 7"), std::string::npos) << outcome.message;
+}
+
+// The reproduce line of a plug-in failure runs as printed: --plugin with the path quoted for
+// a POSIX shell (here a path with a space and a single quote), never --target (which the CLI
+// refuses together with --plugin).
+TEST(MisbehavingPlugin, ReproduceLineNamesThePluginQuoted) {
+  const std::string dir = ::testing::TempDir() + "it's here";
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/qs_status_outside_enum.so";
+  std::filesystem::copy_file(plugin_path("status_outside_enum"), path,
+                             std::filesystem::copy_options::overwrite_existing);
+  const Outcome outcome = conform_with(path);
+  // POSIX quoting by hand: 'TMP/it'\''s here/qs_status_outside_enum.so'
+  EXPECT_NE(outcome.message.find("reproduce: quantspec conform --plugin '" + ::testing::TempDir() +
+                                 "it'\\''s here/qs_status_outside_enum.so' --op dequantize --seed "),
+            std::string::npos)
+      << outcome.message;
+  EXPECT_EQ(outcome.message.find("--target"), std::string::npos) << outcome.message;
+  std::filesystem::remove_all(dir);
 }
 
 TEST(MisbehavingPlugin, NullTableIsRejected) {

@@ -90,6 +90,7 @@ struct ConformReport {
   // Which build ran: FNV-1a 64 of the running executable's bytes (and of the plug-in's, with
   // --plugin), so that `quantspec report merge` can refuse shards from different builds.
   std::string build;
+  std::string plugin;  // the --plugin path, empty for our built-in tables (reproduce lines)
   std::vector<VariantResult> results;  // in table order: operation, variant, target
   bool failed() const;
 };
