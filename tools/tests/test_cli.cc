@@ -879,4 +879,43 @@ TEST(CliFoldBn, BadInputNamesTheParameter) {
   EXPECT_NE(help.out.find("Q14"), std::string::npos) << help.out;
 }
 
+// --- explain ... --then (Q9 followed by a Q12 non-linear layer) ---
+
+// Example Q9.E1's layer gives q = [40, -12] on Sy = 2^-5, Zy = 5 (SPEC.md Q9.E1). Then tanh
+// with So = 2^-7, Zo = 0: x = (q - 5)/32 = [1.09375, -0.53125], 128 tanh x = [102.175...,
+// -62.251...] (far from ties, computed here in binary64) -> [102, -62] by both methods.
+std::vector<std::string> q9_then(const std::string& method) {
+  return {"explain", "linear", "--x", "0.5,-1.25", "--w", "0.75,-0.5,0.25,0.375", "--w-shape", "2x2",
+          "--b", "0.1,-0.2", "--x-scale", "0x1p-6", "--x-zero-point", "10", "--w-scale",
+          "0x1p-7,0x1p-8", "--y-scale", "0x1p-5", "--y-zero-point", "5", "--then", "tanh",
+          "--then-scale", "0x1p-7", "--method", method};
+}
+
+TEST(CliExplainThen, TanhAfterTheLinearLayerByFloatAndByTable) {
+  for (const std::string method : {"float", "lut"}) {
+    std::vector<std::string> args = q9_then(method);
+    args.push_back("--json");
+    const CliRun r = quantspec(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const json j = r.parsed();
+    EXPECT_EQ(j["y_q"], json({40, -12})) << method;
+    EXPECT_EQ(j["then"]["q"], json({102, -62})) << method;
+    EXPECT_EQ(j["then"]["method"], method);
+  }
+  const CliRun text = quantspec(q9_then("float"));
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("Step 5  then tanh"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("x = (q - Zy)*Sy = 35/32"), std::string::npos) << text.out;
+  const CliRun lut = quantspec(q9_then("lut"));
+  EXPECT_NE(lut.out.find("table[244] = -62"), std::string::npos) << lut.out;  // (uint8)-12 = 244
+  std::vector<std::string> pwl = q9_then("pwl");
+  expect_rejected(pwl, "--method");
+  std::vector<std::string> no_scale = q9_then("float");
+  no_scale.erase(no_scale.begin() + 22, no_scale.begin() + 24);  // drop --then-scale 0x1p-7
+  expect_rejected(no_scale, "--then-scale");
+  std::vector<std::string> bad_f = q9_then("float");
+  bad_f[21] = "sin";
+  expect_rejected(bad_f, "--then");
+}
+
 }  // namespace
