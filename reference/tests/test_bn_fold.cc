@@ -120,7 +120,7 @@ TEST(BnFold, SquareRootOfTwoIsCorrectlyRounded) {
   EXPECT_EQ(compare(SqrtForm{0, 2, 2}, Rational(14142135, 10000000)), 1);
   EXPECT_EQ(compare(SqrtForm{0, 2, 2}, Rational(14142136, 10000000)), -1);
   EXPECT_EQ(compare(SqrtForm{1, 3, 9}, Rational(2)), 0);  // 1 + 3/3
-  // Cancellation: 1 - 1/sqrt(1 + 2^-40) ~ 2^-41 - ..., far below binary64's view of 1 - 1.
+  // Cancellation: 1 - 1/sqrt(1 + 2^-40), the difference of two nearly equal values.
   const float tiny = round_to_binary32(SqrtForm{1, -1, Rational(1) + pow2(-40)});
   // 1 - (1 + 2^-40)^(-1/2) = 2^-41 - (3/8) 2^-80 + ...: 2^-41 is 2^-39 of its ulp away, the
   // binary32 below it a whole 2^-65 away, so the result is 2^-41.
