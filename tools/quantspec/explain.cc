@@ -1,14 +1,17 @@
 // quantspec explain linear | conv2d: the study note's five steps (SPEC.md §Q9) for a small
 // layer given on the command line or in a JSON file (format in tools/README.md), printing every
 // intermediate and the float result the integers approximate.
+#include <array>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "command.hpp"
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/linear.hpp"
+#include "quantspec/reference/nonlinear.hpp"
 
 namespace quantspec::cli {
 namespace {
@@ -63,6 +66,13 @@ const TextOption kTextOptions[] = {
     {"stride", "conv2d: S or SH,SW (default 1)"},
     {"padding", "conv2d: P, PH,PW or TOP,BOTTOM,LEFT,RIGHT (default 0)"},
     {"dilation", "conv2d: D or DH,DW (default 1)"},
+    {"then", "step 5: a non-linear f on the quantized output (Q12: tanh, logistic, gelu, ...)"},
+    {"method", "step 5: float (default; dequantize -> f -> quantize, Q12.2) | lut (256-entry "
+               "table, Q12.4)"},
+    {"then-scale", "step 5: So, the output scale of f (required with --then)"},
+    {"then-zero-point", "step 5: Zo (default 0)"},
+    {"alpha", "step 5: alpha of elu / leaky_relu (default 0)"},
+    {"lut-variant", "step 5, --method lut: exact (default) | tflite | xnnpack"},
 };
 
 const TextOption kFlagOptions[] = {
@@ -327,9 +337,92 @@ std::string multiplier_text(const ref::RequantizeParams& p) {
   }
 }
 
+// Step 5 (the note's non-linear layer after the linear one, SPEC.md Q12): f applied to the
+// layer's quantized output y_q, on y's grid, with the intermediates each method computes.
+struct ThenStep {
+  nlohmann::json json;
+  std::string text;
+};
+
+std::optional<ThenStep> then_step(const LayerOptions& o, const ref::LinearTrace& t) {
+  if (get(o, "then").empty()) {
+    for (const char* key : {"method", "then-scale", "then-zero-point", "alpha", "lut-variant"}) {
+      if (!get(o, key).empty()) throw ParameterError(std::string("--") + key, "used with --then", get(o, key));
+    }
+    return std::nullopt;
+  }
+  const ref::NonlinearFunction f = ref::parse_nonlinear_function(get(o, "then"), "--then");
+  const std::string method = get(o, "method", "float");
+  if (method != "float" && method != "lut") {
+    throw ParameterError("--method", "float or lut (pwl is not available in this build)", method);
+  }
+  if (get(o, "then-scale").empty()) throw ParameterError("--then-scale", "given with --then", "nothing");
+  const ref::TensorQuantization& y = t.quantization.output;
+  ref::LutParams p;
+  p.dtype = y.dtype;
+  p.input_scale = y.scales.at(0);
+  p.input_zero_point = static_cast<std::int32_t>(y.zero_points.at(0));
+  p.output_scale = binary32_option(get(o, "then-scale"), "--then-scale");
+  p.output_zero_point = static_cast<std::int32_t>(
+      bounded_integer_option(get(o, "then-zero-point", "0"), "--then-zero-point", -(1 << 16), 1 << 16));
+  p.alpha = binary32_option(get(o, "alpha", "0"), "--alpha");
+  const ref::LutVariant variant = ref::parse_lut_variant(get(o, "lut-variant", "exact"), "--lut-variant");
+  if (method == "float" && !get(o, "lut-variant").empty()) {
+    throw ParameterError("--lut-variant", "used with --method lut", get(o, "lut-variant"));
+  }
+  std::array<std::int32_t, 256> table{};
+  if (method == "lut") table = ref::build_lut(f, p, variant);
+  ThenStep step;
+  std::ostringstream text;
+  text << "\nStep 5  then " << ref::name(f) << " (Q12), method " << method;
+  if (method == "lut") {
+    text << " (" << ref::name(variant) << " table, indexed by the byte (uint8)q)";
+  } else {
+    text << " (dequantize, f in real arithmetic, quantize: R half away)";
+  }
+  text << "; input grid Sy = " << binary32_text(p.input_scale) << ", Zy = " << p.input_zero_point
+       << "; output So = " << binary32_text(p.output_scale) << ", Zo = " << p.output_zero_point << "\n";
+  nlohmann::json outputs = nlohmann::json::array(), q_out = nlohmann::json::array();
+  for (const ref::OutputTrace& out : t.outputs) {
+    const std::int32_t q = out.q.convert_to<std::int32_t>();
+    const Rational x = Rational(q - p.input_zero_point) * ref::exact(p.input_scale);
+    nlohmann::json row{{"index", out.index}, {"q_in", q}, {"x", rational_json(x)}};
+    Integer result;
+    text << "  " << index_text(out.index, t.output_shape) << ": q = " << q;
+    if (method == "lut") {
+      const std::uint8_t byte = static_cast<std::uint8_t>(q);
+      result = table[byte];
+      row["table_index"] = byte;
+      text << " -> table[" << static_cast<int>(byte) << "] = " << result.str() << "\n";
+    } else {
+      const Rational fx = ref::nonlinear_approximate(f, x, p.alpha, 128);
+      result = ref::nonlinear_exact(f, q, p);
+      const double fx_double = ref::round_to_binary64(fx);
+      const double ratio = ref::round_to_binary64(fx / ref::exact(p.output_scale));
+      row["f_x"] = ref::hex_float(fx_double);
+      row["f_x_over_output_scale"] = ref::hex_float(ratio);
+      text << ", x = (q - Zy)*Sy = " << rational_text(x) << ", f(x) ~ " << fx_double
+           << ", f(x)/So ~ " << ratio << " -> R + Zo = " << result.str() << "\n";
+    }
+    row["q"] = integer_json(result);
+    q_out.push_back(integer_json(result));
+    outputs.push_back(row);
+  }
+  step.json = {{"function", std::string(ref::name(f))},
+               {"method", method},
+               {"output_scale", ref::hex_float(p.output_scale)},
+               {"output_zero_point", p.output_zero_point},
+               {"outputs", outputs},
+               {"q", q_out}};
+  if (method == "lut") step.json["lut_variant"] = std::string(ref::name(variant));
+  step.text = text.str();
+  return step;
+}
+
 int print_trace(const ref::LinearTrace& t, const std::string& layer,
                 const std::vector<std::size_t>& x_shape, const std::vector<std::size_t>& w_shape,
-                const Sources& sources, bool json, std::ostream& out) {
+                const Sources& sources, bool json, std::ostream& out,
+                const std::optional<ThenStep>& then = std::nullopt) {
   const ref::LinearQuantization& q = t.quantization;
   const ref::LinearPipeline& pipe = q.pipeline;
   if (json) {
@@ -393,6 +486,7 @@ int print_trace(const ref::LinearTrace& t, const std::string& layer,
         {"y_q", integers_json(t.y_q)},
         {"any_accumulator_overflow", t.any_accumulator_overflow},
         {"any_bias_saturated", t.any_bias_saturated}};
+    if (then) j["then"] = then->json;
     out << j.dump() << "\n";
     return kExitOk;
   }
@@ -459,6 +553,7 @@ int print_trace(const ref::LinearTrace& t, const std::string& layer,
   }
   if (t.any_accumulator_overflow) out << "WARNING: an accumulator overflowed int32\n";
   if (t.any_bias_saturated) out << "WARNING: a bias saturated to int32\n";
+  if (then) out << then->text;
   return kExitOk;
 }
 
@@ -492,7 +587,8 @@ int explain_linear(const LayerOptions& o, std::ostream& out) {
   data.out_features = w_shape[0];
   Sources sources;
   const ref::LinearQuantization q = step0(o, data, ref::calibrate_linear, &sources);
-  return print_trace(ref::linear_traced(data, q), "linear", x_shape, w_shape, sources, o.json, out);
+  const ref::LinearTrace trace = ref::linear_traced(data, q);
+  return print_trace(trace, "linear", x_shape, w_shape, sources, o.json, out, then_step(o, trace));
 }
 
 int explain_conv2d(const LayerOptions& o, std::ostream& out) {
@@ -539,8 +635,8 @@ int explain_conv2d(const LayerOptions& o, std::ostream& out) {
   }
   Sources sources;
   const ref::LinearQuantization q = step0(o, data, ref::calibrate_conv2d, &sources);
-  return print_trace(ref::conv2d_traced(data, q), "conv2d", x_shape, w_shape, sources, o.json,
-                     out);
+  const ref::LinearTrace trace = ref::conv2d_traced(data, q);
+  return print_trace(trace, "conv2d", x_shape, w_shape, sources, o.json, out, then_step(o, trace));
 }
 
 CLI::App* add_layer_command(CLI::App* explain, const std::string& name, const std::string& help,
@@ -572,7 +668,9 @@ void register_explain(CLI::App& app, Registry& registry) {
       "(Q2), 2 int32 Acc = sum (x_q - Zx)(w_q - Zw) + b with b = R(B/(Sx*Sw)) (Q4, Q5),\n"
       "3 x Multiplier M = Sx*Sw/Sy the variant's way + Zy (Q6, Q7), 4 round and clip (Q7, Q8).\n"
       "Prints the float result the integers approximate (the layer on the dequantized inputs)\n"
-      "and the real x.W + B. Weights default to symmetric, narrow-range, per output channel.";
+      "and the real x.W + B. Weights default to symmetric, narrow-range, per output channel.\n"
+      "Step 5 (--then F --then-scale So): the non-linear layer after it (Q12), on y's grid:\n"
+      "--method float (dequantize, f, quantize) or lut (the 256-entry table).";
   auto linear = std::make_shared<LayerOptions>();
   CLI::App* linear_cmd = add_layer_command(
       explain, "linear",

@@ -803,4 +803,119 @@ TEST(CliLut, VariantsDifferOnTheTie) {
   expect_rejected({"lut", "--function", "tanh", "--input-scale", "0", "--output-scale", "1"}, "input_scale");
 }
 
+// --- fold-bn (Q14) ---
+
+// Example Q14.E1 through the CLI (SPEC.md Q14.7, derivation in reference/tests/test_bn_fold.cc):
+// channel 1's first weight is 0x1.b205d4p-2 exact and 0x1.b205d6p-2 under PyTorch's order
+// (PyTorch 1.13's fuse_linear_bn_weights prints the latter, run here); the integers agree.
+std::vector<std::string> q14_example(const std::string& variant) {
+  return {"fold-bn", "--layer", "linear", "--weight", "3,-1.25,0.3,-0.75", "--bias", "1,0",
+          "--mean", "0.5,-0.2", "--var", "0x1.ffep+1,0.5", "--gamma", "1.5,1", "--beta", "0.25,0",
+          "--eps", "0x1p-10", "--input-scale", "0x1p-6", "--variant", variant, "--json"};
+}
+
+TEST(CliFoldBn, ExampleQ14E1BothVariants) {
+  const CliRun exact = quantspec(q14_example("exact"));
+  ASSERT_EQ(exact.exit_code, 0) << exact.err;
+  const json e = exact.parsed();
+  EXPECT_EQ(e["weight"], json({"0x1.2p+1", "-0x1.ep-1", "0x1.b205d4p-2", "-0x1.0f43a4p+0"}));
+  EXPECT_EQ(e["bias"], json({"0x1.4p-1", "0x1.215938p-2"}));
+  EXPECT_EQ(e["quantized"]["weight_scales"], json({"0x1.22448ap-6", "0x1.11667p-7"}));
+  EXPECT_EQ(e["quantized"]["weight_q"], json({127, -53, 51, -127}));
+  EXPECT_EQ(e["quantized"]["bias_q"], json({2258, 2167}));
+  const CliRun torch = quantspec(q14_example("pytorch"));
+  ASSERT_EQ(torch.exit_code, 0) << torch.err;
+  const json t = torch.parsed();
+  EXPECT_EQ(t["weight"][2], "0x1.b205d6p-2");
+  EXPECT_EQ(t["pytorch_steps"][1]["rsqrt"], "0x1.69af86p+0");
+  EXPECT_EQ(t["quantized"]["weight_q"], e["quantized"]["weight_q"]);
+  // The text form names each step.
+  std::vector<std::string> text_args = q14_example("pytorch");
+  text_args.pop_back();
+  const CliRun text = quantspec(text_args);
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("rsqrt 0x1.69af86p+0"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("w_q = 51 -127"), std::string::npos) << text.out;
+}
+
+// The same layer from a JSON file (numbers as text are rounded once; a JSON number is a
+// binary64 first: 0.5 and 1.5 are exact either way) gives the same result as the options.
+TEST(CliFoldBn, JsonFileEqualsOptions) {
+  const std::string path = write_file("fold_bn_q14e1.json", R"({
+    "layer": "linear", "out_channels": 2,
+    "weight": [3, -1.25, "0.3", -0.75], "bias": [1, 0], "mean": [0.5, "-0.2"],
+    "var": ["0x1.ffep+1", 0.5], "gamma": [1.5, 1], "beta": [0.25, 0], "eps": "0x1p-10"})");
+  const CliRun r = quantspec({"fold-bn", "--file", path, "--input-scale", "0x1p-6", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const CliRun o = quantspec(q14_example("exact"));
+  EXPECT_EQ(r.parsed(), o.parsed());
+}
+
+TEST(CliFoldBn, BadInputNamesTheParameter) {
+  const std::vector<std::string> base = {"fold-bn", "--weight", "1,2", "--mean", "0,0", "--var", "1,1"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  expect_rejected(with({"--eps", "0"}), "eps");
+  expect_rejected(with({"--eps", "-1e-5"}), "eps");
+  expect_rejected({"fold-bn", "--weight", "1,2", "--mean", "0,0", "--var", "1,-1"}, "variance[1]");
+  expect_rejected({"fold-bn", "--weight", "1,2,3", "--mean", "0,0", "--var", "1,1"}, "weight");
+  expect_rejected(with({"--gamma", "1,1,1"}), "gamma");
+  expect_rejected({"fold-bn", "--weight", "1,nan", "--mean", "0,0", "--var", "1,1"}, "weight[1]");
+  expect_rejected(with({"--beta", "inf,0"}), "beta[0]");
+  expect_rejected(with({"--variant", "tflite"}), "--variant");
+  expect_rejected(with({"--layer", "conv3d"}), "--layer");
+  expect_rejected({"fold-bn", "--mean", "0", "--var", "1"}, "weight");
+  expect_rejected({"fold-bn", "--file", "/nonexistent/bn.json"}, "--file");
+  expect_rejected(with({"--input-scale", "0"}), "input_scale");
+  // W' = 2 * FLT_MAX overflows binary32: the folded layer cannot be quantized.
+  expect_rejected({"fold-bn", "--weight", "0x1.fffffep+127", "--mean", "0", "--var", "0.1875",
+                   "--eps", "0.0625", "--gamma", "1"},
+                  "folded_weight[0]");
+  const CliRun help = quantspec({"fold-bn", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("Q14"), std::string::npos) << help.out;
+}
+
+// --- explain ... --then (Q9 followed by a Q12 non-linear layer) ---
+
+// Example Q9.E1's layer gives q = [40, -12] on Sy = 2^-5, Zy = 5 (SPEC.md Q9.E1). Then tanh
+// with So = 2^-7, Zo = 0: x = (q - 5)/32 = [1.09375, -0.53125], 128 tanh x = [102.175...,
+// -62.251...] (far from ties, computed here in binary64) -> [102, -62] by both methods.
+std::vector<std::string> q9_then(const std::string& method) {
+  return {"explain", "linear", "--x", "0.5,-1.25", "--w", "0.75,-0.5,0.25,0.375", "--w-shape", "2x2",
+          "--b", "0.1,-0.2", "--x-scale", "0x1p-6", "--x-zero-point", "10", "--w-scale",
+          "0x1p-7,0x1p-8", "--y-scale", "0x1p-5", "--y-zero-point", "5", "--then", "tanh",
+          "--then-scale", "0x1p-7", "--method", method};
+}
+
+TEST(CliExplainThen, TanhAfterTheLinearLayerByFloatAndByTable) {
+  for (const std::string method : {"float", "lut"}) {
+    std::vector<std::string> args = q9_then(method);
+    args.push_back("--json");
+    const CliRun r = quantspec(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const json j = r.parsed();
+    EXPECT_EQ(j["y_q"], json({40, -12})) << method;
+    EXPECT_EQ(j["then"]["q"], json({102, -62})) << method;
+    EXPECT_EQ(j["then"]["method"], method);
+  }
+  const CliRun text = quantspec(q9_then("float"));
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("Step 5  then tanh"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("x = (q - Zy)*Sy = 35/32"), std::string::npos) << text.out;
+  const CliRun lut = quantspec(q9_then("lut"));
+  EXPECT_NE(lut.out.find("table[244] = -62"), std::string::npos) << lut.out;  // (uint8)-12 = 244
+  std::vector<std::string> pwl = q9_then("pwl");
+  expect_rejected(pwl, "--method");
+  std::vector<std::string> no_scale = q9_then("float");
+  no_scale.erase(no_scale.begin() + 22, no_scale.begin() + 24);  // drop --then-scale 0x1p-7
+  expect_rejected(no_scale, "--then-scale");
+  std::vector<std::string> bad_f = q9_then("float");
+  bad_f[21] = "sin";
+  expect_rejected(bad_f, "--then");
+}
+
 }  // namespace

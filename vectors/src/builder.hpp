@@ -102,5 +102,6 @@ Json linear_family();
 Json deployed_requantize_family();
 Json fake_quant_family();
 Json dynamic_quantize_family();
+Json bn_fold_family();
 
 }  // namespace quantspec::vectors::detail

@@ -139,6 +139,24 @@ const std::vector<FlagInfo>& all_flags() {
                                "DynamicQuantizeLinear's Sub then Div): the scale differs from "
                                "Q1.2's single rounding of (max - min) / 255."},
         {"per_channel", "per-channel parameters (one scale/zero point per output channel)."},
+        // BatchNorm folding (Q14)
+        {"bn_perfect_square", "var + eps is the square of a rational: sqrt is exact and the "
+                              "folded values are rational (Q14.2)."},
+        {"bn_exact_tie", "a folded value W' or B' is exactly a binary32 midpoint (possible only "
+                         "with a perfect square): the tie goes to the even significand."},
+        {"bn_near_tie", "a folded value lies a tiny relative distance (2^-58) from a binary32 "
+                        "midpoint: a binary64 or binary32 evaluation lands on the midpoint and "
+                        "rounds it the other way."},
+        {"bn_eps_tiny", "eps is tiny (2^-60 against var, or a subnormal with var = 0)."},
+        {"bn_gamma_zero", "gamma = 0: every folded weight is +0, B' = beta; the all-zero row "
+                          "quantizes with S = 1 (Q1.4)."},
+        {"bn_variance_zero", "var = 0: eps alone is under the square root."},
+        {"bn_fold_overflow", "a folded value exceeds binary32 (+-inf): the folded layer cannot be "
+                             "quantized, the test is invalid (folded_weight[i])."},
+        {"bn_shape_mismatch", "the BatchNorm vectors or the weights do not match the number of "
+                              "output channels."},
+        {"bn_bias_cancellation", "beta nearly cancels (B - mean) gamma / sigma: the pytorch B' "
+                                 "is many ulps from the exact one and the int32 biases differ."},
         {"requires_acc_range", "TOSA REQUIRE: acc must lie in [-2^(shift-1), 2^(shift-1)); "
                                "outside it the parameters are rejected."},
     };

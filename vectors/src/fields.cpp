@@ -6,6 +6,7 @@
 #include <cstring>
 #include <map>
 
+#include "quantspec/reference/bn_fold.hpp"
 #include "quantspec/reference/deployed_requantize.hpp"
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/nonlinear.hpp"
@@ -173,6 +174,23 @@ const std::map<std::string, Kinds>& algorithm_fields() {
         {"zero_point", FieldKind::integer},
         {"scales", FieldKind::binary32_array},
         {"q", FieldKind::integer_array}}},
+      {"bn_fold",
+       {{"layer", FieldKind::name},
+        {"fold", FieldKind::name},
+        {"out_channels", FieldKind::integer},
+        {"weight", FieldKind::binary32_array},
+        {"bias", FieldKind::binary32_array},
+        {"mean", FieldKind::binary32_array},
+        {"var", FieldKind::binary32_array},
+        {"gamma", FieldKind::binary32_array},
+        {"beta", FieldKind::binary32_array},
+        {"eps", FieldKind::binary32},
+        {"input_scale", FieldKind::binary32},
+        {"folded_weight", FieldKind::binary32_array},
+        {"folded_bias", FieldKind::binary32_array},
+        {"weight_scales", FieldKind::binary32_array},
+        {"weight_q", FieldKind::integer_array},
+        {"bias_q", FieldKind::integer_array}}},
   };
   return fields;
 }
@@ -264,6 +282,10 @@ std::string validate_name(const std::string& field, const Json& value) {
       ref::parse_lut_variant(text, field);
     } else if (field == "function") {
       ref::parse_nonlinear_function(text, field);
+    } else if (field == "fold") {
+      ref::parse_bn_fold_variant(text, field);
+    } else if (field == "layer") {
+      ref::parse_bn_fold_layer(text, field);
     }
   } catch (const ref::ParameterError& e) {
     return e.what();
