@@ -45,6 +45,7 @@ class GroupBuilder {
   void add_computed(std::string comment, std::vector<std::string> flags, Json inputs,
                     const std::function<Json()>& compute, Json details = nullptr);
   std::size_t size() const { return tests_.size(); }
+  const std::vector<PendingTest>& pending() const { return tests_; }
 
  private:
   friend class FileBuilder;
@@ -102,5 +103,6 @@ Json linear_family();
 Json deployed_requantize_family();
 Json fake_quant_family();
 Json dynamic_quantize_family();
+Json distinguish_family();
 
 }  // namespace quantspec::vectors::detail

@@ -29,6 +29,7 @@ const std::map<std::string, Factory>& factories() {
       {"fake_quant", detail::fake_quant_family},
       {"dynamic_quantize", detail::dynamic_quantize_family},
       {"lut", detail::lut_family},
+      {"distinguish", detail::distinguish_family},
   };
   return table;
 }
@@ -39,7 +40,7 @@ const std::vector<std::string>& family_names() {
   static const std::vector<std::string> names = {
       "quant_params", "quantize",   "dequantize", "bias",  "accumulate",
       "multiplier",   "requantize", "activation", "linear",
-      "deployed_requantize", "calibration", "fake_quant", "dynamic_quantize", "lut"};
+      "deployed_requantize", "calibration", "fake_quant", "dynamic_quantize", "lut", "distinguish"};
   return names;
 }
 
