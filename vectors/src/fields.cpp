@@ -6,7 +6,9 @@
 #include <cstring>
 #include <map>
 
+#include "quantspec/reference/binary32_requantize.hpp"
 #include "quantspec/reference/deployed_requantize.hpp"
+#include "quantspec/reference/edge_policy.hpp"
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/nonlinear.hpp"
 #include "quantspec/reference/numbers.hpp"
@@ -282,6 +284,19 @@ std::string validate_name(const std::string& field, const Json& value) {
       ref::parse_lut_variant(text, field);
     } else if (field == "function") {
       ref::parse_nonlinear_function(text, field);
+    } else if (field == "scale_derivation") {  // SPEC Q20 dimensions (distinguish.json)
+      ref::parse_scale_derivation(text, field);
+    } else if (field == "edge_policy") {
+      ref::parse_edge_policy(text, field);
+    } else if (field == "left_shift_overflow") {
+      ref::parse_left_shift_overflow(text, field);
+    } else if (field == "pipeline" && text != "ideal" && text != "double_round" &&
+               text != "single_round" && text != "rndna" && text != "fp32") {
+      return "pipeline: one of ideal double_round single_round rndna fp32 (got '" + text + "')";
+    } else if (field == "accumulation" && text != "wrap" && text != "int16_pairs") {
+      return "accumulation: one of wrap int16_pairs (got '" + text + "')";
+    } else if (field == "int32_overflow" && text != "wrap" && text != "saturate") {
+      return "int32_overflow: one of wrap saturate (got '" + text + "')";
     }
   } catch (const ref::ParameterError& e) {
     return e.what();

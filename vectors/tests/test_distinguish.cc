@@ -250,5 +250,24 @@ TEST(DistinguishIdentify, ANanPolicyDifferenceIsNamedApartFromTheArithmetic) {
   EXPECT_NE(text.str().find("rounding: half_even (0 mismatches)"), std::string::npos) << text.str();
 }
 
+// Only the first test run: most members stay consistent, identify says the tests run do not
+// distinguish them and how many tests not run would.
+TEST(DistinguishIdentify, UnrunSeparatingTestsAreCounted) {
+  const OperationModel& q = *model_for_group_type("DistinguishQuantizeTest");
+  const auto all = tests_of(q.group_type());
+  Json per = Json::object();
+  per[std::to_string(all.front().test->tc_id)] = q.predict(all.front().operands, {q.base()})[0];
+  const auto ids = identify_dimensions(family(), as_results(per));
+  const auto& id = find_operation(ids, "quantize");
+  EXPECT_EQ(id.run, 1);
+  const auto& rounding = find_dimension(id, "rounding");
+  EXPECT_GT(rounding.consistent.size(), 1u);
+  EXPECT_FALSE(rounding.unrun_separating.empty());
+  std::ostringstream text;
+  print_identification(id, text);
+  EXPECT_NE(text.str().find("not distinguished by the tests you ran"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("tests you did not run separate them"), std::string::npos) << text.str();
+}
+
 }  // namespace
 }  // namespace quantspec::vectors
