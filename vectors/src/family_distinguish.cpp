@@ -290,11 +290,15 @@ std::vector<Scales> all_requantize_scales() {
   return out;
 }
 
-// The linear-form operands of an accumulator: int8 x (Zx = 3) and int8 w (Zw = 0) whose
-// exact accumulation plus a small bias is `acc`, and the float forms a float-scale API takes.
-Json linear_form(std::int64_t acc, const Scales& s) {
-  const std::int64_t zx = 3;
-  const std::int64_t per_product = 120 * 110;
+// The linear-form operands of an accumulator: x (int8 with Zx = 3, or uint8 with Zx = 128,
+// PyTorch's activation type) and int8 w (Zw = 0) whose exact accumulation plus a small bias
+// is `acc`, and the float forms a float-scale API takes. |w| <= 60 for uint8 x keeps every
+// adjacent pair below 32767 (2*248*60 = 29760), so every accumulation member gives acc.
+Json linear_form(std::int64_t acc, const Scales& s, ref::DType x_type) {
+  const bool unsigned_x = x_type == ref::DType::uint8;
+  const std::int64_t zx = unsigned_x ? 128 : 3;
+  const std::int64_t w_limit = unsigned_x ? 60 : 110;
+  const std::int64_t per_product = 120 * w_limit;
   const std::int64_t depth = std::max<std::int64_t>(1, (std::llabs(acc) + per_product - 1) / per_product);
   const std::int64_t dx = acc >= 0 ? 120 : -120;
   std::vector<std::int64_t> x(depth, zx + dx), w(depth, 0);
@@ -303,7 +307,7 @@ Json linear_form(std::int64_t acc, const Scales& s) {
     const std::int64_t remaining = acc - sum;
     const std::int64_t left = depth - k;
     std::int64_t wk = remaining / (dx * left);
-    wk = std::clamp<std::int64_t>(wk, -110, 110);
+    wk = std::clamp<std::int64_t>(wk, -w_limit, w_limit);
     w[k] = wk;
     sum += dx * wk;
   }
@@ -517,8 +521,9 @@ Json distinguish_family() {
     for (const Grid& g : {Grid{"int8", -128, 127, {0, 1, -1, 3, -5}},
                           Grid{"uint8", 0, 255, {128, 127, 3, 0}}}) {
       SearchState state{combos, items, std::vector<int>(items.size(), 0)};
+      // uint8 outputs come with uint8 activations (PyTorch), int8 with int8 (TFLite).
       const Json params{{"y_dtype", g.dtype}, {"qmin", g.qmin}, {"qmax", g.qmax},
-                        {"x_dtype", "int8"}, {"w_dtype", "int8"}};
+                        {"x_dtype", g.dtype}, {"w_dtype", "int8"}};
       GroupBuilder found(rmodel.group_type(), variant_of(rmodel), params);
       search(rmodel, params, requantize_candidates(g.zps, g.qmin, g.qmax), found, state, 700, 100000);
       GroupBuilder& group = file.group(rmodel.group_type(), variant_of(rmodel), params);
@@ -528,7 +533,7 @@ Json distinguish_family() {
         const Scales s{ref::parse_binary32(in["sx"].get<std::string>(), "sx"),
                        ref::parse_binary32(in["sw"].get<std::string>(), "sw"),
                        ref::parse_binary32(in["sy"].get<std::string>(), "sy")};
-        const Json form = linear_form(in["acc"].get<std::int64_t>(), s);
+        const Json form = linear_form(in["acc"].get<std::int64_t>(), s, ref::parse_dtype(g.dtype));
         for (auto it = form.begin(); it != form.end(); ++it) in[it.key()] = it.value();
         group.add(t.comment, t.flags, in, t.expected);
       }

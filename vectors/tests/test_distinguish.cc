@@ -5,6 +5,7 @@
 // differs from the spec only in its NaN policy.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <set>
 #include <sstream>
@@ -75,6 +76,17 @@ TEST(DistinguishFamily, ExpectedOutputsAreTheBaseContextsAndQ25IsIncluded) {
         EXPECT_TRUE(t.test->has_flag("policy")) << t.test->tc_id;
       } else {
         EXPECT_TRUE(same_output(t.test->expected, predicted)) << t.test->tc_id << " " << predicted.dump();
+      }
+      // The linear form of a requantize test accumulates to acc under every accumulation
+      // member (no int16 pair saturates), with a bias_float that quantizes back to bias.
+      if (model->operation() == "requantize" && t.operands.contains("x_values")) {
+        const OperationModel& acc_model = *model_for_group_type("DistinguishAccumulateTest");
+        for (const auto& p : acc_model.predict(t.operands, acc_model.combinations(true))) {
+          EXPECT_EQ(p["acc"], t.operands["acc"]) << t.test->tc_id << " " << p.dump();
+        }
+        const double bias_float = ref::parse_binary32(t.operands["bias_float"].get<std::string>(), "b");
+        const double bias_scale = ref::parse_binary32(t.operands["bias_scale"].get<std::string>(), "s");
+        EXPECT_EQ(std::llround(bias_float / bias_scale), t.operands["bias"].get<long long>()) << t.test->tc_id;
       }
       if (model->operation() == "quantize" && t.operands["x"].is_string() &&
           ref::parse_binary32(t.operands["x"].get<std::string>(), "x") == 0x1.8cccccp+0f &&
