@@ -233,6 +233,7 @@ Integer requantize_with_members(const Integer& acc, const RequantizeInputs& in, 
     p.real_multiplier = d.multiplier;
     p.rounding = ref::parse_rounding(a[1]);
     p.zero_point_entry = ref::parse_zero_point_entry(a[2]);
+    if (ref::fits_int32(acc)) return Integer(ref::requantize_fast(acc.convert_to<std::int32_t>(), p));
     return ref::requantize(acc, p);
   }
   if (!d.q31_error.empty()) throw ref::ParameterError(d.q31_error, "", "");
@@ -240,6 +241,9 @@ Integer requantize_with_members(const Integer& acc, const RequantizeInputs& in, 
   p.multiplier = d.q31.multiplier;
   p.shift = d.q31.shift;
   if (a[0] == "double_round") p.left_shift_overflow = ref::parse_left_shift_overflow(a[4]);
+  // The fast path returns what requantize() returns for int32 accumulators and throws the
+  // same errors (SPEC Q7.10, property-tested); it keeps the search affordable.
+  if (ref::fits_int32(acc)) return Integer(ref::requantize_fast(acc.convert_to<std::int32_t>(), p));
   return ref::requantize(acc, p);
 }
 
