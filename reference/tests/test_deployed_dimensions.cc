@@ -40,6 +40,21 @@ TEST(DeployedQuantize, ZeroPointBeforeRoundingMovesTiesLikeOneDnnReorder) {
   }
 }
 
+// Q20.2: the same reorder with output scale 10 = fl32(1/0.1f) and Z = 1 (measured, jit:uni):
+// x = 0.5, 1.5, 2.5, -0.5, -1.5, 0.75, 1.55f, 0.35f -> 6, 16, 26, 0, 0, 8, 16, 4, which is
+// before_rounding with f32_reciprocal at S = 0.1f (0.75*10 = 7.5 -> fl32(8.5) -> 8, where
+// after_rounding gives R(7.5) + 1 = 9).
+TEST(DeployedQuantize, OneDnnReorderWithOutputScaleTenIsReciprocalBeforeRounding) {
+  const QuantizeParams p = uint8_params(0x1.99999ap-4f, 1, Division::f32_reciprocal);
+  const float xs[] = {0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 0.75f, 0x1.8cccccp+0f, 0x1.666666p-2f};
+  const int measured[] = {6, 16, 26, 0, 0, 8, 16, 4};
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(quantize_with_zero_point_entry(xs[i], p, ZeroPointEntry::before_rounding), measured[i])
+        << xs[i];
+  }
+  EXPECT_EQ(quantize_with_zero_point_entry(0.75f, p, ZeroPointEntry::after_rounding), 9);
+}
+
 // Q20.2: the binary32 pipeline rounds t + Z once more. x = 0.5 + 2^-24 (a binary32), S = 1,
 // Z = 100: the exact sum 100.5 + 2^-24 rounds to 101; in binary32 the ulp at 100 is 2^-17, so
 // fl32(100.5 + 2^-24) = 100.5, a tie, which half_even sends to 100.
