@@ -118,17 +118,28 @@ void register_vectors(CLI::App& app, Registry& registry) {
 
   struct IdentifyOptions {
     std::string vectors = QUANTSPEC_VECTORS_SOURCE_DIR, results;
+    bool json = false;
   };
   auto i = std::make_shared<IdentifyOptions>();
   CLI::App* identify = group->add_subcommand(
       "identify",
       "Which named variants a backend's results are consistent with, per operation, and the\n"
-      "tcIds that rule the others out.");
+      "tcIds that rule the others out. For the distinguish family (SPEC Q20), per variant\n"
+      "dimension: the consistent members ranked by mismatches, the policy dimensions (NaN,\n"
+      "inf, overflow) and parameter acceptance apart. Exit 0 every operation run is\n"
+      "consistent with some variant, 1 one is consistent with none (or nothing was run),\n"
+      "2 malformed input.");
   identify->add_option("--vectors", i->vectors, "a vectors file or directory (default: the checked-in vectors/)");
   identify->add_option("--results", i->results, "the backend's results file")->required();
+  identify->add_flag("--json", i->json,
+                     "print one JSON document for scripts (schema: vectors/README.md)");
   registry.add(identify, [i](std::ostream& out) -> int {
 #if QUANTSPEC_HAVE_VECTORS
-    return reporting_format_errors([&] { return vectors::identify(i->vectors, i->results, out); });
+    return reporting_format_errors([&] {
+      vectors::IdentifyOptions options;
+      options.json = i->json;
+      return vectors::identify(i->vectors, i->results, out, options);
+    });
 #else
     (void)i;
     (void)out;

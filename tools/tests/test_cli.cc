@@ -17,6 +17,8 @@
 
 #include "quantspec/reference/numbers.hpp"
 #include "quantspec/reference/requantize.hpp"
+#include "quantspec/reference/errors.hpp"
+#include "quantspec/reference/quantize.hpp"
 
 namespace {
 
@@ -916,6 +918,80 @@ TEST(CliExplainThen, TanhAfterTheLinearLayerByFloatAndByTable) {
   std::vector<std::string> bad_f = q9_then("float");
   bad_f[21] = "sin";
   expect_rejected(bad_f, "--then");
+// --- vectors identify per dimension (SPEC Q20) ---
+
+// ONNX QuantizeLinear's arithmetic (f32_divide, half_even, Z after rounding), computed here
+// with the reference for every DistinguishQuantizeTest of distinguish.json; `nan_to_qmin`
+// changes only the NaN policy (x86 clamp_then_convert). identify --json names each dimension.
+std::string distinguish_quantize_results(bool nan_to_qmin) {
+  const std::string vectors = std::string(QUANTSPEC_CLI_FIXTURES) + "/../../../vectors/distinguish.json";
+  const json doc = json::parse(slurp(vectors));
+  json per = json::object();
+  for (const auto& g : doc["testGroups"]) {
+    if (g["type"] != "DistinguishQuantizeTest") continue;
+    for (const auto& t : g["tests"]) {
+      const std::string id = std::to_string(t["tcId"].get<long long>());
+      const float x = quantspec::ref::parse_binary32(t["inputs"]["x"].get<std::string>(), "x");
+      quantspec::ref::QuantizeParams p;
+      p.scale = quantspec::ref::parse_binary32(t["inputs"]["scale"].get<std::string>(), "scale");
+      p.zero_point = t["inputs"]["zero_point"].get<long long>();
+      p.qmin = g["params"]["qmin"].get<long long>();
+      p.qmax = g["params"]["qmax"].get<long long>();
+      p.division = quantspec::ref::Division::f32_divide;
+      try {
+        long long q = quantspec::ref::quantize(x, p).convert_to<long long>();
+        if (nan_to_qmin && x != x) q = p.qmin;
+        per[id] = {{"q", q}};
+      } catch (const quantspec::ref::ParameterError& e) {
+        per[id] = {{"error", e.parameter()}};
+      }
+    }
+  }
+  return write_file(nan_to_qmin ? "distinguish_nan.json" : "distinguish_onnx.json",
+                    json{{"results", {{"distinguish", per}}}}.dump());
+}
+
+const json& operation_of(const json& doc, const std::string& operation) {
+  for (const auto& op : doc["operations"])
+    if (op["operation"] == operation) return op;
+  throw std::logic_error("no operation " + operation);
+}
+
+json consistent_members(const json& op, const std::string& dimension) {
+  for (const auto& d : op["dimensions"])
+    if (d["name"] == dimension) return d["consistent"];
+  return json();
+}
+
+TEST(CliVectorsIdentify, NamesEachQuantizeDimensionOfAnOnnxBackend) {
+  const std::string vectors = std::string(QUANTSPEC_CLI_FIXTURES) + "/../../../vectors/distinguish.json";
+  const CliRun r = quantspec({"vectors", "identify", "--vectors", vectors, "--results",
+                              distinguish_quantize_results(false), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const json doc = r.parsed();
+  EXPECT_EQ(doc["exitStatus"], 0);
+  const json& q = operation_of(doc, "quantize");
+  EXPECT_EQ(q["identified"], true);
+  EXPECT_EQ(consistent_members(q, "division"), json::array({"f32_divide"}));
+  EXPECT_EQ(consistent_members(q, "rounding"), json::array({"half_even"}));
+  EXPECT_EQ(consistent_members(q, "zero_point_entry"), json::array({"after_rounding"}));
+  EXPECT_EQ(consistent_members(q, "edge_policy"), json::array({"spec"}));
+  EXPECT_EQ(operation_of(doc, "requantize")["run"], 0);
+}
+
+TEST(CliVectorsIdentify, ANanPolicyDifferenceIsListedApart) {
+  const std::string vectors = std::string(QUANTSPEC_CLI_FIXTURES) + "/../../../vectors/distinguish.json";
+  const CliRun r = quantspec({"vectors", "identify", "--vectors", vectors, "--results",
+                              distinguish_quantize_results(true)});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("  division: f32_divide (0 mismatches)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  rounding: half_even (0 mismatches)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  edge_policy (policy): clamp_then_convert (0 mismatches)"), std::string::npos)
+      << r.out;
+  // A results file with no output for any test: exit 1.
+  const CliRun none = quantspec({"vectors", "identify", "--vectors", vectors, "--results",
+                                 write_file("distinguish_none.json", "{\"results\": {}}")});
+  EXPECT_EQ(none.exit_code, 1) << none.out << none.err;
 }
 
 }  // namespace

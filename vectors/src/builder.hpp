@@ -45,6 +45,7 @@ class GroupBuilder {
   void add_computed(std::string comment, std::vector<std::string> flags, Json inputs,
                     const std::function<Json()>& compute, Json details = nullptr);
   std::size_t size() const { return tests_.size(); }
+  const std::vector<PendingTest>& pending() const { return tests_; }
 
  private:
   friend class FileBuilder;
@@ -103,5 +104,6 @@ Json deployed_requantize_family();
 Json fake_quant_family();
 Json dynamic_quantize_family();
 Json bn_fold_family();
+Json distinguish_family();
 
 }  // namespace quantspec::vectors::detail

@@ -124,6 +124,9 @@ const std::vector<FlagInfo>& all_flags() {
                               "(Q12.4), the entry saturates to qmax."},
         {"alpha_zero", "alpha = 0 (leaky_relu is ReLU, elu is 0 for x < 0)."},
         {"random", "seeded pseudo-random case (fixed seed, portable generator)."},
+        {"policy", "decides a policy dimension (SPEC Q20.5: NaN, inf, huge quotients, int32 "
+                   "overflow, rejected parameters), not the arithmetic; vectors identify "
+                   "reports these apart."},
         {"invalid_parameter", "a parameter is outside its allowed range: a conforming "
                               "implementation rejects it (result invalid, expected.error names "
                               "the parameter)."},

@@ -1,11 +1,13 @@
 // `vectors check` and `vectors identify`: compare a backend's results file with the vectors.
 #include "quantspec/vectors/check.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "quantspec/vectors/fields.hpp"
+#include "dimensions_identify.hpp"
 
 namespace quantspec::vectors {
 namespace {
@@ -228,15 +230,81 @@ std::vector<AlgorithmIdentification> identify_variants(const std::vector<VectorF
   return identified;
 }
 
-int identify(const std::string& vectors_path, const std::string& results_path, std::ostream& out) {
+int identify(const std::string& vectors_path, const std::string& results_path, std::ostream& out,
+             const IdentifyOptions& options) {
   std::vector<AlgorithmIdentification> identified;
+  std::vector<OperationIdentification> operations;
   try {
-    const auto files = read_vectors(vectors_path);
-    identified = identify_variants(files, read_results(results_path), results_path);
+    auto files = read_vectors(vectors_path);
+    const Results results = read_results(results_path);
+    (void)evaluate(files, results, results_path);  // validates every tcId of the results
+    // SPEC Q20: groups with an operation model are identified per dimension; the others by
+    // whole variant labels.
+    std::vector<VectorFile> whole_variant_files;
+    for (const auto& file : files) {
+      VectorFile rest = file;
+      rest.groups.clear();
+      for (const auto& group : file.groups) {
+        if (model_for_group_type(group.type) == nullptr) rest.groups.push_back(group);
+      }
+      if (rest.groups.size() != file.groups.size()) {
+        for (auto& op : identify_dimensions(file, results)) operations.push_back(std::move(op));
+      }
+      if (!rest.groups.empty()) whole_variant_files.push_back(std::move(rest));
+    }
+    identified = identify_variants(whole_variant_files, results, results_path);
   } catch (const FormatError& e) {
     out << "error: " << e.what() << "\n";
     return kExitMalformed;
   }
+  bool any_run = false, all_named = true;
+  for (const auto& id : identified) {
+    if (id.verdicts.empty()) continue;
+    any_run = true;
+    const bool named = std::any_of(id.verdicts.begin(), id.verdicts.end(),
+                                   [](const VariantVerdict& v) { return v.mismatches.empty(); });
+    all_named = all_named && named;
+  }
+  for (const auto& op : operations) {
+    if (op.run == 0) continue;
+    any_run = true;
+    all_named = all_named && (op.arithmetic_run == 0 || op.identified());
+  }
+  const int status = any_run && all_named ? kExitOk : kExitFailures;
+
+  if (options.json) {
+    Json doc = Json::object();
+    doc["schema"] = "quantspec-identify";
+    doc["schemaVersion"] = 1;
+    doc["vectors"] = vectors_path;
+    doc["results"] = results_path;
+    doc["exitStatus"] = status;
+    Json variants = Json::array();
+    for (const auto& id : identified) {
+      if (id.verdicts.empty()) continue;
+      Json a = Json::object();
+      a["algorithm"] = id.algorithm;
+      Json consistent = Json::array(), inconsistent = Json::array();
+      for (const auto& v : id.verdicts) {
+        if (v.mismatches.empty()) {
+          consistent.push_back(Json{{"variant", v.variant}, {"testsRun", v.tests_run}});
+        } else {
+          inconsistent.push_back(
+              Json{{"variant", v.variant}, {"testsRun", v.tests_run}, {"mismatches", v.mismatches}});
+        }
+      }
+      a["consistent"] = consistent;
+      a["inconsistent"] = inconsistent;
+      variants.push_back(a);
+    }
+    doc["variants"] = variants;
+    Json ops = Json::array();
+    for (const auto& op : operations) ops.push_back(identification_json(op));
+    doc["operations"] = ops;
+    out << doc.dump(2) << "\n";
+    return status;
+  }
+
   for (const auto& id : identified) {
     std::vector<std::string> consistent;
     std::vector<const VariantVerdict*> inconsistent;
@@ -264,7 +332,9 @@ int identify(const std::string& vectors_path, const std::string& results_path, s
           << " (" << v->mismatches.size() << " of " << v->tests_run << " tests)\n";
     }
   }
-  return kExitOk;
+  for (const auto& op : operations) print_identification(op, out);
+  if (!any_run) out << "error: the results hold no output for any test of " << vectors_path << "\n";
+  return status;
 }
 
 }  // namespace quantspec::vectors

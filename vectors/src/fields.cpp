@@ -7,7 +7,9 @@
 #include <map>
 
 #include "quantspec/reference/bn_fold.hpp"
+#include "quantspec/reference/binary32_requantize.hpp"
 #include "quantspec/reference/deployed_requantize.hpp"
+#include "quantspec/reference/edge_policy.hpp"
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/nonlinear.hpp"
 #include "quantspec/reference/numbers.hpp"
@@ -125,6 +127,26 @@ const std::map<std::string, Kinds>& algorithm_fields() {
         {"shift", FieldKind::int32},
         {"zero_point", FieldKind::int32},
         {"q", FieldKind::integer}}},
+      {"distinguish",
+       {{"x", FieldKind::binary32},
+        {"scale", FieldKind::binary32},
+        {"zero_point", FieldKind::integer},
+        {"q", FieldKind::integer},
+        {"y_dtype", FieldKind::name},
+        {"x_dtype", FieldKind::name},
+        {"w_dtype", FieldKind::name},
+        {"acc", FieldKind::integer},
+        {"sx", FieldKind::binary32},
+        {"sw", FieldKind::binary32},
+        {"sy", FieldKind::binary32},
+        {"x_values", FieldKind::integer_array},
+        {"w_values", FieldKind::integer_array},
+        {"x_zero_point", FieldKind::integer},
+        {"w_zero_point", FieldKind::integer},
+        {"bias", FieldKind::integer},
+        {"bias_scale", FieldKind::binary32},
+        {"bias_float", FieldKind::binary32},
+        {"requant_scale", FieldKind::binary32}}},
       {"lut",
        {{"function", FieldKind::name},
         {"alpha", FieldKind::binary32},
@@ -286,6 +308,19 @@ std::string validate_name(const std::string& field, const Json& value) {
       ref::parse_bn_fold_variant(text, field);
     } else if (field == "layer") {
       ref::parse_bn_fold_layer(text, field);
+    } else if (field == "scale_derivation") {  // SPEC Q20 dimensions (distinguish.json)
+      ref::parse_scale_derivation(text, field);
+    } else if (field == "edge_policy") {
+      ref::parse_edge_policy(text, field);
+    } else if (field == "left_shift_overflow") {
+      ref::parse_left_shift_overflow(text, field);
+    } else if (field == "pipeline" && text != "ideal" && text != "double_round" &&
+               text != "single_round" && text != "rndna" && text != "fp32") {
+      return "pipeline: one of ideal double_round single_round rndna fp32 (got '" + text + "')";
+    } else if (field == "accumulation" && text != "wrap" && text != "int16_pairs") {
+      return "accumulation: one of wrap int16_pairs (got '" + text + "')";
+    } else if (field == "int32_overflow" && text != "wrap" && text != "saturate") {
+      return "int32_overflow: one of wrap saturate (got '" + text + "')";
     }
   } catch (const ref::ParameterError& e) {
     return e.what();

@@ -30,6 +30,7 @@ const std::map<std::string, Factory>& factories() {
       {"dynamic_quantize", detail::dynamic_quantize_family},
       {"lut", detail::lut_family},
       {"bn_fold", detail::bn_fold_family},
+      {"distinguish", detail::distinguish_family},
   };
   return table;
 }
@@ -40,7 +41,8 @@ const std::vector<std::string>& family_names() {
   static const std::vector<std::string> names = {
       "quant_params", "quantize",   "dequantize", "bias",  "accumulate",
       "multiplier",   "requantize", "activation", "linear",
-      "deployed_requantize", "calibration", "fake_quant", "dynamic_quantize", "lut", "bn_fold"};
+      "deployed_requantize", "calibration", "fake_quant", "dynamic_quantize", "lut", "bn_fold",
+      "distinguish"};
   return names;
 }
 

@@ -73,9 +73,18 @@ std::vector<AlgorithmIdentification> identify_variants(const std::vector<VectorF
                                                        const Results& results,
                                                        const std::string& results_path);
 
+struct IdentifyOptions {
+  bool json = false;  // one JSON document (vectors/README.md "identify --json") instead of text
+};
+
 // Prints e.g. "requantize: consistent with variant=double_round, derivation=tflite;
-// inconsistent with variant=single_round, derivation=tflite on tcId 41, 97, ..."; returns
-// kExitOk or kExitMalformed. `vectors_path` is a file or a directory.
-int identify(const std::string& vectors_path, const std::string& results_path, std::ostream& out);
+// inconsistent with variant=single_round, derivation=tflite on tcId 41, 97, ..." for whole
+// variant groups, and for the distinguish family (SPEC Q20) one verdict per dimension:
+// "rounding: half_even (0 mismatches), half_away (41)". Returns kExitOk when every operation
+// with results is consistent with some variant / combination of members, kExitFailures when
+// one is consistent with none (or no result matched any test), kExitMalformed for bad input.
+// `vectors_path` is a file or a directory.
+int identify(const std::string& vectors_path, const std::string& results_path, std::ostream& out,
+             const IdentifyOptions& options = {});
 
 }  // namespace quantspec::vectors

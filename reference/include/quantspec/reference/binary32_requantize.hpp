@@ -1,0 +1,47 @@
+// Q20.3: the binary32 side of requantization that deployed float-scale APIs run: the orders in
+// which they derive one binary32 requantization scale from (Sx, Sw, Sy), and the binary32
+// pipeline t = fl32(fl32(acc) * s) with any Q0 rounding and either zero-point entry (Q7.11's
+// fp32 variant is the member half_even).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "quantspec/reference/numbers.hpp"
+#include "quantspec/reference/variants.hpp"
+
+namespace quantspec::ref {
+
+// Q20.3: how the multiplier M' a pipeline uses is derived from binary32 scales.
+enum class ScaleDerivation {
+  exact,                   // M = Sx*Sw/Sy exactly (Q6.8 exact)
+  tflite,                  // fl64(M): TFLite's double arithmetic (Q6.8 tflite)
+  f32_product_divide,      // fl32(fl32(Sx*Sw)/Sy) (Q6.5; what the Q6.8 rndnu derivation starts from)
+  f32_product_reciprocal,  // fl32(fl32(Sx*Sw)*fl32(1/Sy))
+};
+
+std::string_view name(ScaleDerivation);
+ScaleDerivation parse_scale_derivation(std::string_view text,
+                                       std::string_view parameter = "scale_derivation");
+const std::vector<ScaleDerivation>& all_scale_derivations();
+
+// Q20.3: the exact value of M' under `derivation` (exact M, fl64(M), or the binary32 scale).
+// Each scale must be finite and > 0 ("sx", "sw", "sy"); a binary32 intermediate that is 0 or
+// infinite is rejected naming "sw" (the product) or "sy" (reciprocal or quotient).
+Rational derived_multiplier(float sx, float sw, float sy, ScaleDerivation derivation);
+
+// Q20.3: the one binary32 scale a float-scale pipeline multiplies by: fl32 of
+// derived_multiplier (for the two binary32 orders it is that value itself). Same errors; a
+// result of 0 or infinity is rejected naming "sy".
+float binary32_requantization_scale(float sx, float sw, float sy, ScaleDerivation derivation);
+
+// Q20.3: t = fl32(fl32(acc) * scale); after_rounding q = clamp(R(t) + Zy), before_rounding
+// q = clamp(R(fl32(t + Zy))); t (or the biased sum) = +-inf gives qmax / qmin. With
+// half_even this is Q7.11's fp32 variant. Errors: "scale" (not finite > 0), "qmin"
+// (qmin > qmax), "zero_point" (outside [qmin, qmax]).
+Integer requantize_binary32(const Integer& acc, float scale, std::int32_t zero_point,
+                            std::int32_t qmin, std::int32_t qmax, Rounding rounding,
+                            ZeroPointEntry entry);
+
+}  // namespace quantspec::ref

@@ -1,0 +1,21 @@
+// Q20.2: the zero-point entry of quantize. The conforming definition (Q2.3) rounds first and
+// adds Z afterwards; oneDNN's reorder adds Z before rounding, R(x/S + Z), in binary32. Each
+// member is defined exactly here so that identify can name a backend's choice.
+#pragma once
+
+#include "quantspec/reference/numbers.hpp"
+#include "quantspec/reference/quantize.hpp"
+#include "quantspec/reference/variants.hpp"
+
+namespace quantspec::ref {
+
+// Q20.2: quantize with the zero point entering at `entry`.
+//   after_rounding : quantize(x, params) (Q2.3, the conforming default);
+//   before_rounding: q = clamp(R(u)), u = t + Z computed in the arithmetic of the division:
+//                    exactly for `exact`, as fl32(t + fl32(Z)) for the binary32 divisions
+//                    (the pipeline holds t in a binary32 register). u = +-inf saturates.
+// NaN and +-inf inputs and the 0 * inf quotient follow Q2.4 under both members. Validates
+// params (Q2.2).
+Integer quantize_with_zero_point_entry(float x, const QuantizeParams& params, ZeroPointEntry entry);
+
+}  // namespace quantspec::ref

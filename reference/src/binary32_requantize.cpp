@@ -1,0 +1,101 @@
+// Q20.3: binary32 requantization scale orders and the binary32 pipeline with any rounding.
+#include "quantspec/reference/binary32_requantize.hpp"
+
+#include <cmath>
+#include <string>
+
+#include "quantspec/reference/errors.hpp"
+#include "quantspec/reference/multiplier.hpp"
+
+namespace quantspec::ref {
+namespace {
+
+float finite_nonzero(const Rational& value, const char* parameter, const char* what) {
+  const float f = round_to_binary32(value);
+  if (std::isinf(f) || f == 0.0f) {
+    throw ParameterError(parameter, std::string(what) + " finite and > 0", hex_float(f));
+  }
+  return f;
+}
+
+}  // namespace
+
+std::string_view name(ScaleDerivation d) {
+  switch (d) {
+    case ScaleDerivation::exact: return "exact";
+    case ScaleDerivation::tflite: return "tflite";
+    case ScaleDerivation::f32_product_divide: return "f32_product_divide";
+    case ScaleDerivation::f32_product_reciprocal: return "f32_product_reciprocal";
+  }
+  return "?";
+}
+
+const std::vector<ScaleDerivation>& all_scale_derivations() {
+  static const std::vector<ScaleDerivation> all = {
+      ScaleDerivation::exact, ScaleDerivation::tflite, ScaleDerivation::f32_product_divide,
+      ScaleDerivation::f32_product_reciprocal};
+  return all;
+}
+
+ScaleDerivation parse_scale_derivation(std::string_view text, std::string_view parameter) {
+  for (ScaleDerivation d : all_scale_derivations()) {
+    if (name(d) == text) return d;
+  }
+  throw ParameterError(std::string(parameter),
+                       "exact, tflite, f32_product_divide or f32_product_reciprocal",
+                       std::string(text));
+}
+
+Rational derived_multiplier(float sx, float sw, float sy, ScaleDerivation derivation) {
+  const Rational m = multiplier_from_scales(sx, sw, sy);  // validates sx, sw, sy (Q6.7)
+  switch (derivation) {
+    case ScaleDerivation::exact:  // Q20.3 = Q6.8 exact
+      return m;
+    case ScaleDerivation::tflite: {  // Q20.3: TFLite's double input_scale*filter_scale/output_scale
+      const double d = round_to_binary64(m);
+      return exact(d);
+    }
+    case ScaleDerivation::f32_product_divide:  // Q6.5
+      return exact(binary32_scale_from_scales(sx, sw, sy));
+    case ScaleDerivation::f32_product_reciprocal: {  // Q20.3
+      const float product = finite_nonzero(exact(sx) * exact(sw), "sw", "fl32(sx*sw)");
+      const float reciprocal = finite_nonzero(Rational(1) / exact(sy), "sy", "fl32(1/sy)");
+      return exact(finite_nonzero(exact(product) * exact(reciprocal), "sy",
+                                  "fl32(fl32(sx*sw)*fl32(1/sy))"));
+    }
+  }
+  return m;
+}
+
+float binary32_requantization_scale(float sx, float sw, float sy, ScaleDerivation derivation) {
+  return finite_nonzero(derived_multiplier(sx, sw, sy, derivation), "sy", "the binary32 scale");
+}
+
+Integer requantize_binary32(const Integer& acc, float scale, std::int32_t zero_point,
+                            std::int32_t qmin, std::int32_t qmax, Rounding rounding,
+                            ZeroPointEntry entry) {
+  if (!std::isfinite(scale) || !(scale > 0)) {
+    throw ParameterError("scale", "a finite binary32 > 0 (subnormal allowed)", hex_float(scale));
+  }
+  if (qmin > qmax) {
+    throw ParameterError("qmin", "<= qmax (" + std::to_string(qmax) + ")", std::to_string(qmin));
+  }
+  if (zero_point < qmin || zero_point > qmax) {
+    throw ParameterError("zero_point",
+                         "in [" + std::to_string(qmin) + ", " + std::to_string(qmax) + "]",
+                         std::to_string(zero_point));
+  }
+  const Integer lo(qmin), hi(qmax), zy(zero_point);
+  // Q20.3 (Q7.11 with rounding R): two binary32 roundings, fl32(acc) and the product.
+  const float a = round_to_binary32(Rational(acc));
+  const float t = std::isinf(a) ? a : round_to_binary32(exact(a) * exact(scale));
+  if (std::isinf(t)) return t > 0 ? hi : lo;
+  if (entry == ZeroPointEntry::after_rounding) {
+    return clamp(round_to_integer(exact(t), rounding) + zy, lo, hi);
+  }
+  const float biased = round_to_binary32(exact(t) + Rational(zy));
+  if (std::isinf(biased)) return biased > 0 ? hi : lo;
+  return clamp(round_to_integer(exact(biased), rounding), lo, hi);
+}
+
+}  // namespace quantspec::ref

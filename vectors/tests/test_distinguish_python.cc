@@ -1,0 +1,67 @@
+// The worked example of vectors/README.md: a "float in, int8 out" backend written in
+// standard-library Python (tools/python/distinguish_example.py) writes results for
+// distinguish.json; identify names its members: division f32_reciprocal, rounding
+// half_even, the x86 NaN policy apart, and the fp32 pipeline of its float-scale linear layer.
+// With --half-away the rounding is named half_away.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+struct Run {
+  int status;
+  std::string output;
+};
+
+Run run(const std::string& command) {
+  std::array<char, 4096> buffer;
+  std::string output;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return {-1, "popen failed"};
+  while (fgets(buffer.data(), buffer.size(), pipe)) output += buffer.data();
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+const std::string kExample = std::string(QUANTSPEC_PYTHON_DIR) + "/distinguish_example.py";
+const std::string kTool = QUANTSPEC_VECTORS_TOOL;
+const std::string kVectors = QUANTSPEC_VECTORS_DIR;
+
+std::string results_path(const char* name) {
+  return (std::filesystem::temp_directory_path() /
+          (std::string("quantspec_distinguish_") + std::to_string(::getpid()) + "_" + name))
+      .string();
+}
+
+TEST(DistinguishPythonExample, FloatInInt8OutBackendIsNamed) {
+  const std::string results = results_path("float_in.json");
+  auto r = run("python3 -I " + kExample + " " + kVectors + " " + results);
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = run(kTool + " identify --vectors " + kVectors + "/distinguish.json --results " + results);
+  EXPECT_EQ(r.status, 0) << r.output;
+  for (const char* line :
+       {"  division: f32_reciprocal (0 mismatches)", "  rounding: half_even (0 mismatches)",
+        "  zero_point_entry: after_rounding (0 mismatches)",
+        "  edge_policy (policy): clamp_then_convert (0 mismatches)",
+        "best match: pipeline=fp32, rounding=half_even, zero_point_entry=after_rounding, "
+        "scale_derivation=f32_product_divide: 0 mismatches"}) {
+    EXPECT_NE(r.output.find(line), std::string::npos) << line << "\n" << r.output;
+  }
+}
+
+TEST(DistinguishPythonExample, AHalfAwayQuantizerIsNamedHalfAway) {
+  const std::string results = results_path("half_away.json");
+  auto r = run("python3 -I " + kExample + " " + kVectors + " " + results + " --half-away");
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = run(kTool + " identify --vectors " + kVectors + "/distinguish.json --results " + results);
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("  rounding: half_away (0 mismatches), "), std::string::npos) << r.output;
+}
+
+}  // namespace
