@@ -918,6 +918,8 @@ TEST(CliExplainThen, TanhAfterTheLinearLayerByFloatAndByTable) {
   std::vector<std::string> bad_f = q9_then("float");
   bad_f[21] = "sin";
   expect_rejected(bad_f, "--then");
+}
+
 // --- vectors identify per dimension (SPEC Q20) ---
 
 // ONNX QuantizeLinear's arithmetic (f32_divide, half_even, Z after rounding), computed here
