@@ -13,6 +13,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "quantspec/reference/numbers.hpp"
@@ -551,7 +552,7 @@ TEST(CliCalibrate, MseExampleQ19E1) {
   EXPECT_EQ(r.parsed()["scale"], "0x1.8p+0");
   expect_rejected({"calibrate", "--data", path, "--observer", "mse", "--bins", "1", "--symmetric"},
                   "--bins");
-  expect_rejected({"calibrate", "--data", path, "--observer", "mse"}, "symmetric");
+  // Without --symmetric the asymmetric search of Q19.2 runs (CliCalibrate.MseAsymmetricExampleQ19E3).
 }
 
 // --- fake-quant (Q15). x = 0.75, S = 0.1f, int8: exact 7 * 0.1f (0.75/0.1f = 7.4999999...);
@@ -801,6 +802,129 @@ TEST(CliLut, VariantsDifferOnTheTie) {
   EXPECT_EQ(tflite[0], 0);
   expect_rejected({"lut", "--function", "sin", "--input-scale", "1", "--output-scale", "1"}, "--function");
   expect_rejected({"lut", "--function", "tanh", "--input-scale", "0", "--output-scale", "1"}, "input_scale");
+}
+
+// --- calibrate --observer entropy / mse (Q19), --histogram, --quantized (.npy writing) ---
+
+// The fixed data of reference/tests/test_entropy_calibration.cc: u/v in binary32 times
+// `scale`, written as hex-floats (exact), one CSV row per batch.
+std::string ratio_rows_csv(const std::string& name, std::vector<std::pair<int, float>> rows) {
+  std::string csv;
+  for (const auto& [n, scale] : rows) {
+    for (int k = 0; k < n; ++k) {
+      const float u = static_cast<float>((k * 37) % 199 - 99);
+      const float v = static_cast<float>((k * 53) % 97 + 1);
+      csv += (k ? "," : "") + quantspec::ref::hex_float(u / v * scale);
+    }
+    csv += "\n";
+  }
+  return write_file(name, csv);
+}
+
+// ONNX Runtime 1.32's HistogramCollector (run here, see test_entropy_calibration.cc) on the
+// same data: one batch of 3000 -> (-0x1.056cp+5, 0x1.0632p+5), 2048 bins, 961 candidates
+// (i = 64..1024); two batches of 1000 (x1, x3) -> (-0x1.4034p+4, 0x1.14p+4), 6146 bins.
+TEST(CliCalibrate, EntropyMatchesOnnxRuntimeAndWritesTheHistogram) {
+  const std::string one = ratio_rows_csv("entropy_one.csv", {{3000, 1.0f}});
+  const std::string histogram = std::string(QUANTSPEC_CLI_TEST_TMP) + "/entropy_histogram.csv";
+  const CliRun r = quantspec({"calibrate", "--data", one, "--observer", "entropy", "--histogram",
+                              histogram, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.parsed()["min"], "-0x1.056cp+5");
+  EXPECT_EQ(r.parsed()["max"], "0x1.0632p+5");
+  EXPECT_EQ(r.parsed()["histogram_bins"], 2048);
+  EXPECT_EQ(r.parsed()["candidates"], 961);
+  const std::string text = slurp(histogram);
+  EXPECT_EQ(text.rfind("# quantspec calibrate --observer entropy: chosen range [-32.6777344, "
+                       "32.7744141]\nlower_edge,upper_edge,count\n-99,",
+                       0),
+            0u)
+      << text.substr(0, 200);
+  std::size_t lines = 0, total = 0;
+  std::istringstream rows(text);
+  std::string line;
+  while (std::getline(rows, line)) {
+    if (++lines <= 2) continue;
+    total += std::stoul(line.substr(line.rfind(',') + 1));
+  }
+  EXPECT_EQ(lines, 2u + 2048u);
+  EXPECT_EQ(total, 3000u);
+  const std::string two = ratio_rows_csv("entropy_two.csv", {{1000, 1.0f}, {1000, 3.0f}});
+  const CliRun merged = quantspec({"calibrate", "--data", two, "--observer", "entropy", "--json"});
+  ASSERT_EQ(merged.exit_code, 0) << merged.err;
+  EXPECT_EQ(merged.parsed()["min"], "-0x1.4034p+4");
+  EXPECT_EQ(merged.parsed()["max"], "0x1.14p+4");
+  EXPECT_EQ(merged.parsed()["histogram_bins"], 6146);
+  expect_rejected({"calibrate", "--data", one, "--observer", "entropy", "--quantized-bins",
+                   "4096"},
+                  "quantized_bins");
+  expect_rejected({"calibrate", "--data", one, "--observer", "minmax", "--histogram", histogram},
+                  "--histogram");
+}
+
+// Example Q19.E3 through the CLI (derivation in test_histogram_calibration.cc): 0, 300 x 3,
+// 60, uint4, 4 bins, asymmetric -> [0, 45], S = 3, Z = 0.
+TEST(CliCalibrate, MseAsymmetricExampleQ19E3) {
+  std::string csv = "0\n60\n";
+  for (int i = 0; i < 300; ++i) csv += "3\n";
+  const std::string path = write_file("q19e3.csv", csv);
+  const CliRun r = quantspec({"calibrate", "--data", path, "--observer", "mse", "--bins", "4",
+                              "--dtype", "uint4", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.parsed()["min"], "0x0p+0");
+  EXPECT_EQ(r.parsed()["max"], "0x1.68p+5");
+  EXPECT_EQ(r.parsed()["scale"], "0x1.8p+1");
+  EXPECT_EQ(r.parsed()["zero_point"], 0);
+}
+
+// --quantized writes .npy: Example Q19.E1's data (100 x 1, one 14) with T = 10.5, S = 1.5,
+// int4: 1/1.5 -> 1, 14/1.5 = 9.3 -> 7. Read back by our reader (min/max 1, 7) and, where
+// /usr/bin/python3 has numpy, by numpy (dtype int8, shape (101,)).
+TEST(CliCalibrate, QuantizedDataIsWrittenAsNpy) {
+  std::string csv;
+  for (int i = 0; i < 100; ++i) csv += "1,";
+  csv += "14\n";
+  const std::string path = write_file("q19e1_row.csv", csv);
+  const std::string out = std::string(QUANTSPEC_CLI_TEST_TMP) + "/q19e1_codes.npy";
+  const CliRun r = quantspec({"calibrate", "--data", path, "--observer", "mse", "--bins", "4",
+                              "--dtype", "int4", "--symmetric", "--quantized", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const CliRun back = quantspec({"calibrate", "--data", out, "--json"});
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(back.parsed()["min"], "0x1p+0");
+  EXPECT_EQ(back.parsed()["max"], "0x1.cp+2");
+  EXPECT_EQ(back.parsed()["elements"], 101);
+  if (std::system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") != 0) {
+    GTEST_SKIP() << "no numpy under /usr/bin/python3";
+  }
+  const std::string check = std::string(QUANTSPEC_CLI_TEST_TMP) + "/q19e1_codes.txt";
+  const std::string command = "/usr/bin/python3 -c \"import numpy; a = numpy.load('" + out +
+                              "'); print(a.dtype, a.shape, int(a.sum()))\" > " + check;
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  EXPECT_EQ(slurp(check), "int8 (101,) 107\n");
+  expect_rejected({"calibrate", "--data", fixture("f4_le_c_v1.npy"), "--per-channel", "0",
+                   "--quantized", out},
+                  "--quantized");
+}
+
+// int16 and uint16 codes ('<i2', '<u2') round-trip through the reader: min/max over the
+// whole grid gives S = 65535/65535 = 1 and Z = 0 (int16: -32768 - (-32768)/1), so the codes
+// are the data.
+TEST(CliCalibrate, SixteenBitCodesRoundTrip) {
+  for (const auto& [dtype, csv, min, max] :
+       std::vector<std::tuple<std::string, std::string, std::string, std::string>>{
+           {"int16", "-32768,5,32767\n", "-0x1p+15", "0x1.fffcp+14"},
+           {"uint16", "0,1,65535\n", "0x0p+0", "0x1.fffep+15"}}) {
+    const std::string path = write_file(dtype + "_grid.csv", csv);
+    const std::string out = std::string(QUANTSPEC_CLI_TEST_TMP) + "/" + dtype + "_codes.npy";
+    const CliRun r = quantspec({"calibrate", "--data", path, "--dtype", dtype, "--quantized", out});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const CliRun back = quantspec({"calibrate", "--data", out, "--dtype", dtype, "--json"});
+    ASSERT_EQ(back.exit_code, 0) << back.err;
+    EXPECT_EQ(back.parsed()["min"], min) << dtype;
+    EXPECT_EQ(back.parsed()["max"], max) << dtype;
+    EXPECT_EQ(back.parsed()["scale"], "0x1p+0") << dtype;
+  }
 }
 
 }  // namespace
