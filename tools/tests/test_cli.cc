@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <cstdio>
 #include <fstream>
@@ -925,6 +926,75 @@ TEST(CliCalibrate, SixteenBitCodesRoundTrip) {
     EXPECT_EQ(back.parsed()["max"], max) << dtype;
     EXPECT_EQ(back.parsed()["scale"], "0x1p+0") << dtype;
   }
+}
+
+// --- explain linear --calibrate (the note's steps 0-4 on a real layer, per observer) ---
+
+// A derivation: one input, one output, W = [1], no bias, max_abs (symmetric int8, Z = 0).
+// Calibration x = -127, 127 -> Sx = 127/127 = 1; y = x -> Sy = 1; W: Sw = fl32(1/127),
+// w_q = 127. Evaluation x = 0.5, 3, -2.25, 200 -> x_q = 0 (half_even), 3, -2, 127 (clamped);
+// Acc = 127 x_q, M = Sx Sw / Sy = fl32(1/127) -> y_q = x_q (|x_q| <= 127, the error of M is
+// ~1e-8). Errors |y_q - x| = 0.5, 0, 0.25, 73: max 73 (73 output steps), mean 18.4375,
+// SQNR 10 log10((0.25 + 9 + 5.0625 + 40000) / (0.25 + 0.0625 + 5329)).
+TEST(CliExplain, CalibratedLinearDerivedIdentityLayer) {
+  const std::string x = write_file("identity_x.csv", "-127\n127\n");
+  const std::string e = write_file("identity_e.csv", "0.5\n3\n-2.25\n200\n");
+  const std::string w = write_file("identity_w.csv", "1\n");
+  const CliRun r = quantspec({"explain", "linear", "--calibrate", x, "--evaluate", e,
+                              "--weights", w, "--observers", "max_abs", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = r.parsed();
+  EXPECT_EQ(j["calibration_rows"], 2);
+  EXPECT_EQ(j["evaluation_rows"], 4);
+  ASSERT_EQ(j["observers"].size(), 1u);
+  const json& o = j["observers"][0];
+  EXPECT_EQ(o["x"]["scale"], "0x1p+0");
+  EXPECT_EQ(o["y"]["scale"], "0x1p+0");
+  EXPECT_EQ(o["x"]["zero_point"], 0);
+  EXPECT_EQ(o["max_abs_error"].get<double>(), 73.0);
+  EXPECT_EQ(o["mean_abs_error"].get<double>(), 18.4375);
+  EXPECT_EQ(o["max_error_output_steps"].get<double>(), 73.0);
+  EXPECT_DOUBLE_EQ(o["sqnr_db"].get<double>(),
+                   10 * std::log10((0.25 + 9 + 5.0625 + 40000) / (0.25 + 0.0625 + 5329)));
+  expect_rejected({"explain", "linear", "--calibrate", x, "--weights", w, "--observers", "median"},
+                  "--observers");
+  expect_rejected({"explain", "linear", "--calibrate", x}, "--weights");
+  expect_rejected({"explain", "linear", "--calibrate", x, "--weights",
+                   write_file("two_w.csv", "1,2\n")},
+                  "--weights");
+}
+
+// The example set (tools/python/make_linear_example.py, tools/examples/calibration): every
+// observer runs; the x ranges are the ones `quantspec calibrate` reports on the calibration
+// rows (minmax, percentile 99.99) and the second half of X evaluates when --evaluate is absent.
+TEST(CliExplain, CalibratedLinearExampleSetPerObserver) {
+  const std::string dir = std::string(QUANTSPEC_CLI_FIXTURES) + "/../../examples/calibration/";
+  const CliRun r = quantspec({"explain", "linear", "--calibrate", dir + "calibration.npy",
+                              "--evaluate", dir + "evaluation.npy", "--weights",
+                              dir + "weights.npy", "--bias", dir + "bias.npy", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = r.parsed();
+  EXPECT_EQ(j["calibration_rows"], 256);
+  EXPECT_EQ(j["evaluation_rows"], 256);
+  EXPECT_EQ(j["in_features"], 16);
+  EXPECT_EQ(j["out_features"], 8);
+  std::vector<std::string> names;
+  for (const json& o : j["observers"]) names.push_back(o["observer"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"minmax", "max_abs", "percentile", "mse", "entropy"}));
+  for (const auto& [index, observer] : std::vector<std::pair<int, std::string>>{{0, "minmax"},
+                                                                              {2, "percentile"}}) {
+    const CliRun c = quantspec({"calibrate", "--data", dir + "calibration.npy", "--observer",
+                                observer, "--json"});
+    ASSERT_EQ(c.exit_code, 0) << c.err;
+    EXPECT_EQ(j["observers"][index]["x"]["min"], c.parsed()["min"]) << observer;
+    EXPECT_EQ(j["observers"][index]["x"]["max"], c.parsed()["max"]) << observer;
+  }
+  const CliRun split = quantspec({"explain", "linear", "--calibrate", dir + "calibration.npy",
+                                  "--weights", dir + "weights.npy", "--observers", "minmax",
+                                  "--json"});
+  ASSERT_EQ(split.exit_code, 0) << split.err;
+  EXPECT_EQ(split.parsed()["calibration_rows"], 128);
+  EXPECT_EQ(split.parsed()["evaluation_rows"], 128);
 }
 
 }  // namespace
