@@ -997,4 +997,27 @@ TEST(CliExplain, CalibratedLinearExampleSetPerObserver) {
   EXPECT_EQ(split.parsed()["evaluation_rows"], 128);
 }
 
+// tools/python/plot_calibration.py draws the explain --json output with matplotlib: the PNG
+// exists, has the PNG signature and is not trivially small (skipped without matplotlib).
+TEST(CliExplain, CalibrationPlotIsDrawn) {
+  if (std::system("/usr/bin/python3 -c 'import matplotlib, numpy' 2>/dev/null") != 0) {
+    GTEST_SKIP() << "no matplotlib/numpy under /usr/bin/python3";
+  }
+  const std::string dir = std::string(QUANTSPEC_CLI_FIXTURES) + "/../../examples/calibration/";
+  const CliRun r = quantspec({"explain", "linear", "--calibrate", dir + "calibration.npy",
+                              "--weights", dir + "weights.npy", "--observers",
+                              "minmax,percentile", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string json_path = write_file("explain_plot.json", r.out);
+  const std::string png = std::string(QUANTSPEC_CLI_TEST_TMP) + "/explain_plot.png";
+  std::remove(png.c_str());
+  const std::string command = "/usr/bin/python3 " + std::string(QUANTSPEC_CLI_FIXTURES) +
+                              "/../../python/plot_calibration.py " + dir + "calibration.npy " +
+                              json_path + " " + png;
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  const std::string bytes = slurp(png);
+  EXPECT_GT(bytes.size(), 10000u);
+  EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+}
+
 }  // namespace
