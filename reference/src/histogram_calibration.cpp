@@ -74,4 +74,29 @@ MseSearch mse_optimal_threshold(const std::vector<float>& data, std::int64_t bin
   return search;
 }
 
+// Q19.2 asymmetric.
+MseRangeSearch mse_optimal_range(const std::vector<float>& data, std::int64_t bins,
+                                 const ParamsOptions& options) {
+  if (options.symmetric) {
+    throw ParameterError("symmetric", "false (the asymmetric MSE search of Q19.2)", "true");
+  }
+  check_bins(bins);
+  const ObservedRange full = observe_min_max(data);
+  MseRangeSearch search;
+  for (std::int64_t j = 1; j <= bins; ++j) {
+    const ObservedRange candidate{round_to_binary32(exact(full.min) * j / bins),
+                                  round_to_binary32(exact(full.max) * j / bins)};
+    if (!search.candidates.empty() && candidate.min == search.candidates.back().min &&
+        candidate.max == search.candidates.back().max) {
+      continue;
+    }
+    search.candidates.push_back(candidate);
+    search.errors.push_back(squared_error(data, params_from_range(candidate, options)));
+    if (search.errors.back() < search.errors[search.chosen]) {
+      search.chosen = search.errors.size() - 1;
+    }
+  }
+  return search;
+}
+
 }  // namespace quantspec::ref

@@ -47,6 +47,29 @@ TEST(Q19Mse, ExampleQ19E1ClippingTheOutlierWins) {
   EXPECT_EQ(search.threshold(), 10.5f);
 }
 
+// Example Q19.E3 (asymmetric): 0, 300 x 3.0 and one 60.0, uint4 (0..15), 4 bins: candidates
+// [0, 15], [0, 30], [0, 45], [0, 60] with S = 1, 2, 3, 4 (exact), Z = 0.
+// [0, 15]: the 3s exact, 60 clamps to 15: E = 45^2 = 2025.
+// [0, 30]: 3/2 = 1.5 is a tie, half_even -> 2 -> 4, off by 1 each (300); 60 -> 15 -> 30 (900).
+// [0, 45]: the 3s exact; 60/3 = 20 clamps to 15 -> 45: E = 225, the minimum.
+// [0, 60]: 3/4 -> 1 -> 4, off by 1 each (300); 60 exact: E = 300.
+TEST(Q19Mse, ExampleQ19E3AsymmetricRange) {
+  std::vector<float> data(300, 3.0f);
+  data.push_back(0.0f);
+  data.push_back(60.0f);
+  ParamsOptions options;
+  options.dtype = DType::uint4;
+  const MseRangeSearch search = mse_optimal_range(data, 4, options);
+  ASSERT_EQ(search.candidates.size(), 4u);
+  EXPECT_EQ(search.candidates[2].min, 0.0f);
+  EXPECT_EQ(search.candidates[2].max, 45.0f);
+  EXPECT_EQ(search.errors, (std::vector<Rational>{2025, 1200, 225, 300}));
+  EXPECT_EQ(search.range().max, 45.0f);
+  ParamsOptions symmetric;
+  symmetric.symmetric = true;
+  EXPECT_EQ(rejected_parameter([&] { mse_optimal_range(data, 4, symmetric); }), "symmetric");
+}
+
 TEST(Q19Mse, BadParametersAreNamed) {
   ParamsOptions symmetric;
   symmetric.symmetric = true;

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "command.hpp"
+#include "explain_calibrate.hpp"
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/linear.hpp"
 #include "quantspec/reference/nonlinear.hpp"
@@ -676,7 +677,9 @@ void register_explain(CLI::App& app, Registry& registry) {
       explain, "linear",
       "Fully connected layer y[m][n] = sum_k x[m][k] W[n][k] + B[n] (W is [out, in]).\n" + steps,
       linear);
-  registry.add(linear_cmd, [linear, linear_cmd](std::ostream& out) {
+  auto calibrated = add_calibrated_linear_options(linear_cmd);  // explain_calibrate.cc
+  registry.add(linear_cmd, [linear, linear_cmd, calibrated](std::ostream& out) {
+    if (calibrated->requested()) return explain_calibrated_linear(*calibrated, linear->json, out);
     if (!linear->file.empty()) merge_file(*linear, linear_cmd);
     if (get(*linear, "x").empty()) throw ParameterError("--x", "the input values", "nothing");
     if (get(*linear, "w").empty()) throw ParameterError("--w", "the weights", "nothing");

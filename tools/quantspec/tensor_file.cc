@@ -78,7 +78,8 @@ struct ElementType {
 };
 
 ElementType parse_descr(const std::string& path, const std::string& text) {
-  static const char* kAllowed = "'<f4', '>f4', '<f8', '>f8', '|i1', '|u1', '<i4' or '>i4'";
+  static const char* kAllowed =
+      "'<f4', '>f4', '<f8', '>f8', '|i1', '|u1', '<i2', '>i2', '<u2', '>u2', '<i4' or '>i4'";
   const std::string descr = text.size() >= 2 ? text.substr(1, text.size() - 2) : "";
   if (descr.size() != 3 || text.front() != '\'' || text.back() != '\'') {
     reject(path, "descr", kAllowed, text);
@@ -87,6 +88,7 @@ ElementType parse_descr(const std::string& path, const std::string& text) {
   const bool ok = (type.kind == 'f' && (type.size == 4 || type.size == 8) && descr[0] != '|') ||
                   ((type.kind == 'i' || type.kind == 'u') && type.size == 1 &&
                    (descr[0] == '|' || descr[0] == '<' || descr[0] == '>')) ||
+                  ((type.kind == 'i' || type.kind == 'u') && type.size == 2 && descr[0] != '|') ||
                   (type.kind == 'i' && type.size == 4 && descr[0] != '|');
   if (!ok || (descr[0] != '<' && descr[0] != '>' && descr[0] != '|')) {
     reject(path, "descr", kAllowed, text);
@@ -117,8 +119,9 @@ float element(const unsigned char* bytes, const ElementType& type) {
     if (std::isinf(v)) return v > 0 ? INFINITY : -INFINITY;
     return ref::round_to_binary32(ref::exact(v));  // nearest, ties to even
   }
-  if (type.kind == 'u') return static_cast<float>(bits);  // uint8: exact
+  if (type.kind == 'u') return static_cast<float>(bits);  // uint8, uint16: exact
   if (type.size == 1) return static_cast<float>(static_cast<std::int8_t>(bits));
+  if (type.size == 2) return static_cast<float>(static_cast<std::int16_t>(bits));  // exact
   return ref::round_to_binary32(ref::Rational(static_cast<std::int32_t>(bits)));
 }
 
@@ -225,6 +228,80 @@ Tensor read_tensor(const std::string& path) {
   if (ends_with(".npy")) return read_npy(path);
   if (ends_with(".csv")) return read_csv(path);
   reject(path, "file", "a .npy or .csv file", "another extension");
+}
+
+const char* npy_descr(NpyElement element) {
+  switch (element) {
+    case NpyElement::float32: return "<f4";
+    case NpyElement::int8: return "|i1";
+    case NpyElement::uint8: return "|u1";
+    case NpyElement::int16: return "<i2";
+    case NpyElement::uint16: return "<u2";
+    case NpyElement::int32: return "<i4";
+  }
+  return "?";
+}
+
+// .npy version 1.0 as numpy 1.24 writes it: the dict, spaces, '\n', the whole header a
+// multiple of 64 bytes; little-endian elements in C order.
+void write_npy(const std::string& path, const std::vector<std::size_t>& shape,
+               const std::vector<double>& values, NpyElement element) {
+  std::size_t count = 1;
+  for (std::size_t d : shape) count *= d;
+  if (count != values.size()) {
+    reject(path, "shape", std::to_string(values.size()) + " elements", std::to_string(count));
+  }
+  std::string shape_text = "(";
+  for (std::size_t d : shape) shape_text += std::to_string(d) + ", ";
+  if (shape.size() == 1) shape_text.pop_back();  // "(3,)"
+  else if (shape.size() > 1) shape_text.resize(shape_text.size() - 2);
+  shape_text += ")";
+  std::string header = std::string("{'descr': '") + npy_descr(element) +
+                       "', 'fortran_order': False, 'shape': " + shape_text + ", }";
+  const std::size_t unpadded = 10 + header.size() + 1;
+  header.append((64 - unpadded % 64) % 64, ' ');
+  header += '\n';
+  if (header.size() > 65535) reject(path, "shape", "a header below 64 KiB", shape_text);
+  std::string bytes = "\x93NUMPY";
+  bytes += '\x01';
+  bytes += '\x00';
+  bytes += static_cast<char>(header.size() & 0xff);
+  bytes += static_cast<char>(header.size() >> 8);
+  bytes += header;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const double v = values[i];
+    std::uint64_t bits = 0;
+    std::size_t size = 0;
+    bool representable = false;
+    switch (element) {
+      case NpyElement::float32: {
+        const float f = static_cast<float>(v);
+        representable = static_cast<double>(f) == v || std::isnan(v);
+        std::uint32_t b;
+        std::memcpy(&b, &f, 4);
+        bits = b;
+        size = 4;
+        break;
+      }
+      case NpyElement::int8: representable = v >= -128 && v <= 127; size = 1; break;
+      case NpyElement::uint8: representable = v >= 0 && v <= 255; size = 1; break;
+      case NpyElement::int16: representable = v >= -32768 && v <= 32767; size = 2; break;
+      case NpyElement::uint16: representable = v >= 0 && v <= 65535; size = 2; break;
+      case NpyElement::int32: representable = v >= -2147483648.0 && v <= 2147483647.0; size = 4; break;
+    }
+    if (element != NpyElement::float32) {
+      representable = representable && v == std::floor(v);
+      if (representable) bits = static_cast<std::uint64_t>(static_cast<std::int64_t>(v));
+    }
+    if (!representable) {
+      reject(path, "data[" + std::to_string(i) + "]",
+             std::string("a value of ") + npy_descr(element), ref::hex_float(v));
+    }
+    for (std::size_t k = 0; k < size; ++k) bytes += static_cast<char>((bits >> (8 * k)) & 0xff);
+  }
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out) reject(path, "file", "a writable file", "cannot write");
 }
 
 }  // namespace quantspec::cli

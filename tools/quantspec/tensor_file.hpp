@@ -16,7 +16,8 @@ struct Tensor {
   std::vector<float> values;
 };
 
-// .npy: dtype '<f4' '>f4' '<f8' '>f8' '|i1' '|u1' '<i4' '>i4'; C or Fortran order (Fortran
+// .npy: dtype '<f4' '>f4' '<f8' '>f8' '|i1' '|u1' '<i2' '>i2' '<u2' '>u2' '<i4' '>i4'; C or
+// Fortran order (Fortran
 // data is transposed to C order).
 Tensor read_npy(const std::string& path);
 // CSV: one row per line, values separated by commas; all rows the same length. Shape
@@ -24,5 +25,14 @@ Tensor read_npy(const std::string& path);
 Tensor read_csv(const std::string& path);
 // By extension: .npy or .csv.
 Tensor read_tensor(const std::string& path);
+
+// .npy writing (version 1.0, C order, little-endian), read back by read_npy and numpy.
+enum class NpyElement { float32, int8, uint8, int16, uint16, int32 };
+const char* npy_descr(NpyElement element);
+// Every value must be exactly representable in `element` (a binary32, or an integer in its
+// range), else ParameterError naming "<path>: data[i]"; the product of `shape` must be
+// values.size() (else "<path>: shape").
+void write_npy(const std::string& path, const std::vector<std::size_t>& shape,
+               const std::vector<double>& values, NpyElement element);
 
 }  // namespace quantspec::cli

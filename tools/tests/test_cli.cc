@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <cstdio>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "quantspec/reference/numbers.hpp"
@@ -553,7 +555,7 @@ TEST(CliCalibrate, MseExampleQ19E1) {
   EXPECT_EQ(r.parsed()["scale"], "0x1.8p+0");
   expect_rejected({"calibrate", "--data", path, "--observer", "mse", "--bins", "1", "--symmetric"},
                   "--bins");
-  expect_rejected({"calibrate", "--data", path, "--observer", "mse"}, "symmetric");
+  // Without --symmetric the asymmetric search of Q19.2 runs (CliCalibrate.MseAsymmetricExampleQ19E3).
 }
 
 // --- fake-quant (Q15). x = 0.75, S = 0.1f, int8: exact 7 * 0.1f (0.75/0.1f = 7.4999999...);
@@ -994,6 +996,221 @@ TEST(CliVectorsIdentify, ANanPolicyDifferenceIsListedApart) {
   const CliRun none = quantspec({"vectors", "identify", "--vectors", vectors, "--results",
                                  write_file("distinguish_none.json", "{\"results\": {}}")});
   EXPECT_EQ(none.exit_code, 1) << none.out << none.err;
+}
+
+// --- calibrate --observer entropy / mse (Q19), --histogram, --quantized (.npy writing) ---
+
+// The fixed data of reference/tests/test_entropy_calibration.cc: u/v in binary32 times
+// `scale`, written as hex-floats (exact), one CSV row per batch.
+std::string ratio_rows_csv(const std::string& name, std::vector<std::pair<int, float>> rows) {
+  std::string csv;
+  for (const auto& [n, scale] : rows) {
+    for (int k = 0; k < n; ++k) {
+      const float u = static_cast<float>((k * 37) % 199 - 99);
+      const float v = static_cast<float>((k * 53) % 97 + 1);
+      csv += (k ? "," : "") + quantspec::ref::hex_float(u / v * scale);
+    }
+    csv += "\n";
+  }
+  return write_file(name, csv);
+}
+
+// ONNX Runtime 1.32's HistogramCollector (run here, see test_entropy_calibration.cc) on the
+// same data: one batch of 3000 -> (-0x1.056cp+5, 0x1.0632p+5), 2048 bins, 961 candidates
+// (i = 64..1024); two batches of 1000 (x1, x3) -> (-0x1.4034p+4, 0x1.14p+4), 6146 bins.
+TEST(CliCalibrate, EntropyMatchesOnnxRuntimeAndWritesTheHistogram) {
+  const std::string one = ratio_rows_csv("entropy_one.csv", {{3000, 1.0f}});
+  const std::string histogram = std::string(QUANTSPEC_CLI_TEST_TMP) + "/entropy_histogram.csv";
+  const CliRun r = quantspec({"calibrate", "--data", one, "--observer", "entropy", "--histogram",
+                              histogram, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.parsed()["min"], "-0x1.056cp+5");
+  EXPECT_EQ(r.parsed()["max"], "0x1.0632p+5");
+  EXPECT_EQ(r.parsed()["histogram_bins"], 2048);
+  EXPECT_EQ(r.parsed()["candidates"], 961);
+  const std::string text = slurp(histogram);
+  EXPECT_EQ(text.rfind("# quantspec calibrate --observer entropy: chosen range [-32.6777344, "
+                       "32.7744141]\nlower_edge,upper_edge,count\n-99,",
+                       0),
+            0u)
+      << text.substr(0, 200);
+  std::size_t lines = 0, total = 0;
+  std::istringstream rows(text);
+  std::string line;
+  while (std::getline(rows, line)) {
+    if (++lines <= 2) continue;
+    total += std::stoul(line.substr(line.rfind(',') + 1));
+  }
+  EXPECT_EQ(lines, 2u + 2048u);
+  EXPECT_EQ(total, 3000u);
+  const std::string two = ratio_rows_csv("entropy_two.csv", {{1000, 1.0f}, {1000, 3.0f}});
+  const CliRun merged = quantspec({"calibrate", "--data", two, "--observer", "entropy", "--json"});
+  ASSERT_EQ(merged.exit_code, 0) << merged.err;
+  EXPECT_EQ(merged.parsed()["min"], "-0x1.4034p+4");
+  EXPECT_EQ(merged.parsed()["max"], "0x1.14p+4");
+  EXPECT_EQ(merged.parsed()["histogram_bins"], 6146);
+  expect_rejected({"calibrate", "--data", one, "--observer", "entropy", "--quantized-bins",
+                   "4096"},
+                  "quantized_bins");
+  expect_rejected({"calibrate", "--data", one, "--observer", "minmax", "--histogram", histogram},
+                  "--histogram");
+}
+
+// Example Q19.E3 through the CLI (derivation in test_histogram_calibration.cc): 0, 300 x 3,
+// 60, uint4, 4 bins, asymmetric -> [0, 45], S = 3, Z = 0.
+TEST(CliCalibrate, MseAsymmetricExampleQ19E3) {
+  std::string csv = "0\n60\n";
+  for (int i = 0; i < 300; ++i) csv += "3\n";
+  const std::string path = write_file("q19e3.csv", csv);
+  const CliRun r = quantspec({"calibrate", "--data", path, "--observer", "mse", "--bins", "4",
+                              "--dtype", "uint4", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.parsed()["min"], "0x0p+0");
+  EXPECT_EQ(r.parsed()["max"], "0x1.68p+5");
+  EXPECT_EQ(r.parsed()["scale"], "0x1.8p+1");
+  EXPECT_EQ(r.parsed()["zero_point"], 0);
+}
+
+// --quantized writes .npy: Example Q19.E1's data (100 x 1, one 14) with T = 10.5, S = 1.5,
+// int4: 1/1.5 -> 1, 14/1.5 = 9.3 -> 7. Read back by our reader (min/max 1, 7) and, where
+// /usr/bin/python3 has numpy, by numpy (dtype int8, shape (101,)).
+TEST(CliCalibrate, QuantizedDataIsWrittenAsNpy) {
+  std::string csv;
+  for (int i = 0; i < 100; ++i) csv += "1,";
+  csv += "14\n";
+  const std::string path = write_file("q19e1_row.csv", csv);
+  const std::string out = std::string(QUANTSPEC_CLI_TEST_TMP) + "/q19e1_codes.npy";
+  const CliRun r = quantspec({"calibrate", "--data", path, "--observer", "mse", "--bins", "4",
+                              "--dtype", "int4", "--symmetric", "--quantized", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const CliRun back = quantspec({"calibrate", "--data", out, "--json"});
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(back.parsed()["min"], "0x1p+0");
+  EXPECT_EQ(back.parsed()["max"], "0x1.cp+2");
+  EXPECT_EQ(back.parsed()["elements"], 101);
+  if (std::system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") != 0) {
+    GTEST_SKIP() << "no numpy under /usr/bin/python3";
+  }
+  const std::string check = std::string(QUANTSPEC_CLI_TEST_TMP) + "/q19e1_codes.txt";
+  const std::string command = "/usr/bin/python3 -c \"import numpy; a = numpy.load('" + out +
+                              "'); print(a.dtype, a.shape, int(a.sum()))\" > " + check;
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  EXPECT_EQ(slurp(check), "int8 (101,) 107\n");
+  expect_rejected({"calibrate", "--data", fixture("f4_le_c_v1.npy"), "--per-channel", "0",
+                   "--quantized", out},
+                  "--quantized");
+}
+
+// int16 and uint16 codes ('<i2', '<u2') round-trip through the reader: min/max over the
+// whole grid gives S = 65535/65535 = 1 and Z = 0 (int16: -32768 - (-32768)/1), so the codes
+// are the data.
+TEST(CliCalibrate, SixteenBitCodesRoundTrip) {
+  for (const auto& [dtype, csv, min, max] :
+       std::vector<std::tuple<std::string, std::string, std::string, std::string>>{
+           {"int16", "-32768,5,32767\n", "-0x1p+15", "0x1.fffcp+14"},
+           {"uint16", "0,1,65535\n", "0x0p+0", "0x1.fffep+15"}}) {
+    const std::string path = write_file(dtype + "_grid.csv", csv);
+    const std::string out = std::string(QUANTSPEC_CLI_TEST_TMP) + "/" + dtype + "_codes.npy";
+    const CliRun r = quantspec({"calibrate", "--data", path, "--dtype", dtype, "--quantized", out});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const CliRun back = quantspec({"calibrate", "--data", out, "--dtype", dtype, "--json"});
+    ASSERT_EQ(back.exit_code, 0) << back.err;
+    EXPECT_EQ(back.parsed()["min"], min) << dtype;
+    EXPECT_EQ(back.parsed()["max"], max) << dtype;
+    EXPECT_EQ(back.parsed()["scale"], "0x1p+0") << dtype;
+  }
+}
+
+// --- explain linear --calibrate (the note's steps 0-4 on a real layer, per observer) ---
+
+// A derivation: one input, one output, W = [1], no bias, max_abs (symmetric int8, Z = 0).
+// Calibration x = -127, 127 -> Sx = 127/127 = 1; y = x -> Sy = 1; W: Sw = fl32(1/127),
+// w_q = 127. Evaluation x = 0.5, 3, -2.25, 200 -> x_q = 0 (half_even), 3, -2, 127 (clamped);
+// Acc = 127 x_q, M = Sx Sw / Sy = fl32(1/127) -> y_q = x_q (|x_q| <= 127, the error of M is
+// ~1e-8). Errors |y_q - x| = 0.5, 0, 0.25, 73: max 73 (73 output steps), mean 18.4375,
+// SQNR 10 log10((0.25 + 9 + 5.0625 + 40000) / (0.25 + 0.0625 + 5329)).
+TEST(CliExplain, CalibratedLinearDerivedIdentityLayer) {
+  const std::string x = write_file("identity_x.csv", "-127\n127\n");
+  const std::string e = write_file("identity_e.csv", "0.5\n3\n-2.25\n200\n");
+  const std::string w = write_file("identity_w.csv", "1\n");
+  const CliRun r = quantspec({"explain", "linear", "--calibrate", x, "--evaluate", e,
+                              "--weights", w, "--observers", "max_abs", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = r.parsed();
+  EXPECT_EQ(j["calibration_rows"], 2);
+  EXPECT_EQ(j["evaluation_rows"], 4);
+  ASSERT_EQ(j["observers"].size(), 1u);
+  const json& o = j["observers"][0];
+  EXPECT_EQ(o["x"]["scale"], "0x1p+0");
+  EXPECT_EQ(o["y"]["scale"], "0x1p+0");
+  EXPECT_EQ(o["x"]["zero_point"], 0);
+  EXPECT_EQ(o["max_abs_error"].get<double>(), 73.0);
+  EXPECT_EQ(o["mean_abs_error"].get<double>(), 18.4375);
+  EXPECT_EQ(o["max_error_output_steps"].get<double>(), 73.0);
+  EXPECT_DOUBLE_EQ(o["sqnr_db"].get<double>(),
+                   10 * std::log10((0.25 + 9 + 5.0625 + 40000) / (0.25 + 0.0625 + 5329)));
+  expect_rejected({"explain", "linear", "--calibrate", x, "--weights", w, "--observers", "median"},
+                  "--observers");
+  expect_rejected({"explain", "linear", "--calibrate", x}, "--weights");
+  expect_rejected({"explain", "linear", "--calibrate", x, "--weights",
+                   write_file("two_w.csv", "1,2\n")},
+                  "--weights");
+}
+
+// The example set (tools/python/make_linear_example.py, tools/examples/calibration): every
+// observer runs; the x ranges are the ones `quantspec calibrate` reports on the calibration
+// rows (minmax, percentile 99.99) and the second half of X evaluates when --evaluate is absent.
+TEST(CliExplain, CalibratedLinearExampleSetPerObserver) {
+  const std::string dir = std::string(QUANTSPEC_CLI_FIXTURES) + "/../../examples/calibration/";
+  const CliRun r = quantspec({"explain", "linear", "--calibrate", dir + "calibration.npy",
+                              "--evaluate", dir + "evaluation.npy", "--weights",
+                              dir + "weights.npy", "--bias", dir + "bias.npy", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = r.parsed();
+  EXPECT_EQ(j["calibration_rows"], 256);
+  EXPECT_EQ(j["evaluation_rows"], 256);
+  EXPECT_EQ(j["in_features"], 16);
+  EXPECT_EQ(j["out_features"], 8);
+  std::vector<std::string> names;
+  for (const json& o : j["observers"]) names.push_back(o["observer"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"minmax", "max_abs", "percentile", "mse", "entropy"}));
+  for (const auto& [index, observer] : std::vector<std::pair<int, std::string>>{{0, "minmax"},
+                                                                              {2, "percentile"}}) {
+    const CliRun c = quantspec({"calibrate", "--data", dir + "calibration.npy", "--observer",
+                                observer, "--json"});
+    ASSERT_EQ(c.exit_code, 0) << c.err;
+    EXPECT_EQ(j["observers"][index]["x"]["min"], c.parsed()["min"]) << observer;
+    EXPECT_EQ(j["observers"][index]["x"]["max"], c.parsed()["max"]) << observer;
+  }
+  const CliRun split = quantspec({"explain", "linear", "--calibrate", dir + "calibration.npy",
+                                  "--weights", dir + "weights.npy", "--observers", "minmax",
+                                  "--json"});
+  ASSERT_EQ(split.exit_code, 0) << split.err;
+  EXPECT_EQ(split.parsed()["calibration_rows"], 128);
+  EXPECT_EQ(split.parsed()["evaluation_rows"], 128);
+}
+
+// tools/python/plot_calibration.py draws the explain --json output with matplotlib: the PNG
+// exists, has the PNG signature and is not trivially small (skipped without matplotlib).
+TEST(CliExplain, CalibrationPlotIsDrawn) {
+  if (std::system("/usr/bin/python3 -c 'import matplotlib, numpy' 2>/dev/null") != 0) {
+    GTEST_SKIP() << "no matplotlib/numpy under /usr/bin/python3";
+  }
+  const std::string dir = std::string(QUANTSPEC_CLI_FIXTURES) + "/../../examples/calibration/";
+  const CliRun r = quantspec({"explain", "linear", "--calibrate", dir + "calibration.npy",
+                              "--weights", dir + "weights.npy", "--observers",
+                              "minmax,percentile", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string json_path = write_file("explain_plot.json", r.out);
+  const std::string png = std::string(QUANTSPEC_CLI_TEST_TMP) + "/explain_plot.png";
+  std::remove(png.c_str());
+  const std::string command = "/usr/bin/python3 " + std::string(QUANTSPEC_CLI_FIXTURES) +
+                              "/../../python/plot_calibration.py " + dir + "calibration.npy " +
+                              json_path + " " + png;
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  const std::string bytes = slurp(png);
+  EXPECT_GT(bytes.size(), 10000u);
+  EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
 }
 
 }  // namespace

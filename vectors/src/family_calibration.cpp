@@ -1,9 +1,12 @@
-// Q18 calibration vectors: input tensor -> observer range -> Q1 (S, Z). The variant is the
-// observer; its parameters (percentile, averaging_constant) and Q1's choices are params.
+// Q18/Q19 calibration vectors: input tensor -> observer range -> Q1 (S, Z). The variant is
+// the observer; its parameters (percentile, averaging_constant, bins, quantized_bins) and Q1's
+// choices are params.
 #include <cmath>
 #include <limits>
 
 #include "builder.hpp"
+#include "quantspec/reference/entropy_calibration.hpp"
+#include "quantspec/reference/histogram_calibration.hpp"
 #include "quantspec/reference/observers.hpp"
 
 namespace quantspec::vectors::detail {
@@ -67,29 +70,58 @@ std::vector<Tensor> tensors() {
 struct Observer {
   std::string name;
   Json params;
-  std::function<ref::ObservedRange(const Tensor&)> observe;
+  std::function<ref::ObservedRange(const Tensor&, const ref::ParamsOptions&)> observe;
 };
+
+// The rows (shape[0] of them) as batches, in order (moving_average, entropy).
+std::vector<std::vector<float>> rows_of(const Tensor& t) {
+  std::vector<std::vector<float>> rows;
+  const std::size_t batches = t.shape.empty() ? 1 : t.shape[0];
+  const std::size_t per = batches == 0 ? 0 : t.data.size() / batches;
+  if (t.data.empty()) rows.push_back(t.data);  // rejected, naming data
+  for (std::size_t b = 0; b < batches && per > 0; ++b) {
+    rows.emplace_back(t.data.begin() + b * per, t.data.begin() + (b + 1) * per);
+  }
+  return rows;
+}
 
 std::vector<Observer> observers() {
   auto moving = [](double c) {
-    return [c](const Tensor& t) {
+    return [c](const Tensor& t, const ref::ParamsOptions&) {
       ref::MovingAverageMinMax observer(c);
-      const std::size_t batches = t.shape.empty() ? 1 : t.shape[0];
-      const std::size_t per = batches == 0 ? 0 : t.data.size() / batches;
-      if (t.data.empty()) observer.observe(t.data);  // rejected, naming data
-      for (std::size_t b = 0; b < batches && per > 0; ++b) {
-        observer.observe(std::vector<float>(t.data.begin() + b * per, t.data.begin() + (b + 1) * per));
-      }
+      for (const auto& row : rows_of(t)) observer.observe(row);
       return observer.range();
     };
   };
   auto pct = [](double p, bool symmetric) {
-    return [p, symmetric](const Tensor& t) { return ref::observe_percentile(t.data, p, symmetric); };
+    return [p, symmetric](const Tensor& t, const ref::ParamsOptions&) {
+      return ref::observe_percentile(t.data, p, symmetric);
+    };
+  };
+  // Q19.2: symmetric grids search a threshold, asymmetric ones a range.
+  auto mse = [](std::int64_t bins) {
+    return [bins](const Tensor& t, const ref::ParamsOptions& options) {
+      if (options.symmetric) {
+        return ref::range_from_threshold(ref::mse_optimal_threshold(t.data, bins, options).threshold());
+      }
+      return ref::mse_optimal_range(t.data, bins, options).range();
+    };
+  };
+  // Q19.3-Q19.5 over the rows as batches.
+  auto entropy = [](std::int64_t bins, std::int64_t levels) {
+    return [bins, levels](const Tensor& t, const ref::ParamsOptions&) {
+      ref::SignedHistogramCollector collector(bins);
+      for (const auto& row : rows_of(t)) collector.observe(row);
+      return ref::entropy_threshold(collector.histogram(), levels).range;
+    };
   };
   return {
-      {"minmax", Json::object(), [](const Tensor& t) { return ref::observe_min_max(t.data); }},
+      {"minmax", Json::object(),
+       [](const Tensor& t, const ref::ParamsOptions&) { return ref::observe_min_max(t.data); }},
       {"max_abs", Json::object(),
-       [](const Tensor& t) { return ref::range_from_threshold(ref::observe_max_abs(t.data)); }},
+       [](const Tensor& t, const ref::ParamsOptions&) {
+         return ref::range_from_threshold(ref::observe_max_abs(t.data));
+       }},
       {"moving_average", Json{{"averaging_constant", encode_binary64(0.01)}}, moving(0.01)},
       {"moving_average", Json{{"averaging_constant", encode_binary64(0.5)}}, moving(0.5)},
       {"percentile", Json{{"percentile", encode_binary64(99.99)}, {"percentile_of_abs", false}},
@@ -98,6 +130,8 @@ std::vector<Observer> observers() {
        pct(90.0, false)},
       {"percentile", Json{{"percentile", encode_binary64(99.0)}, {"percentile_of_abs", true}},
        pct(99.0, true)},
+      {"mse", Json{{"bins", encode_int(16)}}, mse(16)},
+      {"entropy", Json{{"bins", encode_int(64)}, {"quantized_bins", encode_int(16)}}, entropy(64, 16)},
   };
 }
 
@@ -105,12 +139,14 @@ std::vector<Observer> observers() {
 
 Json calibration_family() {
   FileBuilder file("calibration", "Q18",
-                   {"An observer's range of a calibration tensor (Q18.2-Q18.5), then Q1 (scale, "
-                    "zero_point) of that range (Q18.6). NaN, infinite elements and an empty "
-                    "tensor are rejected (Q18.1).",
+                   {"An observer's range of a calibration tensor (Q18.2-Q18.5, Q19.2 mse, "
+                    "Q19.3-Q19.5 entropy), then Q1 (scale, zero_point) of that range (Q18.6). "
+                    "NaN, infinite elements and an empty tensor are rejected (Q18.1).",
                     "Operands: params (observer parameters, dtype, symmetric) and inputs (data, "
-                    "shape: row-major; moving_average takes the rows, shape[0] of them, as its "
-                    "batches in order); outputs min, max (the observed range), scale, zero_point."});
+                    "shape: row-major; moving_average and entropy take the rows, shape[0] of "
+                    "them, as their batches in order; mse searches a threshold when symmetric, "
+                    "a range otherwise); outputs min, max (the observed range), scale, "
+                    "zero_point."});
   struct Grid {
     DType dtype;
     bool symmetric;
@@ -130,7 +166,7 @@ Json calibration_family() {
         group.add_computed(t.comment, t.flags,
                            Json{{"data", encode_all(t.data)}, {"shape", encode_shape(t.shape)}},
                            [&]() {
-                             const ref::ObservedRange r = observer.observe(t);
+                             const ref::ObservedRange r = observer.observe(t, options);
                              const auto p = ref::params_from_range(r, options);
                              return Json{{"min", encode(r.min)}, {"max", encode(r.max)},
                                          {"scale", encode(p.scale)},

@@ -51,6 +51,8 @@ const std::map<std::string, Kinds>& algorithm_fields() {
         {"percentile", FieldKind::binary64},
         {"percentile_of_abs", FieldKind::boolean},
         {"averaging_constant", FieldKind::binary64},
+        {"bins", FieldKind::integer},
+        {"quantized_bins", FieldKind::integer},
         {"data", FieldKind::binary32_array},
         {"shape", FieldKind::size_array},
         {"min", FieldKind::binary32},

@@ -1,5 +1,6 @@
-// Q19 histogram-based calibration (SPEC.md §Q19): the histogram of |x| and the MSE-optimal
-// symmetric clipping threshold, its error measured exactly.
+// Q19 histogram-based calibration (SPEC.md §Q19.1-§Q19.2): the histogram of |x| and the
+// MSE-optimal clipping (symmetric threshold or asymmetric range), its error measured exactly.
+// Entropy calibration (Q19.3-Q19.5) is in entropy_calibration.hpp.
 #pragma once
 
 #include <cstddef>
@@ -34,5 +35,19 @@ struct MseSearch {
 // Q19.2: `options.symmetric` must be true (ParameterError naming `symmetric`).
 MseSearch mse_optimal_threshold(const std::vector<float>& data, std::int64_t bins,
                                 const ParamsOptions& options);
+
+// Q19.2 asymmetric: the candidate ranges [fl32(min*j/bins), fl32(max*j/bins)], j = 1..bins, of
+// the data's [min, max] (both ends scaled by one factor), the exact squared error of each with
+// Q1.2 parameters, and the chosen one (smallest error, ties to the smaller j).
+struct MseRangeSearch {
+  std::vector<ObservedRange> candidates;
+  std::vector<Rational> errors;
+  std::size_t chosen = 0;
+  ObservedRange range() const { return candidates[chosen]; }
+};
+
+// Q19.2: `options.symmetric` must be false (ParameterError naming `symmetric`).
+MseRangeSearch mse_optimal_range(const std::vector<float>& data, std::int64_t bins,
+                                 const ParamsOptions& options);
 
 }  // namespace quantspec::ref
