@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build conform test bench peers vectors clean
+.PHONY: all deps configure build conform test bench peers interop vectors clean
 
 all: build
 
@@ -45,6 +45,20 @@ peers: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD_DIR) -j$(JOBS) --target quantspec quantspec_peer_bench
 	@taskset -c 1 $(BUILD_DIR)/bin/quantspec bench --peers --benchmark_repetitions=3
+
+# Real backends on the golden vectors (tools/interop, README "Real backends"): PyTorch, the ONNX
+# node test data, a numpy ONNX QuantizeLinear, ONNX Runtime and TFLite (PyPI, in a virtual
+# environment under $(BUILD_DIR)/interop), XNNPACK, oneDNN, gemmlowp; check + identify on each,
+# tools/interop/summary.json and the README table rewritten. Not part of `make test`. A backend
+# that cannot be installed here is reported skipped.
+interop: deps
+	@bash tools/install-deps.sh --interop || echo "interop: some Debian packages are missing; their backends are skipped"
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@mkdir -p $(BUILD_DIR)/interop
+	@echo "interop: building quantspec, log: $(abspath $(BUILD_DIR))/interop/build.log"
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target quantspec quantspec_onnx_node_check > $(BUILD_DIR)/interop/build.log 2>&1 || \
+	  { tail -20 $(BUILD_DIR)/interop/build.log; echo "interop: build failed, see $(abspath $(BUILD_DIR))/interop/build.log"; exit 1; }
+	@/usr/bin/python3 tools/interop/run_interop.py --quantspec $(BUILD_DIR)/bin/quantspec --build $(BUILD_DIR)
 
 clean:
 	@rm -rf $(BUILD_DIR)
