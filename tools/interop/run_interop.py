@@ -133,7 +133,7 @@ class Harness:
         family = op["family"]
         vectors_file = os.path.join(self.vectors, family + ".json")
         safe = "".join(c if c.isalnum() else "_" for c in backend + "_" + op["operation"])
-        identified, checked = runner.check_and_identify(self.args.quantspec, vectors_file, family, op["results"],
+        identified, checked, arithmetic = runner.check_and_identify(self.args.quantspec, vectors_file, family, op["results"],
                                                         op.get("claimed"), os.path.join(self.work, safe))
         flags = flags_by_tc_id(vectors_file)
         entry = {"operation": op["operation"], "family": family, "api": op.get("api", ""),
@@ -142,6 +142,10 @@ class Harness:
                  "tests_run": len(op["results"]),
                  "identify": {"consistent": [c["variant"] for c in identified["consistent"]],
                               "nearest": identified["inconsistent"][:3]}}
+        if arithmetic is not None:
+            entry["identify_without_edge_policy"] = {"consistent": [c["variant"] for c in arithmetic["consistent"]],
+                                                     "nearest": arithmetic["inconsistent"][:3],
+                                                     "left_out": arithmetic["left_out"]}
         if checked is not None:
             failures = checked["failures"]
             entry["check"] = {"passed": checked["passed"], "failed": checked["failed"],
@@ -177,6 +181,22 @@ class Harness:
         return result
 
 
+def machine():
+    """What the results may depend on: the CPU's SIMD features (oneDNN and XNNPACK pick kernels by them)."""
+    flags, model = set(), ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("flags") and not flags:
+                    flags = set(line.split(":", 1)[1].split())
+                elif line.startswith("model name") and not model:
+                    model = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    wanted = ["sse4_1", "avx2", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni", "amx_int8"]
+    return {"arch": os.uname().machine, "cpu": model, "simd": [f for f in wanted if f in flags]}
+
+
 def flags_by_tc_id(vectors_file):
     with open(vectors_file, encoding="utf-8") as fh:
         doc = json.load(fh)
@@ -198,7 +218,7 @@ def main(argv):
     h = Harness(args)
     print("interop: log (compiler, pip, backend output): %s" % h.log_path, flush=True)
     start = time.time()
-    summary = {"generated_by": "make interop (tools/interop/run_interop.py)", "backends": []}
+    summary = {"generated_by": "make interop (tools/interop/run_interop.py)", "machine": machine(), "backends": []}
     if args.only and os.path.exists(args.summary):
         with open(args.summary, encoding="utf-8") as fh:
             summary = json.load(fh)

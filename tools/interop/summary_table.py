@@ -19,7 +19,7 @@ POLICY_FLAGS = ["nan_input", "nan_quotient", "infinite_input", "invalid_paramete
                 "subnormal_input", "quotient_beyond_int32", "fake_quant_special_input", "accumulator_wrap",
                 "int16_pair_saturation", "left_shift_saturation", "result_saturates_int32", "odd_zero_point",
                 "zero_point_entry_differs", "binary32_intermediate_tie", "two_rounding_scale", "scale_floor",
-                "published_value", "tie_even_positive", "tie_odd_positive", "tie_even_negative", "tie_odd_negative",
+                "published_value", "inexact_result", "result_rounding_tie", "subnormal_result", "tie_even_positive", "tie_odd_positive", "tie_even_negative", "tie_odd_negative",
                 "fake_quant_boundary", "clamp_high", "clamp_low"]
 
 
@@ -51,7 +51,7 @@ def differences(op):
     if op.get("vector_tail_disagreements"):
         parts.append("vector loop and scalar tail disagree on tcId " + ids(op["vector_tail_disagreements"]))
     if op.get("crashes"):
-        parts.append("**crashes** (SIGSEGV, not run) on tcId " + ids(op["crashes"]))
+        parts.append("**the process crashes** (not run) on tcId " + ids(op["crashes"]))
     if op.get("bias_roundtrip"):
         parts.append("float bias does not round-trip on tcId " + ids(op["bias_roundtrip"]))
     if op.get("binary64_scale"):
@@ -59,16 +59,25 @@ def differences(op):
     return "; ".join(parts)
 
 
-def identify_cell(op):
-    ident = op["identify"]
+def verdict(ident):
     if ident["consistent"]:
         return "consistent with " + "; ".join("`%s`" % c for c in ident["consistent"])
     nearest = ", ".join("`%s` (%d of %d)" % (v["variant"], v["mismatches"], v["run"]) for v in ident["nearest"])
     return "no named variant; nearest: " + nearest
 
 
+def identify_cell(op):
+    text = verdict(op["identify"])
+    arithmetic = op.get("identify_without_edge_policy")
+    if arithmetic:
+        text += "<br>without the %d edge-policy tests: %s" % (arithmetic["left_out"], verdict(arithmetic))
+    return text
+
+
 def render(summary):
+    m = summary.get("machine", {})
     lines = [BEGIN, "",
+             "Run on %s (%s; %s)." % (m.get("arch", "?"), m.get("cpu", "?"), ", ".join(m.get("simd", []))), "",
              "| Backend | Operation (vectors family) | Source code says | `identify` names | "
              "Differences from the source's variant (`check`) |",
              "|---|---|---|---|---|"]
@@ -80,8 +89,9 @@ def render(summary):
             continue
         for op in b["operations"]:
             notes.append("%s, %s: %s (`%s`)" % (b["name"], op["operation"], op["source_says"], op["source_cite"]))
-            lines.append("| %s | %s (%s) | `%s` [%d] | %s | %s |" % (
-                cell(name), cell(op["operation"]), op["family"], cell(op["claimed"]), len(notes),
+            claimed = "`%s`" % op["claimed"] if op["claimed"] != "(none)" else "(no variants)"
+            lines.append("| %s | %s (%s) | %s [%d] | %s | %s |" % (
+                cell(name), cell(op["operation"]), op["family"], cell(claimed), len(notes),
                 cell(identify_cell(op)), cell(differences(op))))
     lines.append("")
     node = summary.get("onnx_node_data", {})

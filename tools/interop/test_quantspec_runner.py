@@ -37,7 +37,7 @@ def main(argv):
                 changed = test["tcId"]
             results[str(test["tcId"])] = out
     assert changed is not None, "no tie test in the exact/half_away int8 group"
-    identified, checked = runner.check_and_identify(quantspec, path, "quantize", results,
+    identified, checked, _ = runner.check_and_identify(quantspec, path, "quantize", results,
                                                     {"division": "exact", "rounding": "half_away"},
                                                     os.path.join(work, "runner_test"))
     problems = []
