@@ -85,7 +85,8 @@ class Harness:
 
     # --- backends -----------------------------------------------------------------------------
     def backend_command(self, name):
-        out = os.path.join(self.work, "results-" + name.split()[0].lower() + ".json")
+        slug = "".join(c if c.isalnum() else "_" for c in name.lower()).strip("_")
+        out = os.path.join(self.work, "results-" + slug + ".json")
         if name == "PyTorch":
             if self.run([SYSTEM_PYTHON, "-c", "import torch"]) != 0:
                 raise Skip("python3-torch not importable under /usr/bin/python3")
