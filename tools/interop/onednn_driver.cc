@@ -2,7 +2,9 @@
 //   reorder f32 -> s8/u8 with output scale fl32(1/S) and a destination zero point (quantize);
 //   matmul u8 x s8 -> s8 with output scales fl32(fl32(Sx*Sw)/Sy) and src/dst zero points (linear);
 //   matmul u8/s8 x s8 -> s32 with src/weights zero points and an s32 bias (accumulate).
-//   onednn_driver VECTORS_DIR OUT.json
+//   onednn_driver VECTORS_DIR OUT.json [BACKEND_LABEL]
+// (run_interop.py runs it twice: on this CPU's best ISA and with DNNL_MAX_CPU_ISA=AVX2, the
+// kernels an AVX2 machine without VNNI gets: u8 x s8 products summed in int16 pairs.)
 // oneDNN takes the *multiplier* dst = scale * src: fl32(1/S) is what a caller (PyTorch's onednn
 // engine, for example) passes for a scale S; its rounding and where it adds the zero point are
 // oneDNN's.
@@ -139,8 +141,8 @@ void matmul_accumulate(const Json& doc, interop::Operation& op) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: onednn_driver VECTORS_DIR OUT.json\n");
+  if (argc != 3 && argc != 4) {
+    std::fprintf(stderr, "usage: onednn_driver VECTORS_DIR OUT.json [BACKEND_LABEL]\n");
     return 2;
   }
   try {
@@ -171,7 +173,7 @@ int main(int argc, char** argv) {
                            "int32 sums of (x - Zx)(w - Zw) + bias",
                            std::string(kRepo) + "src/cpu/matmul/gemm_x8s8s32x_matmul.cpp");
     matmul_accumulate(interop::load(dir, "accumulate"), acc);
-    return interop::write(argv[2], "oneDNN", std::to_string(dnnl_version()->major) + "." +
+    return interop::write(argv[2], argc == 4 ? argv[3] : "oneDNN", std::to_string(dnnl_version()->major) + "." +
                                                  std::to_string(dnnl_version()->minor) + "." +
                                                  std::to_string(dnnl_version()->patch),
                           Json::array({s8.entry, u8.entry, lin.entry, acc.entry}));
