@@ -119,6 +119,12 @@ def matmul_integer(doc):
         if xd not in NP or wd not in NP:
             continue
         k = len(ops["x"])
+        x_info, w_info = np.iinfo(NP[xd]), np.iinfo(NP[wd])
+        if len(ops["w"]) != k or not all(x_info.min <= v <= x_info.max for v in ops["x"]) or \
+                not all(w_info.min <= v <= w_info.max for v in ops["w"]) or \
+                not x_info.min <= qv.i(ops["x_zero_point"]) <= x_info.max or \
+                not w_info.min <= qv.i(ops["w_zero_point"]) <= w_info.max:
+            continue  # not expressible as MatMulInteger inputs (not run)
         key = (xd, wd, k)
         if key not in cache:
             cache[key] = session("MatMulInteger", [("a", TP[xd], [1, k]), ("b", TP[wd], [k, 1]), ("za", TP[xd], []),

@@ -109,6 +109,14 @@ void matmul_accumulate(const Json& doc, interop::Operation& op) {
     if ((xd != "uint8" && xd != "int8") || wd != "int8") return;
     const memory::dim K = static_cast<memory::dim>(ops["x"].size());
     const bool shift = xd == "int8";  // as u8 with +128 on x and Zx
+    // Not expressible (not run): operands of different lengths, values outside their type.
+    if (ops["w"].size() != ops["x"].size()) return;
+    for (const auto& v : ops["x"]) {
+      if (v.get<long long>() < (shift ? -128 : 0) || v.get<long long>() > (shift ? 127 : 255)) return;
+    }
+    for (const auto& v : ops["w"]) {
+      if (v.get<long long>() < -128 || v.get<long long>() > 127) return;
+    }
     std::vector<uint8_t> x;
     for (const auto& v : ops["x"]) x.push_back(static_cast<uint8_t>(v.get<int>() + (shift ? 128 : 0)));
     std::vector<int8_t> w;
