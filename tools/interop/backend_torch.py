@@ -163,6 +163,52 @@ def linear(doc, engine):
     return out, dis, sorted(set(bias_off))
 
 
+def conv2d(doc, engine):
+    """torch.ops.quantized.conv2d with prepacked weights, the Conv2DTest groups: NHWC x and OHWI
+    w of the vectors transposed to PyTorch's NCHW / OIHW, int8 x as quint8 + 128 and the bias
+    as a float, as for linear; asymmetric padding (top != bottom) has no PyTorch form (not run)."""
+    torch.backends.quantized.engine = engine
+    out, dis, bias_off = {}, [], []
+    for group, test, ops in rows(doc, lambda g: g["type"] == "Conv2DTest"):
+        tc = test["tcId"]
+        try:
+            activation = ops.get("activation", "none")
+            top, bottom, left, right = ops["padding"]
+            if activation not in ("none", "relu") or top != bottom or left != right:
+                raise NotRun("activation or padding without a PyTorch form")
+            n, h, w_, c = ops["input_shape"]
+            o, kh, kw, _ = ops["filter_shape"]
+            sx, zx = qv.f(ops["x_scale"]), qv.i(ops["x_zero_point"])
+            sy, zy = qv.f(ops["y_scale"]), qv.i(ops["y_zero_point"])
+            w_scales = [qv.f(v) for v in ops["w_scales"]]
+            w_zps = [qv.i(v) for v in ops["w_zero_points"]]
+            x_u8 = (torch.tensor(ops["x"], dtype=torch.int32) + 128).to(torch.uint8).reshape(n, h, w_, c)
+            xq = torch._make_per_tensor_quantized_tensor(x_u8.permute(0, 3, 1, 2).contiguous(), sx, zx + 128)
+            w_i8 = torch.tensor(ops["w"], dtype=torch.int8).reshape(o, kh, kw, c).permute(0, 3, 1, 2).contiguous()
+            if len(w_scales) == 1:
+                wq = torch._make_per_tensor_quantized_tensor(w_i8, w_scales[0], w_zps[0])
+            else:
+                wq = torch._make_per_channel_quantized_tensor(w_i8, torch.tensor(w_scales, dtype=torch.float64),
+                                                              torch.tensor(w_zps, dtype=torch.int64), 0)
+            bias = []
+            for j, b in enumerate(ops["bias"]):
+                sb = float(np.float32(np.float32(sx) * np.float32(w_scales[j if len(w_scales) > 1 else 0])))
+                fb = float(np.float32(b * sb))
+                if torch.quantize_per_tensor(torch.tensor([fb]), sb, 0, torch.qint32).int_repr().item() != b:
+                    bias_off.append(tc)
+                bias.append(fb)
+            packed = torch.ops.quantized.conv2d_prepack(wq, torch.tensor(bias, dtype=torch.float32), ops["stride"],
+                                                        [top, left], ops["dilation"], 1)
+            op = torch.ops.quantized.conv2d_relu if activation == "relu" else torch.ops.quantized.conv2d
+            y = op(xq, packed, sy, zy + 128)
+            out[tc] = {"y": [v - 128 for v in y.int_repr().permute(0, 2, 3, 1).reshape(-1).tolist()]}
+        except NotRun:
+            pass
+        except RuntimeError as e:
+            out[tc] = err(e)
+    return out, dis, sorted(set(bias_off))
+
+
 def dynamic_quantize(doc):
     out, dis, binary64 = {}, [], []
     for group, test, ops in rows(doc, lambda g: g["type"] == "DynamicQuantizeLinearTest"):
@@ -243,6 +289,10 @@ def main(argv):
         add("linear (%s)" % engine, "linear", "torch.ops.quantized.linear, engine %s" % engine,
             {"variant": "fp32"}, source, r, d,
             "int8 x as quint8 + 128; FullyConnectedTest groups", bias_roundtrip=bias_off)
+        r, d, bias_off = conv2d(lin, engine)
+        add("conv2d (%s)" % engine, "linear", "torch.ops.quantized.conv2d, engine %s" % engine,
+            {"variant": "fp32"}, source, r, d,
+            "int8 x as quint8 + 128, NHWC/OHWI transposed; Conv2DTest groups", bias_roundtrip=bias_off)
     torch.backends.quantized.engine = "qnnpack"
     r, d, binary64 = dynamic_quantize(dyn)
     add("quantize_per_tensor_dynamic", "dynamic_quantize", "torch.quantize_per_tensor_dynamic(x, quint8, False)",
