@@ -281,7 +281,9 @@ def main(argv):
                     "source": {"says": "QuantizeMultiplier(double(Sx) * double(Sw) / double(Sy)) then "
                                        "MultiplyByQuantizedMultiplier (double_round), Zy after; fused "
                                        "activation bounds from CalculateActivationRangeQuantized",
-                               "cite": SRC + "fully_connected.cc Prepare/EvalQuantized + "
+                               "cite": SRC + "kernel_util.cc GetQuantizedConvolutionMultipler (per tensor: "
+                                             "double(Si) * double(Sf) / double(So); the per-channel path "
+                                             "PopulateConvolutionQuantizationParams not read) + "
                                              "internal/reference/integer_ops/fully_connected.h"},
                     "results": r, "vector_tail_disagreements": [], "crashes": c,
                     "notes": "FullyConnectedTest groups"})

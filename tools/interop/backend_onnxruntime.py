@@ -195,7 +195,8 @@ def main(argv):
     ops.append({"operation": "DequantizeLinear", "family": "dequantize", "api": "onnxruntime CPU, opset 13",
                 "claimed": {}, "source": {"says": "(q - Z) * S in binary32",
                                           "cite": SRC + " onnxruntime/core/providers/cpu/quantization/"
-                                                        "quantize_linear.cc DequantizeLinear::Compute"},
+                                                        "quantize_linear.cc DequantizeLinear::Compute (its comment: "
+                                                        "Y = (X - ZeroPoint) * Scale; read in an older revision)"},
                 "results": d, "vector_tail_disagreements": dd, "notes": "int8/uint8 groups"})
     ops.append({"operation": "DynamicQuantizeLinear", "family": "dynamic_quantize", "api": "onnxruntime CPU, opset 13",
                 "claimed": {"dynamic": "onnx"},
