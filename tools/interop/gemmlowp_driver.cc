@@ -70,6 +70,10 @@ void run(const Json& doc, interop::Operation& requant, interop::Operation& primi
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string(argv[1]) == "--help") {
+    std::printf("usage: gemmlowp_driver VECTORS_DIR OUT.json\n(run by tools/interop/run_interop.py; writes the backend document it judges)\n");
+    return 0;
+  }
   if (argc != 3) {
     std::fprintf(stderr, "usage: gemmlowp_driver VECTORS_DIR OUT.json\n");
     return 2;
