@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build conform test bench peers interop vectors clean
+.PHONY: all deps configure build conform test bench peers vectors clean
 
 all: build
 
@@ -51,6 +51,7 @@ peers: deps
 # environment under $(BUILD_DIR)/interop), XNNPACK, oneDNN, gemmlowp; check + identify on each,
 # tools/interop/summary.json and the README table rewritten. Not part of `make test`. A backend
 # that cannot be installed here is reported skipped.
+.PHONY: interop
 interop: deps
 	@bash tools/install-deps.sh --interop || echo "interop: some Debian packages are missing; their backends are skipped"
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
