@@ -65,5 +65,20 @@ fuzz: build
 	@bash tools/install-deps.sh --fuzz
 	@bash tools/fuzz/run.sh $(BUILD_DIR)
 
+# Real backends on the golden vectors (tools/interop, README "Real backends"): PyTorch, the ONNX
+# node test data, a numpy ONNX QuantizeLinear, ONNX Runtime and TFLite (PyPI, in a virtual
+# environment under $(BUILD_DIR)/interop), XNNPACK, oneDNN, gemmlowp; check + identify on each,
+# tools/interop/summary.json and the README table rewritten. Not part of `make test`. A backend
+# that cannot be installed here is reported skipped.
+.PHONY: interop
+interop: deps
+	@bash tools/install-deps.sh --interop || echo "interop: some Debian packages are missing; their backends are skipped"
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@mkdir -p $(BUILD_DIR)/interop
+	@echo "interop: building quantspec, log: $(abspath $(BUILD_DIR))/interop/build.log"
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target quantspec quantspec_onnx_node_check > $(BUILD_DIR)/interop/build.log 2>&1 || \
+	  { tail -20 $(BUILD_DIR)/interop/build.log; echo "interop: build failed, see $(abspath $(BUILD_DIR))/interop/build.log"; exit 1; }
+	@/usr/bin/python3 tools/interop/run_interop.py --quantspec $(BUILD_DIR)/bin/quantspec --build $(BUILD_DIR)
+
 clean:
 	@rm -rf $(BUILD_DIR)

@@ -19,6 +19,12 @@ fi
 if [ "${1:-}" = "--spec" ]; then
   packages=(pandoc weasyprint fonts-wqy-microhei)
 fi
+# --interop: the real backends of `make interop` (tools/interop; PyTorch, ONNX node test data
+# read with protobuf, XNNPACK, oneDNN, gemmlowp; python3-venv for the PyPI backends).
+if [ "${1:-}" = "--interop" ]; then
+  packages=(python3-torch libonnx-testdata python3-onnx python3-numpy python3-venv libxnnpack-dev
+            libpthreadpool-dev libdnnl-dev libgemmlowp-dev)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

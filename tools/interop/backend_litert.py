@@ -1,0 +1,299 @@
+"""TFLite's own kernels (PyPI ai-edge-litert) as a backend for the golden vectors, in the
+virtual environment `make interop` makes under build/ (never the system Python):
+
+  build/interop/venv/bin/python backend_litert.py VECTORS_DIR OUT.json
+
+No TensorFlow converter is needed: the tiny int8 models (QUANTIZE, DEQUANTIZE,
+FULLY_CONNECTED) are written here with the flatbuffers object API of the TFLite schema that
+ai-edge-litert ships (ai_edge_litert/schema_py_generated.py). Each model runs under three op
+resolvers: BUILTIN_REF (the reference kernels), BUILTIN_WITHOUT_DEFAULT_DELEGATES (the
+optimized kernels) and BUILTIN (with the default XNNPACK delegate, which takes the ops it
+supports). One model holds one operator per test of a vectors group (one interpreter per
+group, in a forked child); when the model fails to prepare (a scale TFLite rejects) or the
+child crashes, every test runs alone in its own child, and a crash is listed as such.
+"""
+import json
+import os
+import sys
+
+import flatbuffers
+import numpy as np
+from ai_edge_litert import interpreter as litert
+from ai_edge_litert import schema_py_generated as schema
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import quantspec_vectors as qv  # noqa: E402
+
+REPEAT = 37
+NP = {"int8": np.int8, "uint8": np.uint8}
+TYPES = {"int8": schema.TensorType.INT8, "uint8": schema.TensorType.UINT8, "float32": schema.TensorType.FLOAT32,
+         "int32": schema.TensorType.INT32}
+RESOLVERS = [("reference kernels", litert.OpResolverType.BUILTIN_REF),
+             ("optimized kernels", litert.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES),
+             ("default XNNPACK delegate", litert.OpResolverType.BUILTIN)]
+SRC = "tensorflow/tensorflow tensorflow/lite/kernels/"
+
+
+class ModelBuilder:
+    def __init__(self):
+        self.tensors, self.buffers, self.operators, self.codes = [], [schema.BufferT()], [], {}
+        self.inputs, self.outputs = [], []
+
+    def tensor(self, shape, dtype, scale=None, zero_point=None, data=None, axis=0):
+        t = schema.TensorT()
+        t.shape, t.type, t.name = list(shape), TYPES[dtype], ("t%d" % len(self.tensors)).encode()
+        if scale is not None:
+            q = schema.QuantizationParametersT()
+            q.scale, q.zeroPoint, q.quantizedDimension = list(scale), list(zero_point), axis
+            t.quantization = q
+        t.buffer = 0
+        if data is not None:
+            b = schema.BufferT()
+            b.data = np.asarray(data, dtype={"int8": np.int8, "int32": np.int32}[dtype]).tobytes()
+            self.buffers.append(b)
+            t.buffer = len(self.buffers) - 1
+        self.tensors.append(t)
+        return len(self.tensors) - 1
+
+    def op(self, code, inputs, outputs, options_type=0, options=None):
+        if code not in self.codes:
+            self.codes[code] = len(self.codes)
+        o = schema.OperatorT()
+        o.opcodeIndex, o.inputs, o.outputs = self.codes[code], list(inputs), list(outputs)
+        if options is not None:
+            o.builtinOptionsType, o.builtinOptions = options_type, options
+        self.operators.append(o)
+
+    def build(self):
+        m = schema.ModelT()
+        m.version = 3
+        for code in sorted(self.codes, key=self.codes.get):
+            c = schema.OperatorCodeT()
+            c.builtinCode, c.deprecatedBuiltinCode, c.version = code, min(code, 127), 1
+            m.operatorCodes = (m.operatorCodes or []) + [c]
+        sg = schema.SubGraphT()
+        sg.tensors, sg.inputs, sg.outputs, sg.operators = self.tensors, self.inputs, self.outputs, self.operators
+        m.subgraphs, m.buffers = [sg], self.buffers
+        b = flatbuffers.Builder(4096)
+        b.Finish(m.Pack(b), file_identifier=b"TFL3")
+        return bytes(b.Output())
+
+
+def run_model(content, feeds, resolver):
+    it = litert.Interpreter(model_content=content, experimental_op_resolver_type=resolver, num_threads=1)
+    it.allocate_tensors()
+    inputs = it.get_input_details()
+    for detail, value in zip(inputs, feeds):
+        it.set_tensor(detail["index"], value)
+    it.invoke()
+    return [it.get_tensor(d["index"]) for d in it.get_output_details()]
+
+
+def in_child(work):
+    """Runs work() in a forked child; returns its JSON-able value, or None if the child died
+    (a crash inside TFLite must not end the run: it is recorded as a crash)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)  # TFLite's INFO lines
+            payload = json.dumps({"value": work()}).encode()
+        except BaseException as e:  # noqa: BLE001
+            payload = json.dumps({"exception": str(e)}).encode()
+        with os.fdopen(write_end, "wb") as fh:
+            fh.write(payload)
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as fh:
+        data = fh.read()
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status) or not data:
+        return None
+    return json.loads(data)
+
+
+def batched(cases, build_one, resolver):
+    """cases: [(tcId, feed, params)]; build_one(builder, feed, params) adds one op. Returns
+    {tcId: output list, or Exception (rejected), or None (TFLite crashed)}. One model for all
+    cases; when it fails or crashes, every case runs alone (each in its own child)."""
+    def model_of(subset):
+        mb = ModelBuilder()
+        for _, feed, params in subset:
+            build_one(mb, feed, params)
+        return mb.build()
+
+    def work(subset):
+        return lambda: [o.tolist() for o in run_model(model_of(subset), [feed for _, feed, _ in subset], resolver)]
+    together = in_child(work(cases))
+    if together is not None and "value" in together:
+        return {tc: np.array(out) for (tc, _, _), out in zip(cases, together["value"])}
+    results = {}
+    for case in cases:
+        alone = in_child(work([case]))
+        if alone is None:
+            results[case[0]] = None
+        elif "exception" in alone:
+            results[case[0]] = RuntimeError(alone["exception"])
+        else:
+            results[case[0]] = np.array(alone["value"][0])
+    return results
+
+
+def quantize_one(mb, feed, params):
+    dtype, scale, z = params
+    i = mb.tensor([REPEAT], "float32")
+    o = mb.tensor([REPEAT], dtype, [scale], [z])
+    mb.inputs.append(i)
+    mb.outputs.append(o)
+    mb.op(schema.BuiltinOperator.QUANTIZE, [i], [o])
+
+
+def dequantize_one(mb, feed, params):
+    dtype, scale, z = params
+    i = mb.tensor([REPEAT], dtype, [scale], [z])
+    o = mb.tensor([REPEAT], "float32")
+    mb.inputs.append(i)
+    mb.outputs.append(o)
+    mb.op(schema.BuiltinOperator.DEQUANTIZE, [i], [o])
+
+
+ACTIVATIONS = {"none": schema.ActivationFunctionType.NONE, "relu": schema.ActivationFunctionType.RELU,
+               "relu6": schema.ActivationFunctionType.RELU6, "relu_n1_to_1": schema.ActivationFunctionType.RELU_N1_TO_1}
+
+
+def fully_connected_one(mb, feed, ops):
+    m, k, n = ops["m"], ops["k"], ops["n"]
+    w_scales = [qv.f(s) for s in ops["w_scales"]]
+    sx = qv.f(ops["x_scale"])
+    x = mb.tensor([m, k], "int8", [sx], [qv.i(ops["x_zero_point"])])
+    w = mb.tensor([n, k], "int8", w_scales, [qv.i(z) for z in ops["w_zero_points"]], data=ops["w"])
+    bias_scales = [float(np.float32(sx) * np.float32(s)) for s in w_scales]
+    b = mb.tensor([n], "int32", bias_scales, [0] * len(bias_scales), data=[qv.i(v) for v in ops["bias"]])
+    y = mb.tensor([m, n], "int8", [qv.f(ops["y_scale"])], [qv.i(ops["y_zero_point"])])
+    options = schema.FullyConnectedOptionsT()
+    options.fusedActivationFunction = ACTIVATIONS[ops.get("activation", "none")]
+    mb.inputs.append(x)
+    mb.outputs.append(y)
+    mb.op(schema.BuiltinOperator.FULLY_CONNECTED, [x, w, b], [y], schema.BuiltinOptions.FullyConnectedOptions,
+          options)
+
+
+def error_text(e):
+    return {"error": (str(e).splitlines() or ["rejected"])[0][:120]}
+
+
+def run_family(doc, resolver, select, build_one, to_result):
+    out, disagreements, crashes = {}, [], []
+    groups = {}
+    for group, test, ops in qv.tests(doc):
+        case = select(group, test, ops)
+        if case is not None:
+            groups.setdefault(id(group), []).append((test["tcId"],) + case)
+    for cases in groups.values():
+        for tc, value in batched(cases, build_one, resolver).items():
+            if value is None:
+                crashes.append(tc)
+            elif isinstance(value, Exception):
+                out[tc] = error_text(value)
+            else:
+                out[tc] = to_result(value, tc, disagreements)
+    return out, disagreements, sorted(crashes)
+
+
+def select_quantize(group, test, ops):
+    d = ops["dtype"]
+    if d not in NP or ops["narrow_range"]:
+        return None
+    z = qv.i(ops["zero_point"])
+    if not np.iinfo(NP[d]).min <= z <= np.iinfo(NP[d]).max:
+        return None
+    return np.full([REPEAT], qv.f(ops["x"]), dtype=np.float32), (d, qv.f(ops["scale"]), z)
+
+
+def select_dequantize(group, test, ops):
+    d = ops["dtype"]
+    if d not in NP:
+        return None
+    info = np.iinfo(NP[d])
+    q, z = qv.i(ops["q"]), qv.i(ops["zero_point"])
+    if not (info.min <= q <= info.max and info.min <= z <= info.max):
+        return None
+    return np.full([REPEAT], q, dtype=NP[d]), (d, qv.f(ops["scale"]), z)
+
+
+def select_linear(group, test, ops):
+    if group["type"] != "FullyConnectedTest":
+        return None
+    return np.array(ops["x"], dtype=np.int8).reshape(ops["m"], ops["k"]), ops
+
+
+def first(values, tc, disagreements, key):
+    flat = values.reshape(-1).tolist()
+    if key == "x":
+        flat = [qv.hex_float(float(v)) for v in flat]
+    if flat[0] != flat[-1]:
+        disagreements.append(tc)
+    return {key: flat[0] if key != "x" else flat[0]}
+
+
+def main(argv):
+    if len(argv) != 3 or argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return 0 if len(argv) == 2 else 2
+    vectors_dir, out_path = argv[1], argv[2]
+    load = lambda name: qv.load(os.path.join(vectors_dir, name + ".json"))  # noqa: E731
+    quantize, dequant, linear = load("quantize"), load("dequantize"), load("linear")
+    ops = []
+    for label, resolver in RESOLVERS:
+        r, d, c = run_family(quantize, resolver, select_quantize, quantize_one,
+                             lambda v, tc, dis: first(v, tc, dis, "q"))
+        if resolver == litert.OpResolverType.BUILTIN:
+            claimed = {"division": "f32_reciprocal", "rounding": "half_even"}
+            source = {"says": "the delegate runs XNNPACK's convert f32->qs8/qu8: fl32(x * fl32(1/S)), clamped in "
+                              "float, half even, + Z (see the XNNPACK rows)",
+                      "cite": "google/XNNPACK src/subgraph/convert.c create_convert_operator + "
+                              "src/operators/unary-elementwise-nc.c xnn_create_convert_nc_f32_qs8"}
+        else:
+            claimed = {"division": "f32_divide", "rounding": "half_away"}
+            source = {"says": "static_cast<int32_t>(TfLiteRound(x / fl32(S))) + Z (std::round: half away from "
+                              "zero; the int32 conversion of NaN/inf is undefined), clamped"
+                              + ("" if resolver == litert.OpResolverType.BUILTIN_REF else
+                                 "; the optimized kernel (optimized_ops::AffineQuantize) was not read here: "
+                                 "checked against the reference kernel's variant"),
+                      "cite": SRC + "internal/reference/quantize.h AffineQuantize (reference_ops)"}
+        ops.append({"operation": "QUANTIZE (%s)" % label, "family": "quantize", "api": "TFLite QUANTIZE op",
+                    "claimed": claimed, "source": source,
+                    "results": r, "vector_tail_disagreements": d, "crashes": c, "notes": "int8/uint8 groups"})
+        r, d, c = run_family(dequant, resolver, select_dequantize, dequantize_one,
+                          lambda v, tc, dis: first(v, tc, dis, "x"))
+        ops.append({"operation": "DEQUANTIZE (%s)" % label, "family": "dequantize", "api": "TFLite DEQUANTIZE op",
+                    "claimed": {}, "source": {"says": "static_cast<float>(double(S) * (q - Z)): one rounding of "
+                                                      "an exact product",
+                                              "cite": SRC + "internal/reference/dequantize.h Dequantize"},
+                    "results": r, "vector_tail_disagreements": d, "crashes": c, "notes": "int8/uint8 groups"})
+        r, d, c = run_family(linear, resolver, select_linear, fully_connected_one,
+                          lambda v, tc, dis: {"y": [int(t) for t in v.reshape(-1).tolist()]})
+        ops.append({"operation": "FULLY_CONNECTED int8 (%s)" % label, "family": "linear",
+                    "api": "TFLite FULLY_CONNECTED op (int8, per-channel weights)",
+                    "claimed": {"variant": "double_round", "derivation": "tflite"},
+                    "source": {"says": "QuantizeMultiplier(double(Sx) * double(Sw) / double(Sy)) then "
+                                       "MultiplyByQuantizedMultiplier (double_round), Zy after; fused "
+                                       "activation bounds from CalculateActivationRangeQuantized",
+                               "cite": SRC + "kernel_util.cc GetQuantizedConvolutionMultipler (per tensor: "
+                                             "double(Si) * double(Sf) / double(So); the per-channel path "
+                                             "PopulateConvolutionQuantizationParams not read) + "
+                                             "internal/reference/integer_ops/fully_connected.h"},
+                    "results": r, "vector_tail_disagreements": [], "crashes": c,
+                    "notes": "FullyConnectedTest groups"})
+    import ai_edge_litert
+    version = getattr(ai_edge_litert, "__version__", "")
+    with open(out_path, "w", encoding="utf-8") as fh:
+        json.dump({"backend": "TFLite (ai-edge-litert)", "version": version, "operations": ops}, fh, indent=1,
+                  sort_keys=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

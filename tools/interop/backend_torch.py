@@ -1,0 +1,313 @@
+#!/usr/bin/python3
+"""PyTorch (Debian python3-torch 1.13, run with /usr/bin/python3) as a backend for the golden
+vectors. Every group of a family is run with PyTorch's own operator (so `identify` can name
+what it does); the output is one JSON document with one entry per operation:
+
+  backend_torch.py VECTORS_DIR OUT.json
+
+Each input is repeated in a tensor of REPEAT elements so PyTorch's vectorized loop (AVX2 on
+x86-64) produces element 0 and its scalar tail the last element; when the two disagree the
+test is listed under "vector_tail_disagreements" (a real inconsistency inside PyTorch).
+"""
+import json
+import math
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import quantspec_vectors as qv  # noqa: E402
+
+REPEAT = 37  # 32 through the AVX2 loop (4 x 8 lanes, or 1 x 32 int8 lanes) + 5 in the scalar tail
+QDTYPES = {"int8": torch.qint8, "uint8": torch.quint8}
+INT_DTYPES = {"int8": torch.int8, "uint8": torch.uint8}
+SRC = "pytorch/pytorch"
+
+
+class NotRun(Exception):
+    """The test cannot be expressed through this API (left out: "not run", not a rejection)."""
+
+
+def err(e):
+    return {"error": str(e).splitlines()[0][:120]}
+
+
+def rows(doc, keep=lambda group: True):
+    for group, test, ops in qv.tests(doc):
+        if keep(group):
+            yield group, test, ops
+
+
+def take(values, tc_id, disagreements):
+    """Element 0 (vector loop) as the result; note when the scalar tail differs."""
+    first, last = values[0], values[-1]
+    same = (first == last) or (isinstance(first, float) and math.isnan(first) and math.isnan(last))
+    if not same:
+        disagreements.append(tc_id)
+    return first
+
+
+def quantize_per_tensor(doc):
+    out, dis = {}, []
+    for group, test, ops in rows(doc, lambda g: g["params"]["dtype"] in QDTYPES and not g["params"]["narrow_range"]):
+        x = torch.full((REPEAT,), qv.f(ops["x"]), dtype=torch.float32)
+        try:
+            q = torch.quantize_per_tensor(x, qv.f(ops["scale"]), qv.i(ops["zero_point"]), QDTYPES[ops["dtype"]])
+            out[test["tcId"]] = {"q": take(q.int_repr().tolist(), test["tcId"], dis)}
+        except RuntimeError as e:
+            out[test["tcId"]] = err(e)
+    return out, dis
+
+
+def quantize_per_channel(doc):
+    out, dis = {}, []
+    for group, test, ops in rows(doc, lambda g: g["params"]["dtype"] in QDTYPES and not g["params"]["narrow_range"]):
+        x = torch.full((1, REPEAT), qv.f(ops["x"]), dtype=torch.float32)
+        try:
+            q = torch.quantize_per_channel(x, torch.tensor([qv.f(ops["scale"])], dtype=torch.float64),
+                                           torch.tensor([qv.i(ops["zero_point"])], dtype=torch.int64), 0,
+                                           QDTYPES[ops["dtype"]])
+            out[test["tcId"]] = {"q": take(q.int_repr()[0].tolist(), test["tcId"], dis)}
+        except RuntimeError as e:
+            out[test["tcId"]] = err(e)
+    return out, dis
+
+
+def dequantize(doc):
+    out, dis = {}, []
+    for group, test, ops in rows(doc, lambda g: g["params"]["dtype"] in QDTYPES):
+        q, z = qv.i(ops["q"]), qv.i(ops["zero_point"])
+        try:
+            if not (qv.i(ops["qmin"]) <= q <= qv.i(ops["qmax"])):
+                raise NotRun("q outside the dtype (not representable in a quantized tensor)")
+            t = torch.full((REPEAT,), q, dtype=INT_DTYPES[ops["dtype"]])
+            qt = torch._make_per_tensor_quantized_tensor(t, qv.f(ops["scale"]), z)
+            values = [qv.hex_float(v) for v in qt.dequantize().tolist()]
+            out[test["tcId"]] = {"x": take(values, test["tcId"], dis)}
+        except NotRun:
+            pass
+        except RuntimeError as e:
+            out[test["tcId"]] = err(e)
+    return out, dis
+
+
+def fake_quant(doc, per_channel):
+    out, dis = {}, []
+    for group, test, ops in rows(doc, lambda g: g["type"] == "FakeQuantTest"):
+        x = torch.full((REPEAT, 1) if per_channel else (REPEAT,), qv.f(ops["x"]), dtype=torch.float32,
+                       requires_grad=True)
+        scale, z = qv.f(ops["scale"]), qv.i(ops["zero_point"])
+        qmin, qmax = qv.i(ops["qmin"]), qv.i(ops["qmax"])
+        try:
+            if per_channel:
+                y = torch.fake_quantize_per_channel_affine(x, torch.tensor([scale], dtype=torch.float32),
+                                                           torch.tensor([z], dtype=torch.int32), 1, qmin, qmax)
+            else:
+                y = torch.fake_quantize_per_tensor_affine(x, scale, z, qmin, qmax)
+            y.backward(torch.ones_like(y))  # the straight-through mask is the gradient (1 or 0)
+            values = [qv.hex_float(v) for v in y.detach().reshape(-1).tolist()]
+            masks = [g == 1.0 for g in x.grad.reshape(-1).tolist()]
+            value = take(values, test["tcId"], dis)
+            mask = take(masks, test["tcId"], dis)
+            out[test["tcId"]] = {"value": value, "mask": mask}
+        except RuntimeError as e:
+            out[test["tcId"]] = err(e)
+    return out, dis
+
+
+def linear(doc, engine):
+    """torch.ops.quantized.linear with prepacked weights. PyTorch's activations are quint8: an
+    int8 x with zero point Zx is the uint8 x + 128 with Zx + 128 (same x - Zx), and the quint8
+    output minus 128 is the int8 y (the clamp [0, 255] is [-128, 127] moved). The int32 bias b is
+    given as the float b * fl32(Sx * Sw) (PyTorch quantizes a float bias itself); when PyTorch's
+    own quantize_per_tensor of that float does not return b the test is listed in bias_roundtrip."""
+    torch.backends.quantized.engine = engine
+    out, dis, bias_off = {}, [], []
+    for group, test, ops in rows(doc, lambda g: g["type"] == "FullyConnectedTest"):
+        tc = test["tcId"]
+        try:
+            activation = ops.get("activation", "none")
+            if activation not in ("none", "relu"):
+                raise NotRun("fused activation %s has no quantized.linear_* op" % activation)
+            m, k, n = ops["m"], ops["k"], ops["n"]
+            sx, zx = qv.f(ops["x_scale"]), qv.i(ops["x_zero_point"])
+            sy, zy = qv.f(ops["y_scale"]), qv.i(ops["y_zero_point"])
+            w_scales = [qv.f(s) for s in ops["w_scales"]]
+            w_zps = [qv.i(z) for z in ops["w_zero_points"]]
+            x_u8 = torch.tensor([v + 128 for v in ops["x"]], dtype=torch.uint8).reshape(m, k)
+            xq = torch._make_per_tensor_quantized_tensor(x_u8, sx, zx + 128)
+            w_i8 = torch.tensor(ops["w"], dtype=torch.int8).reshape(n, k)
+            if len(w_scales) == 1:
+                wq = torch._make_per_tensor_quantized_tensor(w_i8, w_scales[0], w_zps[0])
+            else:
+                wq = torch._make_per_channel_quantized_tensor(w_i8, torch.tensor(w_scales, dtype=torch.float64),
+                                                              torch.tensor(w_zps, dtype=torch.int64), 0)
+            bias = []
+            for j, b in enumerate(ops["bias"]):
+                sb = float(np.float32(np.float32(sx) * np.float32(w_scales[j if len(w_scales) > 1 else 0])))
+                fb = float(np.float32(b * sb))
+                back = torch.quantize_per_tensor(torch.tensor([fb]), sb, 0, torch.qint32).int_repr().item()
+                if back != b:
+                    bias_off.append(tc)
+                bias.append(fb)
+            packed = torch.ops.quantized.linear_prepack(wq, torch.tensor(bias, dtype=torch.float32))
+            op = torch.ops.quantized.linear_relu if activation == "relu" else torch.ops.quantized.linear
+            y = op(xq, packed, sy, zy + 128)
+            out[tc] = {"y": [v - 128 for v in y.int_repr().reshape(-1).tolist()]}
+        except NotRun:
+            pass
+        except RuntimeError as e:
+            out[tc] = err(e)
+    return out, dis, sorted(set(bias_off))
+
+
+def conv2d(doc, engine):
+    """torch.ops.quantized.conv2d with prepacked weights, the Conv2DTest groups: NHWC x and OHWI
+    w of the vectors transposed to PyTorch's NCHW / OIHW, int8 x as quint8 + 128 and the bias
+    as a float, as for linear; asymmetric padding (top != bottom) has no PyTorch form (not run)."""
+    torch.backends.quantized.engine = engine
+    out, dis, bias_off = {}, [], []
+    for group, test, ops in rows(doc, lambda g: g["type"] == "Conv2DTest"):
+        tc = test["tcId"]
+        try:
+            activation = ops.get("activation", "none")
+            top, bottom, left, right = ops["padding"]
+            if activation not in ("none", "relu") or top != bottom or left != right:
+                raise NotRun("activation or padding without a PyTorch form")
+            n, h, w_, c = ops["input_shape"]
+            o, kh, kw, _ = ops["filter_shape"]
+            sx, zx = qv.f(ops["x_scale"]), qv.i(ops["x_zero_point"])
+            sy, zy = qv.f(ops["y_scale"]), qv.i(ops["y_zero_point"])
+            w_scales = [qv.f(v) for v in ops["w_scales"]]
+            w_zps = [qv.i(v) for v in ops["w_zero_points"]]
+            x_u8 = (torch.tensor(ops["x"], dtype=torch.int32) + 128).to(torch.uint8).reshape(n, h, w_, c)
+            xq = torch._make_per_tensor_quantized_tensor(x_u8.permute(0, 3, 1, 2).contiguous(), sx, zx + 128)
+            w_i8 = torch.tensor(ops["w"], dtype=torch.int8).reshape(o, kh, kw, c).permute(0, 3, 1, 2).contiguous()
+            if len(w_scales) == 1:
+                wq = torch._make_per_tensor_quantized_tensor(w_i8, w_scales[0], w_zps[0])
+            else:
+                wq = torch._make_per_channel_quantized_tensor(w_i8, torch.tensor(w_scales, dtype=torch.float64),
+                                                              torch.tensor(w_zps, dtype=torch.int64), 0)
+            bias = []
+            for j, b in enumerate(ops["bias"]):
+                sb = float(np.float32(np.float32(sx) * np.float32(w_scales[j if len(w_scales) > 1 else 0])))
+                fb = float(np.float32(b * sb))
+                if torch.quantize_per_tensor(torch.tensor([fb]), sb, 0, torch.qint32).int_repr().item() != b:
+                    bias_off.append(tc)
+                bias.append(fb)
+            packed = torch.ops.quantized.conv2d_prepack(wq, torch.tensor(bias, dtype=torch.float32), ops["stride"],
+                                                        [top, left], ops["dilation"], 1)
+            op = torch.ops.quantized.conv2d_relu if activation == "relu" else torch.ops.quantized.conv2d
+            y = op(xq, packed, sy, zy + 128)
+            out[tc] = {"y": [v - 128 for v in y.int_repr().permute(0, 2, 3, 1).reshape(-1).tolist()]}
+        except NotRun:
+            pass
+        except RuntimeError as e:
+            out[tc] = err(e)
+    return out, dis, sorted(set(bias_off))
+
+
+def dynamic_quantize(doc):
+    out, dis, binary64 = {}, [], []
+    for group, test, ops in rows(doc, lambda g: g["type"] == "DynamicQuantizeLinearTest"):
+        x = torch.tensor([qv.f(v) for v in ops["x"]], dtype=torch.float32)
+        try:
+            q = torch.quantize_per_tensor_dynamic(x, torch.quint8, False)
+            s = q.q_scale()
+            if float(np.float32(s)) != s:
+                binary64.append(test["tcId"])
+            out[test["tcId"]] = {"scale": qv.hex_float(float(np.float32(s))), "zero_point": q.q_zero_point(),
+                                 "q": q.int_repr().tolist()}
+        except RuntimeError as e:
+            out[test["tcId"]] = err(e)
+    return out, dis, binary64
+
+
+def main(argv):
+    if len(argv) != 3 or argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return 0 if len(argv) == 2 else 2
+    vectors_dir, out_path = argv[1], argv[2]
+    load = lambda name: qv.load(os.path.join(vectors_dir, name + ".json"))  # noqa: E731
+    quantize, dequant, fq, lin, dyn = (load(n) for n in
+                                       ("quantize", "dequantize", "fake_quant", "linear", "dynamic_quantize"))
+    ops = []
+
+    def add(operation, family, api, claimed, source, results, disagreements, notes=None, **extra):
+        entry = {"operation": operation, "family": family, "api": api, "claimed": claimed, "source": source,
+                 "results": results, "vector_tail_disagreements": disagreements}
+        if notes:
+            entry["notes"] = notes
+        entry.update(extra)
+        ops.append(entry)
+
+    quantize_source = {
+        "says": "Z + nearbyint(x * fl32(1/S)) cast to int64, then clamped (non-FBGEMM build: "
+                "division=f32_reciprocal, rounding=half_even, Z added after rounding)",
+        "cite": SRC + " aten/src/ATen/native/quantized/AffineQuantizerBase.cpp quantize_val (non-USE_FBGEMM branch)"}
+    r, d = quantize_per_tensor(quantize)
+    add("quantize_per_tensor", "quantize", "torch.quantize_per_tensor",
+        {"division": "f32_reciprocal", "rounding": "half_even"}, quantize_source, r, d,
+        "int8/uint8 groups (no narrow range, no 4/16-bit dtypes in PyTorch)")
+    r, d = quantize_per_channel(quantize)
+    add("quantize_per_channel", "quantize", "torch.quantize_per_channel (1 channel)",
+        {"division": "f32_reciprocal", "rounding": "half_even"}, quantize_source, r, d,
+        "int8/uint8 groups")
+    r, d = dequantize(dequant)
+    add("dequantize", "dequantize", "Tensor.dequantize", {},
+        {"says": "fl32(S) * (q - Z) in binary32",
+         "cite": SRC + " aten/src/ATen/native/quantized/AffineQuantizerBase.cpp dequantize_val"}, r, d,
+        "int8/uint8 groups")
+    fq_source = {"says": "Z + nearbyint(x * fl32(1/S)) in binary32, converted to int64 before clamping, "
+                         "then (q - Z) * S; mask = qmin <= q <= qmax",
+                 "cite": SRC + " aten/src/ATen/native/quantized/cpu/kernels/QuantizedOpKernels.cpp "
+                               "fake_quantize_tensor_cachemask_kernel (SPEC Q15.3)"}
+    r, d = fake_quant(fq, per_channel=False)
+    add("fake_quantize_per_tensor_affine", "fake_quant", "torch.fake_quantize_per_tensor_affine + autograd mask",
+        {"fake_quant": "pytorch"}, fq_source, r, d, "FakeQuantTest groups (FakeQuantTfTest is TensorFlow's)")
+    r, d = fake_quant(fq, per_channel=True)
+    add("fake_quantize_per_channel_affine", "fake_quant",
+        "torch.fake_quantize_per_channel_affine (1 channel) + autograd mask",
+        {"fake_quant": "pytorch"}, fq_source, r, d, "FakeQuantTest groups")
+    for engine, source in (
+            ("qnnpack", {"says": "requantization scale fl32(fl32(Sw * Sx) * fl32(1/Sy)) (binary32 operations), "
+                                 "nearbyint(acc * scale) by cvtps (half even), + Zy after rounding: the fp32 "
+                                 "variant with another scale derivation",
+                         "cite": SRC + " aten/src/ATen/native/quantized/cpu/QnnpackUtils.h "
+                                       "generate_requantization_scales + qnnpack q8gemm SSE2 kernels "
+                                       "(_mm_cvtps_epi32(_mm_mul_ps(acc, requantization_scales)))"}),
+            ("onednn", {"says": "ideep::matmul_forward with src scale 1/Sx, weight scales, dst scale 1/Sy "
+                                "(oneDNN's reciprocal convention), src/dst zero points, float bias; the combined "
+                                "binary32 output scale is formed inside ideep (not read)",
+                        "cite": SRC + " aten/src/ATen/native/quantized/cpu/qlinear.cpp "
+                                      "PackedLinearWeightsOnednn::apply_impl"})):
+        if engine not in torch.backends.quantized.supported_engines:
+            continue
+        r, d, bias_off = linear(lin, engine)
+        add("linear (%s)" % engine, "linear", "torch.ops.quantized.linear, engine %s" % engine,
+            {"variant": "fp32"}, source, r, d,
+            "int8 x as quint8 + 128; FullyConnectedTest groups", bias_roundtrip=bias_off)
+        r, d, bias_off = conv2d(lin, engine)
+        add("conv2d (%s)" % engine, "linear", "torch.ops.quantized.conv2d, engine %s" % engine,
+            {"variant": "fp32"}, source, r, d,
+            "int8 x as quint8 + 128, NHWC/OHWI transposed; Conv2DTest groups", bias_roundtrip=bias_off)
+    torch.backends.quantized.engine = "qnnpack"
+    r, d, binary64 = dynamic_quantize(dyn)
+    add("quantize_per_tensor_dynamic", "dynamic_quantize", "torch.quantize_per_tensor_dynamic(x, quint8, False)",
+        {"dynamic": "onnx"},
+        {"says": "min/max of x widened to contain 0, S = (max - min) / 255 in binary64, Z = nearbyint(-min / S) "
+                 "clamped, then quantize_per_tensor",
+         "cite": SRC + " aten/src/ATen/native/quantized/QTensor.cpp quantize_per_tensor_dynamic + "
+                       "quantized/cpu/QuantUtils.h ChooseQuantizationParams"},
+        r, d, "DynamicQuantizeLinearTest groups; the binary64 q_scale is reported rounded to binary32",
+        binary64_scale=binary64)
+    doc = {"backend": "PyTorch", "version": torch.__version__, "operations": ops}
+    with open(out_path, "w", encoding="utf-8") as fh:
+        json.dump(doc, fh, indent=1, sort_keys=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

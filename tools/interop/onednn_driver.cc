@@ -1,0 +1,196 @@
+// oneDNN (Debian libdnnl-dev 2.6) as a backend for the golden vectors:
+//   reorder f32 -> s8/u8 with output scale fl32(1/S) and a destination zero point (quantize);
+//   matmul u8 x s8 -> s8 with output scales fl32(fl32(Sx*Sw)/Sy) and src/dst zero points (linear);
+//   matmul u8/s8 x s8 -> s32 with src/weights zero points and an s32 bias (accumulate).
+//   onednn_driver VECTORS_DIR OUT.json [BACKEND_LABEL]
+// (run_interop.py runs it twice: on this CPU's best ISA and with DNNL_MAX_CPU_ISA=AVX2, the
+// kernels an AVX2 machine without VNNI gets: u8 x s8 products summed in int16 pairs.)
+// oneDNN takes the *multiplier* dst = scale * src: fl32(1/S) is what a caller (PyTorch's onednn
+// engine, for example) passes for a scale S; its rounding and where it adds the zero point are
+// oneDNN's.
+#include <dnnl.hpp>
+
+#include <cstdint>
+#include <vector>
+
+#include "driver_common.hpp"
+
+namespace {
+
+using interop::Json;
+using namespace dnnl;
+constexpr long long kRepeat = 37;
+const char* kRepo = "oneapi-src/oneDNN ";
+
+engine& cpu() {
+  static engine eng(engine::kind::cpu, 0);
+  return eng;
+}
+
+template <typename Q>
+void reorder_quantize(const Json& doc, interop::Operation& op, memory::data_type type, const std::string& dtype) {
+  interop::for_each_test(doc, [&](const Json& group, const Json& test, const Json& ops) {
+    if (ops["dtype"] != dtype || ops["narrow_range"].get<bool>()) return;  // reorder saturates to the type only
+    const long long z = interop::integer(ops["zero_point"]);
+    const float scale = interop::f32(ops["scale"]);
+    std::vector<float> x(kRepeat, interop::f32(ops["x"]));
+    std::vector<Q> y(kRepeat, 0);
+    try {
+      memory::desc src_md({kRepeat}, memory::data_type::f32, memory::format_tag::a);
+      memory::desc dst_md({kRepeat}, type, memory::format_tag::a);
+      primitive_attr attr;
+      attr.set_output_scales(0, {1.0f / scale});
+      attr.set_zero_points(DNNL_ARG_DST, 0, {static_cast<int32_t>(z)});
+      memory src(src_md, cpu(), x.data()), dst(dst_md, cpu(), y.data());
+      reorder::primitive_desc pd(cpu(), src_md, cpu(), dst_md, attr);
+      stream s(cpu());
+      reorder(pd).execute(s, src, dst);
+      s.wait();
+    } catch (const dnnl::error& e) {
+      op.result(test, {{"error", std::string("dnnl: ") + e.what()}});
+      return;
+    }
+    if (y[0] != y[kRepeat - 1]) op.disagreement(test);
+    op.result(test, {{"q", static_cast<long long>(y[0])}});
+  });
+}
+
+// x (int8, zero point Zx) is given as the u8 x + 128 with Zx + 128: the same x - Zx.
+void matmul_linear(const Json& doc, interop::Operation& op) {
+  interop::for_each_test(doc, [&](const Json& group, const Json& test, const Json& ops) {
+    if (group["type"] != "FullyConnectedTest") return;
+    const std::string activation = ops.value("activation", "none");
+    if (activation != "none" && activation != "relu") return;
+    const memory::dim M = ops["m"], K = ops["k"], N = ops["n"];
+    std::vector<uint8_t> x;
+    for (const auto& v : ops["x"]) x.push_back(static_cast<uint8_t>(v.get<int>() + 128));
+    std::vector<int8_t> w;
+    for (const auto& v : ops["w"]) w.push_back(static_cast<int8_t>(v.get<int>()));
+    std::vector<int32_t> bias;
+    for (const auto& v : ops["bias"]) bias.push_back(static_cast<int32_t>(interop::integer(v)));
+    const float sx = interop::f32(ops["x_scale"]), sy = interop::f32(ops["y_scale"]);
+    std::vector<float> scales;
+    for (const auto& s : ops["w_scales"]) scales.push_back((sx * interop::f32(s)) / sy);
+    const long long zy = interop::integer(ops["y_zero_point"]);
+    std::vector<int8_t> y(static_cast<size_t>(M * N), 0);
+    try {
+      memory::desc a_md({M, K}, memory::data_type::u8, memory::format_tag::ab);
+      memory::desc w_md({K, N}, memory::data_type::s8, memory::format_tag::ba);  // w is [N][K]
+      memory::desc b_md({1, N}, memory::data_type::s32, memory::format_tag::ab);
+      memory::desc c_md({M, N}, memory::data_type::s8, memory::format_tag::ab);
+      primitive_attr attr;
+      attr.set_output_scales(scales.size() == 1 ? 0 : 1 << 1, scales);
+      attr.set_zero_points(DNNL_ARG_SRC, 0, {static_cast<int32_t>(interop::integer(ops["x_zero_point"]) + 128)});
+      attr.set_zero_points(DNNL_ARG_DST, 0, {static_cast<int32_t>(zy)});
+      if (activation == "relu") {
+        post_ops po;
+        po.append_eltwise(1.0f, algorithm::eltwise_relu, 0.0f, 0.0f);
+        attr.set_post_ops(po);
+      }
+      matmul::primitive_desc pd(matmul::desc(a_md, w_md, b_md, c_md), attr, cpu());
+      memory a(a_md, cpu(), x.data()), wm(w_md, cpu(), w.data()), b(b_md, cpu(), bias.data()),
+          c(c_md, cpu(), y.data());
+      stream s(cpu());
+      matmul(pd).execute(s, {{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_BIAS, b}, {DNNL_ARG_DST, c}});
+      s.wait();
+    } catch (const dnnl::error& e) {
+      op.result(test, {{"error", std::string("dnnl: ") + e.what()}});
+      return;
+    }
+    Json out = Json::array();
+    for (int8_t v : y) out.push_back(static_cast<int>(v));
+    op.result(test, {{"y", out}});
+  });
+}
+
+void matmul_accumulate(const Json& doc, interop::Operation& op) {
+  interop::for_each_test(doc, [&](const Json& group, const Json& test, const Json& ops) {
+    const std::string xd = ops["x_dtype"], wd = ops["w_dtype"];
+    if ((xd != "uint8" && xd != "int8") || wd != "int8") return;
+    const memory::dim K = static_cast<memory::dim>(ops["x"].size());
+    const bool shift = xd == "int8";  // as u8 with +128 on x and Zx
+    // Not expressible (not run): operands of different lengths, values outside their type.
+    if (ops["w"].size() != ops["x"].size()) return;
+    for (const auto& v : ops["x"]) {
+      if (v.get<long long>() < (shift ? -128 : 0) || v.get<long long>() > (shift ? 127 : 255)) return;
+    }
+    for (const auto& v : ops["w"]) {
+      if (v.get<long long>() < -128 || v.get<long long>() > 127) return;
+    }
+    std::vector<uint8_t> x;
+    for (const auto& v : ops["x"]) x.push_back(static_cast<uint8_t>(v.get<int>() + (shift ? 128 : 0)));
+    std::vector<int8_t> w;
+    for (const auto& v : ops["w"]) w.push_back(static_cast<int8_t>(v.get<int>()));
+    std::vector<int32_t> bias{static_cast<int32_t>(interop::integer(ops["bias"]))};
+    int32_t acc = 0;
+    try {
+      memory::desc a_md({1, K}, memory::data_type::u8, memory::format_tag::ab);
+      memory::desc w_md({K, 1}, memory::data_type::s8, memory::format_tag::ab);
+      memory::desc b_md({1, 1}, memory::data_type::s32, memory::format_tag::ab);
+      memory::desc c_md({1, 1}, memory::data_type::s32, memory::format_tag::ab);
+      primitive_attr attr;
+      attr.set_zero_points(DNNL_ARG_SRC, 0,
+                           {static_cast<int32_t>(interop::integer(ops["x_zero_point"]) + (shift ? 128 : 0))});
+      const long long zw = interop::integer(ops["w_zero_point"]);
+      if (zw != 0) attr.set_zero_points(DNNL_ARG_WEIGHTS, 0, {static_cast<int32_t>(zw)});
+      matmul::primitive_desc pd(matmul::desc(a_md, w_md, b_md, c_md), attr, cpu());
+      memory a(a_md, cpu(), x.data()), wm(w_md, cpu(), w.data()), b(b_md, cpu(), bias.data()), c(c_md, cpu(), &acc);
+      stream s(cpu());
+      matmul(pd).execute(s, {{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_BIAS, b}, {DNNL_ARG_DST, c}});
+      s.wait();
+    } catch (const dnnl::error& e) {
+      op.result(test, {{"error", std::string("dnnl: ") + e.what()}});
+      return;
+    }
+    op.result(test, {{"acc", acc}});
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc >= 2 && std::string(argv[1]) == "--help") {
+    std::printf("usage: onednn_driver VECTORS_DIR OUT.json [BACKEND_LABEL]\n(run by tools/interop/run_interop.py; writes the backend document it judges)\n");
+    return 0;
+  }
+  if (argc != 3 && argc != 4) {
+    std::fprintf(stderr, "usage: onednn_driver VECTORS_DIR OUT.json [BACKEND_LABEL]\n");
+    return 2;
+  }
+  try {
+    const std::string dir = argv[1];
+    const Json quantize_doc = interop::load(dir, "quantize");
+    const std::string cite = std::string(kRepo) + "src/cpu/reorder/simple_reorder.hpp (int8 reorders: "
+                             "scale * x, then + dst zero point, saturate and round by qz_a1b0 / saturate + "
+                             "out_round in src/cpu/simple_q10n.hpp)";
+    const std::string says = "R(x * fl32(1/S) + Z): the zero point is added in float before the one rounding "
+                             "(nearbyint, half even), then saturated to the type";
+    const Json claimed = {{"division", "f32_reciprocal"}, {"rounding", "half_even"}};
+    interop::Operation s8("reorder f32->s8", "quantize", "dnnl::reorder, output scale fl32(1/S), dst zero point",
+                          claimed, says, cite);
+    reorder_quantize<int8_t>(quantize_doc, s8, memory::data_type::s8, "int8");
+    interop::Operation u8("reorder f32->u8", "quantize", "dnnl::reorder, output scale fl32(1/S), dst zero point",
+                          claimed, says, cite);
+    reorder_quantize<uint8_t>(quantize_doc, u8, memory::data_type::u8, "uint8");
+    interop::Operation lin("matmul u8 x s8 -> s8", "linear",
+                           "dnnl::matmul, output scales fl32(fl32(Sx*Sw)/Sy), src/dst zero points, s32 bias",
+                           {{"variant", "fp32"}},
+                           "acc (s32, + bias) * output scale in binary32, + dst zero point before the rounding, "
+                           "saturated (the fp32 variant with Zy before rounding)",
+                           std::string(kRepo) + "src/cpu/matmul/ref_matmul.cpp / gemm_x8s8s32x_matmul.cpp "
+                                                "(post-processing: scale, + dst zero point, saturate, round)");
+    matmul_linear(interop::load(dir, "linear"), lin);
+    interop::Operation acc("matmul u8 x s8 -> s32", "accumulate",
+                           "dnnl::matmul, src/weights zero points, s32 bias, s32 destination", Json::object(),
+                           "int32 sums of (x - Zx)(w - Zw) + bias",
+                           std::string(kRepo) + "src/cpu/matmul/gemm_x8s8s32x_matmul.cpp");
+    matmul_accumulate(interop::load(dir, "accumulate"), acc);
+    return interop::write(argv[2], argc == 4 ? argv[3] : "oneDNN", std::to_string(dnnl_version()->major) + "." +
+                                                 std::to_string(dnnl_version()->minor) + "." +
+                                                 std::to_string(dnnl_version()->patch),
+                          Json::array({s8.entry, u8.entry, lin.entry, acc.entry}));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "onednn_driver: %s\n", e.what());
+    return 1;
+  }
+}

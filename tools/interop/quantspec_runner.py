@@ -1,0 +1,134 @@
+"""Runs `quantspec vectors check` / `identify` on a backend's results and reads their output.
+
+This is the one place that knows the text those two commands print (vectors/README.md,
+vectors/src/check.cpp as on main in session 6). When `identify` gains its per-dimension
+`--json` form, only `parse_identify` (and `identify`) change here.
+Standard library only.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import quantspec_vectors as qv  # noqa: E402
+
+# `check`, a failure line: "quantize tcId 17 [division=exact, rounding=half_even]: unexpected failure: q: expected 2, got 3"
+_CHECK_FAILURE = re.compile(r"^(\S+) tcId (\d+) \[([^\]]*)\]: (unexpected failure|unexpected pass)(?:: (.*))?$")
+_CHECK_SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed$")
+# `identify`: "quantize: consistent with A (12 tests); B (3 tests)" | "quantize: consistent with no named variant"
+_IDENTIFY_HEAD = re.compile(r"^(\S+): (consistent with (.*)|no results)$")
+_CONSISTENT_ITEM = re.compile(r"^(.*) \((\d+) tests\)$")
+# "  inconsistent with A on tcId 1, 2, ... (41 of 83 tests)"
+_INCONSISTENT = re.compile(r"^  inconsistent with (.*) on tcId ([0-9, .]+) \((\d+) of (\d+) tests\)$")
+
+
+def variant_label(variant):
+    """The label `check`/`identify` print for a group's variant (reader.cpp variant_label)."""
+    if not variant:
+        return "(none)"
+    return ", ".join("%s=%s" % (k, v if isinstance(v, str) else json.dumps(v)) for k, v in variant.items())
+
+
+def parse_check(text):
+    """{'passed': n, 'failed': n, 'failures': [{'tcId', 'variant', 'outcome', 'why'}]}."""
+    failures, passed, failed = [], None, None
+    for line in text.splitlines():
+        m = _CHECK_FAILURE.match(line)
+        if m:
+            failures.append({"tcId": int(m.group(2)), "variant": m.group(3), "outcome": m.group(4),
+                             "why": m.group(5) or ""})
+            continue
+        m = _CHECK_SUMMARY.match(line)
+        if m:
+            passed, failed = int(m.group(1)), int(m.group(2))
+    if passed is None:
+        raise ValueError("unrecognised `vectors check` output:\n" + text[-2000:])
+    return {"passed": passed, "failed": failed, "failures": failures}
+
+
+def parse_identify(text):
+    """{'consistent': [{'variant', 'tests'}], 'inconsistent': [{'variant', 'mismatches', 'run', 'first_tcIds'}]}
+    for the one algorithm of the vectors file identify was run on."""
+    consistent, inconsistent, seen_head = [], [], False
+    for line in text.splitlines():
+        m = _IDENTIFY_HEAD.match(line)
+        if m:
+            seen_head = True
+            if m.group(3) and m.group(3) != "no named variant":
+                for item in m.group(3).split("; "):
+                    c = _CONSISTENT_ITEM.match(item)
+                    consistent.append({"variant": c.group(1), "tests": int(c.group(2))})
+            continue
+        m = _INCONSISTENT.match(line)
+        if m:
+            ids = [int(t) for t in m.group(2).replace("...", "").split(",") if t.strip()]
+            inconsistent.append({"variant": m.group(1), "mismatches": int(m.group(3)),
+                                 "run": int(m.group(4)), "first_tcIds": ids})
+    if not seen_head:
+        raise ValueError("unrecognised `vectors identify` output:\n" + text[-2000:])
+    inconsistent.sort(key=lambda v: (v["mismatches"], v["variant"]))
+    return {"consistent": consistent, "inconsistent": inconsistent}
+
+
+def _run(quantspec, args):
+    proc = subprocess.run([quantspec, "vectors"] + args, capture_output=True, text=True)
+    if proc.returncode == 2 or proc.returncode > 3:
+        raise RuntimeError("quantspec vectors %s: exit %d\n%s%s" % (args[0], proc.returncode, proc.stdout, proc.stderr))
+    return proc.stdout
+
+
+def groups_of(vectors_file, claimed):
+    """tcIds of the groups whose variant includes every key/value of `claimed`."""
+    doc = qv.load(vectors_file)
+    ids = set()
+    for group in doc["testGroups"]:
+        variant = group.get("variant", {})
+        if all(variant.get(k) == v for k, v in claimed.items()):
+            ids.update(t["tcId"] for t in group["tests"])
+    return ids
+
+
+# Tests whose flags name an edge *policy* or a parameter-acceptance rule rather than the
+# arithmetic (division, rounding, zero-point entry, derivation): NaN/inf inputs, rejected
+# parameters, subnormal scales, quotients beyond int32, int32 wrap/saturation choices. The
+# whole-variant identify of main rules a backend out of every variant for one of these; the
+# interop table also shows identify on the results without them. (The per-dimension identify
+# reports policy differences apart by itself; then this list is no longer needed.)
+EDGE_POLICY_FLAGS = {"nan_input", "nan_quotient", "infinite_input", "invalid_parameter", "subnormal_scale",
+                     "quotient_beyond_int32", "fake_quant_special_input", "left_shift_saturation",
+                     "accumulator_wrap", "partial_sum_overflow", "srdhm_int32_min", "int16_pair_saturation",
+                     "result_saturates_int32", "requires_acc_range"}
+
+
+def edge_policy_tc_ids(vectors_file):
+    doc = qv.load(vectors_file)
+    return {t["tcId"] for g in doc["testGroups"] for t in g["tests"] if EDGE_POLICY_FLAGS & set(t.get("flags", []))}
+
+
+def check_and_identify(quantspec, vectors_file, family, results, claimed, work_prefix):
+    """Writes the results (every group the backend ran) for identify, and the subset of the
+    groups of the variant its source code claims for check; returns both parsed outputs and
+    identify on the results without the edge-policy tests (None when there are none)."""
+    all_path = work_prefix + ".all.json"
+    qv.write_results(all_path, {family: results})
+    identified = parse_identify(_run(quantspec, ["identify", "--vectors", vectors_file, "--results", all_path]))
+    edge = edge_policy_tc_ids(vectors_file)
+    arithmetic = {k: v for k, v in results.items() if int(k) not in edge}
+    identified_arithmetic = None
+    if 0 < len(arithmetic) < len(results):
+        arithmetic_path = work_prefix + ".arithmetic.json"
+        qv.write_results(arithmetic_path, {family: arithmetic})
+        identified_arithmetic = parse_identify(
+            _run(quantspec, ["identify", "--vectors", vectors_file, "--results", arithmetic_path]))
+        identified_arithmetic["left_out"] = len(results) - len(arithmetic)
+    checked = None
+    if claimed is not None:
+        keep = groups_of(vectors_file, claimed)
+        subset = {k: v for k, v in results.items() if int(k) in keep}
+        if subset:
+            claimed_path = work_prefix + ".claimed.json"
+            qv.write_results(claimed_path, {family: subset})
+            checked = parse_check(_run(quantspec, ["check", "--vectors", vectors_file, "--results", claimed_path]))
+    return identified, checked, identified_arithmetic
