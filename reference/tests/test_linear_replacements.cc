@@ -169,6 +169,24 @@ TEST(LinearReplacement, HardSwishPowerOfTwoScalesAgreeWithExact) {
   }
 }
 
+// Q13.2: the int16 sum with Zo wraps. uint8, Si = 1, So = 0x1.00001p-7: M_out = fl32(2^-7/So)
+// = 1 - 2^-20 (to binary32) -> Q31 2^31 - 2048 -> int16 32767 (>= INT32_MAX - 2^15), exponent 0.
+// q = 255: hires = 32640, p = SQRDMULH16(32640, 32767) = 32639, r saturates to 32767,
+// o = SQDMULH16(32767, 32639) = 32638; 32638 + 255 = 32893 wraps to -32643 -> clamp 0.
+// The ideal: hardswish(255) / So = 255 * 128 * (1 + 2^-20), far above qmax -> 255.
+TEST(LinearReplacement, HardSwishInt16SumWraps) {
+  const TfliteActivationParams p = act(1.0f, 0, 0x1.00001p-7f, 255, 0.0f, DType::uint8);
+  const TfliteHardSwishMultipliers m = prepare_tflite_hardswish(p);
+  EXPECT_EQ(m.output_multiplier, 32767);
+  EXPECT_EQ(m.output_exponent, 0);
+  TfliteHardSwishTrace t;
+  EXPECT_EQ(tflite_hardswish(255, p, &t), 0);
+  EXPECT_EQ(t.preshift_output, 32638);
+  EXPECT_TRUE(t.int16_wrap);
+  EXPECT_EQ(tflite_hardswish(254, p), 255);
+  EXPECT_EQ(nonlinear_exact(F::hardswish, 255, lut(1.0f, 0, 0x1.00001p-7f, 255, 1.0f, DType::uint8)), Integer(255));
+}
+
 // gemmlowp/TFLite int16 primitives at their edges.
 TEST(LinearReplacement, Int16Primitives) {
   namespace f16 = fixed_point16;

@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   register_dynamic_quantize(app, registry);
   register_report(app, registry);
   register_lut(app, registry);
+  register_pwl(app, registry);
 
   try {
     app.parse(argc, argv);

@@ -29,6 +29,10 @@ const std::map<std::string, Factory>& factories() {
       {"fake_quant", detail::fake_quant_family},
       {"dynamic_quantize", detail::dynamic_quantize_family},
       {"lut", detail::lut_family},
+      {"leaky_relu", detail::leaky_relu_family},
+      {"hardswish", detail::hardswish_family},
+      {"pwl", detail::pwl_family},
+      {"table_int16", detail::table_int16_family},
   };
   return table;
 }
@@ -39,7 +43,8 @@ const std::vector<std::string>& family_names() {
   static const std::vector<std::string> names = {
       "quant_params", "quantize",   "dequantize", "bias",  "accumulate",
       "multiplier",   "requantize", "activation", "linear",
-      "deployed_requantize", "calibration", "fake_quant", "dynamic_quantize", "lut"};
+      "deployed_requantize", "calibration", "fake_quant", "dynamic_quantize", "lut",
+      "leaky_relu", "hardswish", "pwl", "table_int16"};
   return names;
 }
 
