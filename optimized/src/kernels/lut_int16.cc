@@ -1,9 +1,9 @@
 // TOSA TABLE int16 (SPEC.md Q13.3): out[i] = T[j]*128 + (T[j+1] - T[j]) * (in[i] & 0x7F),
-// j = (in[i] + 32768) >> 7, int32 output. The 513 int16 entries are first widened to two
-// 512-entry int32 arrays (base*128 and slope, one pass of 512), so each lane needs two 32-bit
-// gathers, one multiply and one add. The slope is formed in int32, so a table whose adjacent
-// entries differ by more than int16 (TOSA's REQUIRE) gives the formula's value (Q13.3 SPEC
-// CHOICE), as the reference does.
+// j = (in[i] + 32768) >> 7, int32 output. The 513 int16 entries are first packed into 512
+// int32 pairs (T[j], T[j+1]), one pass of 512, so each lane needs one 32-bit gather, two
+// shifts to split the pair, one multiply and one add. The slope is formed in int32, so a
+// table whose adjacent entries differ by more than int16 (TOSA's REQUIRE) gives the formula's
+// value (Q13.3 SPEC CHOICE), as the reference does.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/lut_int16.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
@@ -19,21 +19,26 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 namespace {
 
+// pair[j] holds T[j] in its low and T[j + 1] in its high 16 bits: one 32-bit gather per lane
+// fetches both ends of the segment.
 struct WideTable {
-  HWY_ALIGN int32_t base[512];   // T[j] * 128
-  HWY_ALIGN int32_t slope[512];  // T[j + 1] - T[j]
+  HWY_ALIGN int32_t pair[512];
 };
 
 void Widen(const int16_t* table, WideTable* w) {
   for (size_t j = 0; j < 512; ++j) {
-    w->base[j] = static_cast<int32_t>(table[j]) * 128;
-    w->slope[j] = static_cast<int32_t>(table[j + 1]) - static_cast<int32_t>(table[j]);
+    const uint32_t low = static_cast<uint16_t>(table[j]);
+    const uint32_t high = static_cast<uint16_t>(table[j + 1]);
+    w->pair[j] = static_cast<int32_t>(low | (high << 16));
   }
 }
 
 inline int32_t LookupOne(const WideTable& w, int16_t v) {
   const int32_t index = (static_cast<int32_t>(v) + 32768) >> 7;
-  return w.base[index] + w.slope[index] * (static_cast<int32_t>(v) & 0x7F);
+  const uint32_t pair = static_cast<uint32_t>(w.pair[index]);
+  const int32_t base = static_cast<int16_t>(pair & 0xFFFF);
+  const int32_t next = static_cast<int16_t>(pair >> 16);
+  return base * 128 + (next - base) * (static_cast<int32_t>(v) & 0x7F);
 }
 
 }  // namespace
@@ -61,9 +66,10 @@ void LutInt16Kernel(const int16_t* table, const int16_t* in, int32_t* out, size_
     const auto v = hn::PromoteTo(d32, hn::LoadU(d16, in + i));
     const auto index = hn::ShiftRight<7>(hn::Add(v, bias));  // 0..511, never negative
     const auto fraction = hn::And(v, low7);
-    const auto base = hn::GatherIndex(d32, w.base, index);
-    const auto slope = hn::GatherIndex(d32, w.slope, index);
-    hn::StoreU(hn::Add(base, hn::Mul(slope, fraction)), d32, out + i);
+    const auto pair = hn::GatherIndex(d32, w.pair, index);
+    const auto base = hn::ShiftRight<16>(hn::ShiftLeft<16>(pair));  // arithmetic: sign-extends
+    const auto next = hn::ShiftRight<16>(pair);
+    hn::StoreU(hn::Add(hn::ShiftLeft<7>(base), hn::Mul(hn::Sub(next, base), fraction)), d32, out + i);
   }
   for (; i < n; ++i) out[i] = LookupOne(w, in[i]);
 }
