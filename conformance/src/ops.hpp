@@ -14,5 +14,6 @@ std::vector<VariantSuite> gemm_suites();
 std::vector<VariantSuite> linear_suites();
 std::vector<VariantSuite> lut_suites();
 std::vector<VariantSuite> packed_suites();  // gemm_packed and linear_packed
+std::vector<VariantSuite> lut_int16_suites();  // TOSA TABLE int16 (Q13.3)
 
 }  // namespace quantspec::conformance::ops

@@ -47,4 +47,7 @@ const qs_kernel_table& packed_uses_call_time_zero_point();
 // gemm_packed: sums only the first 4096 k (forgets the last K block).
 const qs_kernel_table& packed_drops_k_beyond_4096();
 
+// lut_int16: the interpolation fraction taken as in % 128 (negative for negative inputs).
+const qs_kernel_table& lut_int16_signed_fraction();
+
 }  // namespace quantspec::conformance::broken

@@ -156,5 +156,10 @@ TEST(SuiteCatches, PropertyShrinksToAMinimalCounterexample) {
   }
 }
 
+TEST(SuiteCatches, LutInt16FractionAsSignedRemainder) {
+  expect_caught(broken::lut_int16_signed_fraction(), "lut_int16", "tosa", "InterpolatesEveryInt16Input",
+                "input -32767");
+}
+
 }  // namespace
 }  // namespace quantspec::conformance

@@ -94,7 +94,8 @@ const std::vector<SizeClass>& Sizes() {
 }
 size_t MaxElements() { return Sizes()[0].elements; }
 size_t MaxLutBytes() { return Sizes()[0].lut_bytes; }
-size_t MaxCopyBytes() { return std::max(MaxElements() * 5 / 2, MaxLutBytes()); }
+// lut_int16 moves 6 bytes per element: its copies are 3 n bytes.
+size_t MaxCopyBytes() { return std::max(MaxElements() * 3, MaxLutBytes()); }
 
 // Heap arrays, page aligned (so every kernel and copy buffer has the same alignment), touched
 // once so page faults stay out of the timings.
@@ -407,6 +408,19 @@ void RegisterElementwise() {
       qs_lut_params p{QS_U8, lut};
       Register(std::string("lut_u8/") + s.label, s, 2.0 * bytes, [p, bytes] {
         table()->lut(&p, arrays().u8_in.data, arrays().u8_out.data, bytes);
+      });
+    }
+    {
+      // TOSA TABLE int16 (Q13.3): 2 bytes in + 4 bytes out per element; the int16 input lives
+      // in u8_in (2 n bytes <= its size), the int32 output in f32_out (n elements).
+      static int16_t table16[513];
+      for (int j = 0; j < 513; ++j) table16[j] = static_cast<int16_t>(64 * j - 16384);
+      qs_lut_int16_params p{table16};
+      const size_t n16 = n;
+      Register(std::string("lut_int16/") + s.label, s, 6.0 * n16, [p, n16] {
+        if (table()->lut_int16 == nullptr) return;
+        table()->lut_int16(&p, reinterpret_cast<const int16_t*>(arrays().u8_in.data),
+                           reinterpret_cast<int32_t*>(arrays().f32_out.data), n16);
       });
     }
   }

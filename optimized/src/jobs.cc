@@ -251,4 +251,10 @@ qs_status CheckLut(const qs_lut_params* p, const void* in, const void* out, size
   return QS_OK;
 }
 
+qs_status CheckLutInt16(const qs_lut_int16_params* p, const void* in, const void* out, size_t n) {
+  if (p == nullptr || p->table == nullptr) return QS_BAD_PARAMETERS;
+  if (!ElementwiseBuffersOk(in, sizeof(int16_t), out, sizeof(int32_t), n)) return QS_BAD_PARAMETERS;
+  return QS_OK;
+}
+
 }  // namespace quantspec::optimized::detail

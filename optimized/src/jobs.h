@@ -68,6 +68,8 @@ qs_status CheckLinear(const qs_linear_params* p, const void* a, size_t a_stride,
                       size_t w_stride, const void* out, size_t out_stride, size_t m, size_t n,
                       size_t k, GemmJob* gemm_job, RequantizeJob* requant_job);
 qs_status CheckLut(const qs_lut_params* p, const void* in, const void* out, size_t n);
+// Q13.3 TOSA TABLE int16: params and table non-NULL, int16 in / int32 out buffers.
+qs_status CheckLutInt16(const qs_lut_int16_params* p, const void* in, const void* out, size_t n);
 
 // Element type ranges (Q1.1).
 inline int32_t TypeMin(uint32_t type) { return type == QS_S8 ? -128 : 0; }

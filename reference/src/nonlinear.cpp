@@ -317,23 +317,30 @@ Rational nonlinear_approximate(NonlinearFunction f, const Rational& x, float alp
   return evaluate_big<2048>(f, x, alpha);
 }
 
+// Q12.2 (also used by Q13): R(f(x)/divisor), decided without error.
+Integer nonlinear_round(NonlinearFunction f, const Rational& x, float alpha, const Rational& divisor,
+                        Rounding rule) {
+  if (divisor <= 0) throw ParameterError("divisor", "> 0", to_string(divisor));
+  return decide_with_precision(f, x, alpha, [&](const Value& v, const Rational& margin)
+                                                -> std::optional<Integer> {
+    const Rational scaled = v.base / divisor;
+    if (margin != 0 && distance_to_half_grid(scaled) <= margin / divisor) return std::nullopt;
+    const Integer r = round_with_infinitesimal(scaled, v.infinitesimal, rule);
+    if (v.bound != 0) {
+      const Rational far =
+          scaled + (v.infinitesimal > 0 ? v.bound / divisor : Rational(-v.bound / divisor));
+      if (round_to_integer(far, rule) != r) return std::nullopt;
+    }
+    return r;
+  });
+}
+
 // Q12.2
 Integer nonlinear_exact(NonlinearFunction f, std::int32_t q, const LutParams& p) {
   validate(p, false);
   validate_input(q, p);
   const Rational x = Rational(q - p.input_zero_point) * exact(p.input_scale);
-  const Rational so = exact(p.output_scale);
-  const Integer r = decide_with_precision(f, x, p.alpha, [&](const Value& v, const Rational& margin)
-                                                          -> std::optional<Integer> {
-    const Rational scaled = v.base / so;
-    if (margin != 0 && distance_to_half_grid(scaled) <= margin / so) return std::nullopt;
-    const Integer r = round_with_infinitesimal(scaled, v.infinitesimal, p.rounding);
-    if (v.bound != 0) {
-      const Rational far = scaled + (v.infinitesimal > 0 ? v.bound / so : Rational(-v.bound / so));
-      if (round_to_integer(far, p.rounding) != r) return std::nullopt;
-    }
-    return r;
-  });
+  const Integer r = nonlinear_round(f, x, p.alpha, exact(p.output_scale), p.rounding);
   return clamp_to_dtype(r + p.output_zero_point, p.dtype);
 }
 

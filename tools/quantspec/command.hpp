@@ -55,6 +55,7 @@ void register_dynamic_quantize(CLI::App& app, Registry& registry);
 void register_report(CLI::App& app, Registry& registry);
 void register_lut(CLI::App& app, Registry& registry);
 void register_fold_bn(CLI::App& app, Registry& registry);
+void register_pwl(CLI::App& app, Registry& registry);
 
 // --- numbers from text (ParameterError naming `option` on bad text) ---
 float binary32_option(const std::string& text, const std::string& option);

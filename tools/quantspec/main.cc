@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   register_report(app, registry);
   register_lut(app, registry);
   register_fold_bn(app, registry);
+  register_pwl(app, registry);
 
   try {
     app.parse(argc, argv);

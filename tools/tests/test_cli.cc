@@ -1213,4 +1213,25 @@ TEST(CliExplain, CalibrationPlotIsDrawn) {
   EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
 }
 
+// --- pwl (Q13.4) ---
+
+// Example Q13.E4 through the CLI: tanh, Si = 2^-5, So = 2^-7, N = 4: segment 2 starts at 0 with
+// slope 126357; q = 32 (index 160 in input order) gives 62; max error 36 at q = -31; bound 50.
+TEST(CliPwl, ExampleQ13E4SegmentsAndError) {
+  const CliRun r = quantspec({"pwl", "--function", "tanh", "--input-scale", "0x1p-5", "--output-scale",
+                              "0x1p-7", "--segments", "4", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = r.parsed();
+  EXPECT_EQ(j["segments"].size(), 4u);
+  EXPECT_EQ(j["segments"][2]["start"], 0);
+  EXPECT_EQ(j["segments"][2]["slope"], 126357);
+  EXPECT_EQ(j["outputs"][160], 62);
+  EXPECT_EQ(j["exact"][160], 97);
+  EXPECT_EQ(j["max_error"], 36);
+  EXPECT_EQ(j["worst_input"], -31);
+  EXPECT_EQ(j["bound"], 50);
+  expect_rejected({"pwl", "--function", "tanh", "--input-scale", "1", "--output-scale", "1", "--segments", "0"},
+                  "--segments");
+}
+
 }  // namespace

@@ -123,6 +123,15 @@ const std::vector<FlagInfo>& all_flags() {
         {"binary32_overflow", "fl32(f(x)) overflows to +inf for some inputs: SPEC CHOICE "
                               "(Q12.4), the entry saturates to qmax."},
         {"alpha_zero", "alpha = 0 (leaky_relu is ReLU, elu is 0 for x < 0)."},
+        // Linear replacements (Q13)
+        {"table_end_saturation", "TOSA TABLE int16: an entry at the end of the 513-entry table "
+                                 "(or any knot) is clipped to int16, so inputs interpolating "
+                                 "towards it miss the ideal by up to 128 (Q13.3)."},
+        {"slope_beyond_int16", "TOSA TABLE int16: adjacent entries differ by more than int16 "
+                               "(TOSA REQUIRE); SPEC CHOICE (Q13.3) evaluates the formula in "
+                               "int32."},
+        {"int16_wrap", "TFLite hardswish: the int16 sum output + Zo leaves int16 and wraps "
+                       "(Q13.2); the clamp then gives the wrong end of the grid."},
         {"random", "seeded pseudo-random case (fixed seed, portable generator)."},
         {"policy", "decides a policy dimension (SPEC Q20.5: NaN, inf, huge quotients, int32 "
                    "overflow, rejected parameters), not the arithmetic; vectors identify "

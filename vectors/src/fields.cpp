@@ -157,6 +157,41 @@ const std::map<std::string, Kinds>& algorithm_fields() {
         {"output_scale", FieldKind::binary32},
         {"output_zero_point", FieldKind::integer},
         {"table", FieldKind::integer_array}}},
+      {"leaky_relu",
+       {{"alpha", FieldKind::binary32},
+        {"input_scale", FieldKind::binary32},
+        {"input_zero_point", FieldKind::integer},
+        {"output_scale", FieldKind::binary32},
+        {"output_zero_point", FieldKind::integer},
+        {"outputs", FieldKind::integer_array}}},
+      {"hardswish",
+       {{"input_scale", FieldKind::binary32},
+        {"input_zero_point", FieldKind::integer},
+        {"output_scale", FieldKind::binary32},
+        {"output_zero_point", FieldKind::integer},
+        {"outputs", FieldKind::integer_array}}},
+      {"pwl",
+       {{"function", FieldKind::name},
+        {"input_scale", FieldKind::binary32},
+        {"input_zero_point", FieldKind::integer},
+        {"output_scale", FieldKind::binary32},
+        {"output_zero_point", FieldKind::integer},
+        {"segments", FieldKind::integer},
+        {"fraction_bits", FieldKind::integer},
+        {"starts", FieldKind::integer_array},
+        {"intercepts", FieldKind::integer_array},
+        {"slopes", FieldKind::integer_array},
+        {"outputs", FieldKind::integer_array}}},
+      {"table_int16",
+       {{"table", FieldKind::integer_array},
+        {"input", FieldKind::integer_array},
+        {"outputs", FieldKind::integer_array},
+        {"function", FieldKind::name},
+        {"alpha", FieldKind::binary32},
+        {"input_scale", FieldKind::binary32},
+        {"input_zero_point", FieldKind::integer},
+        {"output_scale", FieldKind::binary32},
+        {"output_zero_point", FieldKind::integer}}},
       {"linear",
        {{"x_dtype", FieldKind::name},
         {"w_dtype", FieldKind::name},
@@ -302,6 +337,8 @@ std::string validate_name(const std::string& field, const Json& value) {
       return "multiplier_from: one of binary32_scale exact_multiplier (got '" + text + "')";
     } else if (field == "bias_variant" && text != "tflite_converter") {
       return "bias_variant: tflite_converter (got '" + text + "')";
+    } else if (field == "activation_variant" && text != "tflite" && text != "exact") {
+      return "activation_variant: one of tflite exact (got '" + text + "')";
     } else if (field == "lut_variant") {
       ref::parse_lut_variant(text, field);
     } else if (field == "function") {

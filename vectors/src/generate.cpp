@@ -31,6 +31,10 @@ const std::map<std::string, Factory>& factories() {
       {"lut", detail::lut_family},
       {"bn_fold", detail::bn_fold_family},
       {"distinguish", detail::distinguish_family},
+      {"leaky_relu", detail::leaky_relu_family},
+      {"hardswish", detail::hardswish_family},
+      {"pwl", detail::pwl_family},
+      {"table_int16", detail::table_int16_family},
   };
   return table;
 }
@@ -42,7 +46,7 @@ const std::vector<std::string>& family_names() {
       "quant_params", "quantize",   "dequantize", "bias",  "accumulate",
       "multiplier",   "requantize", "activation", "linear",
       "deployed_requantize", "calibration", "fake_quant", "dynamic_quantize", "lut", "bn_fold",
-      "distinguish"};
+      "distinguish", "leaky_relu", "hardswish", "pwl", "table_int16"};
   return names;
 }
 

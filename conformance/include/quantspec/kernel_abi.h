@@ -271,12 +271,13 @@ typedef struct qs_lut_params {
 } qs_lut_params;
 
 /* ------------------------------------------------------------------------------------------
- * TOSA TABLE, int16 input (SPEC.md Q13, not written yet). The TOSA specification's "TABLE" is
- * the definition; the formula below is the layout this slot was designed for and has NOT yet
- * been checked against the specification text (Q13 must do so before a kernel fills the slot):
- *   index = (in + 32768) >> 7, fraction = (in + 32768) & 0x7F,
- *   out = (table[index] << 7) + (table[index + 1] - table[index]) * fraction   (int32 output).
- * Bad parameters: table NULL. */
+ * TOSA TABLE, int16 input (SPEC.md Q13.3; the TOSA specification's apply_lookup_s, checked
+ * against its text: chapters/introduction.adoc "General Unary Functions"):
+ *   index = (in + 32768) >> 7 (0..511), fraction = in & 0x7F (= (in + 32768) & 0x7F),
+ *   out = table[index] * 128 + (table[index + 1] - table[index]) * fraction   (int32 output).
+ * TOSA REQUIREs table[index + 1] - table[index] to fit int16; Q13.3 (SPEC CHOICE) defines the
+ * output for every table as the formula above evaluated in int32 (|out| < 2^24).
+ * Bad parameters: params or table NULL, input or output NULL with n > 0, overlapping buffers. */
 typedef struct qs_lut_int16_params {
   const int16_t* table; /* 513 entries */
 } qs_lut_int16_params;

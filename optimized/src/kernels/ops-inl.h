@@ -57,6 +57,8 @@ bool GemmPackedKernel(const GemmJob& job, const void* a, size_t a_stride,
                       size_t m);
 // lut.cc: out[i] = table[in[i]] on bytes.
 void LutKernel(const uint8_t* table, const uint8_t* in, uint8_t* out, size_t n);
+// lut_int16.cc (Q13.3, TOSA TABLE int16): 513-entry table, int32 output.
+void LutInt16Kernel(const int16_t* table, const int16_t* in, int32_t* out, size_t n);
 
 // Outputs at least this large are written with non-temporal (streaming) stores: half the L2
 // as the OS reports it (fallback 1 MiB). Smaller outputs stay in the cache for their consumer;

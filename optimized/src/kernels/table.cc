@@ -227,6 +227,13 @@ qs_status Lut(const qs_lut_params* p, const void* in, void* out, size_t n) {
   return s;
 }
 
+// Q13.3: TOSA TABLE int16 (checks in jobs.cc).
+qs_status LutInt16(const qs_lut_int16_params* p, const int16_t* in, int32_t* out, size_t n) {
+  const qs_status s = detail::CheckLutInt16(p, in, out, n);
+  if (s == QS_OK && n > 0) LutInt16Kernel(p->table, in, out, n);
+  return s;
+}
+
 const char* TargetName() {
   switch (HWY_TARGET) {
     case HWY_AVX3_DL: return "AVX3_DL";
@@ -254,6 +261,7 @@ qs_kernel_table MakeTable() {
   t.gemm = &Gemm;
   t.linear = &Linear;
   t.lut = &Lut;
+  t.lut_int16 = &LutInt16;
   t.pack_weights = &PackWeights;
   t.release_packed = &ReleasePacked;
   t.linear_packed = &LinearPacked;

@@ -54,6 +54,11 @@ struct LutParams {
 Rational nonlinear_approximate(NonlinearFunction f, const Rational& x, float alpha, unsigned bits);
 std::optional<Rational> nonlinear_exact_value(NonlinearFunction f, const Rational& x, float alpha);
 
+// Q12.2: R(f(x)/divisor) for an exact rational x, decided as `exact` decides it (exact values,
+// tails, precision ladder). Used by Q13 (TOSA table entries, PWL knots). Errors: divisor <= 0.
+Integer nonlinear_round(NonlinearFunction f, const Rational& x, float alpha, const Rational& divisor,
+                        Rounding rule);
+
 // Q12.2: `exact` output for one input q. Errors: see Q12.5.
 Integer nonlinear_exact(NonlinearFunction f, std::int32_t q, const LutParams& p);
 Integer nonlinear_exact(const UserFunction& f, std::int32_t q, const LutParams& p);
