@@ -96,6 +96,23 @@ qs_status onnx_reduction_skips_tail(const qs_dynamic_quantize_params* p, const f
   return QS_OK;
 }
 
+// Q15.6 PyTorch per channel with the channel counter restarted every 16 elements (a vector
+// loop that reloads the parameters from the start of the array each block).
+qs_status per_channel_restarting_every_16(const qs_fake_quant_params* p, const float* in, float* out,
+                                          std::uint8_t* mask, size_t n) {
+  const qs_status status = ours().fake_quantize_per_channel(p, in, out, mask, 0);
+  if (status != QS_OK || p->variant != QS_FQ_PYTORCH) return ours().fake_quantize_per_channel(p, in, out, mask, n);
+  for (size_t i = 0; i < n; ++i) {
+    const size_t ch = (i % 16) % p->channels;  // BUG: i % channels
+    qs_fake_quant_params one = *p;
+    one.scale = p->scales[ch];
+    one.zero_point = p->zero_points[ch];
+    const qs_status s = ours().fake_quantize(&one, in + i, out + i, mask == nullptr ? nullptr : mask + i, 1);
+    if (s != QS_OK) return s;
+  }
+  return QS_OK;
+}
+
 const qs_kernel_table& table_with(void (*edit)(qs_kernel_table&), const char* name) {
   static std::vector<std::unique_ptr<qs_kernel_table>> tables;
   tables.push_back(std::make_unique<qs_kernel_table>(broken_with_slot(edit, name)));
@@ -157,6 +174,12 @@ TEST(SuiteCatchesQat, ExactFakeQuantAddingTheZeroPointBeforeRounding) {
   const auto& t = table_with([](qs_kernel_table& k) { k.fake_quantize = exact_zero_point_before_rounding; },
                              "broken: fake_quantize exact R(x/S + Z)");
   expect_caught(t, "fake_quantize", "exact", "RoundsTiesAndGridBoundariesByItsVariant", "wrong output");
+}
+
+TEST(SuiteCatchesQat, PerChannelIndexRestartingEvery16Elements) {
+  const auto& t = table_with([](qs_kernel_table& k) { k.fake_quantize_per_channel = per_channel_restarting_every_16; },
+                             "broken: fake_quantize_per_channel channel (i % 16) % C");
+  expect_caught(t, "fake_quantize_per_channel", "pytorch", "UsesChannelIModChannels", "element i uses channel i % 17");
 }
 
 TEST(SuiteCatchesQat, OnnxDynamicQuantizeReductionSkippingTheTail) {
