@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <new>
+#include <stdexcept>
 
 
 namespace quantspec::optimized::detail {
@@ -80,8 +82,29 @@ bool TensorflowNudge(float min, float max, int32_t qmin, int32_t qmax, TfLane* l
 
 }  // namespace
 
+namespace {
+qs_status CheckFakeQuantizeAllocating(const qs_fake_quant_params* p, bool per_channel,
+                                      const float* in, const float* out, const uint8_t* mask,
+                                      size_t n, FakeQuantJob* job);
+}  // namespace
+
+// The per-channel arrays are allocated here; no exception crosses the C ABI (no memory: the
+// ABI has no better status than QS_BAD_PARAMETERS, as for linear's scratch in table.cc).
 qs_status CheckFakeQuantize(const qs_fake_quant_params* p, bool per_channel, const float* in,
                             const float* out, const uint8_t* mask, size_t n, FakeQuantJob* job) {
+  try {
+    return CheckFakeQuantizeAllocating(p, per_channel, in, out, mask, n, job);
+  } catch (const std::bad_alloc&) {
+    return QS_BAD_PARAMETERS;
+  } catch (const std::length_error&) {
+    return QS_BAD_PARAMETERS;
+  }
+}
+
+namespace {
+qs_status CheckFakeQuantizeAllocating(const qs_fake_quant_params* p, bool per_channel,
+                                      const float* in, const float* out, const uint8_t* mask,
+                                      size_t n, FakeQuantJob* job) {
   if (p == nullptr || p->variant > QS_FQ_TENSORFLOW || !IsRounding(p->rounding)) {
     return QS_BAD_PARAMETERS;
   }
@@ -161,6 +184,7 @@ qs_status CheckFakeQuantize(const qs_fake_quant_params* p, bool per_channel, con
   }
   return QS_OK;
 }
+}  // namespace
 
 qs_status CheckDynamicQuantize(const qs_dynamic_quantize_params* p, const float* in,
                                const void* out, size_t rows, size_t cols, const float* scales_out,
