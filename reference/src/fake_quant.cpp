@@ -107,7 +107,9 @@ FakeQuantResult fake_quantize_pytorch(float x, const FakeQuantParams& p) {
   // in binary64, then stored as float.
   const double product64 = round_to_binary64(Rational(r.q - z) * exact(p.scale));
   r.value = round_to_binary32(exact(product64));
-  r.exact_value = exact(r.value);
+  // An output beyond binary32 is +-inf (|q - Z| * S up to 2^32 * 2^128): keep the finite
+  // binary64 product as the exact value then.
+  r.exact_value = std::isfinite(r.value) ? exact(r.value) : exact(product64);
   return r;
 }
 

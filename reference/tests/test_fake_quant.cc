@@ -301,5 +301,21 @@ RC_GTEST_PROP(Q15FakeQuantProperties, ExactIsNearestGridPointAndPytorchWithinOne
   RC_ASSERT(abs(t.q - e.q) <= 1);
 }
 
+// Q15.2 / Q15.3: a grid point beyond binary32 ((qmin - Z) * S = -255 * 0x1.691ca4p+124 is about
+// -7.7e39) is -inf in both variants, and a NaN input (PyTorch: q = qmin) reaches it too.
+TEST(Q15FakeQuantExamples, OutputBeyondBinary32IsInfinite) {
+  FakeQuantParams p = FakeQuantParams::for_dtype(DType::int8, 0x1.691ca4p+124f, 127);
+  const float inf = std::numeric_limits<float>::infinity();
+  for (float x : {-inf, std::numeric_limits<float>::quiet_NaN()}) {
+    const FakeQuantResult r = fake_quantize(x, p, FakeQuantVariant::pytorch);
+    EXPECT_EQ(r.value, -inf);
+    EXPECT_EQ(r.q, -128);
+    EXPECT_FALSE(r.mask);
+  }
+  const FakeQuantResult e = fake_quantize(-inf, p, FakeQuantVariant::exact);
+  EXPECT_EQ(e.value, -inf);
+  EXPECT_FALSE(e.mask);
+}
+
 }  // namespace
 }  // namespace quantspec::ref

@@ -292,13 +292,23 @@ typedef struct qs_lut_int16_params {
  *   PYTORCH:    as EXACT (fake_quantize_per_tensor_affine / _per_channel_affine / cachemask).
  *   TENSORFLOW: min, max (mins, maxs per channel), qmin, qmax (fake_quant_with_min_max_vars:
  *               qmin = narrow_range ? 1 : 0, qmax = 2^num_bits - 1); scale/zero_point unused.
- * Bad parameters: qmin > qmax (or whatever stricter check Q15 names for the variant), a scale
- * not finite or <= 0, Z outside [qmin, qmax], min > max or not finite (TENSORFLOW),
- * channels == 0 or NULL arrays in the per-channel form. */
+ *   Every variant validates `rounding` against its enum (status order) but only EXACT uses it.
+ *   TENSORFLOW per tensor is the Vars op (t = fl32(s / S)), per channel the PerChannel op
+ *   (t = fl32(s * inv_scale)), Q15.4 step 5; the Args op (per tensor, multiplying) has no form
+ *   here. TF's per-channel op uses the last dimension, i.e. channel i % channels as everywhere.
+ * Results (Q15.2-Q15.4, masks Q16.1): NaN input -> NaN output, mask 0 (EXACT, TENSORFLOW; the
+ * NaN's payload is unspecified) or (qmin - Z) * S, mask 0 (PYTORCH, the x86-64 int64
+ * conversion); +-inf -> qmax / qmin with mask 0 (EXACT), qmin (PYTORCH), the nudged ends
+ * (TENSORFLOW); min = max = 0 (TENSORFLOW) -> 0 with mask 1. Mask bytes are exactly 0 or 1.
+ * Bad parameters (Q15.5): qmin >= qmax; EXACT / PYTORCH: a scale not finite or <= 0, Z outside
+ * [qmin, qmax]; TENSORFLOW: qmin not 0 or 1, qmax not 2^b - 1 for b in [2, 16], min or max not
+ * finite, min > max, min = max != 0, fl32(max - min) infinite or a scale fl32(range / (qmax -
+ * qmin)) = 0; per channel: channels == 0 or a NULL array the variant reads; overlapping
+ * buffers (input, output, mask). */
 typedef enum qs_fake_quant_variant {
   QS_FQ_EXACT = 0,     /* the ideal: exact rational arithmetic, rounding rule `rounding` */
   QS_FQ_PYTORCH = 1,   /* fl32(1/S), nearbyint (ties even), + Z in float, clamp, (q - Z) * S */
-  QS_FQ_TENSORFLOW = 2 /* nudged min/max, floor(x * inv + 0.5), q * S + nudged_min */
+  QS_FQ_TENSORFLOW = 2 /* nudged min/max, floor(t - quant_zero + 0.5) * S (Q15.4 step 5) */
 } qs_fake_quant_variant;
 
 typedef struct qs_fake_quant_params {
@@ -327,11 +337,16 @@ typedef struct qs_fake_quant_params {
  *   SYMMETRIC_S8:    scale = max(fl32(amax / 127), scale_floor), Z = 0, s8 in [-127, 127].
  *   PYTORCH_U8:      (Q17 does not define it yet) per tensor asymmetric uint8 as PyTorch's
  *                    dynamic quantized Linear chooses it
- *                    (reduce_range: qmax 127 instead of 255).
+ *                    (reduce_range: qmax 127 instead of 255). Our kernels: NOT_SUPPORTED.
  * Layout: rows x cols, row-major, row stride cols. per_row == 0: one (scale, zero point) for the
  * whole tensor, written to scales_out[0] / zero_points_out[0]; per_row != 0: one per row.
- * Bad parameters: a variant/output_type mismatch, scale_floor < 0 or not finite; an input with
- * NaN/Inf gives the result Q17 defines for the variant. */
+ * ONNX_U8 is defined per tensor only (Q17.1); per_row != 0 with it is a combination a kernel
+ * may refuse (our kernels: NOT_SUPPORTED). The quantization is Q2 with f32_divide, half_even.
+ * Reads: variant, output_type, per_row; scale_floor (SYMMETRIC_S8); reduce_range (PYTORCH_U8).
+ * Bad parameters (Q17.3): a variant/output_type mismatch, scale_floor NaN, infinite or <= 0
+ * (SYMMETRIC_S8; Q17.2's floor is what keeps an all-zero row from dividing by 0), rows or cols
+ * 0 (an empty tensor), NULL buffers, an element NaN or +-inf, fl32(max - min) infinite or a
+ * non-zero range whose scale rounds to 0 (ONNX_U8). Every element 0 (ONNX_U8): S = 1, Z = 0. */
 typedef enum qs_dynamic_variant {
   QS_DYN_ONNX_U8 = 0,
   QS_DYN_SYMMETRIC_S8 = 1,

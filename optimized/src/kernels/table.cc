@@ -17,6 +17,7 @@
 #include "hwy/aligned_allocator.h"
 #include "hwy/highway.h"
 #include "kernels/ops-inl.h"
+#include "kernels/qat_ops-inl.h"
 #include "packed_weights.h"
 #include "quantspec/kernel_abi.h"
 
@@ -234,6 +235,38 @@ qs_status LutInt16(const qs_lut_int16_params* p, const int16_t* in, int32_t* out
   return s;
 }
 
+// Q15 fake quantization (qat_jobs.cc checks, fake_quantize.cc computes).
+qs_status FakeQuantize(const qs_fake_quant_params* p, const float* in, float* out, uint8_t* mask,
+                       size_t n) {
+  const DefaultFpEnvironment fp_environment;
+  FakeQuantJob job;
+  const qs_status s = detail::CheckFakeQuantize(p, false, in, out, mask, n, &job);
+  if (s == QS_OK && n > 0) FakeQuantizeKernel(job, in, out, mask, n);
+  return s;
+}
+
+qs_status FakeQuantizePerChannel(const qs_fake_quant_params* p, const float* in, float* out,
+                                 uint8_t* mask, size_t n) {
+  const DefaultFpEnvironment fp_environment;
+  FakeQuantJob job;
+  const qs_status s = detail::CheckFakeQuantize(p, true, in, out, mask, n, &job);
+  if (s == QS_OK && n > 0) FakeQuantizeKernel(job, in, out, mask, n);
+  return s;
+}
+
+// Q17 dynamic quantization (qat_jobs.cc checks, dynamic_quantize.cc computes). A NaN or
+// infinite element, or a range without a binary32 scale, is found by the kernel's reduction.
+qs_status DynamicQuantize(const qs_dynamic_quantize_params* p, const float* in, void* out,
+                          size_t rows, size_t cols, float* scales_out, int32_t* zero_points_out) {
+  const DefaultFpEnvironment fp_environment;
+  DynamicQuantizeJob job;
+  const qs_status s =
+      detail::CheckDynamicQuantize(p, in, out, rows, cols, scales_out, zero_points_out, &job);
+  if (s != QS_OK) return s;
+  return DynamicQuantizeKernel(job, in, out, scales_out, zero_points_out) ? QS_OK
+                                                                          : QS_BAD_PARAMETERS;
+}
+
 const char* TargetName() {
   switch (HWY_TARGET) {
     case HWY_AVX3_DL: return "AVX3_DL";
@@ -262,6 +295,9 @@ qs_kernel_table MakeTable() {
   t.linear = &Linear;
   t.lut = &Lut;
   t.lut_int16 = &LutInt16;
+  t.fake_quantize = &FakeQuantize;
+  t.fake_quantize_per_channel = &FakeQuantizePerChannel;
+  t.dynamic_quantize = &DynamicQuantize;
   t.pack_weights = &PackWeights;
   t.release_packed = &ReleasePacked;
   t.linear_packed = &LinearPacked;

@@ -1,0 +1,201 @@
+// The fake_quantize and dynamic_quantize suites catch realistic bugs. Each broken table is the
+// scalar example with one of these slots filled by a kernel written from the spec with one bug;
+// parameter validation is delegated to our optimized table (a call with no elements, or on a
+// scratch copy of the outputs), so only the bug differs from a correct kernel.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include "broken_kernels.hpp"
+#include "quantspec/conformance/suite.hpp"
+
+#ifdef QUANTSPEC_HAVE_OPTIMIZED
+#include "quantspec/optimized.h"
+
+namespace quantspec::conformance {
+qs_kernel_table broken_with_slot(void (*edit)(qs_kernel_table&), const char* name);
+namespace {
+
+const qs_kernel_table& ours() { return *optimized::dispatch_table(); }
+
+// Q15.3 PyTorch with one bug picked by `kBug`.
+enum class PytorchBug { ties_away, exclusive_mask };
+template <PytorchBug kBug>
+qs_status pytorch_fake_quantize(const qs_fake_quant_params* p, const float* in, float* out, std::uint8_t* mask,
+                                size_t n) {
+  const qs_status status = ours().fake_quantize(p, in, out, mask, 0);
+  if (status != QS_OK || p->variant != QS_FQ_PYTORCH) return ours().fake_quantize(p, in, out, mask, n);
+  const float inv = 1.0f / p->scale;
+  for (size_t i = 0; i < n; ++i) {
+    const float product = in[i] * inv;
+    // BUG (ties_away): std::round, the C habit, where PyTorch calls nearbyint (ties to even).
+    const float nearest = kBug == PytorchBug::ties_away ? std::round(product) : std::nearbyint(product);
+    const float u = static_cast<float>(p->zero_point) + nearest;
+    const std::int64_t qval = (std::isnan(u) || std::fabs(u) >= 0x1p63f) ? INT64_MIN : static_cast<std::int64_t>(u);
+    const std::int64_t q = qval < p->qmin ? p->qmin : (qval > p->qmax ? p->qmax : qval);
+    out[i] = static_cast<float>(static_cast<double>(q - p->zero_point) * p->scale);
+    // BUG (exclusive_mask): the boundary grid points get no gradient.
+    const bool inside = kBug == PytorchBug::exclusive_mask ? (p->qmin < qval && qval < p->qmax)
+                                                           : (p->qmin <= qval && qval <= p->qmax);
+    if (mask != nullptr) mask[i] = inside ? 1 : 0;
+  }
+  return QS_OK;
+}
+
+// Q15.2 exact, half_even only, with the zero point added before rounding: R(x/S + Z).
+qs_status exact_zero_point_before_rounding(const qs_fake_quant_params* p, const float* in, float* out,
+                                           std::uint8_t* mask, size_t n) {
+  const qs_status status = ours().fake_quantize(p, in, out, mask, 0);
+  if (status != QS_OK || p->variant != QS_FQ_EXACT || p->rounding != QS_ROUND_HALF_EVEN) {
+    return ours().fake_quantize(p, in, out, mask, n);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (std::isnan(in[i])) {
+      out[i] = in[i];
+      if (mask != nullptr) mask[i] = 0;
+      continue;
+    }
+    const double t = static_cast<double>(in[i]) / p->scale;  // exact enough for these tests
+    const double u = std::nearbyint(t + p->zero_point);       // BUG: Z before rounding
+    const double q = u < p->qmin ? p->qmin : (u > p->qmax ? p->qmax : u);
+    out[i] = static_cast<float>((q - p->zero_point) * static_cast<double>(p->scale));
+    if (mask != nullptr) mask[i] = (u >= p->qmin && u <= p->qmax) ? 1 : 0;
+  }
+  return QS_OK;
+}
+
+// Q17.1 ONNX with a reduction that only looks at whole blocks of 8 elements.
+qs_status onnx_reduction_skips_tail(const qs_dynamic_quantize_params* p, const float* in, void* out, size_t rows,
+                                    size_t cols, float* scales_out, std::int32_t* zero_points_out) {
+  const qs_status status = ours().dynamic_quantize(p, in, out, rows, cols, scales_out, zero_points_out);
+  if (status != QS_OK || p->variant != QS_DYN_ONNX_U8) return status;
+  const size_t n = rows * cols;
+  float lo = 0.0f, hi = 0.0f;
+  for (size_t i = 0; i < n / 8 * 8; ++i) {  // BUG: the last n % 8 elements are never looked at
+    lo = std::fmin(lo, in[i]);
+    hi = std::fmax(hi, in[i]);
+  }
+  float scale = 1.0f;
+  std::int32_t zero_point = 0;
+  if (hi - lo > 0.0f) {
+    scale = (hi - lo) / 255.0f;
+    const float zp = 0.0f - lo / scale;
+    zero_point = static_cast<std::int32_t>(std::nearbyint(std::fmin(std::fmax(zp, 0.0f), 255.0f)));
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const float q = std::nearbyint(in[i] / scale) + static_cast<float>(zero_point);
+    static_cast<std::uint8_t*>(out)[i] = static_cast<std::uint8_t>(std::fmin(std::fmax(q, 0.0f), 255.0f));
+  }
+  scales_out[0] = scale;
+  zero_points_out[0] = zero_point;
+  return QS_OK;
+}
+
+// Q15.6 PyTorch per channel with the channel counter restarted every 16 elements (a vector
+// loop that reloads the parameters from the start of the array each block).
+qs_status per_channel_restarting_every_16(const qs_fake_quant_params* p, const float* in, float* out,
+                                          std::uint8_t* mask, size_t n) {
+  const qs_status status = ours().fake_quantize_per_channel(p, in, out, mask, 0);
+  if (status != QS_OK || p->variant != QS_FQ_PYTORCH) return ours().fake_quantize_per_channel(p, in, out, mask, n);
+  for (size_t i = 0; i < n; ++i) {
+    const size_t ch = (i % 16) % p->channels;  // BUG: i % channels
+    qs_fake_quant_params one = *p;
+    one.scale = p->scales[ch];
+    one.zero_point = p->zero_points[ch];
+    const qs_status s = ours().fake_quantize(&one, in + i, out + i, mask == nullptr ? nullptr : mask + i, 1);
+    if (s != QS_OK) return s;
+  }
+  return QS_OK;
+}
+
+const qs_kernel_table& table_with(void (*edit)(qs_kernel_table&), const char* name) {
+  static std::vector<std::unique_ptr<qs_kernel_table>> tables;
+  tables.push_back(std::make_unique<qs_kernel_table>(broken_with_slot(edit, name)));
+  return *tables.back();
+}
+
+Settings test_settings() {
+  Settings settings;
+  settings.seed = 7;
+  settings.cases = 30;
+  return settings;
+}
+
+const VariantSuite& find_suite(const std::string& op, const std::string& variant) {
+  for (const VariantSuite& suite : all_variant_suites()) {
+    if (suite.op == op && suite.variant == variant) return suite;
+  }
+  throw std::runtime_error("no suite " + op + " " + variant);
+}
+
+// The named check fails with a counterexample showing `evidence`, and so does the variant.
+void expect_caught(const qs_kernel_table& table, const std::string& op, const std::string& variant,
+                   const std::string& check_name, const std::string& evidence) {
+  const VariantSuite& suite = find_suite(op, variant);
+  const VariantResult whole = run_variant(table, table.name, suite, test_settings());
+  EXPECT_EQ(whole.status, VariantResult::Status::fail) << table.name << " was not caught by " << op << " " << variant;
+  const Support support = suite.probe(table);
+  bool found = false;
+  for (const Check& check : suite.checks) {
+    if (check.name != check_name) continue;
+    found = true;
+    const CheckResult r = check.run(table, support, test_settings());
+    EXPECT_EQ(r.verdict, CheckResult::Verdict::fail) << table.name << " passed " << check_name;
+    EXPECT_NE(r.counterexample.find(evidence), std::string::npos) << r.counterexample;
+    std::cout << "--- " << table.name << ": " << op << " " << variant << ", check " << check_name
+              << " (whole variant first failed in " << whole.failed_check << ")\n"
+              << r.counterexample.substr(0, 1500) << std::endl;
+  }
+  EXPECT_TRUE(found) << "no check " << check_name;
+}
+
+TEST(SuiteCatchesQat, PytorchFakeQuantRoundingTiesAwayFromZero) {
+  const auto& t = table_with([](qs_kernel_table& k) { k.fake_quantize = pytorch_fake_quantize<PytorchBug::ties_away>; },
+                             "broken: fake_quantize pytorch with std::round");
+  // The first tie the catalogue meets is x = -S/2 with Z = qmin: std::round gives u = qmin - 1,
+  // so the mask (0 instead of 1) is what differs first; the output is (qmin - Z) * S either way.
+  expect_caught(t, "fake_quantize", "pytorch", "RoundsTiesAndGridBoundariesByItsVariant",
+                "wrong mask at index 0 (channel 0): input -0x1.99999ap-5");
+}
+
+TEST(SuiteCatchesQat, PytorchFakeQuantMaskExcludingTheBoundaryGridPoints) {
+  const auto& t = table_with(
+      [](qs_kernel_table& k) { k.fake_quantize = pytorch_fake_quantize<PytorchBug::exclusive_mask>; },
+      "broken: fake_quantize pytorch mask qmin < q < qmax");
+  expect_caught(t, "fake_quantize", "pytorch", "RoundsTiesAndGridBoundariesByItsVariant", "wrong mask");
+}
+
+TEST(SuiteCatchesQat, ExactFakeQuantAddingTheZeroPointBeforeRounding) {
+  const auto& t = table_with([](qs_kernel_table& k) { k.fake_quantize = exact_zero_point_before_rounding; },
+                             "broken: fake_quantize exact R(x/S + Z)");
+  expect_caught(t, "fake_quantize", "exact", "RoundsTiesAndGridBoundariesByItsVariant", "wrong output");
+}
+
+TEST(SuiteCatchesQat, PerChannelIndexRestartingEvery16Elements) {
+  const auto& t = table_with([](qs_kernel_table& k) { k.fake_quantize_per_channel = per_channel_restarting_every_16; },
+                             "broken: fake_quantize_per_channel channel (i % 16) % C");
+  expect_caught(t, "fake_quantize_per_channel", "pytorch", "UsesChannelIModChannels", "element i uses channel i % 17");
+}
+
+TEST(SuiteCatchesQat, OnnxDynamicQuantizeReductionSkippingTheTail) {
+  const auto& t = table_with([](qs_kernel_table& k) { k.dynamic_quantize = onnx_reduction_skips_tail; },
+                             "broken: dynamic_quantize reduction skips the tail");
+  expect_caught(t, "dynamic_quantize", "onnx_u8", "ReducesEveryElementOfEveryLength", "wrong run-time parameters");
+}
+
+}  // namespace
+
+qs_kernel_table broken_with_slot(void (*edit)(qs_kernel_table&), const char* name) {
+  qs_kernel_table table = *qs_scalar_example_table();
+  table.name = name;
+  edit(table);
+  return table;
+}
+
+}  // namespace quantspec::conformance
+#endif  // QUANTSPEC_HAVE_OPTIMIZED
