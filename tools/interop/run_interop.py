@@ -133,6 +133,8 @@ class Harness:
         return entry
 
     def judge(self, backend, op):
+        if op["family"] == "distinguish":
+            return self.judge_distinguish(backend, op)
         family = op["family"]
         vectors_file = os.path.join(self.vectors, family + ".json")
         safe = "".join(c if c.isalnum() else "_" for c in backend + "_" + op["operation"])
@@ -155,6 +157,23 @@ class Harness:
                               "failures": [{"tcId": f["tcId"], "flags": flags.get(f["tcId"], []), "why": f["why"]}
                                            for f in failures[:40]]}
         for key in ("vector_tail_disagreements", "crashes", "bias_roundtrip", "binary64_scale", "notes"):
+            if op.get(key):
+                entry[key] = op[key]
+        return entry
+
+    def judge_distinguish(self, backend, op):
+        """distinguish.json (SPEC Q20): identify --json per variant dimension; no `check` (the
+        groups' expected outputs are only the base context, not a claim of the backend's)."""
+        vectors_file = os.path.join(self.vectors, "distinguish.json")
+        safe = "".join(c if c.isalnum() else "_" for c in backend + "_" + op["operation"])
+        got = runner.identify_distinguish(self.args.quantspec, vectors_file, op["results"], os.path.join(self.work, safe))
+        entry = {"operation": op["operation"], "family": "distinguish", "api": op.get("api", ""),
+                 "source_says": op["source"]["says"], "source_cite": op["source"]["cite"],
+                 "claimed": runner.variant_label(op.get("claimed") or {}) if op.get("claimed") else "(none)",
+                 "tests_run": len(op["results"]), "identify_exit_status": got["exit_status"],
+                 "identify_per_dimension": {name: dict(summary, text=runner.dimension_text(summary))
+                                            for name, summary in got["operations"].items()}}
+        for key in ("vector_tail_disagreements", "crashes", "bias_roundtrip", "notes"):
             if op.get(key):
                 entry[key] = op[key]
         return entry
