@@ -202,6 +202,47 @@ def run_family(doc, resolver, select, build_one, to_result):
     return out, disagreements, sorted(crashes)
 
 
+def run_cases(cases, resolver, build_one, to_result):
+    """cases: [(tcId, feed, params)] run as one batch; returns (results, disagreements, crashes)."""
+    out, disagreements, crashes = {}, [], []
+    for tc, value in batched(cases, build_one, resolver).items():
+        if value is None:
+            crashes.append(tc)
+        elif isinstance(value, Exception):
+            out[tc] = error_text(value)
+        else:
+            out[tc] = to_result(value, tc, disagreements)
+    return out, disagreements, sorted(crashes)
+
+
+def distinguish_quantize_cases(doc):
+    return [(tc, np.full([REPEAT], ops["x"], dtype=np.float32), (ops["dtype"], ops["scale"], ops["zero_point"]))
+            for tc, ops in qv.distinguish_cases(doc, "quantize")]
+
+
+def distinguish_fully_connected_one(mb, feed, ops):
+    """1 x K int8 x (Sx, Zx), 1 x K int8 w (Sw, Zw = 0), int32 bias with scale fl32(Sx * Sw), int8 y."""
+    k = len(ops["x_values"])
+    x = mb.tensor([1, k], "int8", [ops["sx"]], [ops["x_zero_point"]])
+    w = mb.tensor([1, k], "int8", [ops["sw"]], [ops["w_zero_point"]], data=ops["w_values"])
+    b = mb.tensor([1], "int32", [ops["bias_scale"]], [0], data=[ops["bias"]])
+    y = mb.tensor([1, 1], "int8", [ops["sy"]], [ops["zero_point"]])
+    options = schema.FullyConnectedOptionsT()
+    options.fusedActivationFunction = schema.ActivationFunctionType.NONE
+    mb.inputs.append(x)
+    mb.outputs.append(y)
+    mb.op(schema.BuiltinOperator.FULLY_CONNECTED, [x, w, b], [y], schema.BuiltinOptions.FullyConnectedOptions,
+          options)
+
+
+def distinguish_fully_connected_cases(doc):
+    """The int8-in, int8-out requantize tests of distinguish.json with the integer operands (the
+    uint8 group and the linear tests have uint8 activations: TFLite's int8 FULLY_CONNECTED has none)."""
+    return [(tc, np.array(ops["x_values"], dtype=np.int8).reshape(1, -1), ops)
+            for tc, ops in qv.distinguish_cases(doc, "requantize")
+            if "x_values" in ops and ops["x_dtype"] == "int8" and ops["y_dtype"] == "int8"]
+
+
 def select_quantize(group, test, ops):
     d = ops["dtype"]
     if d not in NP or ops["narrow_range"]:
@@ -287,6 +328,21 @@ def main(argv):
                                              "internal/reference/integer_ops/fully_connected.h"},
                     "results": r, "vector_tail_disagreements": [], "crashes": c,
                     "notes": "FullyConnectedTest groups"})
+    dist = load("distinguish")
+    for label, resolver in RESOLVERS:
+        r, d, c = run_cases(distinguish_quantize_cases(dist), resolver, quantize_one,
+                            lambda v, tc, dis: first(v, tc, dis, "q"))
+        base = next(o for o in ops if o["operation"] == "QUANTIZE (%s)" % label)
+        ops.append(dict(base, operation="QUANTIZE (%s, distinguish)" % label, family="distinguish", results=r,
+                        claimed=dict(base["claimed"], zero_point_entry="after_rounding"),
+                        vector_tail_disagreements=d, crashes=c, notes="quantize tests of distinguish.json"))
+        r, d, c = run_cases(distinguish_fully_connected_cases(dist), resolver, distinguish_fully_connected_one,
+                            lambda v, tc, dis: {"q": int(v.reshape(-1)[0])})
+        base = next(o for o in ops if o["operation"] == "FULLY_CONNECTED int8 (%s)" % label)
+        ops.append(dict(base, operation="FULLY_CONNECTED int8 (%s, distinguish)" % label, family="distinguish",
+                        results=r, claimed={"pipeline": "double_round", "scale_derivation": "tflite"},
+                        vector_tail_disagreements=[], crashes=c,
+                        notes="int8 requantize tests of distinguish.json, integer operands, 1 x K by K x 1"))
     import ai_edge_litert
     version = getattr(ai_edge_litert, "__version__", "")
     with open(out_path, "w", encoding="utf-8") as fh:
