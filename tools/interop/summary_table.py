@@ -138,8 +138,11 @@ def render(summary):
         for op in b["operations"]:
             notes.append("%s, %s: %s (`%s`)" % (b["name"], op["operation"], op["source_says"], op["source_cite"]))
             claimed = "`%s`" % op["claimed"] if op["claimed"] != "(none)" else "(no variants)"
-            lines.append("| %s | %s (%s) | %s [%d] | %s | %s |" % (
-                cell(name), cell(op["operation"]), op["family"], cell(claimed), len(notes),
+            operation = op["operation"]
+            if op["family"] not in operation:
+                operation += " (%s)" % op["family"]
+            lines.append("| %s | %s | %s [%d] | %s | %s |" % (
+                cell(name), cell(operation), cell(claimed), len(notes),
                 cell(identify_cell(op)), cell(differences(op))))
     lines.append("")
     node = summary.get("onnx_node_data", {})
