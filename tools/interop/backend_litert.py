@@ -339,8 +339,14 @@ def main(argv):
         r, d, c = run_cases(distinguish_fully_connected_cases(dist), resolver, distinguish_fully_connected_one,
                             lambda v, tc, dis: {"q": int(v.reshape(-1)[0])})
         base = next(o for o in ops if o["operation"] == "FULLY_CONNECTED int8 (%s)" % label)
+        claimed, source = {"pipeline": "double_round", "scale_derivation": "tflite"}, base["source"]
+        if resolver == litert.OpResolverType.BUILTIN:  # the delegate replaces the kernel with XNNPACK's
+            claimed = {"pipeline": "fp32", "scale_derivation": "f32_product_divide"}
+            source = {"says": "the delegate runs XNNPACK's fully connected qs8: fp32 requantization on "
+                              "fl32(fl32(Sx * Sw) / Sy), half even, Zy after (see the XNNPACK rows)",
+                      "cite": "google/XNNPACK src/operators/fully-connected-nc.c create_fully_connected_nc"}
         ops.append(dict(base, operation="FULLY_CONNECTED int8 (%s, distinguish)" % label, family="distinguish",
-                        results=r, claimed={"pipeline": "double_round", "scale_derivation": "tflite"},
+                        results=r, claimed=claimed, source=source,
                         vector_tail_disagreements=[], crashes=c,
                         notes="int8 requantize tests of distinguish.json, integer operands, 1 x K by K x 1"))
     import ai_edge_litert
