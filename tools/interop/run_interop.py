@@ -7,7 +7,9 @@
 
 Per backend: a results file per operation (every group of the family it can run, so identify
 can name the variant), `identify` on all of it, `check` on the groups of the variant the
-backend's source code says it implements (the differences, with tcIds). A backend that cannot
+backend's source code says it implements (the differences, with tcIds). Operations on
+distinguish.json (SPEC Q20) are identified per variant dimension with `identify --json`
+(judge_distinguish; no `check`: its groups' expected outputs are one base context). A backend that cannot
 be installed or built here is "skipped" with the reason, never failed. Compiler and pip output
 go to BUILD/interop/interop.log. Exit 1 only if the harness itself breaks (a backend crashing,
 the committed ONNX node data differing from the installed package, our reference failing a
