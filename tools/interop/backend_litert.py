@@ -236,11 +236,18 @@ def distinguish_fully_connected_one(mb, feed, ops):
 
 
 def distinguish_fully_connected_cases(doc):
-    """The int8-in, int8-out requantize tests of distinguish.json with the integer operands (the
-    uint8 group and the linear tests have uint8 activations: TFLite's int8 FULLY_CONNECTED has none)."""
-    return [(tc, np.array(ops["x_values"], dtype=np.int8).reshape(1, -1), ops)
-            for tc, ops in qv.distinguish_cases(doc, "requantize")
-            if "x_values" in ops and ops["x_dtype"] == "int8" and ops["y_dtype"] == "int8"]
+    """The int8-in, int8-out requantize tests of distinguish.json with the integer operands, and
+    the linear tests (uint8 x moved to int8); the uint8-output group is not run (TFLite's int8
+    FULLY_CONNECTED has no uint8 output)."""
+    cases = [(tc, np.array(ops["x_values"], dtype=np.int8).reshape(1, -1), ops)
+             for tc, ops in qv.distinguish_cases(doc, "requantize")
+             if "x_values" in ops and ops["x_dtype"] == "int8" and ops["y_dtype"] == "int8"]
+    for tc, ops in qv.distinguish_cases(doc, "linear"):
+        # a uint8 x is the int8 x - 128 with Zx - 128: the same x - Zx
+        if ops["x_dtype"] == "uint8" and ops["y_dtype"] == "int8":
+            ops = dict(ops, x_values=[v - 128 for v in ops["x_values"]], x_zero_point=ops["x_zero_point"] - 128)
+            cases.append((tc, np.array(ops["x_values"], dtype=np.int8).reshape(1, -1), ops))
+    return cases
 
 
 def select_quantize(group, test, ops):
@@ -348,7 +355,7 @@ def main(argv):
         ops.append(dict(base, operation="FULLY_CONNECTED int8 (%s, distinguish)" % label, family="distinguish",
                         results=r, claimed=claimed, source=source,
                         vector_tail_disagreements=[], crashes=c,
-                        notes="int8 requantize tests of distinguish.json, integer operands, 1 x K by K x 1"))
+                        notes="int8 requantize and the linear tests of distinguish.json, integer operands, 1 x K by K x 1"))
     import ai_edge_litert
     version = getattr(ai_edge_litert, "__version__", "")
     with open(out_path, "w", encoding="utf-8") as fh:

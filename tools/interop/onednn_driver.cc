@@ -150,13 +150,14 @@ void matmul_accumulate(const Json& doc, interop::Operation& op, const std::strin
   });
 }
 
-// distinguish.json requantize tests (SPEC Q20) with the integer operands: 1 x K by K x 1 matmul,
+// distinguish.json requantize and linear tests (SPEC Q20) with the integer operands: 1 x K by K x 1 matmul,
 // u8 (or s8 as u8 + 128) x s8 -> s8/u8 with the harness's single output scale requant_scale =
 // fl32(fl32(Sx*Sw)/Sy) (so identify names scale_derivation f32_product_divide: the harness's
 // choice), src/dst zero points, s32 bias. Accumulator-only tests (no x_values) are not run.
 void distinguish_matmul(const Json& doc, interop::Operation& op) {
   interop::for_each_test(doc, [&](const Json& group, const Json& test, const Json& ops) {
-    if (group["type"] != "DistinguishRequantizeTest" || !ops.contains("x_values")) return;
+    const bool requantize = group["type"] == "DistinguishRequantizeTest";
+    if ((!requantize && group["type"] != "DistinguishLinearTest") || !ops.contains("x_values")) return;
     if (ops["w_dtype"] != "int8" || interop::integer(ops["w_zero_point"]) != 0) return;
     const bool shift = ops["x_dtype"] == "int8";
     const bool out_signed = ops["y_dtype"] == "int8";

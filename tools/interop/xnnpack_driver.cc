@@ -121,20 +121,24 @@ void fully_connected(const Json& doc, interop::Operation& op) {
 // connected, qs8 for the int8 group (int8 x, y), qu8 for the uint8 group (uint8 x, y; the int8
 // w with Zw = 0 given as the uint8 w + 128 with kernel zero point 128: the same w - Zw).
 // Accumulator-only tests have no x_values and are not run; the linear tests (uint8 x, int8 y)
-// have no XNNPACK operator here.
+// run through qs8 with x moved to int8.
 void distinguish_fully_connected(const Json& doc, interop::Operation& op, bool is_signed) {
   interop::for_each_test(doc, [&](const Json& group, const Json& test, const Json& ops) {
-    if (group["type"] != "DistinguishRequantizeTest" || !ops.contains("x_values")) return;
+    const bool linear = group["type"] == "DistinguishLinearTest";
+    if ((!linear && group["type"] != "DistinguishRequantizeTest") || !ops.contains("x_values")) return;
     const std::string type = is_signed ? "int8" : "uint8";
-    if (ops["x_dtype"] != type || ops["y_dtype"] != type || ops["w_dtype"] != "int8" ||
-        interop::integer(ops["w_zero_point"]) != 0)
+    // A uint8 x with Zx in [128, 255] is the int8 x - 128 with Zx - 128 (the same x - Zx): the
+    // linear tests (uint8 x, int8 y) run through qs8.
+    const int x_shift = is_signed && ops["x_dtype"] == "uint8" ? -128 : 0;
+    if ((ops["x_dtype"] != type && x_shift == 0) || ops["y_dtype"] != type || ops["w_dtype"] != "int8" ||
+        interop::integer(ops["w_zero_point"]) != 0 || interop::integer(ops["x_zero_point"]) + x_shift < -128)
       return;
     const size_t k = ops["x_values"].size();
     std::vector<int32_t> x, w;
-    for (const auto& v : ops["x_values"]) x.push_back(v.get<int>());
+    for (const auto& v : ops["x_values"]) x.push_back(v.get<int>() + x_shift);
     for (const auto& v : ops["w_values"]) w.push_back(v.get<int>());
     const int32_t bias = static_cast<int32_t>(interop::integer(ops["bias"]));
-    const long long zx = interop::integer(ops["x_zero_point"]), zy = interop::integer(ops["zero_point"]);
+    const long long zx = interop::integer(ops["x_zero_point"]) + x_shift, zy = interop::integer(ops["zero_point"]);
     const long long qmin = interop::integer(ops["qmin"]), qmax = interop::integer(ops["qmax"]);
     const float sx = interop::f32(ops["sx"]), sw = interop::f32(ops["sw"]), sy = interop::f32(ops["sy"]);
     xnn_operator_t fc = nullptr;
