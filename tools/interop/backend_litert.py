@@ -202,6 +202,54 @@ def run_family(doc, resolver, select, build_one, to_result):
     return out, disagreements, sorted(crashes)
 
 
+def run_cases(cases, resolver, build_one, to_result):
+    """cases: [(tcId, feed, params)] run as one batch; returns (results, disagreements, crashes)."""
+    out, disagreements, crashes = {}, [], []
+    for tc, value in batched(cases, build_one, resolver).items():
+        if value is None:
+            crashes.append(tc)
+        elif isinstance(value, Exception):
+            out[tc] = error_text(value)
+        else:
+            out[tc] = to_result(value, tc, disagreements)
+    return out, disagreements, sorted(crashes)
+
+
+def distinguish_quantize_cases(doc):
+    return [(tc, np.full([REPEAT], ops["x"], dtype=np.float32), (ops["dtype"], ops["scale"], ops["zero_point"]))
+            for tc, ops in qv.distinguish_cases(doc, "quantize")]
+
+
+def distinguish_fully_connected_one(mb, feed, ops):
+    """1 x K int8 x (Sx, Zx), 1 x K int8 w (Sw, Zw = 0), int32 bias with scale fl32(Sx * Sw), int8 y."""
+    k = len(ops["x_values"])
+    x = mb.tensor([1, k], "int8", [ops["sx"]], [ops["x_zero_point"]])
+    w = mb.tensor([1, k], "int8", [ops["sw"]], [ops["w_zero_point"]], data=ops["w_values"])
+    b = mb.tensor([1], "int32", [ops["bias_scale"]], [0], data=[ops["bias"]])
+    y = mb.tensor([1, 1], "int8", [ops["sy"]], [ops["zero_point"]])
+    options = schema.FullyConnectedOptionsT()
+    options.fusedActivationFunction = schema.ActivationFunctionType.NONE
+    mb.inputs.append(x)
+    mb.outputs.append(y)
+    mb.op(schema.BuiltinOperator.FULLY_CONNECTED, [x, w, b], [y], schema.BuiltinOptions.FullyConnectedOptions,
+          options)
+
+
+def distinguish_fully_connected_cases(doc):
+    """The int8-in, int8-out requantize tests of distinguish.json with the integer operands, and
+    the linear tests (uint8 x moved to int8); the uint8-output group is not run (TFLite's int8
+    FULLY_CONNECTED has no uint8 output)."""
+    cases = [(tc, np.array(ops["x_values"], dtype=np.int8).reshape(1, -1), ops)
+             for tc, ops in qv.distinguish_cases(doc, "requantize")
+             if "x_values" in ops and ops["x_dtype"] == "int8" and ops["y_dtype"] == "int8"]
+    for tc, ops in qv.distinguish_cases(doc, "linear"):
+        # a uint8 x is the int8 x - 128 with Zx - 128: the same x - Zx
+        if ops["x_dtype"] == "uint8" and ops["y_dtype"] == "int8":
+            ops = dict(ops, x_values=[v - 128 for v in ops["x_values"]], x_zero_point=ops["x_zero_point"] - 128)
+            cases.append((tc, np.array(ops["x_values"], dtype=np.int8).reshape(1, -1), ops))
+    return cases
+
+
 def select_quantize(group, test, ops):
     d = ops["dtype"]
     if d not in NP or ops["narrow_range"]:
@@ -287,6 +335,27 @@ def main(argv):
                                              "internal/reference/integer_ops/fully_connected.h"},
                     "results": r, "vector_tail_disagreements": [], "crashes": c,
                     "notes": "FullyConnectedTest groups"})
+    dist = load("distinguish")
+    for label, resolver in RESOLVERS:
+        r, d, c = run_cases(distinguish_quantize_cases(dist), resolver, quantize_one,
+                            lambda v, tc, dis: first(v, tc, dis, "q"))
+        base = next(o for o in ops if o["operation"] == "QUANTIZE (%s)" % label)
+        ops.append(dict(base, operation="QUANTIZE (%s, distinguish)" % label, family="distinguish", results=r,
+                        claimed=dict(base["claimed"], zero_point_entry="after_rounding"),
+                        vector_tail_disagreements=d, crashes=c, notes="quantize tests of distinguish.json"))
+        r, d, c = run_cases(distinguish_fully_connected_cases(dist), resolver, distinguish_fully_connected_one,
+                            lambda v, tc, dis: {"q": int(v.reshape(-1)[0])})
+        base = next(o for o in ops if o["operation"] == "FULLY_CONNECTED int8 (%s)" % label)
+        claimed, source = {"pipeline": "double_round", "scale_derivation": "tflite"}, base["source"]
+        if resolver == litert.OpResolverType.BUILTIN:  # the delegate replaces the kernel with XNNPACK's
+            claimed = {"pipeline": "fp32", "scale_derivation": "f32_product_divide"}
+            source = {"says": "the delegate runs XNNPACK's fully connected qs8: fp32 requantization on "
+                              "fl32(fl32(Sx * Sw) / Sy), half even, Zy after (see the XNNPACK rows)",
+                      "cite": "google/XNNPACK src/operators/fully-connected-nc.c create_fully_connected_nc"}
+        ops.append(dict(base, operation="FULLY_CONNECTED int8 (%s, distinguish)" % label, family="distinguish",
+                        results=r, claimed=claimed, source=source,
+                        vector_tail_disagreements=[], crashes=c,
+                        notes="int8 requantize and the linear tests of distinguish.json, integer operands, 1 x K by K x 1"))
     import ai_edge_litert
     version = getattr(ai_edge_litert, "__version__", "")
     with open(out_path, "w", encoding="utf-8") as fh:

@@ -55,6 +55,9 @@ def main(argv):
             q, z = qv.i(ops["q"]), qv.i(ops["zero_point"])
             if info.min <= q <= info.max and info.min <= z <= info.max:
                 dequant[test["tcId"]] = {"x": qv.hex_float(float(dequantize_linear(q, qv.f(ops["scale"]), z)))}
+    dist = {}
+    for tc, ops in qv.distinguish_cases(qv.load(os.path.join(vectors_dir, "distinguish.json")), "quantize"):
+        dist[tc] = {"q": quantize_linear(ops["x"], ops["scale"], ops["zero_point"], DTYPES[ops["dtype"]])}
     cite = "onnx/onnx docs/Operators.md QuantizeLinear (opset 13) and onnx/backend/test/case/node/quantizelinear.py"
     ops = [
         {"operation": "QuantizeLinear (numpy, from the doc)", "family": "quantize", "api": "numpy float32",
@@ -65,6 +68,12 @@ def main(argv):
          "claimed": {}, "source": {"says": "(x - x_zero_point) * x_scale in float32",
                                    "cite": "onnx/onnx docs/Operators.md DequantizeLinear"},
          "results": dequant, "notes": "int8/uint8 groups"},
+        {"operation": "QuantizeLinear (numpy, from the doc; distinguish)", "family": "distinguish",
+         "api": "numpy float32", "claimed": {"division": "f32_divide", "rounding": "half_even",
+                                             "zero_point_entry": "after_rounding"},
+         "source": {"says": "saturate(round_half_even(x / y_scale) + y_zero_point), x / y_scale in float32",
+                    "cite": cite},
+         "results": dist, "notes": "quantize tests of distinguish.json (SPEC Q20)"},
     ]
     with open(out_path, "w", encoding="utf-8") as fh:
         json.dump({"backend": "ONNX doc (numpy)", "version": "numpy " + np.__version__, "operations": ops}, fh,

@@ -141,6 +141,42 @@ def matmul_integer(doc):
     return out
 
 
+def distinguish_quantize(doc):
+    """distinguish.json quantize tests (SPEC Q20) through QuantizeLinear: x, scale, zero_point."""
+    sessions = {d: session("QuantizeLinear", [("x", TensorProto.FLOAT, [REPEAT]), ("s", TensorProto.FLOAT, []),
+                                              ("z", TP[d], [])], [("y", TP[d], [REPEAT])]) for d in NP}
+    out, dis = {}, []
+    for tc, ops in qv.distinguish_cases(doc, "quantize"):
+        d = ops["dtype"]
+        x = np.full([REPEAT], ops["x"], dtype=np.float32)
+        try:
+            y = sessions[d].run(None, {"x": x, "s": np.array(ops["scale"], dtype=np.float32),
+                                       "z": np.array(ops["zero_point"], dtype=NP[d])})[0]
+            out[tc] = {"q": int(first_or_note(y.tolist(), tc, dis))}
+        except Exception as e:  # noqa: BLE001  (ORT raises its own exception types)
+            out[tc] = err(e)
+    return out, dis
+
+
+def distinguish_accumulate(doc):
+    """distinguish.json accumulate tests through MatMulInteger ([1, K] x [K, 1]); the bias is
+    added here in int32 (wrapping), which MatMulInteger has no input for."""
+    out = {}
+    for tc, ops in qv.distinguish_cases(doc, "accumulate"):
+        xd, wd, k = ops["x_dtype"], ops["w_dtype"], len(ops["x_values"])
+        sess = session("MatMulInteger", [("a", TP[xd], [1, k]), ("b", TP[wd], [k, 1]), ("za", TP[xd], []),
+                                         ("zb", TP[wd], [])], [("y", TensorProto.INT32, [1, 1])])
+        try:
+            y = sess.run(None, {"a": np.array(ops["x_values"], dtype=NP[xd]).reshape(1, k),
+                                "b": np.array(ops["w_values"], dtype=NP[wd]).reshape(k, 1),
+                                "za": np.array(ops["x_zero_point"], dtype=NP[xd]),
+                                "zb": np.array(ops["w_zero_point"], dtype=NP[wd])})[0]
+            out[tc] = {"acc": (int(y[0, 0]) + ops["bias"] + 2**31) % 2**32 - 2**31}
+        except Exception as e:  # noqa: BLE001
+            out[tc] = err(e)
+    return out
+
+
 NODE_TYPES = {"uint8": TensorProto.UINT8, "int8": TensorProto.INT8, "int32": TensorProto.INT32,
               "float32": TensorProto.FLOAT}
 
@@ -210,6 +246,14 @@ def main(argv):
                                                         "matmul_integer.cc MatMulInteger::Compute"},
                 "results": matmul_integer(load("accumulate")), "vector_tail_disagreements": [],
                 "notes": "int8/uint8 x int8/uint8 groups; the test's bias added in int32 by the harness"})
+    dist = load("distinguish")
+    q, qd = distinguish_quantize(dist)
+    ops.append(dict(ops[0], operation="QuantizeLinear (distinguish)", family="distinguish", results=q,
+                    claimed={"division": "f32_divide", "rounding": "half_even", "zero_point_entry": "after_rounding"},
+                    vector_tail_disagreements=qd, notes="quantize tests of distinguish.json (SPEC Q20)"))
+    ops.append(dict(ops[3], operation="MatMulInteger (distinguish)", family="distinguish",
+                    results=distinguish_accumulate(dist), claimed={"accumulation": "wrap"},
+                    notes="accumulate tests of distinguish.json; the bias added in int32 by the harness"))
     doc = {"backend": "ONNX Runtime", "version": ort.__version__, "operations": ops}
     if len(argv) == 4:
         doc["node_cases"] = node_cases(argv[3])

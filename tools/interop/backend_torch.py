@@ -163,6 +163,57 @@ def linear(doc, engine):
     return out, dis, sorted(set(bias_off))
 
 
+def distinguish_quantize(doc):
+    """distinguish.json quantize (SPEC Q20): x, scale, zero_point through quantize_per_tensor."""
+    out, dis = {}, []
+    for tc, ops in qv.distinguish_cases(doc, "quantize"):
+        x = torch.full((REPEAT,), ops["x"], dtype=torch.float32)
+        try:
+            q = torch.quantize_per_tensor(x, ops["scale"], ops["zero_point"], QDTYPES[ops["dtype"]])
+            out[tc] = {"q": take(q.int_repr().tolist(), tc, dis)}
+        except RuntimeError as e:
+            out[tc] = err(e)
+    return out, dis
+
+
+def as_quint8(values, dtype, zero_point):
+    """PyTorch's activations are quint8: an int8 value v with zero point Z is v + 128 with Z + 128."""
+    shift = 128 if dtype == "int8" else 0
+    return [v + shift for v in values], zero_point + shift, shift
+
+
+def distinguish_linear(doc, engine):
+    """distinguish.json requantize and linear tests in the float-in form (SPEC Q20, vectors/README
+    "Results that are easy to write"): x (the integers, exact; x_float dequantizes to them) with
+    Sx, Zx as a quint8 tensor, w int8 with Sw, Zw = 0, the float bias bias_float, and Sy, Zy; a
+    1 x K by K x 1 quantized.linear. Accumulator-only tests (no x_values) cannot be expressed."""
+    torch.backends.quantized.engine = engine
+    out, bias_off = {}, []
+    for operation in ("requantize", "linear"):
+        for tc, ops in qv.distinguish_cases(doc, operation):
+            if "x_float" not in ops:
+                continue
+            try:
+                k = len(ops["x_values"])
+                x_u8, zx, _ = as_quint8(ops["x_values"], ops["x_dtype"], ops["x_zero_point"])
+                xq = torch._make_per_tensor_quantized_tensor(torch.tensor(x_u8, dtype=torch.uint8).reshape(1, k),
+                                                             ops["sx"], zx)
+                wq = torch._make_per_tensor_quantized_tensor(
+                    torch.tensor(ops["w_values"], dtype=torch.int8).reshape(1, k), ops["sw"], ops["w_zero_point"])
+                back = torch.quantize_per_tensor(torch.tensor([ops["bias_float"]]), ops["bias_scale"], 0,
+                                                 torch.qint32).int_repr().item()
+                if back != ops["bias"]:
+                    bias_off.append(tc)
+                packed = torch.ops.quantized.linear_prepack(wq, torch.tensor([ops["bias_float"]], dtype=torch.float32))
+                y_dtype = ops["y_dtype"]
+                shift = 128 if y_dtype == "int8" else 0
+                y = torch.ops.quantized.linear(xq, packed, ops["sy"], ops["zero_point"] + shift)
+                out[tc] = {"q": y.int_repr().reshape(-1).tolist()[0] - shift}
+            except RuntimeError as e:
+                out[tc] = err(e)
+    return out, sorted(set(bias_off))
+
+
 def conv2d(doc, engine):
     """torch.ops.quantized.conv2d with prepacked weights, the Conv2DTest groups: NHWC x and OHWI
     w of the vectors transposed to PyTorch's NCHW / OIHW, int8 x as quint8 + 128 and the bias
@@ -271,7 +322,7 @@ def main(argv):
     add("fake_quantize_per_channel_affine", "fake_quant",
         "torch.fake_quantize_per_channel_affine (1 channel) + autograd mask",
         {"fake_quant": "pytorch"}, fq_source, r, d, "FakeQuantTest groups")
-    for engine, source in (
+    linear_sources = (
             ("qnnpack", {"says": "requantization scale fl32(fl32(Sw * Sx) * fl32(1/Sy)) (binary32 operations), "
                                  "nearbyint(acc * scale) by cvtps (half even), + Zy after rounding: the fp32 "
                                  "variant with another scale derivation",
@@ -282,7 +333,8 @@ def main(argv):
                                 "(oneDNN's reciprocal convention), src/dst zero points, float bias; the combined "
                                 "binary32 output scale is formed inside ideep (not read)",
                         "cite": SRC + " aten/src/ATen/native/quantized/cpu/qlinear.cpp "
-                                      "PackedLinearWeightsOnednn::apply_impl"})):
+                                      "PackedLinearWeightsOnednn::apply_impl"}))
+    for engine, source in linear_sources:
         if engine not in torch.backends.quantized.supported_engines:
             continue
         r, d, bias_off = linear(lin, engine)
@@ -293,6 +345,19 @@ def main(argv):
         add("conv2d (%s)" % engine, "linear", "torch.ops.quantized.conv2d, engine %s" % engine,
             {"variant": "fp32"}, source, r, d,
             "int8 x as quint8 + 128, NHWC/OHWI transposed; Conv2DTest groups", bias_roundtrip=bias_off)
+    dist = load("distinguish")
+    r, d = distinguish_quantize(dist)
+    add("quantize_per_tensor (distinguish)", "distinguish", "torch.quantize_per_tensor",
+        {"division": "f32_reciprocal", "rounding": "half_even", "zero_point_entry": "after_rounding"},
+        quantize_source, r, d, "quantize tests of distinguish.json (SPEC Q20)")
+    for engine, source in linear_sources:
+        if engine not in torch.backends.quantized.supported_engines:
+            continue
+        r, bias_off = distinguish_linear(dist, engine)
+        add("linear (%s, distinguish)" % engine, "distinguish", "torch.ops.quantized.linear, engine %s" % engine,
+            {"pipeline": "fp32"}, source, r, [],
+            "requantize + linear tests of distinguish.json in the float-in form (1 x K, K x 1)",
+            bias_roundtrip=bias_off)
     torch.backends.quantized.engine = "qnnpack"
     r, d, binary64 = dynamic_quantize(dyn)
     add("quantize_per_tensor_dynamic", "dynamic_quantize", "torch.quantize_per_tensor_dynamic(x, quint8, False)",

@@ -30,7 +30,8 @@ engine& cpu() {
 template <typename Q>
 void reorder_quantize(const Json& doc, interop::Operation& op, memory::data_type type, const std::string& dtype) {
   interop::for_each_test(doc, [&](const Json& group, const Json& test, const Json& ops) {
-    if (ops["dtype"] != dtype || ops["narrow_range"].get<bool>()) return;  // reorder saturates to the type only
+    // reorder saturates to the type only; distinguish.json: skip the groups of the other operations
+    if (!ops.contains("dtype") || ops["dtype"] != dtype || ops.value("narrow_range", false)) return;
     const long long z = interop::integer(ops["zero_point"]);
     const float scale = interop::f32(ops["scale"]);
     std::vector<float> x(kRepeat, interop::f32(ops["x"]));
@@ -103,24 +104,27 @@ void matmul_linear(const Json& doc, interop::Operation& op) {
   });
 }
 
-void matmul_accumulate(const Json& doc, interop::Operation& op) {
+// x_key, w_key: "x", "w" in accumulate.json; "x_values", "w_values" in distinguish.json.
+void matmul_accumulate(const Json& doc, interop::Operation& op, const std::string& x_key = "x",
+                       const std::string& w_key = "w") {
   interop::for_each_test(doc, [&](const Json& group, const Json& test, const Json& ops) {
+    if (x_key != "x" && group["type"] != "DistinguishAccumulateTest") return;
     const std::string xd = ops["x_dtype"], wd = ops["w_dtype"];
     if ((xd != "uint8" && xd != "int8") || wd != "int8") return;
-    const memory::dim K = static_cast<memory::dim>(ops["x"].size());
+    const memory::dim K = static_cast<memory::dim>(ops[x_key].size());
     const bool shift = xd == "int8";  // as u8 with +128 on x and Zx
     // Not expressible (not run): operands of different lengths, values outside their type.
-    if (ops["w"].size() != ops["x"].size()) return;
-    for (const auto& v : ops["x"]) {
+    if (ops[w_key].size() != ops[x_key].size()) return;
+    for (const auto& v : ops[x_key]) {
       if (v.get<long long>() < (shift ? -128 : 0) || v.get<long long>() > (shift ? 127 : 255)) return;
     }
-    for (const auto& v : ops["w"]) {
+    for (const auto& v : ops[w_key]) {
       if (v.get<long long>() < -128 || v.get<long long>() > 127) return;
     }
     std::vector<uint8_t> x;
-    for (const auto& v : ops["x"]) x.push_back(static_cast<uint8_t>(v.get<int>() + (shift ? 128 : 0)));
+    for (const auto& v : ops[x_key]) x.push_back(static_cast<uint8_t>(v.get<int>() + (shift ? 128 : 0)));
     std::vector<int8_t> w;
-    for (const auto& v : ops["w"]) w.push_back(static_cast<int8_t>(v.get<int>()));
+    for (const auto& v : ops[w_key]) w.push_back(static_cast<int8_t>(v.get<int>()));
     std::vector<int32_t> bias{static_cast<int32_t>(interop::integer(ops["bias"]))};
     int32_t acc = 0;
     try {
@@ -143,6 +147,49 @@ void matmul_accumulate(const Json& doc, interop::Operation& op) {
       return;
     }
     op.result(test, {{"acc", acc}});
+  });
+}
+
+// distinguish.json requantize and linear tests (SPEC Q20) with the integer operands: 1 x K by K x 1 matmul,
+// u8 (or s8 as u8 + 128) x s8 -> s8/u8 with the harness's single output scale requant_scale =
+// fl32(fl32(Sx*Sw)/Sy) (so identify names scale_derivation f32_product_divide: the harness's
+// choice), src/dst zero points, s32 bias. Accumulator-only tests (no x_values) are not run.
+void distinguish_matmul(const Json& doc, interop::Operation& op) {
+  interop::for_each_test(doc, [&](const Json& group, const Json& test, const Json& ops) {
+    const bool requantize = group["type"] == "DistinguishRequantizeTest";
+    if ((!requantize && group["type"] != "DistinguishLinearTest") || !ops.contains("x_values")) return;
+    if (ops["w_dtype"] != "int8" || interop::integer(ops["w_zero_point"]) != 0) return;
+    const bool shift = ops["x_dtype"] == "int8";
+    const bool out_signed = ops["y_dtype"] == "int8";
+    const memory::dim K = static_cast<memory::dim>(ops["x_values"].size());
+    std::vector<uint8_t> x;
+    for (const auto& v : ops["x_values"]) x.push_back(static_cast<uint8_t>(v.get<int>() + (shift ? 128 : 0)));
+    std::vector<int8_t> w;
+    for (const auto& v : ops["w_values"]) w.push_back(static_cast<int8_t>(v.get<int>()));
+    std::vector<int32_t> bias{static_cast<int32_t>(interop::integer(ops["bias"]))};
+    int8_t y8 = 0;
+    uint8_t yu8 = 0;
+    try {
+      memory::desc a_md({1, K}, memory::data_type::u8, memory::format_tag::ab);
+      memory::desc w_md({K, 1}, memory::data_type::s8, memory::format_tag::ab);
+      memory::desc b_md({1, 1}, memory::data_type::s32, memory::format_tag::ab);
+      memory::desc c_md({1, 1}, out_signed ? memory::data_type::s8 : memory::data_type::u8, memory::format_tag::ab);
+      primitive_attr attr;
+      attr.set_output_scales(0, {interop::f32(ops["requant_scale"])});
+      attr.set_zero_points(DNNL_ARG_SRC, 0,
+                           {static_cast<int32_t>(interop::integer(ops["x_zero_point"]) + (shift ? 128 : 0))});
+      attr.set_zero_points(DNNL_ARG_DST, 0, {static_cast<int32_t>(interop::integer(ops["zero_point"]))});
+      matmul::primitive_desc pd(matmul::desc(a_md, w_md, b_md, c_md), attr, cpu());
+      memory a(a_md, cpu(), x.data()), wm(w_md, cpu(), w.data()), b(b_md, cpu(), bias.data());
+      memory c(c_md, cpu(), out_signed ? static_cast<void*>(&y8) : static_cast<void*>(&yu8));
+      stream s(cpu());
+      matmul(pd).execute(s, {{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_BIAS, b}, {DNNL_ARG_DST, c}});
+      s.wait();
+    } catch (const dnnl::error& e) {
+      op.result(test, {{"error", std::string("dnnl: ") + e.what()}});
+      return;
+    }
+    op.result(test, {{"q", out_signed ? static_cast<long long>(y8) : static_cast<long long>(yu8)}});
   });
 }
 
@@ -185,10 +232,34 @@ int main(int argc, char** argv) {
                            "int32 sums of (x - Zx)(w - Zw) + bias",
                            std::string(kRepo) + "src/cpu/matmul/gemm_x8s8s32x_matmul.cpp");
     matmul_accumulate(interop::load(dir, "accumulate"), acc);
+    const Json distinguish_doc = interop::load(dir, "distinguish");
+    const Json claimed_q20 = {{"division", "f32_reciprocal"}, {"rounding", "half_even"},
+                              {"zero_point_entry", "before_rounding"}};
+    interop::Operation ds8("reorder f32->s8 (distinguish)", "distinguish",
+                           "dnnl::reorder, output scale fl32(1/S), dst zero point", claimed_q20, says, cite);
+    reorder_quantize<int8_t>(distinguish_doc, ds8, memory::data_type::s8, "int8");
+    interop::Operation du8("reorder f32->u8 (distinguish)", "distinguish",
+                           "dnnl::reorder, output scale fl32(1/S), dst zero point", claimed_q20, says, cite);
+    reorder_quantize<uint8_t>(distinguish_doc, du8, memory::data_type::u8, "uint8");
+    interop::Operation dlin("matmul u8 x s8 -> s8/u8 (distinguish)", "distinguish",
+                            "dnnl::matmul, output scale requant_scale = fl32(fl32(Sx*Sw)/Sy), src/dst zero points, "
+                            "s32 bias",
+                            {{"pipeline", "fp32"}, {"zero_point_entry", "before_rounding"}},
+                            "acc (s32, + bias) * output scale in binary32, + dst zero point before the rounding, "
+                            "saturated (the fp32 variant with Zy before rounding)",
+                            std::string(kRepo) + "src/cpu/matmul/ref_matmul.cpp / gemm_x8s8s32x_matmul.cpp "
+                                                 "(post-processing: scale, + dst zero point, saturate, round)");
+    distinguish_matmul(distinguish_doc, dlin);
+    interop::Operation dacc("matmul u8 x s8 -> s32 (distinguish)", "distinguish",
+                            "dnnl::matmul, src/weights zero points, s32 bias, s32 destination",
+                            {{"accumulation", "wrap"}}, "int32 sums of (x - Zx)(w - Zw) + bias",
+                            std::string(kRepo) + "src/cpu/matmul/gemm_x8s8s32x_matmul.cpp");
+    matmul_accumulate(distinguish_doc, dacc, "x_values", "w_values");
     return interop::write(argv[2], argc == 4 ? argv[3] : "oneDNN", std::to_string(dnnl_version()->major) + "." +
                                                  std::to_string(dnnl_version()->minor) + "." +
                                                  std::to_string(dnnl_version()->patch),
-                          Json::array({s8.entry, u8.entry, lin.entry, acc.entry}));
+                          Json::array({s8.entry, u8.entry, lin.entry, acc.entry, ds8.entry, du8.entry, dlin.entry,
+                                       dacc.entry}));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "onednn_driver: %s\n", e.what());
     return 1;

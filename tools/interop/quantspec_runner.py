@@ -1,8 +1,9 @@
 """Runs `quantspec vectors check` / `identify` on a backend's results and reads their output.
 
 This is the one place that knows the text those two commands print (vectors/README.md,
-vectors/src/check.cpp as on main in session 6). When `identify` gains its per-dimension
-`--json` form, only `parse_identify` (and `identify`) change here.
+vectors/src/check.cpp as on main in session 6): the text of the whole-variant families, and
+`identify --json` for distinguish.json, identified per variant dimension (SPEC Q20,
+vectors/README.md "identify --json").
 Standard library only.
 """
 import json
@@ -132,3 +133,65 @@ def check_and_identify(quantspec, vectors_file, family, results, claimed, work_p
             qv.write_results(claimed_path, {family: subset})
             checked = parse_check(_run(quantspec, ["check", "--vectors", vectors_file, "--results", claimed_path]))
     return identified, checked, identified_arithmetic
+
+
+def summarize_distinguish(doc):
+    """The per-dimension result of `identify --json` on distinguish.json, per operation with
+    results: {operation: {'identified', 'best', 'best_mismatches', 'run', 'arithmetic_run',
+    'policy_run', 'dimensions': [{'name', 'policy', 'applies', 'consistent', 'distinguished',
+    'nearest': [(member, mismatches)]}], 'rejected_valid', 'accepted_invalid'}} and the exit status."""
+    if doc.get("schema") != "quantspec-identify" or doc.get("schemaVersion") != 1:
+        raise ValueError("not a quantspec-identify v1 document")
+    operations = {}
+    for op in doc["operations"]:
+        if not op.get("run"):
+            continue
+        dims = []
+        for d in op["dimensions"]:
+            dims.append({"name": d["name"], "policy": d["policy"], "applies": d["applies"], "tests": d["tests"],
+                         "consistent": list(d["consistent"]), "distinguished": d["distinguished"],
+                         "members": [[m["member"], m["mismatches"], m["tcIds"][:8]] for m in d["members"]]})
+        acceptance = op.get("parameterAcceptance", {})
+        operations[op["operation"]] = {
+            "identified": op["identified"], "best": list(op["best"]), "best_mismatches": op["bestMismatches"],
+            "run": op["run"], "tests": op["tests"], "arithmetic_run": op["arithmeticRun"],
+            "policy_run": op["policyRun"], "dimensions": dims,
+            "rejected_valid": list(acceptance.get("rejectedValid", [])),
+            "accepted_invalid": list(acceptance.get("acceptedInvalid", []))}
+    return {"exit_status": doc["exitStatus"], "operations": operations}
+
+
+def identify_distinguish(quantspec, vectors_file, results, work_prefix):
+    """`identify --json` on the backend's distinguish.json results; summarize_distinguish of it."""
+    path = work_prefix + ".distinguish.json"
+    qv.write_results(path, {"distinguish": results})
+    text = _run(quantspec, ["identify", "--json", "--vectors", vectors_file, "--results", path])
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        raise ValueError("unrecognised `vectors identify --json` output:\n" + text[-2000:])
+    return summarize_distinguish(doc)
+
+
+def dimension_text(summary):
+    """One line per operation: "division f32_reciprocal, rounding half_even, zero_point_entry
+    after_rounding; policy: edge_policy clamp_then_convert" (members consistent with the
+    results; "a = b" when the tests run do not separate them; "none (nearest m: k)" otherwise)."""
+    parts, policy = [], []
+    for d in summary["dimensions"]:
+        if not d["tests"]:
+            text = "%s not run" % d["name"]
+        elif not d["applies"]:
+            text = "%s n/a" % d["name"]
+        elif d["consistent"]:
+            text = "%s %s" % (d["name"], " = ".join(d["consistent"]))
+        elif d["members"]:
+            m = d["members"][0]
+            text = "%s none (nearest %s: %d mismatches)" % (d["name"], m[0], m[1])
+        else:
+            text = "%s: no member" % d["name"]
+        (policy if d["policy"] else parts).append(text)
+    line = ", ".join(parts)
+    if policy:
+        line += "; policy: " + ", ".join(policy)
+    return line

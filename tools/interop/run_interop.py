@@ -7,7 +7,9 @@
 
 Per backend: a results file per operation (every group of the family it can run, so identify
 can name the variant), `identify` on all of it, `check` on the groups of the variant the
-backend's source code says it implements (the differences, with tcIds). A backend that cannot
+backend's source code says it implements (the differences, with tcIds). Operations on
+distinguish.json (SPEC Q20) are identified per variant dimension with `identify --json`
+(judge_distinguish; no `check`: its groups' expected outputs are one base context). A backend that cannot
 be installed or built here is "skipped" with the reason, never failed. Compiler and pip output
 go to BUILD/interop/interop.log. Exit 1 only if the harness itself breaks (a backend crashing,
 the committed ONNX node data differing from the installed package, our reference failing a
@@ -133,6 +135,8 @@ class Harness:
         return entry
 
     def judge(self, backend, op):
+        if op["family"] == "distinguish":
+            return self.judge_distinguish(backend, op)
         family = op["family"]
         vectors_file = os.path.join(self.vectors, family + ".json")
         safe = "".join(c if c.isalnum() else "_" for c in backend + "_" + op["operation"])
@@ -155,6 +159,23 @@ class Harness:
                               "failures": [{"tcId": f["tcId"], "flags": flags.get(f["tcId"], []), "why": f["why"]}
                                            for f in failures[:40]]}
         for key in ("vector_tail_disagreements", "crashes", "bias_roundtrip", "binary64_scale", "notes"):
+            if op.get(key):
+                entry[key] = op[key]
+        return entry
+
+    def judge_distinguish(self, backend, op):
+        """distinguish.json (SPEC Q20): identify --json per variant dimension; no `check` (the
+        groups' expected outputs are only the base context, not a claim of the backend's)."""
+        vectors_file = os.path.join(self.vectors, "distinguish.json")
+        safe = "".join(c if c.isalnum() else "_" for c in backend + "_" + op["operation"])
+        got = runner.identify_distinguish(self.args.quantspec, vectors_file, op["results"], os.path.join(self.work, safe))
+        entry = {"operation": op["operation"], "family": "distinguish", "api": op.get("api", ""),
+                 "source_says": op["source"]["says"], "source_cite": op["source"]["cite"],
+                 "claimed": runner.variant_label(op.get("claimed") or {}) if op.get("claimed") else "(none)",
+                 "tests_run": len(op["results"]), "identify_exit_status": got["exit_status"],
+                 "identify_per_dimension": {name: dict(summary, text=runner.dimension_text(summary))
+                                            for name, summary in got["operations"].items()}}
+        for key in ("vector_tail_disagreements", "crashes", "bias_roundtrip", "notes"):
             if op.get(key):
                 entry[key] = op[key]
         return entry

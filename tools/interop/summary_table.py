@@ -33,6 +33,13 @@ def ids(values):
 
 
 def differences(op):
+    if "identify_per_dimension" in op:
+        parts = [policy_differences(n, d) for n, d in sorted(op["identify_per_dimension"].items())]
+        if op.get("vector_tail_disagreements"):
+            parts.append("vector loop and scalar tail disagree on tcId " + ids(op["vector_tail_disagreements"]))
+        if op.get("crashes"):
+            parts.append("**the process crashes** (not run) on tcId " + ids(op["crashes"]))
+        return "<br>".join(parts)
     check = op.get("check")
     if check is None:
         return "no group of the source's variant in the vectors"
@@ -66,7 +73,48 @@ def verdict(ident):
     return "no named variant; nearest: " + nearest
 
 
+def dimensions_verdict(name, d):
+    """distinguish.json, one operation: the members per dimension, and how far the best combination is."""
+    head = "%s: %s" % (name, d["text"])
+    if d["identified"]:
+        head += " (0 of %d arithmetic tests differ)" % d["arithmetic_run"]
+    else:
+        head += " (**no combination matches**: best %s, %d of %d arithmetic tests differ)" % (
+            "; ".join("`%s`" % b for b in d["best"]) or "none", d["best_mismatches"], d["arithmetic_run"])
+    return head
+
+
+# The conforming member of each policy dimension (reference/SPEC.md Q20 table).
+CONFORMING_POLICY = {"edge_policy": "spec", "left_shift_overflow": "saturate", "int32_overflow": "wrap"}
+
+
+def policy_differences(name, d):
+    """Where the backend leaves the conforming member of a policy dimension (tcIds of the policy
+    tests that differ from it) and which parameters it accepts differently from the spec."""
+    parts = []
+    for dim in d["dimensions"]:
+        if not dim["policy"] or not dim["tests"]:
+            continue
+        conforming = CONFORMING_POLICY.get(dim["name"])
+        member = next((m for m in dim["members"] if m[0] == conforming), None)
+        if member is None:
+            parts.append("%s: %s" % (dim["name"], " = ".join(dim["consistent"]) or "no member"))
+        elif member[1] == 0:
+            parts.append("%s `%s` (conforming, %d policy tests)" % (dim["name"], conforming, dim["tests"]))
+        else:
+            parts.append("%s **%s**, not `%s`: %d of %d policy tests (tcId %s)" % (
+                dim["name"], " = ".join(dim["consistent"]) or "no member", conforming, member[1], dim["tests"],
+                ids(member[2])))
+    if d["rejected_valid"]:
+        parts.append("rejects %d valid tests (tcId %s)" % (len(d["rejected_valid"]), ids(d["rejected_valid"])))
+    if d["accepted_invalid"]:
+        parts.append("computes %d invalid tests (tcId %s)" % (len(d["accepted_invalid"]), ids(d["accepted_invalid"])))
+    return "%s: %s" % (name, "; ".join(parts) if parts else "no policy test run; parameters accepted as the spec")
+
+
 def identify_cell(op):
+    if "identify_per_dimension" in op:
+        return "<br>".join(dimensions_verdict(n, d) for n, d in sorted(op["identify_per_dimension"].items()))
     text = verdict(op["identify"])
     arithmetic = op.get("identify_without_edge_policy")
     if arithmetic:
@@ -90,8 +138,11 @@ def render(summary):
         for op in b["operations"]:
             notes.append("%s, %s: %s (`%s`)" % (b["name"], op["operation"], op["source_says"], op["source_cite"]))
             claimed = "`%s`" % op["claimed"] if op["claimed"] != "(none)" else "(no variants)"
-            lines.append("| %s | %s (%s) | %s [%d] | %s | %s |" % (
-                cell(name), cell(op["operation"]), op["family"], cell(claimed), len(notes),
+            operation = op["operation"]
+            if op["family"] not in operation:
+                operation += " (%s)" % op["family"]
+            lines.append("| %s | %s | %s [%d] | %s | %s |" % (
+                cell(name), cell(operation), cell(claimed), len(notes),
                 cell(identify_cell(op)), cell(differences(op))))
     lines.append("")
     node = summary.get("onnx_node_data", {})

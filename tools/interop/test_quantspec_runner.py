@@ -9,12 +9,45 @@ The results are written here from the vectors themselves: the expected outputs o
 half_away groups of quantize.json (int8) with one value changed, so identify must name
 half_away variants consistent and check must report exactly the changed tcId.
 """
+import json
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import quantspec_runner as runner  # noqa: E402
 import quantspec_vectors as qv  # noqa: E402  (path set by quantspec_runner)
+
+
+def distinguish_problems(quantspec, vectors_dir, work):
+    """identify --json on the worked example's results (tools/python/distinguish_example.py,
+    whose arithmetic its docstring states: f32_reciprocal / half_even / Z after rounding,
+    NaN -> qmin; XNNPACK's fp32 requantization on fl32(fl32(sx*sw)/sy)), then the same with
+    one quantize result changed: the parser must see both."""
+    example = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python", "distinguish_example.py")
+    out = os.path.join(work, "runner_test.example.json")
+    subprocess.run([sys.executable, example, vectors_dir, out], check=True)
+    with open(out, encoding="utf-8") as fh:
+        results = json.load(fh)["results"]["distinguish"]
+    path = os.path.join(vectors_dir, "distinguish.json")
+    problems = []
+    got = runner.identify_distinguish(quantspec, path, results, os.path.join(work, "runner_test"))
+    q = got["operations"].get("quantize")
+    want = "division f32_reciprocal, rounding half_even, zero_point_entry after_rounding; " \
+           "policy: edge_policy clamp_then_convert"
+    if got["exit_status"] != 0 or not q or runner.dimension_text(q) != want or q["best_mismatches"] != 0:
+        problems.append("identify --json: expected quantize %r, parsed %r" % (want, q))
+    r = got["operations"].get("requantize")
+    if not r or r["best"] != ["pipeline=fp32, rounding=half_even, zero_point_entry=after_rounding, "
+                              "scale_derivation=f32_product_divide"]:
+        problems.append("identify --json: expected requantize fp32/f32_product_divide, parsed %r" % r)
+    results = dict(results)
+    results["1"] = {"q": results["1"]["q"] + 1}  # SPEC Q2.5's counterexample, now wrong for every member
+    got = runner.identify_distinguish(quantspec, path, results, os.path.join(work, "runner_test"))
+    q = got["operations"]["quantize"]
+    if got["exit_status"] != 1 or q["identified"] or q["best_mismatches"] != 1:
+        problems.append("identify --json: one changed result must leave quantize unidentified, parsed %r" % q)
+    return problems
 
 
 def main(argv):
@@ -50,6 +83,7 @@ def main(argv):
             or nearest["first_tcIds"] != [changed]:
         problems.append("identify: the nearest variant should be exact/half_away with 1 mismatch (tcId %d), parsed %r"
                         % (changed, nearest))
+    problems += distinguish_problems(quantspec, vectors_dir, work)
     if problems:
         print("\n".join(problems))
         return 1
