@@ -13,6 +13,7 @@
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/linear.hpp"
 #include "quantspec/reference/nonlinear.hpp"
+#include "quantspec/reference/piecewise_linear.hpp"
 
 namespace quantspec::cli {
 namespace {
@@ -69,7 +70,8 @@ const TextOption kTextOptions[] = {
     {"dilation", "conv2d: D or DH,DW (default 1)"},
     {"then", "step 5: a non-linear f on the quantized output (Q12: tanh, logistic, gelu, ...)"},
     {"method", "step 5: float (default; dequantize -> f -> quantize, Q12.2) | lut (256-entry "
-               "table, Q12.4)"},
+               "table, Q12.4) | pwl (N uniform chord segments, Q13.4)"},
+    {"segments", "step 5, --method pwl: N in [1, 256] (default 8)"},
     {"then-scale", "step 5: So, the output scale of f (required with --then)"},
     {"then-zero-point", "step 5: Zo (default 0)"},
     {"alpha", "step 5: alpha of elu / leaky_relu (default 0)"},
@@ -347,15 +349,18 @@ struct ThenStep {
 
 std::optional<ThenStep> then_step(const LayerOptions& o, const ref::LinearTrace& t) {
   if (get(o, "then").empty()) {
-    for (const char* key : {"method", "then-scale", "then-zero-point", "alpha", "lut-variant"}) {
+    for (const char* key : {"method", "then-scale", "then-zero-point", "alpha", "lut-variant", "segments"}) {
       if (!get(o, key).empty()) throw ParameterError(std::string("--") + key, "used with --then", get(o, key));
     }
     return std::nullopt;
   }
   const ref::NonlinearFunction f = ref::parse_nonlinear_function(get(o, "then"), "--then");
   const std::string method = get(o, "method", "float");
-  if (method != "float" && method != "lut") {
-    throw ParameterError("--method", "float or lut (pwl is not available in this build)", method);
+  if (method != "float" && method != "lut" && method != "pwl") {
+    throw ParameterError("--method", "float, lut or pwl", method);
+  }
+  if (method != "pwl" && !get(o, "segments").empty()) {
+    throw ParameterError("--segments", "used with --method pwl", get(o, "segments"));
   }
   if (get(o, "then-scale").empty()) throw ParameterError("--then-scale", "given with --then", "nothing");
   const ref::TensorQuantization& y = t.quantization.output;
@@ -373,11 +378,26 @@ std::optional<ThenStep> then_step(const LayerOptions& o, const ref::LinearTrace&
   }
   std::array<std::int32_t, 256> table{};
   if (method == "lut") table = ref::build_lut(f, p, variant);
+  ref::PwlTable pwl;
+  std::optional<std::int64_t> pwl_bound;
+  if (method == "pwl") {
+    const int segments = static_cast<int>(bounded_integer_option(get(o, "segments", "8"), "--segments", 1, 256));
+    pwl = ref::fit_pwl(f, p, segments);
+    try {
+      pwl_bound = ref::pwl_error_bound(f, p, pwl);  // proven for tanh and logistic only
+    } catch (const ParameterError&) {
+    }
+  }
   ThenStep step;
   std::ostringstream text;
   text << "\nStep 5  then " << ref::name(f) << " (Q12), method " << method;
   if (method == "lut") {
     text << " (" << ref::name(variant) << " table, indexed by the byte (uint8)q)";
+  } else if (method == "pwl") {
+    text << " (Q13.4: " << pwl.segments.size() << " uniform chord segments, slope and intercept in units of 2^-"
+         << pwl.fraction_bits << " output codes, R half away";
+    if (pwl_bound) text << "; proven |pwl - exact| <= " << *pwl_bound;
+    text << ")";
   } else {
     text << " (dequantize, f in real arithmetic, quantize: R half away)";
   }
@@ -395,6 +415,15 @@ std::optional<ThenStep> then_step(const LayerOptions& o, const ref::LinearTrace&
       result = table[byte];
       row["table_index"] = byte;
       text << " -> table[" << static_cast<int>(byte) << "] = " << result.str() << "\n";
+    } else if (method == "pwl") {
+      std::size_t k = 0;  // the segment holding q: the last start <= q
+      while (k + 1 < pwl.segments.size() && pwl.segments[k + 1].start <= q) ++k;
+      const ref::PwlSegment& seg = pwl.segments[k];
+      result = ref::pwl_evaluate(pwl, q);
+      row["segment"] = k;
+      text << " -> segment " << k << " (start " << seg.start << "): R((" << seg.intercept << " + " << seg.slope
+           << "*(q - " << seg.start << ")) / 2^" << pwl.fraction_bits << ") = " << result.str() << " (exact "
+           << ref::nonlinear_exact(f, q, p).str() << ")\n";
     } else {
       const Rational fx = ref::nonlinear_approximate(f, x, p.alpha, 128);
       result = ref::nonlinear_exact(f, q, p);
@@ -416,6 +445,10 @@ std::optional<ThenStep> then_step(const LayerOptions& o, const ref::LinearTrace&
                {"outputs", outputs},
                {"q", q_out}};
   if (method == "lut") step.json["lut_variant"] = std::string(ref::name(variant));
+  if (method == "pwl") {
+    step.json["segments"] = pwl.segments.size();
+    if (pwl_bound) step.json["error_bound"] = *pwl_bound;
+  }
   step.text = text.str();
   return step;
 }
@@ -671,7 +704,7 @@ void register_explain(CLI::App& app, Registry& registry) {
       "Prints the float result the integers approximate (the layer on the dequantized inputs)\n"
       "and the real x.W + B. Weights default to symmetric, narrow-range, per output channel.\n"
       "Step 5 (--then F --then-scale So): the non-linear layer after it (Q12), on y's grid:\n"
-      "--method float (dequantize, f, quantize) or lut (the 256-entry table).";
+      "--method float (dequantize, f, quantize), lut (the 256-entry table) or pwl (Q13.4).";
   auto linear = std::make_shared<LayerOptions>();
   CLI::App* linear_cmd = add_layer_command(
       explain, "linear",

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "quantspec/reference/numbers.hpp"
+#include "quantspec/reference/piecewise_linear.hpp"
 #include "quantspec/reference/requantize.hpp"
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/quantize.hpp"
@@ -25,6 +26,7 @@
 namespace {
 
 using nlohmann::json;
+namespace ref = quantspec::ref;
 
 struct CliRun {
   int exit_code = -1;
@@ -912,8 +914,32 @@ TEST(CliExplainThen, TanhAfterTheLinearLayerByFloatAndByTable) {
   EXPECT_NE(text.out.find("x = (q - Zy)*Sy = 35/32"), std::string::npos) << text.out;
   const CliRun lut = quantspec(q9_then("lut"));
   EXPECT_NE(lut.out.find("table[244] = -62"), std::string::npos) << lut.out;  // (uint8)-12 = 244
-  std::vector<std::string> pwl = q9_then("pwl");
-  expect_rejected(pwl, "--method");
+  // --method pwl: the CLI's outputs are the reference's Q13.4 chords evaluated at y_q, within
+  // the proven bound of the exact results 102, -62 above.
+  {
+    ref::LutParams p;
+    p.dtype = ref::DType::int8;
+    p.input_scale = 0x1p-5f;
+    p.input_zero_point = 5;
+    p.output_scale = 0x1p-7f;
+    p.output_zero_point = 0;
+    const ref::PwlTable table = ref::fit_pwl(ref::NonlinearFunction::tanh, p, 4);
+    const std::int64_t bound = ref::pwl_error_bound(ref::NonlinearFunction::tanh, p, table);
+    std::vector<std::string> args = q9_then("pwl");
+    args.insert(args.end(), {"--segments", "4", "--json"});
+    const CliRun r = quantspec(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const json j = r.parsed();
+    EXPECT_EQ(j["then"]["q"], json({ref::pwl_evaluate(table, 40), ref::pwl_evaluate(table, -12)}));
+    EXPECT_EQ(j["then"]["error_bound"], bound);
+    EXPECT_LE(std::abs(j["then"]["q"][0].get<int>() - 102), bound);
+    EXPECT_LE(std::abs(j["then"]["q"][1].get<int>() + 62), bound);
+    std::vector<std::string> stray = q9_then("float");
+    stray.insert(stray.end(), {"--segments", "4"});
+    expect_rejected(stray, "--segments");
+    std::vector<std::string> unknown = q9_then("spline");
+    expect_rejected(unknown, "--method");
+  }
   std::vector<std::string> no_scale = q9_then("float");
   no_scale.erase(no_scale.begin() + 22, no_scale.begin() + 24);  // drop --then-scale 0x1p-7
   expect_rejected(no_scale, "--then-scale");
