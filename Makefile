@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build conform test bench peers vectors spec fuzz clean
+.PHONY: all deps configure build build-logged conform test bench peers vectors spec fuzz clean
 
 all: build
 
@@ -19,16 +19,20 @@ build: configure
 
 # The main job: the conformance suite against our built-in kernels on every SIMD target
 # this CPU supports, with a report (build/conformance-report.json).
-conform: build
+conform: build-logged
+	@echo "quantspec: running the conformance suite (about 1.5 min)"
 	@$(BUILD_DIR)/bin/quantspec conform --report $(BUILD_DIR)/conformance-report.json
 
-# All tests: the unit/property/conformance test binaries through CTest, then the checks that
-# the checked-in golden vectors regenerate byte for byte.
-# The build's output goes to $(BUILD_DIR)/build.log (its path printed; its tail on failure).
-test: configure
+# The build with its output in $(BUILD_DIR)/build.log (its path printed; its tail on failure).
+build-logged: configure
 	@echo "quantspec: building into $(BUILD_DIR), log: $(abspath $(BUILD_DIR))/build.log"
 	@cmake --build $(BUILD_DIR) -j$(JOBS) > $(BUILD_DIR)/build.log 2>&1 || \
 	  { tail -40 $(BUILD_DIR)/build.log; echo "quantspec: build failed, see $(abspath $(BUILD_DIR))/build.log"; exit 1; }
+
+# All tests: the unit/property/conformance test binaries through CTest, then the checks that
+# the checked-in golden vectors regenerate byte for byte; the terminal shows the summary, the
+# full output is in $(BUILD_DIR)/ctest.log.
+test: build-logged
 	@echo "quantspec: running the tests (ctest -j$(JOBS)), log: $(abspath $(BUILD_DIR))/ctest.log"
 	@cd $(BUILD_DIR) && { ctest --output-on-failure -j$(JOBS) > ctest.log 2>&1; status=$$?; \
 	  sed -n '/% tests passed/,/Total Test time/p' ctest.log; \
