@@ -18,6 +18,7 @@
 
 #include "fake_quant_semantics.h"
 #include "hwy/highway.h"
+#include "kernels/float_rounding-inl.h"
 #include "kernels/ops-inl.h"
 #include "kernels/qat_ops-inl.h"
 
@@ -79,53 +80,6 @@ HWY_INLINE Lanes SetLanes(DF df, const FakeQuantJob& job) {
           hn::Set(df, job.g[0])};
 }
 
-// R on binary32 values with |t| <= 2^23 + 1 (clamped); t - Trunc(t) is exact.
-template <uint32_t kRounding>
-HWY_INLINE VF RoundLanes(DF df, VF t) {
-  if constexpr (kRounding == QS_ROUND_HALF_EVEN) {
-    return hn::Round(t);
-  } else if constexpr (kRounding == QS_ROUND_TOWARD_ZERO) {
-    return hn::Trunc(t);
-  } else if constexpr (kRounding == QS_ROUND_FLOOR) {
-    return hn::Floor(t);
-  } else {
-    const VF r = hn::Trunc(t);
-    const VF f = hn::Sub(t, r);
-    const VF one = hn::Set(df, 1.0f);
-    const VF up = hn::IfThenElseZero(hn::Ge(f, hn::Set(df, 0.5f)), one);
-    const VF down = kRounding == QS_ROUND_HALF_AWAY
-                        ? hn::IfThenElseZero(hn::Le(f, hn::Set(df, -0.5f)), one)
-                        : hn::IfThenElseZero(hn::Lt(f, hn::Set(df, -0.5f)), one);
-    return hn::Sub(hn::Add(r, up), down);
-  }
-}
-
-// The exact quotient's rounding where t = fl32(x/S) is a rounding boundary (an integer for
-// floor / toward_zero, a half-integer for the half rules): the residual's sign says on which
-// side of t the quotient lies (scalar::RoundedQuotientClamped, in binary32).
-template <uint32_t kRounding>
-HWY_INLINE VF CorrectAtBoundaries(DF df, VF t, VF n, VF residual) {
-  const VF zero = hn::Zero(df);
-  const VF one = hn::Set(df, 1.0f);
-  const MF above = hn::Gt(residual, zero);
-  const MF below = hn::Lt(residual, zero);
-  const VF fl = hn::Floor(t);
-  if constexpr (kRounding == QS_ROUND_HALF_EVEN || kRounding == QS_ROUND_HALF_AWAY ||
-                kRounding == QS_ROUND_HALF_UP) {
-    const MF half = hn::Eq(hn::Abs(hn::Sub(t, hn::Trunc(t))), hn::Set(df, 0.5f));
-    n = hn::IfThenElse(hn::And(half, above), hn::Add(fl, one), n);
-    n = hn::IfThenElse(hn::And(half, below), fl, n);
-  } else if constexpr (kRounding == QS_ROUND_TOWARD_ZERO) {
-    const MF integral = hn::Eq(fl, t);
-    n = hn::IfThenElse(hn::And(integral, hn::And(hn::Gt(t, zero), below)), hn::Sub(t, one), n);
-    n = hn::IfThenElse(hn::And(integral, hn::And(hn::Lt(t, zero), above)), hn::Add(t, one), n);
-  } else {
-    const MF integral = hn::Eq(fl, t);
-    n = hn::IfThenElse(hn::And(integral, below), hn::Sub(t, one), n);
-  }
-  return n;
-}
-
 // Q15.2 (narrow grid, native FMA). a = S (rescaled by b = 2^100 where S < 2^-100, so the
 // residual x*b - t*a is a multiple of 2^-149 and its sign survives), c = S, [d, e] = the grid
 // one step wider, [f, g] = [qmin - Z, qmax - Z].
@@ -135,9 +89,9 @@ struct ExactLanes {
     const VF xs = hn::Mul(x, l.b);  // exact (a power of two; an overflow to inf saturates)
     VF t = hn::Div(xs, l.a);
     t = hn::Min(hn::Max(t, l.d), l.e);  // a NaN t becomes d; the NaN lanes are replaced below
-    VF n = RoundLanes<kRounding>(df, t);
+    VF n = RoundBy<kRounding>(df, t);
     const VF residual = hn::MulAdd(hn::Neg(t), l.a, xs);  // fused: exact sign
-    n = hn::Min(hn::Max(CorrectAtBoundaries<kRounding>(df, t, n, residual), l.d), l.e);
+    n = hn::Min(hn::Max(CorrectExact<kRounding>(df, t, n, residual), l.d), l.e);
     const MF nan = hn::IsNaN(x);
     *mask = hn::AndNot(nan, hn::And(hn::Ge(n, l.f), hn::Le(n, l.g)));
     // (q - Z) * S, one rounding; + 0 turns R's -0 (from t in (-1/2, 0)) into the +0 of the

@@ -20,6 +20,7 @@
 
 #include "hwy/cache_control.h"
 #include "hwy/highway.h"
+#include "kernels/float_rounding-inl.h"
 #include "kernels/group_order-inl.h"
 #include "kernels/markstein_quotient-inl.h"
 #include "kernels/narrow_store-inl.h"
@@ -58,52 +59,6 @@ void QuantizeKernel(const QuantizeJob& job, const float* in, void* out, size_t n
 using DF = hn::ScalableTag<float>;
 using DI = hn::RebindToSigned<DF>;
 using VF = hn::Vec<DF>;
-
-// R on floats with |t| <= 2^23 (already clamped); t - Trunc(t) is exact.
-template <uint32_t kRounding>
-HWY_INLINE VF RoundBy(DF df, VF t) {
-  if constexpr (kRounding == QS_ROUND_HALF_EVEN) {
-    return hn::Round(t);
-  } else if constexpr (kRounding == QS_ROUND_TOWARD_ZERO) {
-    return hn::Trunc(t);
-  } else if constexpr (kRounding == QS_ROUND_FLOOR) {
-    return hn::Floor(t);
-  } else {
-    const VF r = hn::Trunc(t);
-    const VF f = hn::Sub(t, r);
-    const VF one = hn::Set(df, 1.0f);
-    const VF up = hn::IfThenElseZero(hn::Ge(f, hn::Set(df, 0.5f)), one);
-    const VF down = kRounding == QS_ROUND_HALF_AWAY
-                        ? hn::IfThenElseZero(hn::Le(f, hn::Set(df, -0.5f)), one)
-                        : hn::IfThenElseZero(hn::Lt(f, hn::Set(df, -0.5f)), one);
-    return hn::Sub(hn::Add(r, up), down);
-  }
-}
-
-// Exact division's correction at integer / half-integer points (scalar::QuantizeExact).
-template <uint32_t kRounding>
-HWY_INLINE VF CorrectExact(DF df, VF t, VF n, VF residual) {
-  const VF zero = hn::Zero(df);
-  const VF one = hn::Set(df, 1.0f);
-  const auto above = hn::Gt(residual, zero);
-  const auto below = hn::Lt(residual, zero);
-  const VF fl = hn::Floor(t);
-  if constexpr (kRounding == QS_ROUND_HALF_EVEN || kRounding == QS_ROUND_HALF_AWAY ||
-                kRounding == QS_ROUND_HALF_UP) {
-    // |t - Trunc(t)| is exact (t - Floor(t) is not for t in (-1, 0)).
-    const auto half = hn::Eq(hn::Abs(hn::Sub(t, hn::Trunc(t))), hn::Set(df, 0.5f));
-    n = hn::IfThenElse(hn::And(half, above), hn::Add(fl, one), n);
-    n = hn::IfThenElse(hn::And(half, below), fl, n);
-  } else if constexpr (kRounding == QS_ROUND_TOWARD_ZERO) {
-    const auto integral = hn::Eq(fl, t);
-    n = hn::IfThenElse(hn::And(integral, hn::And(hn::Gt(t, zero), below)), hn::Sub(t, one), n);
-    n = hn::IfThenElse(hn::And(integral, hn::And(hn::Lt(t, zero), above)), hn::Add(t, one), n);
-  } else {
-    const auto integral = hn::Eq(fl, t);
-    n = hn::IfThenElse(hn::And(integral, below), hn::Sub(t, one), n);
-  }
-  return n;
-}
 
 // Adding 1.5 * 2^23 to a binary32 of magnitude < 2^22 rounds it to an integer (ties to even
 // in the default rounding mode) held in the low mantissa bits, so bits(t + kMagic) - bits(kMagic)
