@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 #include "check_kit.hpp"
 #include "execute.hpp"
@@ -192,6 +193,98 @@ Cases ties(const Variant& v) {
         cases.emplace_back(multiplier_text(v.key.variant, m) + ", zero_point " + std::to_string(z) + " (" +
                                element_type_name(type) + ")",
                            make_full(v, type, m, z, accs));
+      }
+    }
+  }
+  return cases;
+}
+
+// A positive normal binary32 value as odd * 2^exponent.
+struct OddTimesPowerOfTwo {
+  std::uint64_t odd;
+  int exponent;
+};
+OddTimesPowerOfTwo odd_times_power_of_two(float s) {
+  int e = 0;
+  const double f = std::frexp(static_cast<double>(s), &e);  // s = f * 2^e, f in [0.5, 1)
+  auto m = static_cast<std::uint64_t>(std::ldexp(f, 24));
+  e -= 24;
+  while (m % 2 == 0) {
+    m /= 2;
+    ++e;
+  }
+  return {m, e};
+}
+
+std::uint64_t gcd(std::uint64_t a, std::uint64_t b) {
+  while (b != 0) a = std::exchange(b, a % b);
+  return a;
+}
+
+// Exact halves and integers of `ideal` at multipliers M = Sx*Sw/Sy that are not dyadic (Sy
+// has an odd factor the product does not cancel), derived here: with Sx*Sw = a*b*2^(p+q),
+// Sy = c*2^r (a, b, c odd), g = gcd(ab, c), P = ab/g, Q = c/g and E = p+q-r < 0,
+// M = P / (Q * 2^-E), and acc * M = u*P/2 (a tie when u*P is odd, an integer otherwise)
+// exactly when acc = u * Q * 2^(-E-1). The reference gets each one exactly; a kernel that
+// first rounds M to binary64 and multiplies lands a little off for some u, which moves a tie
+// (nearest rules) or an integer (floor, toward_zero) to the wrong side. The search keeps, per
+// scale triple, the u closest to 0 (|u*P/2| <= 100, acc inside int32) where that binary64
+// evaluation misses, at most 3 triples per Sy.
+struct NonDyadicTie {
+  ChannelMultiplier scales;
+  std::vector<std::int64_t> accs;
+};
+
+std::vector<NonDyadicTie> non_dyadic_tie_search() {
+  const float products[] = {0x1p-14f, 0x1p-15f, 0x1.8p-14f, 0x1p-13f, 1.0f, 0.5f, 0x1p-7f,
+                            0x1p-12f, 0.75f,    0x1.8p-5f,  3.0f,     0x1.4p-6f};
+  const float outputs[] = {0.3f, 0.1f, 0.7f, 0.6f, 0.05f, 1.0f / 255.0f, 0.02f, 0.75f, 1.5f, 0x1.4p-3f, 0x1.cp-4f};
+  std::vector<NonDyadicTie> found;
+  for (float sy : outputs) {
+    int kept_for_sy = 0;
+    for (float sx : products) {
+      for (float sw : products) {
+        if (kept_for_sy == 3) break;
+        const OddTimesPowerOfTwo x = odd_times_power_of_two(sx), w = odd_times_power_of_two(sw),
+                                 y = odd_times_power_of_two(sy);
+        const std::uint64_t ab = x.odd * w.odd, g = gcd(ab, y.odd), p = ab / g, q = y.odd / g;
+        const int e = x.exponent + w.exponent - y.exponent;
+        if (q == 1 || e >= 0 || -e - 1 > 40) continue;  // dyadic M, or no half in reach
+        const double step = std::ldexp(static_cast<double>(q), -e - 1);  // the acc of u = 1
+        if (step > INT32_MAX) continue;
+        const double m64 = static_cast<double>(sx) * static_cast<double>(sw) / static_cast<double>(sy);
+        NonDyadicTie tie;
+        tie.scales.input_scale = sx;
+        tie.scales.weight_scale = sw;
+        tie.scales.output_scale = sy;
+        for (std::int64_t magnitude = 1; magnitude <= 200 && tie.accs.size() < 8; ++magnitude) {
+          for (std::int64_t u : {-magnitude, magnitude}) {
+            const double acc = step * static_cast<double>(u);
+            if (std::fabs(acc) > INT32_MAX || std::fabs(static_cast<double>(u) * static_cast<double>(p)) > 200) continue;
+            if (acc * m64 != static_cast<double>(u) * static_cast<double>(p) / 2) {
+              tie.accs.push_back(static_cast<std::int64_t>(acc));
+            }
+          }
+        }
+        if (tie.accs.empty()) continue;
+        found.push_back(std::move(tie));
+        ++kept_for_sy;
+      }
+    }
+  }
+  return found;
+}
+
+Cases non_dyadic_ties(const Variant& v) {
+  static const std::vector<NonDyadicTie> search = non_dyadic_tie_search();
+  Cases cases;
+  for (std::uint32_t type : kTypes) {
+    const std::vector<std::int32_t> zps = type == QS_S8 ? std::vector<std::int32_t>{0, 1} : std::vector<std::int32_t>{128, 127};
+    for (const NonDyadicTie& tie : search) {
+      for (std::int32_t z : zps) {
+        cases.emplace_back("exact halves u*P/2 of a non-dyadic " + multiplier_text(v.key.variant, tie.scales) +
+                               ", zero_point " + std::to_string(z) + " (" + element_type_name(type) + ")",
+                           make_full(v, type, tie.scales, z, tie.accs));
       }
     }
   }
@@ -645,6 +738,9 @@ VariantSuite suite_for(const Variant& v) {
                  }};
   };
   s.checks.push_back(catalogue("RoundsTiesByItsRule", ties));
+  if (v.key.variant == QS_REQUANT_IDEAL) {
+    s.checks.push_back(catalogue("RoundsExactTiesOfNonDyadicMultipliers", non_dyadic_ties));
+  }
   s.checks.push_back(catalogue("SaturatesAtInt32ExtremesAndShiftBounds", extremes));
   s.checks.push_back(catalogue("AddsZeroPointWithoutWrappingBeforeTheClamp", zero_point_overflow));
   s.checks.push_back(catalogue("ClampsToNarrowAndDegenerateRanges", clamp_ranges));

@@ -51,6 +51,18 @@ Outputs outputs_of(const Execution& e, const LutCase& c) {
   return o;
 }
 
+// The element a flat output index names: out[row][column] for the matrix outputs (Outputs
+// lists them row by row without the stride's padding), out[i] otherwise.
+template <typename Case>
+std::string element_name(const Case&, std::size_t i) {
+  return "out[" + std::to_string(i) + "]";
+}
+std::string matrix_element(std::size_t n, std::size_t i) {
+  return n == 0 ? "out[" + std::to_string(i) + "]" : "out[" + std::to_string(i / n) + "][" + std::to_string(i % n) + "]";
+}
+std::string element_name(const GemmCase& c, std::size_t i) { return matrix_element(c.n, i); }
+std::string element_name(const LinearCase& c, std::size_t i) { return matrix_element(c.gemm.n, i); }
+
 std::uint32_t bits(float f) {
   std::uint32_t b;
   std::memcpy(&b, &f, 4);
@@ -101,7 +113,7 @@ std::vector<VectorTestResult> run_vector_tests(const qs_kernel_table& table, con
             const bool same = floats ? bits(t.expected_binary32[i]) == bits(got.floats[i]) : t.expected[i] == got.integers[i];
             if (!same) {
               std::ostringstream text;
-              text << "wrong output at flat index " << i << ": expected "
+              text << "wrong " << element_name(c, i) << ": expected "
                    << (floats ? hex(t.expected_binary32[i]) : std::to_string(t.expected[i])) << ", got "
                    << (floats ? hex(got.floats[i]) : std::to_string(got.integers[i])) << "\n"
                    << description;

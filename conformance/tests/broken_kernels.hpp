@@ -25,6 +25,8 @@ const qs_kernel_table& tail_skips_last_element();
 const qs_kernel_table& tail_writes_past_end();
 // requantize: loads a whole 4-lane block for the tail (reads past the end of the input).
 const qs_kernel_table& tail_reads_past_end();
+// requantize ideal: M rounded to binary64 first, then R(fl64(acc * M)) (not exact).
+const qs_kernel_table& ideal_requantize_in_binary64();
 // requantize_per_channel: restarts the channel counter at every 16-element block.
 const qs_kernel_table& per_channel_index_mixup();
 // quantize_per_channel: a one-channel call goes to the per-tensor kernel (reads p->scale).

@@ -51,6 +51,18 @@ void expect_caught(const qs_kernel_table& table, const std::string& op, const st
   EXPECT_TRUE(found) << "no check " << check_name;
 }
 
+// A binary64 `ideal` kernel agrees with the exact reference on everything except exact halves
+// (and, for floor, exact integers) of non-dyadic multipliers: the catalogue's derived ties
+// catch it under every rounding rule that has such points.
+TEST(SuiteCatches, IdealRequantizationInBinary64) {
+  for (const char* variant : {"ideal half_even", "ideal half_away", "ideal half_up", "ideal floor",
+                              "ideal toward_zero", "ideal half_even before_rounding"}) {
+    SCOPED_TRACE(variant);
+    expect_caught(broken::ideal_requantize_in_binary64(), "requantize", variant,
+                  "RoundsExactTiesOfNonDyadicMultipliers", "non-dyadic");
+  }
+}
+
 TEST(SuiteCatches, HalfAwayRoundingWhereHalfEvenWasDeclared) {
   expect_caught(broken::half_away_for_half_even(), "quantize", "f32_divide half_even", "RoundsExactTiesByItsRule",
                 "expected -4, got -5");

@@ -43,5 +43,29 @@ TEST(VectorsHook, RequiresBadParametersForInvalidVectors) {
   EXPECT_EQ(results[0].status, VectorTestResult::Status::pass) << results[0].message;
 }
 
+// A GEMM output is named by row and column. A = [[1, 2], [3, 4]], W = [[1, 0], [0, 1], [1, 1]]
+// (N x K): A * W^T = [[1, 2, 3], [3, 4, 7]]; the vector below claims 8 for out[1][2].
+TEST(VectorsHook, NamesAMatrixElementByRowAndColumn) {
+  GemmCase c;
+  c.m = 2;
+  c.n = 3;
+  c.k = 2;
+  c.a_stride = 2;
+  c.w_stride = 2;
+  c.out_stride = 3;
+  c.a = {1, 2, 3, 4};
+  c.w = {1, 0, 0, 1, 1, 1};
+  VectorTest t;
+  t.id = "hand tcId 2";
+  t.kernel_case = c;
+  t.expected = {1, 2, 3, 3, 4, 7};
+  const auto pass = run_vector_tests(*qs_scalar_example_table(), {t});
+  EXPECT_EQ(pass[0].status, VectorTestResult::Status::pass) << pass[0].message;
+  t.expected.back() = 8;
+  const auto fail = run_vector_tests(*qs_scalar_example_table(), {t});
+  EXPECT_EQ(fail[0].status, VectorTestResult::Status::fail);
+  EXPECT_NE(fail[0].message.find("wrong out[1][2]: expected 8, got 7"), std::string::npos) << fail[0].message;
+}
+
 }  // namespace
 }  // namespace quantspec::conformance
