@@ -15,6 +15,10 @@ fi
 if [ "${1:-}" = "--fuzz" ]; then
   packages=(clang-14 libclang-rt-14-dev libfuzzer-14-dev)
 fi
+# --sanitize: what `make test-sanitize` needs (clang-14 and its ASan/UBSan runtimes).
+if [ "${1:-}" = "--sanitize" ]; then
+  packages=(clang-14 libclang-rt-14-dev)
+fi
 # --spec: what `make spec` needs beyond pandoc for the PDF (HTML -> PDF, a CJK font).
 if [ "${1:-}" = "--spec" ]; then
   packages=(pandoc weasyprint fonts-wqy-microhei)
