@@ -1,7 +1,6 @@
 #!/usr/bin/python3
 """Run PyTorch's dynamic quantization (Debian python3-torch 1.13) on the inputs that
-reference/tests/test_dynamic_pytorch.cc checks (SPEC.md Q17,
-to be specified), and print the values the tests hard-code. Not part of the test run (torch is not a
+reference/tests/test_dynamic.cc checks (SPEC.md Q17.5, Q17.6), and print the values the tests hard-code. Not part of the test run (torch is not a
 build dependency); rerun with /usr/bin/python3 to re-check the cited values."""
 import torch
 

@@ -1,4 +1,4 @@
-// PyTorch dynamic quantization (SPEC.md Q17 (PyTorch part still to be written)), the definition: every binary64 or
+// PyTorch dynamic quantization (SPEC.md Q17.5, Q17.6), the definition: every binary64 or
 // binary32 statement of the modelled source is one round_to_binary64 / round_to_binary32 of an
 // exact rational; comparisons are exact and need no rounding.
 #include "quantspec/reference/dynamic_pytorch.hpp"
@@ -31,7 +31,7 @@ Rational abs_rational(const Rational& v) { return v < 0 ? Rational(-v) : v; }
 
 }  // namespace
 
-// PyTorch dynamic quantization.
+// Q17.5 steps 1-7.
 PytorchDynamicParams choose_pytorch_dynamic_params(float x_min, float x_max, bool reduce_range) {
   exact(x_min, "min");
   exact(x_max, "max");
@@ -105,7 +105,7 @@ PytorchDynamicParams choose_pytorch_dynamic_params(float x_min, float x_max, boo
   return p;
 }
 
-// PyTorch dynamic quantization.
+// Q17.5: the parameters, then at::quantize_per_tensor.
 PytorchDynamicQuantization dynamic_quantize_pytorch(const std::vector<float>& x,
                                                     bool reduce_range) {
   if (x.empty()) throw ParameterError("x", "at least one element", "an empty tensor");
@@ -121,7 +121,7 @@ PytorchDynamicQuantization dynamic_quantize_pytorch(const std::vector<float>& x,
   return d;
 }
 
-// PyTorch dynamic quantization.
+// Q17.6 steps 1-4.
 PytorchDynamicLinear dynamic_linear_pytorch(const PytorchDynamicLinearInput& in) {
   for (auto [name, value] : {std::pair<const char*, std::size_t>{"m", in.m}, {"k", in.k}, {"n", in.n}}) {
     if (value == 0) throw ParameterError(name, ">= 1", "0");

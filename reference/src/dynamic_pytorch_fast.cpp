@@ -1,4 +1,4 @@
-// PyTorch dynamic quantization (SPEC.md Q17 (PyTorch part still to be written)) in host arithmetic: each statement is
+// PyTorch dynamic quantization (SPEC.md Q17.5, Q17.6) in host arithmetic: each statement is
 // one IEEE 754 binary64 or binary32 operation, which is one rounding of the exact result under
 // FLT_EVAL_METHOD = 0, round-to-nearest-even and gradual underflow (the project builds with
 // -ffp-contract=off, so no multiply-add is fused). The same order as dynamic_pytorch.cpp.

@@ -1,4 +1,4 @@
-// PyTorch dynamic quantization (SPEC.md Q17 (the PyTorch sections are still to be written)): the run-time activation parameters of
+// PyTorch dynamic quantization (SPEC.md Q17.5, Q17.6): the run-time activation parameters of
 // quant_utils::ChooseQuantizationParams (per tensor asymmetric uint8, binary64 scale, optional
 // 7-bit reduce_range, the small-scale threshold), the activation quantize of
 // at::quantize_per_tensor, and the dynamic quantized Linear of PyTorch's qnnpack engine
@@ -15,7 +15,7 @@
 
 namespace quantspec::ref {
 
-// ChooseQuantizationParams(min(x), max(x), 0, 255, preserve_sparsity = false,
+// Q17.5: ChooseQuantizationParams(min(x), max(x), 0, 255, preserve_sparsity = false,
 // force_scale_power_of_two = false, reduce_range), each field the value of its statement.
 struct PytorchDynamicParams {
   float x_min = 0.0f, x_max = 0.0f;  // min and max element (exact)
@@ -46,7 +46,7 @@ struct PytorchDynamicQuantization {
 PytorchDynamicQuantization dynamic_quantize_pytorch(const std::vector<float>& x,
                                                     bool reduce_range);
 
-// the dynamic quantized Linear of PyTorch's qnnpack engine. x is M x K row-major
+// Q17.6: the dynamic quantized Linear of PyTorch's qnnpack engine. x is M x K row-major
 // binary32, w N x K row-major int8 (symmetric: zero point 0), weight_scales 1 (per tensor) or N
 // (per output channel) binary32 > 0, bias empty or N binary32.
 struct PytorchDynamicLinearInput {
