@@ -51,6 +51,7 @@ void register_bench(CLI::App& app, Registry& registry);
 void register_vectors(CLI::App& app, Registry& registry);
 void register_calibrate(CLI::App& app, Registry& registry);
 void register_fake_quant(CLI::App& app, Registry& registry);
+void register_fake_quant_grad(CLI::App& app, Registry& registry);
 void register_dynamic_quantize(CLI::App& app, Registry& registry);
 void register_report(CLI::App& app, Registry& registry);
 void register_lut(CLI::App& app, Registry& registry);

@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   register_vectors(app, registry);
   register_calibrate(app, registry);
   register_fake_quant(app, registry);
+  register_fake_quant_grad(app, registry);
   register_dynamic_quantize(app, registry);
   register_report(app, registry);
   register_lut(app, registry);

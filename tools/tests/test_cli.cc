@@ -1260,4 +1260,42 @@ TEST(CliPwl, ExampleQ13E4SegmentsAndError) {
                   "--segments");
 }
 
+// --- fake-quant-grad (Q16.2). S = 0.125, Zf = 1, uint8, dy = -1.5, x = 1.3125: x/S = 10.5.
+// exact (LSQ): R(10.5) = 10, dS term dy * (10 - 10.5) = 3/4 (derived); PyTorch adds Z before
+// rounding, nearbyint(11.5) = 12, dS = -1.5 * (1.375 - 1.3125) * 8 = -3/4 (measured with torch
+// 1.13, reference/tests/test_fake_quant_grad.cc). Zf = -60, S = 0.1: PyTorch's per-tensor
+// backward uses trunc(-59.5) = -59, its per-channel one R(-60) = -60. ---
+TEST(CliFakeQuantGrad, ExactAndPytorchTermsAndZeroPoints) {
+  const std::vector<std::string> base = {"fake-quant-grad", "--x", "1.3125", "--dy", "-1.5",
+                                         "--scale", "0.125", "--zero-point", "1", "--dtype",
+                                         "uint8", "--json"};
+  const CliRun exact = quantspec(base);
+  ASSERT_EQ(exact.exit_code, 0) << exact.err;
+  EXPECT_EQ(exact.parsed()["region"], "inside");
+  EXPECT_EQ(exact.parsed()["grad_scale"]["exact"], "3/4");
+  EXPECT_EQ(exact.parsed()["grad_zero_point"]["exact"], "0");
+  auto torch_args = base;
+  torch_args.insert(torch_args.end(), {"--variant", "pytorch"});
+  const CliRun torch = quantspec(torch_args);
+  ASSERT_EQ(torch.exit_code, 0) << torch.err;
+  EXPECT_EQ(torch.parsed()["grad_scale"]["exact"], "-3/4");
+  const CliRun per_tensor = quantspec({"fake-quant-grad", "--x", "1", "--scale", "0.1",
+                                       "--zero-point", "-60", "--variant", "pytorch", "--json"});
+  ASSERT_EQ(per_tensor.exit_code, 0) << per_tensor.err;
+  EXPECT_EQ(per_tensor.parsed()["zero_point"], -59);
+  const CliRun per_channel =
+      quantspec({"fake-quant-grad", "--x", "1", "--scale", "0.1", "--zero-point", "-60",
+                 "--variant", "pytorch", "--per-channel", "--json"});
+  ASSERT_EQ(per_channel.exit_code, 0) << per_channel.err;
+  EXPECT_EQ(per_channel.parsed()["zero_point"], -60);
+  const CliRun text = quantspec({"fake-quant-grad", "--x", "20", "--scale", "0.1"});
+  EXPECT_NE(text.out.find("region: above"), std::string::npos) << text.out;
+  EXPECT_EQ(quantspec({"fake-quant-grad", "--help"}).exit_code, 0);
+  expect_rejected({"fake-quant-grad", "--x", "1", "--scale", "0"}, "--scale");
+  expect_rejected({"fake-quant-grad", "--x", "nan", "--scale", "1"}, "--x");
+  expect_rejected({"fake-quant-grad", "--x", "1", "--scale", "1", "--variant", "tensorflow"},
+                  "--variant");
+  expect_rejected({"fake-quant-grad", "--x", "1", "--scale", "1", "--fma"}, "--fma");
+}
+
 }  // namespace

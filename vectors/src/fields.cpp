@@ -354,8 +354,9 @@ std::string validate_name(const std::string& field, const Json& value) {
     } else if (field == "left_shift_overflow") {
       ref::parse_left_shift_overflow(text, field);
     } else if (field == "pipeline" && text != "ideal" && text != "double_round" &&
-               text != "single_round" && text != "rndna" && text != "fp32") {
-      return "pipeline: one of ideal double_round single_round rndna fp32 (got '" + text + "')";
+               text != "single_round" && text != "rndna" && text != "fp32" && text != "fp64") {
+      return "pipeline: one of ideal double_round single_round rndna fp32 fp64 (got '" + text +
+             "')";
     } else if (field == "accumulation" && text != "wrap" && text != "int16_pairs") {
       return "accumulation: one of wrap int16_pairs (got '" + text + "')";
     } else if (field == "int32_overflow" && text != "wrap" && text != "saturate") {
