@@ -107,6 +107,32 @@ TEST(DeployedQuantize, SpecialInputsFollowQ24UnderBothEntries) {
       "scale");
 }
 
+// Q20.2 PyTorch float qparams. Measured here: torch 1.13 (Debian python3-torch),
+// torch.quantize_per_channel(x, scales=[0.1f], zero_points=[Zf] as float32, axis 0, quint8)
+// (qscheme per_channel_affine_float_qparams), x = 0.75, 0.35, 1.55, -0.25, 0.05, 1e30, inf,
+// -inf, nan, 12.75, -12.85, 0 (each rounded to binary32). fl32(1/0.1f) = 10: 0.75 -> 7.5 -> 8
+// (half even); Zf = 2.5: 0 -> 2.5 -> 2; Zf = 100.3: 1e30 -> 0, not 255 (lrintf gives LONG_MIN,
+// an int keeps its low 32 bits, 0).
+TEST(DeployedQuantize, PytorchFloatQparamsMatchTorch) {
+  const float xs[] = {0.75f, 0.35f, 1.55f, -0.25f, 0.05f, 1e30f, INFINITY, -INFINITY, NAN,
+                      12.75f, -12.85f, 0.0f};
+  const struct { float zf; int q[12]; } rows[] = {
+      {0.0f, {8, 4, 16, 0, 0, 0, 0, 0, 0, 128, 0, 0}},
+      {2.5f, {10, 6, 18, 0, 3, 0, 0, 0, 0, 130, 0, 2}},
+      {-1.25f, {6, 2, 14, 0, 0, 0, 0, 0, 0, 126, 0, 0}},
+      {100.3f, {108, 104, 116, 98, 101, 0, 0, 0, 0, 228, 0, 100}}};
+  for (const auto& row : rows) {
+    for (int i = 0; i < 12; ++i) {
+      EXPECT_EQ(quantize_pytorch_float_qparams(xs[i], 0.1f, row.zf, 0, 255), row.q[i])
+          << "Zf " << row.zf << " x " << hex_float(xs[i]);
+    }
+  }
+  // S = 0 means inv_scale 1 (PyTorch's own guard).
+  EXPECT_EQ(quantize_pytorch_float_qparams(3.4f, 0.0f, 0.5f, 0, 255), 4);
+  EXPECT_REJECTS_PARAMETER(quantize_pytorch_float_qparams(1.0f, -0.1f, 0.0f, 0, 255), "scale");
+  EXPECT_REJECTS_PARAMETER(quantize_pytorch_float_qparams(1.0f, 0.1f, NAN, 0, 255), "zero_point");
+}
+
 // Q20.3: Sx = 0.1f, Sw = 0.01f, Sy = 0.07f. The orders computed here with the host's IEEE
 // binary32 operations (each one correctly rounded, Q2.7) and binary64 for tflite.
 TEST(Binary32Requantize, ScaleOrdersMatchHostArithmeticAndDiffer) {
