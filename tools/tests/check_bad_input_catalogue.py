@@ -70,7 +70,7 @@ def parse(catalogue):
 
 
 def main():
-    binary, catalogue, tests_dir, vectors_dir = sys.argv[1:5]
+    binary, catalogue, tests_dir, vectors_dir = (os.path.abspath(a) for a in sys.argv[1:5])
     rows, described = parse(catalogue)
     problems = []
     if sorted(described) != sorted(INPUTS):
@@ -98,8 +98,12 @@ def main():
             where = "line %d (%s)" % (number, klass)
             if test not in tests:
                 problems.append("%s: test %s not found in %s" % (where, test, tests_dir))
-            run = subprocess.run(["bash", "-c", command], cwd=scratch, env=env, capture_output=True,
-                                 text=True, timeout=120)
+            try:
+                run = subprocess.run(["bash", "-c", command], cwd=scratch, env=env, capture_output=True,
+                                     text=True, timeout=120)
+            except subprocess.TimeoutExpired:
+                problems.append("%s: `%s` did not end within 120 s" % (where, command))
+                continue
             if str(run.returncode) != code:
                 problems.append("%s: `%s` exited %d, the catalogue says %s; stderr: %s"
                                 % (where, command, run.returncode, code, run.stderr.strip()[:300]))

@@ -232,4 +232,24 @@ TEST(CliBadInputOutput, ExplainSizeCap) {
                        "--w-shape", "1x1x1x1"}).exit_code, 0);
 }
 
+
+// Refusals that already exited 2 but wrote to stdout (now stderr), checked before anything
+// runs: an unknown target, a case count of 0, a file that is no shared library, a report
+// path that cannot be written.
+TEST(CliBadInputOutput, ConformRefusesBeforeTheRun) {
+  expect_bad_input(quantspec({"conform", "--target", "nonsense"}), {"--target", "\"nonsense\" is not compiled in"});
+  expect_bad_input(quantspec({"conform", "--cases", "0"}), {"--cases", "in [1, 1000000000]"});
+  const std::string not_a_library = write_file("not_a_library.txt", "not a shared library\n");
+  expect_bad_input(quantspec({"conform", "--plugin", not_a_library}), {"--plugin", "cannot load", "file too short"});
+  const CliRun report = quantspec({"conform", "--report", temp_path("no/such/dir/r.json"), "--op", "quantize"});
+  expect_bad_input(report, {"--report: cannot write"});
+  EXPECT_LT(report.seconds, 10.0);  // before the run, not after it
+}
+
+// Number text and family names on the command line.
+TEST(CliBadInputOutput, NumberTextAndFamilyNames) {
+  expect_bad_input(quantspec({"multiplier", "--real", "1e100001"}), {"--real", "an exponent within +-100000"});
+  expect_bad_input(quantspec({"vectors", "generate", "--op", "nonsense"}), {"--op", "got nonsense"});
+}
+
 }  // namespace
