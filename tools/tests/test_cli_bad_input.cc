@@ -102,6 +102,17 @@ TEST(CliBadInputJson, DuplicateKeysAreRefused) {
   expect_bad_input(quantspec({"explain", "linear", "--file", file}), {"--file", "duplicate key \"x\" at /"});
 }
 
+// identify reads results the same way: the duplicate made it report "consistent" (exit 0),
+// the deep file crashed it; now both are refused on stderr, with --json too.
+TEST(CliBadInputJson, IdentifyRefusesTheSameFiles) {
+  const std::string dup = results_file("dup_identify.json", R"("quantize": {"1": {"q": 3}, "1": {"q": 2}})");
+  expect_bad_input(quantspec({"vectors", "identify", "--vectors", kQuantizeVectors, "--results", dup}),
+                   {"dup_identify.json", "duplicate key \"1\" at /results/quantize"});
+  const std::string deep = results_file("deep_identify.json", "\"quantize\": {\"1\": {\"q\": " + deep_array(100000) + "}}");
+  expect_bad_input(quantspec({"vectors", "identify", "--vectors", kQuantizeVectors, "--results", deep, "--json"}),
+                   {"deep_identify.json", "nested deeper than 64"});
+}
+
 // "01" and "1" were both read as tcId 1, one of them silently dropped.
 TEST(CliBadInputJson, NonCanonicalTcIdKeysAreRefused) {
   expect_bad_input(check(results_file("tc01.json", R"("quantize": {"1": {"q": 2}, "01": {"q": 3}})")),
@@ -239,6 +250,8 @@ TEST(CliBadInputOutput, ExplainSizeCap) {
 TEST(CliBadInputOutput, ConformRefusesBeforeTheRun) {
   expect_bad_input(quantspec({"conform", "--target", "nonsense"}), {"--target", "\"nonsense\" is not compiled in"});
   expect_bad_input(quantspec({"conform", "--cases", "0"}), {"--cases", "in [1, 1000000000]"});
+  expect_bad_input(quantspec({"conform", "--plugin", "x.so", "--target", "AVX2"}),
+                   {"--target", "not given with --plugin"});
   const std::string not_a_library = write_file("not_a_library.txt", "not a shared library\n");
   expect_bad_input(quantspec({"conform", "--plugin", not_a_library}), {"--plugin", "cannot load", "file too short"});
   const CliRun report = quantspec({"conform", "--report", temp_path("no/such/dir/r.json"), "--op", "quantize"});
