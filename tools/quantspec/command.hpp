@@ -89,6 +89,15 @@ std::string rational_text(const ref::Rational& value);
 // A binary32 as "0x1.8p-3 (0.1875)".
 std::string binary32_text(float value);
 
+// --- files ---
+// A JSON file named by `option` (--file, a report), read as untrusted input
+// (vectors/include/quantspec/vectors/untrusted_json.hpp: depth <= 64, no duplicate keys,
+// numbers within binary64). A missing, unreadable or directory path, or bad JSON, is a
+// ParameterError naming `option` and the file.
+nlohmann::json read_json_file_option(const std::string& path, const std::string& option);
+// A JSON value for a one-line message: at most 80 characters of its dump.
+std::string json_excerpt(const nlohmann::json& value);
+
 // Adds the --json flag to a command.
 void add_json_flag(CLI::App* command, bool* json);
 

@@ -271,7 +271,8 @@ TEST(CliRequantize, VariantsDifferOnTies) {
 }
 
 // Q7.2 step 1 members (Example Q7.E3, derived in reference/tests/test_requantize.cc):
-// acc = 2^29, (2^30, 3): saturate 2^30, wrap 0; wrap is refused for other variants.
+// acc = 2^29, (2^30, 3): saturate 2^30, wrap 0; wrap is refused for other variants (by the CLI,
+// which refuses the option itself there, before the reference's left_shift_overflow check).
 TEST(CliRequantize, LeftShiftOverflowMembers) {
   const std::vector<std::string> base{"--acc", "536870912", "--multiplier", "1073741824",
                                       "--shift", "3", "--variant", "double_round", "--qmin",
@@ -282,7 +283,7 @@ TEST(CliRequantize, LeftShiftOverflowMembers) {
   EXPECT_EQ(requantized(wrap), 0);
   expect_rejected({"requantize", "--acc", "1", "--multiplier", "1073741824", "--shift", "3",
                    "--variant", "single_round", "--left-shift-overflow", "wrap"},
-                  "left_shift_overflow");
+                  "--left-shift-overflow");
 }
 
 // --scales derives the multiplier the variant's way; the reference library computes the same
