@@ -13,6 +13,7 @@
 
 #include "command.hpp"
 #include "explain_calibrate.hpp"
+#include "qat_example.hpp"
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/linear.hpp"
 #include "quantspec/reference/nonlinear.hpp"
@@ -778,6 +779,7 @@ void register_explain(CLI::App& app, Registry& registry) {
     }
     return explain_conv2d(*conv, out);
   });
+  add_explain_qat(explain, registry);
 }
 
 }  // namespace quantspec::cli
