@@ -1324,4 +1324,27 @@ TEST(CliExplainQat, QatBeatsPtqAtFourBitsAndRunsAreDeterministic) {
   expect_rejected({"explain", "qat", "--qat-steps", "0"}, "--qat-steps");
 }
 
+// --- dynamic-quantize --variant pytorch (Q17.5): torch 1.13's quantize_per_tensor_dynamic
+// values measured in reference/tests/test_dynamic.cc (TorchQuantizePerTensorDynamicValues):
+// x = [-1, 0.5, 2] gives S = 0x1.8181818181818p-7, Z = 85, q = [0, 127, 255]; with
+// reduce_range S = 0x1.83060c183060cp-6, Z = 42, q = [0, 63, 127]. ---
+TEST(CliDynamicQuantize, PytorchVariantMatchesTorchValues) {
+  const CliRun r = quantspec({"dynamic-quantize", "--x", "-1,0.5,2", "--variant", "pytorch", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.parsed()["scale"], "0x1.8181818181818p-7");
+  EXPECT_EQ(r.parsed()["zero_point"], 85);
+  EXPECT_EQ(r.parsed()["q"], json::parse("[0, 127, 255]"));
+  const CliRun rr = quantspec({"dynamic-quantize", "--x", "-1,0.5,2", "--variant", "pytorch",
+                               "--reduce-range", "--json"});
+  ASSERT_EQ(rr.exit_code, 0) << rr.err;
+  EXPECT_EQ(rr.parsed()["scale"], "0x1.83060c183060cp-6");
+  EXPECT_EQ(rr.parsed()["zero_point"], 42);
+  EXPECT_EQ(rr.parsed()["q"], json::parse("[0, 63, 127]"));
+  expect_rejected({"dynamic-quantize", "--x", "1", "--variant", "tflite"}, "--variant");
+  expect_rejected({"dynamic-quantize", "--x", "1", "--reduce-range"}, "--reduce-range");
+  expect_rejected({"dynamic-quantize", "--x", "1,2", "--variant", "pytorch", "--per-row", "1"},
+                  "--per-row");
+  expect_rejected({"dynamic-quantize", "--x", "nan", "--variant", "pytorch"}, "x");
+}
+
 }  // namespace
