@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "execute.hpp"
+#include "fences.hpp"
 #include "unread_fields.hpp"
 #include "oracle.hpp"
 #include "quantspec/conformance/cases.hpp"
@@ -59,8 +60,8 @@ qs_gemm_params gemm_abi(const GemmCase& c, Noise unread) {
   g.a_zero_point = c.a_zero_point;
   g.w_zero_point = c.w_zero_point_per_channel ? unread_zero_point(unread, c.w_zero_points.at(0))
                                               : c.w_zero_points.at(0);
-  g.w_zero_points = c.w_zero_point_per_channel ? c.w_zero_points.data() : nullptr;
-  g.bias = c.bias.empty() ? nullptr : c.bias.data();
+  g.w_zero_points = c.w_zero_point_per_channel ? parameter_array(c.w_zero_points, "w_zero_points") : nullptr;
+  g.bias = c.bias.empty() ? nullptr : parameter_array(c.bias, "bias");
   return g;
 }
 
@@ -217,11 +218,13 @@ Execution call_kernel(const qs_kernel_table& table, const LutCase& c, const std:
   const std::vector<std::uint8_t> lut_bytes = narrow_bytes(c.table, c.element_type);
   qs_lut_params p{};
   p.element_type = c.element_type;
-  p.table = lut_bytes.data();
   return execute(
       {{narrow_bytes(c.input, c.element_type), c.placement.input_offset, "input"}}, n,
       c.placement.output_offset,
-      [&](const std::vector<const void*>& in, void* out) { return table.lut(&p, in[0], out, n); },
+      [&](const std::vector<const void*>& in, void* out) {
+        p.table = parameter_array(lut_bytes, "table");
+        return table.lut(&p, in[0], out, n);
+      },
       description);
 }
 

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "execute.hpp"
+#include "fences.hpp"
 #include "unread_fields.hpp"
 #include "oracle.hpp"
 #include "quantspec/conformance/cases.hpp"
@@ -54,10 +55,10 @@ qs_requantization to_abi(const Requantization& r, bool per_channel, Noise unread
   a.weight_scale = ideal && tensor ? first(r.weight_scales) : unread_scale(unread, first(r.weight_scales));
   a.input_scale = ideal ? r.input_scale : unread_scale(unread, r.input_scale);
   a.output_scale = ideal ? r.output_scale : unread_scale(unread, r.output_scale);
-  a.multipliers = fixed_point && per_channel ? r.multipliers.data() : unread_array<std::int32_t>(unread);
-  a.shifts = fixed_point && per_channel ? r.shifts.data() : unread_array<std::int32_t>(unread);
-  a.scales = fp32 && per_channel ? r.scales.data() : unread_array<float>(unread);
-  a.weight_scales = ideal && per_channel ? r.weight_scales.data() : unread_array<float>(unread);
+  a.multipliers = fixed_point && per_channel ? parameter_array(r.multipliers, "multipliers") : unread_array<std::int32_t>(unread);
+  a.shifts = fixed_point && per_channel ? parameter_array(r.shifts, "shifts") : unread_array<std::int32_t>(unread);
+  a.scales = fp32 && per_channel ? parameter_array(r.scales, "scales") : unread_array<float>(unread);
+  a.weight_scales = ideal && per_channel ? parameter_array(r.weight_scales, "weight_scales") : unread_array<float>(unread);
   return a;
 }
 

@@ -4,9 +4,8 @@
 #include <cstring>
 #include <sstream>
 
-#include "quantspec/conformance/guarded_buffer.hpp"
 #include "quantspec/reference/numbers.hpp"
-#include "read_guard.hpp"
+#include "fences.hpp"
 #include "unread_fields.hpp"
 
 namespace quantspec::conformance {
@@ -23,61 +22,30 @@ std::string status_name(qs_status status) {
 
 namespace {
 
-Outcome unread_field_failure(const ReadPastEnd& fault, int call, const std::string& description) {
-  std::ostringstream text;
-  text << "read a parameter field this call must not read (kernel_abi.h): in call " << call
-       << " it dereferenced an unused pointer field, which pointed to an inaccessible page (access at byte "
-       << fault.unread_offset << " from it)\n"
-       << kUnreadFieldsNote << description;
-  return Outcome::fail(text.str());
+constexpr int kCalls = 4;
+
+// The placement of every buffer in call `run` (0-based): two misaligned calls over different
+// output fills, then all buffers against an inaccessible page at their end, then at their start.
+BufferPlacement placement_of(int run) {
+  return run < 2 ? BufferPlacement::misaligned : run == 2 ? BufferPlacement::at_page_end : BufferPlacement::at_page_start;
 }
 
-// A third call with every input ending right before an inaccessible page (read_guard.hpp):
-// a read past the end of an input faults and fails the case; otherwise the call must return
-// the same status and output as the first one (only the inputs' placement changed).
-std::optional<Outcome> check_reads_stay_inside(const std::vector<InputBytes>& inputs, std::size_t output_bytes,
-                                               std::size_t output_misalignment, const KernelCall& call,
-                                               qs_status first_status, const std::vector<std::uint8_t>& first_output,
-                                               const std::string& description) {
-  std::vector<PageEndBuffer> guarded;
-  guarded.reserve(inputs.size());
-  std::vector<const void*> pointers;
-  for (const InputBytes& in : inputs) {
-    guarded.emplace_back(in.bytes);
-    pointers.push_back(guarded.back().data());
-  }
-  GuardedBuffer output(output_bytes, output_misalignment, kFirstFill);
-  qs_status status = QS_OK;
-  const auto fault = call_catching_reads_past_end(guarded, [&] { status = call(pointers, output.data()); });
-  auto placement = [&](std::size_t i) {
+std::string call_text(int run) {
+  return "call " + std::to_string(run + 1) + " of " + std::to_string(kCalls) + ", every buffer " +
+         placement_text(placement_of(run));
+}
+
+Outcome touch_failure(const Touch& touch, int run, const std::string& description) {
+  if (touch.buffer == nullptr) {
     std::ostringstream text;
-    text << "input '" << inputs[i].name << "' (" << inputs[i].bytes.size()
-         << " bytes) placed to end at a page boundary, so its start is "
-         << reinterpret_cast<std::uintptr_t>(guarded[i].data()) % 64 << " bytes past a 64-byte boundary";
-    return text.str();
-  };
-  if (fault && fault->unread_field) return unread_field_failure(*fault, 3, description);
-  if (fault) {
-    std::ostringstream text;
-    text << "read past the end of its input '" << inputs[fault->input].name << "': byte " << fault->offset
-         << " after the last one (" << placement(fault->input) << ")\n"
-         << description;
+    text << "read a parameter field this call must not read (kernel_abi.h): in call " << run + 1
+         << " it dereferenced an unused pointer field, which pointed to an inaccessible page (access at byte "
+         << touch.offset << " from it)\n"
+         << kUnreadFieldsNote << description;
     return Outcome::fail(text.str());
   }
-  if (status != first_status) {
-    return Outcome::fail("returned " + status_name(status) + " when its inputs ended at a page boundary (first " +
-                         status_name(first_status) + "; unread fields were zero / NULL in this call)\n" +
-                         kUnreadFieldsNote + description);
-  }
-  if (output.damaged_guard() ||
-      (output_bytes > 0 && std::memcmp(output.data(), first_output.data(), output_bytes) != 0)) {
-    std::string where;
-    for (std::size_t i = 0; i < inputs.size(); ++i) where += "\n  " + placement(i);
-    return Outcome::fail("gave a different output (or wrote outside it) when only its inputs' placement and the "
-                         "fields the call must not read changed:" +
-                         where + "\n" + kUnreadFieldsNote + description);
-  }
-  return std::nullopt;
+  return Outcome::fail(touch_text(touch) + " (call " + std::to_string(run + 1) + " of " + std::to_string(kCalls) +
+                       ")\n" + description);
 }
 
 }  // namespace
@@ -87,20 +55,14 @@ Execution execute(const std::vector<InputBytes>& inputs, std::size_t output_byte
                   const std::string& description) {
   Execution result;
   qs_status first_status = QS_OK;
-  for (int run = 0; run < 2; ++run) {
-    std::vector<GuardedBuffer> buffers;
-    buffers.reserve(inputs.size());
+  for (int run = 0; run < kCalls; ++run) {
+    CallBuffers buffers(placement_of(run), run == 1 ? kSecondFill : kFirstFill, run);
     std::vector<const void*> pointers;
-    for (const InputBytes& in : inputs) {
-      buffers.emplace_back(in.bytes.size(), in.misalignment, 0);
-      if (!in.bytes.empty()) std::memcpy(buffers.back().data(), in.bytes.data(), in.bytes.size());
-      pointers.push_back(buffers.back().data());
-    }
-    GuardedBuffer output(output_bytes, output_misalignment, run == 0 ? kFirstFill : kSecondFill);
+    for (const InputBytes& in : inputs) pointers.push_back(buffers.add_input(in.bytes, in.misalignment, in.name));
+    auto* const output = static_cast<std::uint8_t*>(buffers.add_output(output_bytes, output_misalignment, "output"));
     qs_status status = QS_OK;
-    const auto fault = call_catching_reads_past_end({}, [&] { status = call(pointers, output.data()); });
-    if (fault) {
-      result.verdict = unread_field_failure(*fault, run + 1, description);
+    if (auto touch = buffers.run([&] { status = call(pointers, output); })) {
+      result.verdict = touch_failure(*touch, run, description);
       return result;
     }
     if (run == 0) {
@@ -116,36 +78,31 @@ Execution execute(const std::vector<InputBytes>& inputs, std::size_t output_byte
         return result;
       }
     } else if (status != first_status) {
-      result.verdict = Outcome::fail("returned " + status_name(status) + " on a repeated call (first " +
+      result.verdict = Outcome::fail("returned " + status_name(status) + " in " + call_text(run) + " (call 1 returned " +
                                      status_name(first_status) +
-                                     "): the calls differ only in the output's fill and in fields the call "
-                                     "must not read (a kernel validating a field it must ignore)\n" +
+                                     "): the calls differ only in the placement and fill of the buffers and in "
+                                     "fields the call must not read (a kernel validating a field it must ignore)\n" +
                                      kUnreadFieldsNote + description);
       return result;
     }
-    if (auto damaged = output.damaged_guard()) {
+    if (auto damaged = buffers.damaged_guard()) {
       std::ostringstream text;
-      text << "wrote outside the output buffer: guard byte at offset " << *damaged
-           << " (output is " << output_bytes << " bytes) changed\n"
+      text << "wrote outside the " << (damaged->first->name() == "output" ? "output buffer" : "output '" + damaged->first->name() + "'")
+           << ": guard byte at offset " << damaged->second << " (it is " << damaged->first->size()
+           << " bytes) changed (" << call_text(run) << ")\n"
            << description;
       result.verdict = Outcome::fail(text.str());
       return result;
     }
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
-      const bool changed =
-          !inputs[i].bytes.empty() &&
-          std::memcmp(buffers[i].data(), inputs[i].bytes.data(), inputs[i].bytes.size()) != 0;
-      if (changed || buffers[i].damaged_guard()) {
-        result.verdict = Outcome::fail(std::string("modified its input buffer '") + inputs[i].name +
-                                       "' (or the bytes around it)\n" + description);
-        return result;
-      }
+    if (run < 2) {
+      (run == 0 ? result.first : result.second).assign(output, output + output_bytes);
+    } else if (output_bytes > 0 && std::memcmp(output, result.first.data(), output_bytes) != 0) {
+      result.verdict = Outcome::fail("gave a different output in " + call_text(run) +
+                                     " than in call 1, when only the placement of the buffers and the fields the "
+                                     "call must not read changed\n" +
+                                     kUnreadFieldsNote + description);
+      return result;
     }
-    (run == 0 ? result.first : result.second).assign(output.data(), output.data() + output_bytes);
-  }
-  if (auto verdict = check_reads_stay_inside(inputs, output_bytes, output_misalignment, call, first_status,
-                                             result.first, description)) {
-    result.verdict = std::move(verdict);
   }
   return result;
 }

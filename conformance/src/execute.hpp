@@ -1,6 +1,8 @@
-// Calling a kernel safely: inputs and output in guarded, misaligned buffers, the call made twice
-// over outputs pre-filled with two different byte patterns, and once more with the inputs
-// against an inaccessible page. Internal to the suite.
+// Calling a kernel safely: every buffer of the call (inputs, output, parameter arrays, extra
+// outputs) fenced by inaccessible pages (fences.hpp), the call made four times: twice with the
+// buffers misaligned as the case says over outputs pre-filled with two different byte patterns,
+// then with every buffer ending at a page boundary, then with every buffer starting at one.
+// Internal to the suite.
 #pragma once
 
 #include <cstddef>
@@ -11,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "fences.hpp"
 #include "quantspec/conformance/cases.hpp"
 
 namespace quantspec::conformance {
@@ -33,11 +36,13 @@ inline constexpr std::uint8_t kSecondFill = 0x5A;
 
 using KernelCall = std::function<qs_status(const std::vector<const void*>& inputs, void* output)>;
 
-// Runs `call` twice, then once more with every input ending right before an inaccessible page
-// (read_guard.hpp). The verdict is set (fail) for a status other than QS_OK, a changed guard
-// byte, a changed input, a status that differs between the calls, a read past the end of an
-// input, or a third output that differs from the first; (not_supported) for
-// QS_VARIANT_NOT_SUPPORTED. `description` is the case, appended to every failure.
+// Runs `call` four times (above). Parameter arrays and extra outputs are fenced when the call
+// builds them through parameter_array() and output_array() (fences.hpp). The verdict is set
+// (fail) for a status other than QS_OK, a changed guard byte, an access to a fence (a read
+// before or past a buffer, a write to an input or far past an output: the buffer's name and the
+// signed offset are reported), a status that differs between the calls, or an output of call 3
+// or 4 that differs from call 1's; (not_supported) for QS_VARIANT_NOT_SUPPORTED. `description`
+// is the case, appended to every failure.
 Execution execute(const std::vector<InputBytes>& inputs, std::size_t output_bytes,
                   std::size_t output_misalignment, const KernelCall& call,
                   const std::string& description);

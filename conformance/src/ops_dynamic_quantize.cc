@@ -1,9 +1,9 @@
 // Dynamic quantization (SPEC.md Q17): dynamic_quantize, variants onnx_u8 (Q17.1, per tensor) and
 // symmetric_s8 (Q17.2, per tensor and per row). The oracle is the reference (dynamic.hpp): the
 // run-time scales compared bit for bit, zero points and quantized values exactly. The kernel is
-// called three times per case (execute(): two output fills, then the input at a page end) with
-// the unread fields (scale_floor for onnx_u8, reduce_range) holding noise; scales_out and
-// zero_points_out get their own guarded buffers per call.
+// called four times per case (execute(): two output fills, then every buffer at a page end, then
+// at a page start) with the unread fields (scale_floor for onnx_u8, reduce_range) holding noise;
+// scales_out and zero_points_out are fenced outputs of each call (fences.hpp).
 // PYTORCH_U8 and a per-row onnx_u8 are not defined by Q17, so no suite asks for them.
 #include <cfloat>
 #include <cmath>
@@ -87,7 +87,6 @@ Outcome run_case(const qs_kernel_table& table, const DynamicCase& c, OracleMode 
   NoiseSchedule noise;
   std::vector<std::vector<float>> scales;
   std::vector<std::vector<std::int32_t>> zero_points;
-  bool guard_damaged = false;
   const Execution e = execute(
       {{to_bytes(c.input), c.placement.input_offset * sizeof(float), "input"}}, n, c.placement.output_offset,
       [&](const std::vector<const void*>& in, void* out) {
@@ -99,23 +98,17 @@ Outcome run_case(const qs_kernel_table& table, const DynamicCase& c, OracleMode 
         p.per_row = c.per_row ? 1u : 0u;
         p.reduce_range = static_cast<std::uint32_t>(unread_count(unread));
         p.scale_floor = c.variant == QS_DYN_SYMMETRIC_S8 ? c.scale_floor : unread_scale(unread, 1e-3f);
-        const std::uint8_t fill = scales.size() % 2 == 0 ? kFirstFill : kSecondFill;
-        GuardedBuffer s(params * sizeof(float), 4 * (scales.size() % 3), fill);
-        GuardedBuffer z(params * sizeof(std::int32_t), 4 * ((scales.size() + 1) % 3), fill);
-        const qs_status status = table.dynamic_quantize(&p, static_cast<const float*>(in[0]), out, c.rows, c.cols,
-                                                        s.as<float>(), z.as<std::int32_t>());
-        std::vector<float> sv(params);
-        std::vector<std::int32_t> zv(params);
-        std::memcpy(sv.data(), s.data(), params * sizeof(float));
-        std::memcpy(zv.data(), z.data(), params * sizeof(std::int32_t));
-        scales.push_back(sv);
-        zero_points.push_back(zv);
-        guard_damaged = guard_damaged || s.damaged_guard().has_value() || z.damaged_guard().has_value();
+        // The run-time parameters are fenced like the output (execute() checks their guard
+        // bytes after the call).
+        float* const s = output_array<float>(params, "scales_out");
+        std::int32_t* const z = output_array<std::int32_t>(params, "zero_points_out");
+        const qs_status status = table.dynamic_quantize(&p, static_cast<const float*>(in[0]), out, c.rows, c.cols, s, z);
+        scales.emplace_back(s, s + params);
+        zero_points.emplace_back(z, z + params);
         return status;
       },
       description);
   if (e.verdict) return *e.verdict;
-  if (guard_damaged) return Outcome::fail("wrote outside scales_out or zero_points_out (guard bytes changed)\n" + description);
   if (auto i = first_unwritten(e, 1)) return Outcome::fail(unwritten_message("element " + std::to_string(*i)) + description);
   for (std::size_t r = 0; r < params; ++r) {
     std::uint32_t a, b;
@@ -124,9 +117,12 @@ Outcome run_case(const qs_kernel_table& table, const DynamicCase& c, OracleMode 
     if (a != b || zero_points[0][r] != zero_points[1][r]) {
       return Outcome::fail(unwritten_message("scales_out / zero_points_out entry " + std::to_string(r)) + description);
     }
-    if (scales.size() > 2 && (std::memcmp(&scales[2][r], &scales[0][r], 4) != 0 || zero_points[2][r] != zero_points[0][r])) {
-      return Outcome::fail("gave a different scale or zero point (entry " + std::to_string(r) +
-                           ") when only its input's placement and the unread fields changed\n" + description);
+    for (std::size_t call = 2; call < scales.size(); ++call) {
+      if (std::memcmp(&scales[call][r], &scales[0][r], 4) != 0 || zero_points[call][r] != zero_points[0][r]) {
+        return Outcome::fail("gave a different scale or zero point (entry " + std::to_string(r) + ") in call " +
+                             std::to_string(call + 1) +
+                             " when only the placement of its buffers and the unread fields changed\n" + description);
+      }
     }
   }
   const Expected want = reference(c);

@@ -55,11 +55,11 @@ Execution call_kernel(const qs_kernel_table& table, const LutInt16Case& c, const
   const std::size_t n = c.input.size();
   std::vector<std::int16_t> entries(c.table.begin(), c.table.end());
   qs_lut_int16_params p{};
-  p.table = entries.data();
   return execute(
       {{int16_bytes(c.input), c.placement.input_offset * sizeof(std::int16_t), "input"}},
       n * sizeof(std::int32_t), c.placement.output_offset * sizeof(std::int32_t),
       [&](const std::vector<const void*>& in, void* out) {
+        p.table = parameter_array(entries, "table");
         return table.lut_int16(&p, static_cast<const std::int16_t*>(in[0]), static_cast<std::int32_t*>(out), n);
       },
       description);

@@ -14,8 +14,11 @@
 #include <string>
 
 #include "check_kit.hpp"
+#include "execute.hpp"
+#include "fences.hpp"
 #include "oracle.hpp"
 #include "ops.hpp"
+#include "unread_fields.hpp"
 
 namespace quantspec::conformance::ops {
 namespace {
@@ -44,14 +47,13 @@ bool has_packed_linear(const qs_kernel_table& t) {
 // Owns a packed object for the duration of a check.
 class Packed {
  public:
-  Packed(const qs_kernel_table& t, const qs_gemm_params& p, const std::vector<std::int8_t>& w,
-         std::size_t w_stride, std::size_t n, std::size_t k)
-      : table_(t) {
-    status_ = t.pack_weights(&p, w.empty() ? nullptr : w.data(), w_stride, n, k, &object_);
-  }
+  explicit Packed(const qs_kernel_table& t) : table_(t) {}
   ~Packed() { table_.release_packed(object_); }
   Packed(const Packed&) = delete;
   Packed& operator=(const Packed&) = delete;
+  void pack(const qs_gemm_params& p, const std::int8_t* w, std::size_t w_stride, std::size_t n, std::size_t k) {
+    status_ = table_.pack_weights(&p, w, w_stride, n, k, &object_);
+  }
   qs_status status() const { return status_; }
   const qs_packed_weights* get() const { return object_; }
 
@@ -124,13 +126,53 @@ std::string case_text(const GemmCase& c, std::size_t number, const std::string& 
   return t.str();
 }
 
-// Runs gemm_packed on c with `pw`; the call's own weight fields are `call_w` (noise allowed).
-qs_status run_packed(const qs_kernel_table& t, const GemmCase& c, const Operands& o,
-                     const qs_gemm_params& call, const qs_packed_weights* pw,
-                     std::vector<std::int32_t>& out) {
-  out.assign(c.m * c.out_stride + 1, 0x5A5A5A5A);
-  return t.gemm_packed(&call, o.a.empty() ? nullptr : o.a.data(), c.a_stride, pw, out.data(),
-                       c.out_stride, c.m);
+// pack_weights with W and the arrays it reads (w_zero_points, bias) each in a fenced buffer
+// placed as `placement` (fences.hpp) and freed after the call (the object keeps copies,
+// kernel_abi.h). A touch of a fence is returned as its text.
+std::optional<std::string> pack_fenced(Packed& into, const GemmCase& c, const Operands& o, BufferPlacement placement) {
+  CallBuffers buffers(placement, kFirstFill, 0);
+  const std::vector<std::uint8_t> w_bytes(o.w.begin(), o.w.end());
+  const auto* w = static_cast<const std::int8_t*>(buffers.add_input(w_bytes, 0, "W"));
+  const auto touch = buffers.run([&] {
+    qs_gemm_params p = o.params;
+    p.w_zero_points = c.w_zero_point_per_channel ? parameter_array(c.w_zero_points, "w_zero_points") : nullptr;
+    p.bias = c.bias.empty() ? nullptr : parameter_array(c.bias, "bias");
+    into.pack(p, o.w.empty() ? nullptr : w, c.w_stride, c.n, c.k);
+  });
+  if (!touch) return std::nullopt;
+  return "pack_weights " + touch_text(*touch);
+}
+
+// gemm_packed on c with `pw` through execute() (A and out fenced, four calls); the call's own
+// weight fields are noise (the object holds the real ones).
+Execution run_packed(const qs_kernel_table& t, const GemmCase& c, const Operands& o, const qs_packed_weights* pw,
+                     const std::string& description) {
+  NoiseSchedule noise;
+  return execute(
+      {{o.a, 0, "A"}}, c.m * c.out_stride * sizeof(std::int32_t), 0,
+      [&](const std::vector<const void*>& in, void* out) {
+        const Noise unread = noise.next();
+        qs_gemm_params call = o.params;
+        call.w_zero_point = unread_zero_point(unread, c.w_zero_points[0]);
+        call.w_zero_points = unread_array<std::int32_t>(unread);
+        call.bias = unread_array<std::int32_t>(unread);
+        return t.gemm_packed(&call, o.a.empty() ? nullptr : in[0], c.a_stride, pw, static_cast<std::int32_t*>(out),
+                             c.out_stride, c.m);
+      },
+      description);
+}
+
+// Columns [n, out_stride) of each row are padding: they keep the fill of each call.
+std::optional<std::string> padding_written(const Execution& e, const GemmCase& c) {
+  for (std::size_t r = 0; r < c.m; ++r) {
+    for (std::size_t b = c.n * 4; b < c.out_stride * 4; ++b) {
+      const std::size_t at = r * c.out_stride * 4 + b;
+      if (e.first[at] != kFirstFill || e.second[at] != kSecondFill) {
+        return "wrote into the row padding of out at row " + std::to_string(r) + ", column " + std::to_string(b / 4);
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 constexpr int kCases = 40;
@@ -143,29 +185,31 @@ Check gemm_matches_reference(std::uint32_t a_type) {
                  for (int i = 0; i < kCases; ++i) {
                    const GemmCase c = packed_case(a_type, rng);
                    const Operands o = operands(c);
-                   Packed first(t, o.params, o.w, c.w_stride, c.n, c.k);
-                   Packed second(t, o.params, o.w, c.w_stride, c.n, c.k);
-                   if (first.status() != QS_OK || second.status() != QS_OK) {
-                     return kit::failure(case_text(c, i, "pack_weights rejected valid parameters: status " +
-                                                             status_text(first.status())), calls);
+                   // Packed twice, W and its arrays at a page end, then at a page start.
+                   Packed first(t), second(t);
+                   for (auto [packed, placement] : {std::pair{&first, BufferPlacement::at_page_end},
+                                                    std::pair{&second, BufferPlacement::at_page_start}}) {
+                     ++calls;
+                     if (auto touch = pack_fenced(*packed, c, o, placement)) {
+                       return kit::failure(case_text(c, i, *touch), calls);
+                     }
+                     if (packed->status() != QS_OK) {
+                       return kit::failure(case_text(c, i, "pack_weights rejected valid parameters: status " +
+                                                               status_text(packed->status())), calls);
+                     }
                    }
-                   // The call's weight fields are noise: the object holds the real ones.
-                   qs_gemm_params noisy = o.params;
-                   const std::int32_t garbage[1] = {1000};
-                   noisy.w_zero_point = 1000;
-                   noisy.w_zero_points = garbage;
-                   noisy.bias = nullptr;
-                   std::vector<std::int32_t> packed_out, twice_out, unpacked_out;
-                   const qs_status s1 = run_packed(t, c, o, o.params, first.get(), packed_out);
-                   const qs_status s2 = run_packed(t, c, o, noisy, second.get(), twice_out);
-                   calls += 4;
-                   if (s1 != QS_OK || s2 != QS_OK) {
-                     return kit::failure(
-                         case_text(c, i, "gemm_packed rejected valid parameters: status " +
-                                             (s1 != QS_OK ? status_text(s1)
-                                                          : status_text(s2) + " (second packing, noisy call-time weight fields)")),
-                         calls);
+                   const Execution packed_out = run_packed(t, c, o, first.get(), case_text(c, i, "gemm_packed"));
+                   const Execution twice_out =
+                       run_packed(t, c, o, second.get(), case_text(c, i, "gemm_packed (second packing)"));
+                   calls += 8;
+                   for (const Execution* e : {&packed_out, &twice_out}) {
+                     if (e->verdict && e->verdict->kind == Outcome::Kind::not_supported) {
+                       return kit::failure(case_text(c, i, "gemm_packed returned QS_VARIANT_NOT_SUPPORTED"), calls);
+                     }
+                     if (e->verdict) return kit::failure(e->verdict->message, calls);
+                     if (auto padding = padding_written(*e, c)) return kit::failure(case_text(c, i, *padding), calls);
                    }
+                   std::vector<std::int32_t> unpacked_out;
                    if (t.gemm != nullptr) {
                      unpacked_out.assign(c.m * c.out_stride + 1, 0x5A5A5A5A);
                      t.gemm(&o.params, o.a.empty() ? nullptr : o.a.data(), c.a_stride, o.w.empty() ? nullptr : o.w.data(),
@@ -176,22 +220,26 @@ Check gemm_matches_reference(std::uint32_t a_type) {
                      for (std::size_t col = 0; col < c.n; ++col) {
                        const std::size_t at = r * c.out_stride + col;
                        const std::int32_t expected = oracle::accumulate(c, r, col);
+                       const std::int32_t got = load_int32(packed_out.first, at);
+                       const std::int32_t got_twice = load_int32(twice_out.first, at);
                        std::string problem;
-                       if (packed_out[at] != expected) problem = "gemm_packed";
-                       else if (twice_out[at] != expected) problem = "gemm_packed (second packing, noisy call-time weight fields)";
-                       else if (!unpacked_out.empty() && unpacked_out[at] != packed_out[at]) problem = "gemm (unpacked) differs from gemm_packed";
+                       // The calls' own weight fields held noise (noisy call-time weight fields: the
+                       // object holds the real ones).
+                       if (got != expected) problem = "gemm_packed (noisy call-time weight fields)";
+                       else if (load_int32(packed_out.second, at) != got) {
+                         problem = "gemm_packed differs between two calls that differ only in the output's fill and "
+                                   "the noisy call-time weight fields";
+                       } else if (got_twice != expected) problem = "gemm_packed (second packing, noisy call-time weight fields)";
+                       else if (!unpacked_out.empty() && unpacked_out[at] != got) problem = "gemm (unpacked) differs from gemm_packed";
                        if (!problem.empty()) {
                          std::ostringstream t2;
-                         t2 << problem << ": out[" << r << "][" << col << "]: gemm_packed " << packed_out[at]
-                            << ", second packing " << twice_out[at] << ", gemm "
+                         t2 << problem << ": out[" << r << "][" << col << "]: gemm_packed " << got
+                            << ", second packing " << got_twice << ", gemm "
                             << (unpacked_out.empty() ? std::string("not provided") : std::to_string(unpacked_out[at]))
                             << ", expected (reference) " << expected;
                          return kit::failure(case_text(c, i, t2.str()), calls);
                        }
                      }
-                   }
-                   if (packed_out[c.m * c.out_stride] != 0x5A5A5A5A) {
-                     return kit::failure(case_text(c, i, "gemm_packed wrote past the last output row"), calls);
                    }
                  }
                  return CheckResult{Verdict::pass, "", calls};
@@ -303,30 +351,54 @@ Check linear_matches_unpacked(std::uint32_t variant) {
                    lp.requant.multipliers = multipliers.data();
                    lp.requant.shifts = shifts.data();
                    lp.requant.scales = scales.data();
-                   Packed packed(t, o.params, o.w, c.w_stride, c.n, c.k);
-                   std::vector<std::uint8_t> packed_out(c.m * c.out_stride + 1, 0xA5), unpacked_out(c.m * c.out_stride + 1, 0xA5);
+                   std::vector<std::uint8_t> unpacked_out(c.m * c.out_stride + 1, 0xA5);
                    const qs_status su = t.linear(&lp, o.a.empty() ? nullptr : o.a.data(), c.a_stride,
                                                  o.w.empty() ? nullptr : o.w.data(), c.w_stride, unpacked_out.data(),
                                                  c.out_stride, c.m, c.n, c.k);
-                   calls += 3;
+                   ++calls;
+                   if (su == QS_VARIANT_NOT_SUPPORTED) continue;  // nothing to compare with
+                   Packed packed(t);
+                   ++calls;
+                   if (auto touch = pack_fenced(packed, c, o, i % 2 == 0 ? BufferPlacement::at_page_end : BufferPlacement::at_page_start)) {
+                     return kit::failure(case_text(c, i, *touch), calls);
+                   }
                    if (packed.status() != QS_OK) {
                      return kit::failure(case_text(c, i, "pack_weights rejected valid parameters"), calls);
                    }
-                   const qs_status sp = t.linear_packed(&lp, o.a.empty() ? nullptr : o.a.data(), c.a_stride, packed.get(),
-                                                        packed_out.data(), c.out_stride, c.m);
-                   if (su == QS_VARIANT_NOT_SUPPORTED) continue;  // nothing to compare with
-                   if (sp != su) {
-                     return kit::failure(case_text(c, i, "linear_packed status " + status_text(sp) +
-                                                             ", linear (unpacked) status " + status_text(su)), calls);
+                   // linear_packed through execute(): A, out and the per-channel arrays fenced; the
+                   // call's weight zero points and bias are noise (the object holds them).
+                   NoiseSchedule noise;
+                   const Execution e = execute(
+                       {{o.a, 0, "A"}}, c.m * c.out_stride, 0,
+                       [&](const std::vector<const void*>& in, void* out) {
+                         const Noise unread = noise.next();
+                         qs_linear_params call = lp;
+                         call.gemm.w_zero_point = unread_zero_point(unread, c.w_zero_points[0]);
+                         call.gemm.w_zero_points = unread_array<std::int32_t>(unread);
+                         call.gemm.bias = unread_array<std::int32_t>(unread);
+                         call.requant.multipliers = parameter_array(multipliers, "multipliers");
+                         call.requant.shifts = parameter_array(shifts, "shifts");
+                         call.requant.scales = parameter_array(scales, "scales");
+                         return t.linear_packed(&call, o.a.empty() ? nullptr : in[0], c.a_stride, packed.get(), out,
+                                                c.out_stride, c.m);
+                       },
+                       case_text(c, i, "linear_packed"));
+                   calls += 4;
+                   if (e.verdict || su != QS_OK) {
+                     const std::string sp = !e.verdict ? "QS_OK" : e.verdict->kind == Outcome::Kind::not_supported
+                                                                        ? "QS_VARIANT_NOT_SUPPORTED"
+                                                                        : e.verdict->message;
+                     return kit::failure(case_text(c, i, "linear (unpacked) status " + status_text(su) +
+                                                             ", linear_packed: " + sp), calls);
                    }
                    for (std::size_t r = 0; r < c.m; ++r) {
                      for (std::size_t col = 0; col < c.n; ++col) {
                        const std::size_t at = r * c.out_stride + col;
-                       if (packed_out[at] != unpacked_out[at]) {
+                       if (e.first[at] != e.second[at] || e.first[at] != unpacked_out[at]) {
                          std::ostringstream t2;
                          t2 << "linear_packed differs from linear: out[" << r << "][" << col << "] = "
-                            << int(packed_out[at]) << ", unpacked " << int(unpacked_out[at])
-                            << " (bytes), per_channel = " << lp.per_channel << ", output "
+                            << int(e.first[at]) << " (" << int(e.second[at]) << " over the second fill), unpacked "
+                            << int(unpacked_out[at]) << " (bytes), per_channel = " << lp.per_channel << ", output "
                             << element_type_name(lp.output_type) << ", Zy = " << lp.requant.output_zero_point;
                          return kit::failure(case_text(c, i, t2.str()), calls);
                        }

@@ -9,8 +9,8 @@
 namespace quantspec::conformance {
 
 const char* const kUnreadFieldsNote =
-    "  (fields kernel_abi.h says this call does not read held, in the 3 calls made: values unlike "
-    "channel 0's; NaN / INT32_MIN / unreadable pointers; zero / NULL)\n";
+    "  (fields kernel_abi.h says this call does not read held, in the 4 calls made: values unlike "
+    "channel 0's; NaN / INT32_MIN / unreadable pointers; zero / NULL, twice)\n";
 
 float unread_scale(Noise noise, float channel0) {
   switch (noise) {

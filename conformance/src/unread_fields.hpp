@@ -1,11 +1,11 @@
 // Noise for the parameter fields a call must not read (kernel_abi.h says which fields each
-// operation and variant reads). execute() calls a kernel three times; each call gets one kind of
+// operation and variant reads). execute() calls a kernel four times; each call gets one kind of
 // noise in every unread field, so a kernel that reads the wrong field (the per-tensor scale in a
 // per-channel call, say) or validates a field it must ignore fails the case:
 //   call 1: values that differ from channel 0's (a kernel reading them computes a wrong output);
 //   call 2: invalid values (NaN, INT32_MIN) and pointers into an inaccessible page (a read of
 //           one faults and is reported as a read of a field the call must not read);
-//   call 3: zero and NULL.
+//   calls 3 and 4: zero and NULL.
 // Selector fields (rounding) are validated against their enum by every call (kernel_abi.h's
 // status order), so an unread selector only takes other valid values. New operations build
 // their parameter structs through these helpers inside their KernelCall. Internal to the suite.
@@ -13,6 +13,8 @@
 
 #include <cstddef>
 #include <cstdint>
+
+#include "fences.hpp"
 
 namespace quantspec::conformance {
 
@@ -27,7 +29,7 @@ class NoiseSchedule {
   int call_ = 0;
 };
 
-// A pointer into an inaccessible page (read_guard.hpp reports any access to it, at any small
+// A pointer into an inaccessible page (fences.hpp reports any access to it, at any small
 // offset before or after).
 const void* unreadable_address();
 
@@ -52,8 +54,8 @@ void set_scale_and_zero_point_fields(Params& p, const Case& c, Noise unread) {
   if (c.per_channel) {
     p.scale = unread_scale(unread, c.scales.at(0));
     p.zero_point = unread_zero_point(unread, c.zero_points.at(0));
-    p.scales = c.scales.data();
-    p.zero_points = c.zero_points.data();
+    p.scales = parameter_array(c.scales, "scales");
+    p.zero_points = parameter_array(c.zero_points, "zero_points");
     p.channels = c.scales.size();
   } else {
     p.scale = c.scales.at(0);

@@ -48,6 +48,18 @@ const qs_kernel_table& crashes_on_long_inputs();
 const qs_kernel_table& packed_uses_call_time_zero_point();
 // gemm_packed: sums only the first 4096 k (forgets the last K block).
 const qs_kernel_table& packed_drops_k_beyond_4096();
+// pack_weights: reads bias[n] (copies n + 1 entries); gemm_packed right.
+const qs_kernel_table& packed_reads_bias_past_the_last();
+
+// Reads just outside a buffer, the output still right (broken_kernels_fences.cc):
+// quantize_per_channel reads scales[-1]; gemm reads bias[n]; lut reads table[256]; dequantize
+// reads input[-1].
+const qs_kernel_table& reads_scale_before_the_first();
+const qs_kernel_table& reads_bias_past_the_last();
+const qs_kernel_table& reads_lut_entry_256();
+const qs_kernel_table& reads_input_before_the_first();
+// dequantize: writes out[n + 4096] (far past the output, beyond any guard byte).
+const qs_kernel_table& writes_far_past_the_output();
 
 // lut_int16: the interpolation fraction taken as in % 128 (negative for negative inputs).
 const qs_kernel_table& lut_int16_signed_fraction();

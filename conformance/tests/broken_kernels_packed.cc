@@ -1,7 +1,8 @@
 // Packed-weights implementations with one realistic bug each, built on the scalar example's
 // unpacked gemm (the packed object is a row-major copy of W with its zero point and bias):
 //  - uses the call's w_zero_point instead of the one given at pack time;
-//  - drops the part of K beyond 4096 (a K-blocked loop that forgets its last block).
+//  - drops the part of K beyond 4096 (a K-blocked loop that forgets its last block);
+//  - pack_weights copies the bias with `<= n`, reading bias[n] (the object is still right).
 // Expected to be caught by PackedMatchesReferenceAndUnpackedOnBlockShapes
 // (packed_weights_test.cc).
 #include <cstdint>
@@ -74,6 +75,22 @@ qs_status gemm_call_time_zero_point(const qs_gemm_params* p, const void* a, size
   return gemm_with(p, a, a_stride, w, out, out_stride, m, true, SIZE_MAX);
 }
 
+qs_status pack_reading_bias_n(const qs_gemm_params* p, const int8_t* w, size_t w_stride, size_t n, size_t k,
+                              qs_packed_weights** packed) {
+  if (p != nullptr && p->bias != nullptr) {
+    const volatile int32_t* bias = p->bias;
+    int32_t sink = 0;
+    for (size_t c = 0; c <= n; ++c) sink ^= bias[c];  // BUG: bias has n entries
+    (void)sink;
+  }
+  return pack(p, w, w_stride, n, k, packed);
+}
+
+qs_status gemm_packed_correct(const qs_gemm_params* p, const void* a, size_t a_stride, const qs_packed_weights* w,
+                              int32_t* out, size_t out_stride, size_t m) {
+  return gemm_with(p, a, a_stride, w, out, out_stride, m, false, SIZE_MAX);
+}
+
 qs_status gemm_drops_k_beyond_4096(const qs_gemm_params* p, const void* a, size_t a_stride,
                                    const qs_packed_weights* w, int32_t* out, size_t out_stride, size_t m) {
   return gemm_with(p, a, a_stride, w, out, out_stride, m, false, 4096);
@@ -100,6 +117,17 @@ const qs_kernel_table& packed_drops_k_beyond_4096() {
         t.gemm_packed = gemm_drops_k_beyond_4096;
       },
       "broken: packed gemm drops k beyond 4096");
+  return table;
+}
+
+const qs_kernel_table& packed_reads_bias_past_the_last() {
+  static const qs_kernel_table table = with_slot(
+      [](qs_kernel_table& t) {
+        t.pack_weights = pack_reading_bias_n;
+        t.release_packed = release;
+        t.gemm_packed = gemm_packed_correct;
+      },
+      "broken: pack_weights reads bias[n]");
   return table;
 }
 

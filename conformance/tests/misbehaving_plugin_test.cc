@@ -92,6 +92,24 @@ TEST(MisbehavingPlugin, StatusOutsideTheEnumFailsNamingIt) {
   EXPECT_NE(outcome.message.find("unknown status 7"), std::string::npos) << outcome.message;
 }
 
+// -1 as well (a negative value: GCC gives qs_status an unsigned underlying type, so this also
+// checks that the report prints the value as a signed int32).
+TEST(MisbehavingPlugin, StatusMinusOneFailsNamingIt) {
+  const Outcome outcome = conform_with(plugin_path("status_minus_one"));
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.message;
+  EXPECT_NE(outcome.message.find("unknown status -1"), std::string::npos) << outcome.message;
+}
+
+// A write far past the output (4096 floats) lands in the output's inaccessible margin
+// (fences.hpp): a failing case naming the output and the offset, and the run goes on.
+TEST(MisbehavingPlugin, WriteFarPastTheOutputFailsNamingTheOffset) {
+  const Outcome outcome = conform_with(plugin_path("writes_far_past_output"));
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.message;
+  EXPECT_NE(outcome.message.find("wrote past the end of its output 'output': offset "), std::string::npos)
+      << outcome.message;
+  EXPECT_NE(outcome.message.find("(byte 16384 after its last one"), std::string::npos) << outcome.message;
+}
+
 // The reproduce line of a plug-in failure runs as printed: --plugin with the path quoted for
 // a POSIX shell (here a path with a space and a single quote), never --target (which the CLI
 // refuses together with --plugin).
