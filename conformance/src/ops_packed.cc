@@ -30,7 +30,8 @@ std::string status_text(qs_status s) {
     case QS_OK: return "QS_OK";
     case QS_VARIANT_NOT_SUPPORTED: return "QS_VARIANT_NOT_SUPPORTED";
     case QS_BAD_PARAMETERS: return "QS_BAD_PARAMETERS";
-    case QS_STATUS_RANGE_IS_INT32: break;  // not a status
+    case QS_STATUS_RANGE_MIN_IS_INT32:
+    case QS_STATUS_RANGE_IS_INT32: break;  // not statuses
   }
   return std::to_string(static_cast<int>(s)) + " (outside the enum)";
 }

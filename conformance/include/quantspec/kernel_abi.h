@@ -70,10 +70,12 @@ typedef enum qs_status {
   QS_OK = 0,                    /* done; output fully written */
   QS_VARIANT_NOT_SUPPORTED = 1, /* valid request, but this kernel does not implement it */
   QS_BAD_PARAMETERS = 2,        /* parameters (or, for TOSA, inputs) violate the spec */
-  /* Not a status. It makes every int32 value a valid qs_status object in C++ (an unscoped
-   * enum's range is that of its enumerators), so a caller can receive and report a
-   * misbehaving kernel's out-of-range status without undefined behaviour. Layout unchanged:
-   * the enum was already int-sized. Kernels never return it. */
+  /* Not statuses. Together they make every int32 value a valid qs_status object in C++ (an
+   * unscoped enum without a fixed type holds the values of the smallest bit-field that holds
+   * its enumerators: with these two, all of int32, negative values included), so a caller can
+   * receive and report a misbehaving kernel's out-of-range status (-1, say) without undefined
+   * behaviour. Layout unchanged: the enum was already int-sized. Kernels never return them. */
+  QS_STATUS_RANGE_MIN_IS_INT32 = -0x7fffffff - 1,
   QS_STATUS_RANGE_IS_INT32 = 0x7fffffff
 } qs_status;
 
