@@ -296,7 +296,7 @@ void fuzz_dequantize(Bytes& in, bool per_channel) {
     std::vector<float> out(q.size(), -1.0f);
     const auto fn = per_channel ? t.dequantize_per_channel : t.dequantize;
     const qs_status s = fn(&p, q.data(), out.data(), q.size());
-    if (s == QS_OK && expected.status == QS_OK) {
+    if (s == QS_OK && expected.status == QS_OK && !want.empty()) {
       require(std::memcmp(out.data(), want.data(), want.size() * sizeof(float)) == 0);
     }
     return s;
