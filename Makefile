@@ -66,7 +66,7 @@ spec:
 # The libFuzzer harnesses of tools/fuzz/ (tools/fuzz/run.sh: the .npy/CSV reader, the vectors
 # and results readers, the explain layer file, the CLI number parsers, our kernels against the
 # reference), FUZZ_SECONDS each (default 60), built with the project code instrumented
-# (clang-14, ASan + UBSan) in $(BUILD_DIR)/fuzz/cmake; findings in $(BUILD_DIR)/fuzz/<harness>/.
+# (clang-14, ASan + UBSan) in $(BUILD_DIR)/fuzz-cmake; findings in $(BUILD_DIR)/fuzz/<harness>/.
 # fuzz-smoke: the short CI pass (10 s each, AVX2 + scalar kernels only to keep the build short).
 .PHONY: fuzz-smoke
 fuzz: deps

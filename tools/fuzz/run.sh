@@ -5,7 +5,7 @@
 #
 # The project code a harness exercises is compiled with coverage instrumentation and the
 # sanitizers (-fsanitize=fuzzer-no-link,address,undefined, clang-14, CMake build type Sanitize)
-# in BUILD_DIR/fuzz/cmake, so libFuzzer is guided by the reference's, the kernels' and the
+# in BUILD_DIR/fuzz-cmake, so libFuzzer is guided by the reference's, the kernels' and the
 # readers' branches and ASan sees their out-of-bounds accesses. FUZZ_HWY_TARGETS (default ALL)
 # chooses the Highway targets compiled there: ALL (every target this CPU runs is fuzzed), or
 # AVX2 (AVX2 + scalar only; the instrumented multi-target kernels dominate the build time).
@@ -32,17 +32,17 @@ command -v ccache > /dev/null && launcher=(ccache)
 
 started=$(date +%s)
 echo "quantspec fuzz: building the instrumented libraries (clang-14, Highway targets $hwy_targets; log: $log)"
-cmake -S "$root" -B "$out/cmake" -DCMAKE_BUILD_TYPE=Sanitize \
+cmake -S "$root" -B "$out-cmake" -DCMAKE_BUILD_TYPE=Sanitize \
   -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link \
   ${launcher:+-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache} \
   -DQUANTSPEC_HWY_TARGETS="$hwy_targets" -DQUANTSPEC_BUILD_TESTS=OFF -DQUANTSPEC_BUILD_BENCH=OFF \
   >> "$log" 2>&1
-if ! cmake --build "$out/cmake" -j"${JOBS:-2}" \
+if ! cmake --build "$out-cmake" -j"${JOBS:-2}" \
      --target quantspec_reference quantspec_optimized quantspec_vectors >> "$log" 2>&1; then
   tail -30 "$log"; echo "quantspec fuzz: build failed, see $log"; exit 1
 fi
-lib="$out/cmake/lib"
+lib="$out-cmake/lib"
 flags=(-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
        -ffp-contract=off -I"$root/reference/include" -I"$root/vectors/include"
        -I"$root/optimized/include" -I"$root/conformance/include")
