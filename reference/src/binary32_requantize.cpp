@@ -1,4 +1,5 @@
-// Q20.3: binary32 requantization scale orders and the binary32 pipeline with any rounding.
+// Q20.3: binary32 requantization scale orders, the binary32 pipeline with any rounding, and the
+// binary64 pipeline (`fp64`, LiteRT's reference FULLY_CONNECTED).
 #include "quantspec/reference/binary32_requantize.hpp"
 
 #include <cmath>
@@ -71,12 +72,10 @@ float binary32_requantization_scale(float sx, float sw, float sy, ScaleDerivatio
   return finite_nonzero(derived_multiplier(sx, sw, sy, derivation), "sy", "the binary32 scale");
 }
 
-Integer requantize_binary32(const Integer& acc, float scale, std::int32_t zero_point,
-                            std::int32_t qmin, std::int32_t qmax, Rounding rounding,
-                            ZeroPointEntry entry) {
-  if (!std::isfinite(scale) || !(scale > 0)) {
-    throw ParameterError("scale", "a finite binary32 > 0 (subnormal allowed)", hex_float(scale));
-  }
+namespace {
+
+// Q20.3: the output interval and zero point of both floating-point pipelines.
+void validate_output(std::int32_t zero_point, std::int32_t qmin, std::int32_t qmax) {
   if (qmin > qmax) {
     throw ParameterError("qmin", "<= qmax (" + std::to_string(qmax) + ")", std::to_string(qmin));
   }
@@ -85,15 +84,73 @@ Integer requantize_binary32(const Integer& acc, float scale, std::int32_t zero_p
                          "in [" + std::to_string(qmin) + ", " + std::to_string(qmax) + "]",
                          std::to_string(zero_point));
   }
+}
+
+// Q20.3: the fp32 pipeline from the binary32 value a it multiplies (fl32(acc), or fl32(acc) plus
+// a binary32 bias): t = fl32(a * scale), then R and the zero-point entry.
+Integer requantize_scaled_binary32(float a, float scale, std::int32_t zero_point,
+                                   std::int32_t qmin, std::int32_t qmax, Rounding rounding,
+                                   ZeroPointEntry entry) {
   const Integer lo(qmin), hi(qmax), zy(zero_point);
-  // Q20.3 (Q7.11 with rounding R): two binary32 roundings, fl32(acc) and the product.
-  const float a = round_to_binary32(Rational(acc));
   const float t = std::isinf(a) ? a : round_to_binary32(exact(a) * exact(scale));
   if (std::isinf(t)) return t > 0 ? hi : lo;
   if (entry == ZeroPointEntry::after_rounding) {
     return clamp(round_to_integer(exact(t), rounding) + zy, lo, hi);
   }
   const float biased = round_to_binary32(exact(t) + Rational(zy));
+  if (std::isinf(biased)) return biased > 0 ? hi : lo;
+  return clamp(round_to_integer(exact(biased), rounding), lo, hi);
+}
+
+}  // namespace
+
+Integer requantize_binary32(const Integer& acc, float scale, std::int32_t zero_point,
+                            std::int32_t qmin, std::int32_t qmax, Rounding rounding,
+                            ZeroPointEntry entry) {
+  if (!std::isfinite(scale) || !(scale > 0)) {
+    throw ParameterError("scale", "a finite binary32 > 0 (subnormal allowed)", hex_float(scale));
+  }
+  validate_output(zero_point, qmin, qmax);
+  // Q20.3 (Q7.11 with rounding R): two binary32 roundings, fl32(acc) and the product.
+  return requantize_scaled_binary32(round_to_binary32(Rational(acc)), scale, zero_point, qmin,
+                                    qmax, rounding, entry);
+}
+
+Integer requantize_binary32_float_bias(const Integer& acc, float bias, float scale,
+                                       std::int32_t zero_point, std::int32_t qmin,
+                                       std::int32_t qmax, Rounding rounding, ZeroPointEntry entry) {
+  if (!std::isfinite(bias)) throw ParameterError("bias", "a finite binary32", hex_float(bias));
+  if (!std::isfinite(scale) || !(scale > 0)) {
+    throw ParameterError("scale", "a finite binary32 > 0 (subnormal allowed)", hex_float(scale));
+  }
+  validate_output(zero_point, qmin, qmax);
+  // Q20.3: fl32(acc), then the bias added in binary32 (an infinite fl32(acc) stays infinite).
+  const float a = round_to_binary32(Rational(acc));
+  const float biased = std::isinf(a) ? a : round_to_binary32(exact(a) + exact(bias));
+  return requantize_scaled_binary32(biased, scale, zero_point, qmin, qmax, rounding, entry);
+}
+
+double binary64_requantization_scale(float sx, float sw, float sy, ScaleDerivation derivation) {
+  // M' is in [2^-426, 2^405] for finite binary32 scales > 0: its binary64 rounding is normal.
+  return round_to_binary64(derived_multiplier(sx, sw, sy, derivation));
+}
+
+Integer requantize_binary64(const Integer& acc, double scale, std::int32_t zero_point,
+                            std::int32_t qmin, std::int32_t qmax, Rounding rounding,
+                            ZeroPointEntry entry) {
+  if (!std::isfinite(scale) || !(scale > 0)) {
+    throw ParameterError("scale", "a finite binary64 > 0 (subnormal allowed)", hex_float(scale));
+  }
+  validate_output(zero_point, qmin, qmax);
+  const Integer lo(qmin), hi(qmax), zy(zero_point);
+  // Q20.3 fp64: two binary64 roundings, fl64(acc) (exact for |acc| <= 2^53) and the product.
+  const double a = round_to_binary64(Rational(acc));
+  const double t = std::isinf(a) ? a : round_to_binary64(exact(a) * exact(scale));
+  if (std::isinf(t)) return t > 0 ? hi : lo;
+  if (entry == ZeroPointEntry::after_rounding) {
+    return clamp(round_to_integer(exact(t), rounding) + zy, lo, hi);
+  }
+  const double biased = round_to_binary64(exact(t) + Rational(zy));
   if (std::isinf(biased)) return biased > 0 ? hi : lo;
   return clamp(round_to_integer(exact(biased), rounding), lo, hi);
 }

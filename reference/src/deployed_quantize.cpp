@@ -2,7 +2,11 @@
 // conforming "round first, then add Z" of Q2.3.
 #include "quantspec/reference/deployed_quantize.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+
+#include "quantspec/reference/errors.hpp"
 
 namespace quantspec::ref {
 
@@ -32,6 +36,34 @@ Integer quantize_with_zero_point_entry(float x, const QuantizeParams& params, Ze
     u = exact(sum);
   }
   return clamp(round_to_integer(u, params.rounding), qmin, qmax);
+}
+
+// Q20.2: PyTorch's quantize_val_float_qparams (aten/src/ATen/native/quantized/AffineQuantizerBase.cpp).
+Integer quantize_pytorch_float_qparams(float x, float scale, float zero_point, std::int64_t qmin,
+                                       std::int64_t qmax) {
+  if (std::isnan(scale) || std::isinf(scale) || scale < 0.0f) {
+    throw ParameterError("scale", "finite and >= 0 (0 means inv_scale 1)", hex_float(scale));
+  }
+  exact(zero_point, "zero_point");
+  if (qmin > qmax) {
+    throw ParameterError("qmin", "<= qmax (" + std::to_string(qmax) + ")", std::to_string(qmin));
+  }
+  const Integer lo(qmin), hi(qmax);
+  if (std::isnan(x) || std::isinf(x)) return std::clamp(Integer(0), lo, hi);
+  const float inv = scale == 0.0f ? 1.0f : round_to_binary32(Rational(1) / exact(scale));
+  const float product = round_to_binary32(exact(x) * exact(inv));
+  if (std::isinf(product)) return std::clamp(Integer(0), lo, hi);
+  const float u = round_to_binary32(exact(product) + exact(zero_point));
+  if (std::isinf(u)) return std::clamp(Integer(0), lo, hi);
+  const Integer rounded = round_to_integer(exact(u), Rounding::half_even);  // lrintf, default mode
+  // long is 64 bits: beyond it lrintf gives LONG_MIN; the int that holds it keeps the low 32
+  // bits, which are 0 for LONG_MIN and the value itself otherwise (wrapped to int32).
+  const Integer long_limit = Integer(1) << 63;
+  if (rounded >= long_limit || rounded < -long_limit) return std::clamp(Integer(0), lo, hi);
+  Integer low32 = rounded % (Integer(1) << 32);
+  if (low32 < 0) low32 += Integer(1) << 32;
+  if (low32 >= (Integer(1) << 31)) low32 -= Integer(1) << 32;
+  return std::clamp(low32, lo, hi);
 }
 
 }  // namespace quantspec::ref

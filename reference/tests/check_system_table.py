@@ -2,8 +2,9 @@
 """Keeps the system table of SPEC.md Q11.6 in step with the names the code knows.
 
 1. Every backquoted name in the requantization, derivation and Zy-entry columns is a name of
-   that dimension: RequantVariant / Derivation / ZeroPointEntry (reference/src/variants.cpp) or
-   DeployedRequant (reference/src/deployed_requantize.cpp).
+   that dimension: RequantVariant / Derivation / ZeroPointEntry (reference/src/variants.cpp),
+   DeployedRequant (reference/src/deployed_requantize.cpp), or a Q20.3 pipeline
+   (vectors/src/dimensions.cpp) with its Rounding (variants.cpp) for the float pipelines.
 2. Every requantization variant except `ideal`, and every deployed member, is named by a row.
 3. Every row names a source.
 Prints each problem and exits 1 if there is any.
@@ -16,6 +17,7 @@ root = pathlib.Path(__file__).resolve().parents[2]
 spec = (root / "reference" / "SPEC.md").read_text(encoding="utf-8")
 variants_cpp = (root / "reference" / "src" / "variants.cpp").read_text(encoding="utf-8")
 deployed_cpp = (root / "reference" / "src" / "deployed_requantize.cpp").read_text(encoding="utf-8")
+dimensions_cpp = (root / "vectors" / "src" / "dimensions.cpp").read_text(encoding="utf-8")
 
 
 def names(enum, text):
@@ -25,11 +27,15 @@ def names(enum, text):
 
 requant = names("RequantVariant", variants_cpp)
 deployed = names("DeployedRequant", deployed_cpp)
+roundings = names("Rounding", variants_cpp)
+pipeline_list = re.search(r'\{"pipeline", \{([^}]*)\}', dimensions_cpp)
+pipelines = set(re.findall(r'"(\w+)"', pipeline_list.group(1))) if pipeline_list else set()
 derivations = names("Derivation", variants_cpp)
 entries = names("ZeroPointEntry", variants_cpp)
 problems = []
 for label, found in (("RequantVariant", requant), ("DeployedRequant", deployed),
-                     ("Derivation", derivations), ("ZeroPointEntry", entries)):
+                     ("Derivation", derivations), ("ZeroPointEntry", entries),
+                     ("Rounding", roundings), ("Q20.3 pipeline", pipelines)):
     if not found:
         problems.append(f"no {label} names found in the code (name table moved?)")
 
@@ -49,7 +55,8 @@ else:
 if section and not rows:
     problems.append("the Q11.6 table has no rows")
 
-columns = ((1, "requantization", requant | deployed), (2, "derivation", derivations),
+columns = ((1, "requantization", requant | deployed | pipelines | roundings),
+           (2, "derivation", derivations),
            (3, "Zy entry", entries))
 used = set()
 for cells in rows:
@@ -62,11 +69,11 @@ for cells in rows:
             if token not in known:
                 problems.append(f"{cells[0]}: {label} '{token}' is not a name the code knows "
                                 f"(known: {', '.join(sorted(known))})")
-            if index == 1:
+            if index == 1 and token not in roundings:
                 used.add(token)
     if not cells[4]:
         problems.append(f"{cells[0]}: no source")
-for name in sorted((requant - {"ideal"}) | deployed):
+for name in sorted((requant - {"ideal"}) | deployed | (pipelines - requant - {"ideal"})):
     if name not in used:
         problems.append(f"requantization '{name}' is named by no row of the Q11.6 table")
 

@@ -2,16 +2,18 @@
 // evaluator behind `quantspec vectors check` and `identify`, on arbitrary bytes. The bytes are
 // parsed as JSON, validated as a vectors file, and read as a backend's results file that is
 // evaluated against the checked-in vectors (QUANTSPEC_FUZZ_VECTORS, default vectors/ of the
-// source tree). JSON parse errors and FormatError are the documented answers to bad input;
+// source tree). UntrustedJsonError and FormatError are the documented answers to bad input;
 // anything else (a crash, a sanitizer report, another exception) is a finding.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "quantspec/vectors/check.hpp"
 #include "quantspec/vectors/format.hpp"
+#include "quantspec/vectors/untrusted_json.hpp"
 
 namespace {
 
@@ -35,12 +37,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using quantspec::vectors::FormatError;
   using quantspec::vectors::Json;
   const auto& files = checked_in();
+  // The reader the files go through (untrusted_json.hpp): whatever it accepts is bounded in
+  // depth, so dumping it must not exhaust the stack.
   Json document;
   try {
-    document = Json::parse(data, data + size);
-  } catch (const Json::exception&) {
+    document = quantspec::vectors::parse_untrusted_json<Json>(
+        std::string_view(reinterpret_cast<const char*>(data), size));
+  } catch (const quantspec::vectors::UntrustedJsonError&) {
     return 0;
   }
+  (void)document.dump(-1, ' ', false, Json::error_handler_t::replace);
   try {
     (void)quantspec::vectors::parse_vector_file(document, "fuzz-input.json");
   } catch (const FormatError&) {

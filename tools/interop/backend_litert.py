@@ -347,6 +347,14 @@ def main(argv):
                             lambda v, tc, dis: {"q": int(v.reshape(-1)[0])})
         base = next(o for o in ops if o["operation"] == "FULLY_CONNECTED int8 (%s)" % label)
         claimed, source = {"pipeline": "double_round", "scale_derivation": "tflite"}, base["source"]
+        if resolver == litert.OpResolverType.BUILTIN_REF:  # per-tensor int8: the float-scale reference
+            claimed = {"pipeline": "fp64", "rounding": "half_away", "scale_derivation": "tflite",
+                       "zero_point_entry": "after_rounding"}
+            source = {"says": "FullyConnectedInt8<kReference> calls the float-scale reference: "
+                              "round(double(acc) * (double(Sx) * double(Sw) / double(Sy))) + Zy, clamped "
+                              "(SPEC Q20.3 fp64)",
+                      "cite": "google-ai-edge/LiteRT tflite/kernels/fully_connected.cc FullyConnectedInt8 + "
+                              "tflite/kernels/internal/reference/integer_ops/fully_connected.h FullyConnected"}
         if resolver == litert.OpResolverType.BUILTIN:  # the delegate replaces the kernel with XNNPACK's
             claimed = {"pipeline": "fp32", "scale_derivation": "f32_product_divide"}
             source = {"says": "the delegate runs XNNPACK's fully connected qs8: fp32 requantization on "

@@ -51,6 +51,7 @@ void register_bench(CLI::App& app, Registry& registry);
 void register_vectors(CLI::App& app, Registry& registry);
 void register_calibrate(CLI::App& app, Registry& registry);
 void register_fake_quant(CLI::App& app, Registry& registry);
+void register_fake_quant_grad(CLI::App& app, Registry& registry);
 void register_dynamic_quantize(CLI::App& app, Registry& registry);
 void register_report(CLI::App& app, Registry& registry);
 void register_lut(CLI::App& app, Registry& registry);
@@ -87,6 +88,15 @@ nlohmann::json rational_json(const ref::Rational& value);
 std::string rational_text(const ref::Rational& value);
 // A binary32 as "0x1.8p-3 (0.1875)".
 std::string binary32_text(float value);
+
+// --- files ---
+// A JSON file named by `option` (--file, a report), read as untrusted input
+// (vectors/include/quantspec/vectors/untrusted_json.hpp: depth <= 64, no duplicate keys,
+// numbers within binary64). A missing, unreadable or directory path, or bad JSON, is a
+// ParameterError naming `option` and the file.
+nlohmann::json read_json_file_option(const std::string& path, const std::string& option);
+// A JSON value for a one-line message: at most 80 characters of its dump.
+std::string json_excerpt(const nlohmann::json& value);
 
 // Adds the --json flag to a command.
 void add_json_flag(CLI::App* command, bool* json);

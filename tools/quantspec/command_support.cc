@@ -1,11 +1,14 @@
 // Shared helpers of the quantspec commands (command.hpp).
 #include <cctype>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 #include <sstream>
 
 #include "command.hpp"
 #include "quantspec/reference/errors.hpp"
+#include "quantspec/vectors/untrusted_json.hpp"
 
 namespace quantspec::cli {
 
@@ -55,7 +58,11 @@ Rational rational_option(const std::string& text, const std::string& option) {
   if (slash != std::string::npos) {
     Integer p = ref::parse_integer(text.substr(0, slash), option);
     Integer q = ref::parse_integer(text.substr(slash + 1), option);
-    if (q == 0) throw ParameterError(option, "a non-zero denominator", "'" + text + "'");
+    // The sign belongs to p: boost's cpp_rational(p, q) throws bad_rational (which is no
+    // ParameterError) for a negative q, so "1/-3" is refused here, naming the option.
+    if (q <= 0 || text.compare(slash + 1, 1, "+") == 0) {
+      throw ParameterError(option, "p/q with q a positive integer", "'" + text + "'");
+    }
     return Rational(p, q);
   }
   std::size_t i = 0;
@@ -216,6 +223,28 @@ std::string rational_text(const Rational& value) {
 
 std::string binary32_text(float value) {
   return ref::hex_float(value) + " (" + short_decimal(value) + ")";
+}
+
+nlohmann::json read_json_file_option(const std::string& path, const std::string& option) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw ParameterError(option, "a JSON file", "'" + path + "', a directory");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ParameterError(option, "a readable JSON file", "'" + path + "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ParameterError(option, "a readable JSON file", "'" + path + "' (read failed)");
+  try {
+    return vectors::parse_untrusted_json<nlohmann::json>(text.str());
+  } catch (const vectors::UntrustedJsonError& e) {
+    throw ParameterError(option, "valid JSON", "'" + path + "': " + e.what());
+  }
+}
+
+std::string json_excerpt(const nlohmann::json& value) {
+  std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return text.size() > 80 ? text.substr(0, 80) + "..." : text;
 }
 
 void add_json_flag(CLI::App* command, bool* json) {

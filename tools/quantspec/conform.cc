@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <tuple>
 #include <utility>
 
@@ -168,7 +169,14 @@ void register_conform(CLI::App& app, Registry& registry) {
     options.shard.count = static_cast<std::size_t>(shard_count);
     options.isolate = !o->no_isolate;
     options.timeout_seconds = static_cast<int>(timeout);
-    return conformance::run_conform(options, out);
+    // run_conform writes its refusals (exit 2: an unknown --op or --target, a plug-in that
+    // does not load, malformed vectors, an unwritable --report) to the stream its table goes
+    // to. The table is printed once at the end, so the text is held until the status is
+    // known: a refusal goes to stderr, a run's table to stdout.
+    std::ostringstream text;
+    const int status = conformance::run_conform(options, text);
+    (status == kExitBadInput ? std::cerr : out) << text.str();
+    return status;
 #else
     (void)cases;
     (void)timeout;

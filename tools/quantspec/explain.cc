@@ -1,8 +1,11 @@
 // quantspec explain linear | conv2d: the study note's five steps (SPEC.md §Q9) for a small
 // layer given on the command line or in a JSON file (format in tools/README.md), printing every
 // intermediate and the float result the integers approximate.
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <fstream>
+#include <initializer_list>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -10,6 +13,7 @@
 
 #include "command.hpp"
 #include "explain_calibrate.hpp"
+#include "qat_example.hpp"
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/linear.hpp"
 #include "quantspec/reference/nonlinear.hpp"
@@ -93,14 +97,7 @@ std::string underscored(std::string key) {
 
 // Fills the options the command line did not give from the JSON file.
 void merge_file(LayerOptions& o, CLI::App* cmd) {
-  std::ifstream in(o.file);
-  if (!in) throw ParameterError("--file", "a readable JSON file", "'" + o.file + "'");
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw ParameterError("--file", "valid JSON", o.file + ": " + e.what());
-  }
+  const nlohmann::json doc = read_json_file_option(o.file, "--file");
   if (!doc.is_object()) throw ParameterError("--file", "a JSON object", o.file);
   for (const auto& [key, value] : doc.items()) {
     std::string option;
@@ -118,7 +115,7 @@ void merge_file(LayerOptions& o, CLI::App* cmd) {
     if (cmd->count("--" + option) > 0) continue;  // the command line wins
     const std::string where = "--file: " + key;
     if (is_flag) {
-      if (!value.is_boolean()) throw ParameterError(where, "true or false", value.dump());
+      if (!value.is_boolean()) throw ParameterError(where, "true or false", json_excerpt(value));
       o.flags[option] = value.get<bool>();
       continue;
     }
@@ -127,7 +124,7 @@ void merge_file(LayerOptions& o, CLI::App* cmd) {
     auto item_text = [&](const nlohmann::json& v) -> std::string {
       if (v.is_string()) return v.get<std::string>();
       if (v.is_number()) return v.dump();
-      throw ParameterError(where, "strings or numbers", v.dump());
+      throw ParameterError(where, "strings or numbers", json_excerpt(v));
     };
     std::string text;
     if (value.is_array()) {
@@ -591,6 +588,48 @@ int print_trace(const ref::LinearTrace& t, const std::string& layer,
   return kExitOk;
 }
 
+// explain prints several lines per output; a layer larger than this is for the library or
+// `conform`, not for reading (padding 1000 on a 1x1 input once printed 708 MB in 63 s).
+constexpr std::uint64_t kMaxExplainedOutputs = 4096;
+
+std::uint64_t saturating_product(std::initializer_list<std::uint64_t> factors) {
+  std::uint64_t product = 1;
+  for (std::uint64_t f : factors) {
+    if (f != 0 && product > UINT64_MAX / f) return UINT64_MAX;
+    product *= f;
+  }
+  return product;
+}
+
+std::string size_text(std::uint64_t outputs) {
+  return outputs == UINT64_MAX ? std::string("more than 2^64") : std::to_string(outputs);
+}
+
+void check_explained_size(const ref::Conv2DGeometry& g, const std::vector<std::int64_t>& padding) {
+  const ref::Conv2DOutputSize size = ref::conv2d_output_size(g);  // validates the geometry
+  const std::uint64_t outputs = saturating_product({g.batch, size.height, size.width, g.out_channels});
+  if (outputs <= kMaxExplainedOutputs) return;
+  // Name the padding when the layer would fit without it.
+  bool padding_makes_it = false;
+  if (std::any_of(padding.begin(), padding.end(), [](std::int64_t p) { return p > 0; })) {
+    ref::Conv2DGeometry unpadded = g;
+    unpadded.pad_top = unpadded.pad_bottom = unpadded.pad_left = unpadded.pad_right = 0;
+    try {
+      const ref::Conv2DOutputSize u = ref::conv2d_output_size(unpadded);
+      padding_makes_it =
+          saturating_product({g.batch, u.height, u.width, g.out_channels}) <= kMaxExplainedOutputs;
+    } catch (const ParameterError&) {
+      padding_makes_it = true;  // the kernel fits only the padded input
+    }
+  }
+  throw ParameterError(padding_makes_it ? "--padding" : "--x-shape",
+                       "a layer of at most " + std::to_string(kMaxExplainedOutputs) +
+                           " outputs (explain prints each)",
+                       std::to_string(g.batch) + "x" + std::to_string(size.height) + "x" +
+                           std::to_string(size.width) + "x" + std::to_string(g.out_channels) +
+                           " = " + size_text(outputs) + " outputs");
+}
+
 int explain_linear(const LayerOptions& o, std::ostream& out) {
   ref::LinearData data;
   data.x = floats(o, "x");
@@ -619,6 +658,13 @@ int explain_linear(const LayerOptions& o, std::ostream& out) {
                          shape_text(w_shape));
   }
   data.out_features = w_shape[0];
+  const std::uint64_t outputs = saturating_product({data.batch, data.out_features});
+  if (outputs > kMaxExplainedOutputs) {
+    throw ParameterError("--x-shape", "a layer of at most " + std::to_string(kMaxExplainedOutputs) +
+                                          " outputs (explain prints each)",
+                         std::to_string(data.batch) + "x" + std::to_string(data.out_features) +
+                             " = " + size_text(outputs) + " outputs");
+  }
   Sources sources;
   const ref::LinearQuantization q = step0(o, data, ref::calibrate_linear, &sources);
   const ref::LinearTrace trace = ref::linear_traced(data, q);
@@ -667,6 +713,7 @@ int explain_conv2d(const LayerOptions& o, std::ostream& out) {
     g.pad_top = g.pad_bottom = padding.front();
     g.pad_left = g.pad_right = padding.back();
   }
+  check_explained_size(g, padding);
   Sources sources;
   const ref::LinearQuantization q = step0(o, data, ref::calibrate_conv2d, &sources);
   const ref::LinearTrace trace = ref::conv2d_traced(data, q);
@@ -732,6 +779,7 @@ void register_explain(CLI::App& app, Registry& registry) {
     }
     return explain_conv2d(*conv, out);
   });
+  add_explain_qat(explain, registry);
 }
 
 }  // namespace quantspec::cli

@@ -4,6 +4,7 @@
 // Values come from the command line or from a JSON file.
 #include <cmath>
 #include <fstream>
+#include <set>
 #include <iostream>
 #include <sstream>
 
@@ -31,14 +32,14 @@ float json_binary32(const nlohmann::json& value, const std::string& name) {
     const double d = value.get<double>();
     return ref::round_to_binary32(ref::exact(d, name));
   }
-  throw ref::ParameterError(name, "a number or a number as text", value.dump());
+  throw ref::ParameterError(name, "a number or a number as text", json_excerpt(value));
 }
 
 std::vector<float> json_list(const nlohmann::json& file, const std::string& key) {
   std::vector<float> values;
   if (!file.contains(key)) return values;
   const nlohmann::json& list = file.at(key);
-  if (!list.is_array()) throw ref::ParameterError(key, "a JSON array", list.dump());
+  if (!list.is_array()) throw ref::ParameterError(key, "a JSON array", json_excerpt(list));
   for (std::size_t i = 0; i < list.size(); ++i) {
     values.push_back(json_binary32(list[i], key + "[" + std::to_string(i) + "]"));
   }
@@ -94,21 +95,24 @@ void register_fold_bn(CLI::App& app, Registry& registry) {
     ref::BatchNormLayer layer;
     nlohmann::json file;
     if (!o->file.empty()) {
-      std::ifstream in(o->file);
-      if (!in) throw ref::ParameterError("--file", "a readable JSON file", o->file);
-      try {
-        in >> file;
-      } catch (const nlohmann::json::exception& e) {
-        throw ref::ParameterError("--file", "valid JSON", e.what());
-      }
+      file = read_json_file_option(o->file, "--file");
       if (!file.is_object()) throw ref::ParameterError("--file", "a JSON object", o->file);
+      // A misspelt key ("gama") would otherwise fall back to its default silently.
+      static const std::set<std::string> kKeys = {"layer", "out_channels", "weight", "bias", "mean",
+                                                  "var",   "gamma",        "beta",   "eps"};
+      for (const auto& member : file.items()) {
+        if (!kKeys.count(member.key())) {
+          throw ref::ParameterError("--file", "only the keys layer, out_channels, weight, bias, mean, var, "
+                                    "gamma, beta, eps", "'" + member.key() + "'");
+        }
+      }
     }
     auto values = [&](const std::string& option, const std::string& text, const std::string& key) {
       return !text.empty() ? binary32_list(text, option) : json_list(file, key);
     };
     std::string layer_name = o->layer;
     if (cmd->count("--layer") == 0 && file.contains("layer")) {
-      if (!file.at("layer").is_string()) throw ref::ParameterError("layer", "linear or conv2d", file.at("layer").dump());
+      if (!file.at("layer").is_string()) throw ref::ParameterError("layer", "linear or conv2d", json_excerpt(file.at("layer")));
       layer_name = file.at("layer").get<std::string>();
     }
     layer.layer = ref::parse_bn_fold_layer(layer_name, "--layer");
@@ -127,7 +131,7 @@ void register_fold_bn(CLI::App& app, Registry& registry) {
     } else if (file.contains("out_channels")) {
       const nlohmann::json& n = file.at("out_channels");
       if (!n.is_number_unsigned() || n.get<std::uint64_t>() == 0 || n.get<std::uint64_t>() > (1u << 24)) {
-        throw ref::ParameterError("out_channels", "an integer in [1, 2^24]", n.dump());
+        throw ref::ParameterError("out_channels", "an integer in [1, 2^24]", json_excerpt(n));
       }
       layer.out_channels = n.get<std::size_t>();
     } else {

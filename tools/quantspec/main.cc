@@ -2,6 +2,11 @@
 // and registers itself here; this file owns parsing and the exit-code contract:
 //   0 ok, 1 a check failed (conform, vectors check), 2 bad input (a CLI11 parse error or a
 //   ParameterError, with the parameter named on stderr), 3 an unexpected internal error.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <iostream>
 
@@ -49,6 +54,7 @@ int main(int argc, char** argv) {
   register_vectors(app, registry);
   register_calibrate(app, registry);
   register_fake_quant(app, registry);
+  register_fake_quant_grad(app, registry);
   register_dynamic_quantize(app, registry);
   register_report(app, registry);
   register_lut(app, registry);
@@ -80,8 +86,24 @@ int main(int argc, char** argv) {
     std::cerr << "quantspec: bad input: no command selected; run with --help\n";
     return kExitBadInput;
   }
+  // A closed stdout is refused before anything runs: the first file the command opens would
+  // otherwise take descriptor 1, and the results would be written into it.
+  if (::fcntl(STDOUT_FILENO, F_GETFD) == -1) {
+    std::cerr << "quantspec: bad parameter stdout: expected an open standard output, got a closed "
+                 "descriptor 1\n";
+    return kExitBadInput;
+  }
   try {
-    return (*action)(std::cout);
+    const int status = (*action)(std::cout);
+    // A result that did not reach its reader (a full disk, /dev/full) is not a success.
+    std::cout.flush();
+    if (!std::cout) {
+      std::cerr << "quantspec: bad parameter stdout: expected a writable standard output, got a "
+                   "write error ("
+                << std::strerror(errno) << ")\n";
+      return kExitBadInput;
+    }
+    return status;
   } catch (const quantspec::ref::ParameterError& e) {
     std::cerr << "quantspec: bad parameter " << e.parameter() << option_hint(app, e.parameter())
               << ": expected " << e.requirement() << ", got " << e.got() << "\n";

@@ -18,14 +18,7 @@ namespace {
 using nlohmann::json;
 
 json read_report(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ref::ParameterError("report", "a readable conform --report file", path);
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::exception&) {
-    throw ref::ParameterError("report", "a JSON file written by quantspec conform --report", path);
-  }
+  const json j = read_json_file_option(path, "report");
   const bool shaped = j.is_object() && j.value("tool", "") == "quantspec conform" && j.contains("shard") &&
                       j["shard"].is_object() && j["shard"].contains("index") && j["shard"].contains("count") &&
                       j["shard"]["index"].is_number_unsigned() && j["shard"]["count"].is_number_unsigned() &&
@@ -33,6 +26,23 @@ json read_report(const std::string& path) {
                       j["results"].is_array() && j.contains("seed") && j.contains("cases") && j.contains("targets");
   if (!shaped) {
     throw ref::ParameterError("report", "a conform report with shard, build and results (schemaVersion 1)", path);
+  }
+  if (j["shard"]["count"].get<std::uint64_t>() == 0) {
+    throw ref::ParameterError("report", "a shard count of at least 1", path + " has 0");
+  }
+  // Every row as conform writes it, so the merge below reads no missing or mistyped member.
+  for (std::size_t i = 0; i < j["results"].size(); ++i) {
+    const json& row = j["results"][i];
+    bool ok = row.is_object();
+    for (const char* key : {"op", "variant", "target", "status"}) {
+      ok = ok && row.contains(key) && row[key].is_string();
+    }
+    ok = ok && row.contains("cases") && row["cases"].is_number_unsigned();
+    if (!ok) {
+      throw ref::ParameterError("report", "results rows with string op, variant, target, status and "
+                                          "a count of cases",
+                                path + ": results[" + std::to_string(i) + "] = " + json_excerpt(row));
+    }
   }
   return j;
 }
@@ -84,8 +94,8 @@ void register_report(CLI::App& app, Registry& registry) {
       for (const char* key : {"build", "seed", "cases", "targets", "schemaVersion"}) {
         if (r.value(key, json()) != first.value(key, json())) {
           throw ref::ParameterError("report", std::string("the same ") + key + " as " + o->inputs.front() + " (" +
-                                                  first.value(key, json()).dump() + ")",
-                                    o->inputs[i] + " has " + r.value(key, json()).dump());
+                                                  json_excerpt(first.value(key, json())) + ")",
+                                    o->inputs[i] + " has " + json_excerpt(r.value(key, json())));
         }
       }
       if (r["shard"]["count"].get<std::size_t>() != count) {

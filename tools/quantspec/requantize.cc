@@ -21,6 +21,36 @@ ref::Derivation default_derivation(ref::RequantVariant v) {
   return v == V::rndnu || v == V::rndna ? ref::Derivation::rndnu : ref::Derivation::tflite;
 }
 
+// Options that would do nothing in this combination are rejected rather than ignored: the
+// user meant something by them that this run would not do.
+void reject_options_without_effect(const CLI::App& cmd, ref::RequantVariant variant) {
+  using V = ref::RequantVariant;
+  auto given = [&](const char* option) { return cmd.count(option) > 0; };
+  auto value = [&](const char* option) { return cmd.get_option(option)->as<std::string>(); };
+  if (given("--rounding") && variant != V::ideal) {
+    throw ref::ParameterError("--rounding", "only with --variant ideal (the rounding of " +
+                                                std::string(ref::name(variant)) + " is fixed)",
+                              value("--rounding"));
+  }
+  if (given("--left-shift-overflow") && variant != V::double_round) {
+    throw ref::ParameterError("--left-shift-overflow", "only with --variant double_round",
+                              value("--left-shift-overflow"));
+  }
+  if (given("--derivation")) {
+    // A multiplier is derived from --scales or --real, and not for ideal (M exact), fp32 (the
+    // binary32 scale) or rndnu/rndna from --scales (always XNNPACK's rndnu derivation).
+    const bool derived = (given("--scales") || given("--real")) && variant != V::ideal &&
+                         variant != V::fp32 &&
+                         !(given("--scales") && (variant == V::rndnu || variant == V::rndna));
+    if (!derived) {
+      throw ref::ParameterError("--derivation",
+                                "only where a multiplier is derived (--scales or --real with a "
+                                "fixed-point variant; not rndnu/rndna with --scales)",
+                                value("--derivation"));
+    }
+  }
+}
+
 }  // namespace
 
 void register_requantize(CLI::App& app, Registry& registry) {
@@ -84,7 +114,7 @@ void register_requantize(CLI::App& app, Registry& registry) {
                       " (with --scales/--real; default tflite, rndnu for rndnu/rndna)");
   add_json_flag(cmd, &o->json);
 
-  registry.add(cmd, [o](std::ostream& out) {
+  registry.add(cmd, [o, cmd](std::ostream& out) {
     using V = ref::RequantVariant;
     const V variant = ref::parse_requant_variant(o->variant, "--variant");
     const ref::Rounding rounding = ref::parse_rounding(o->rounding, "--rounding");
@@ -92,14 +122,29 @@ void register_requantize(CLI::App& app, Registry& registry) {
     const ref::Derivation derivation = o->derivation.empty()
                                            ? default_derivation(variant)
                                            : ref::parse_derivation(o->derivation, "--derivation");
-    const ref::IntRange grid = ref::dtype_range(ref::parse_dtype(o->dtype, "--dtype"));
+    const ref::DType dtype = ref::parse_dtype(o->dtype, "--dtype");
+    const ref::IntRange grid = ref::dtype_range(dtype);
+    reject_options_without_effect(*cmd, variant);
     const std::int64_t lo32 = INT32_MIN, hi32 = INT32_MAX;
     const auto zy = static_cast<std::int32_t>(
         bounded_integer_option(o->zero_point, "--zero-point", lo32, hi32));
-    const auto qmin = static_cast<std::int32_t>(
-        o->qmin.empty() ? grid.min : bounded_integer_option(o->qmin, "--qmin", lo32, hi32));
-    const auto qmax = static_cast<std::int32_t>(
-        o->qmax.empty() ? grid.max : bounded_integer_option(o->qmax, "--qmax", lo32, hi32));
+    // --qmin/--qmax lie on the dtype's grid (default int8), except that both given without
+    // --dtype describe a grid of their own (any int32 range).
+    const bool own_grid = !o->qmin.empty() && !o->qmax.empty() && cmd->count("--dtype") == 0;
+    const std::int64_t lo = own_grid ? lo32 : grid.min, hi = own_grid ? hi32 : grid.max;
+    auto bound = [&](const std::string& text, const std::string& option) {
+      try {
+        return static_cast<std::int32_t>(bounded_integer_option(text, option, lo, hi));
+      } catch (const ref::ParameterError& e) {
+        if (own_grid) throw;
+        throw ref::ParameterError(option, "on the " + std::string(ref::name(dtype)) + " grid [" +
+                                              std::to_string(lo) + ", " + std::to_string(hi) +
+                                              "] (or give both --qmin and --qmax without --dtype)",
+                                  e.got());
+      }
+    };
+    const auto qmin = static_cast<std::int32_t>(o->qmin.empty() ? grid.min : bound(o->qmin, "--qmin"));
+    const auto qmax = static_cast<std::int32_t>(o->qmax.empty() ? grid.max : bound(o->qmax, "--qmax"));
     const ref::Integer acc = integer_option(o->acc, "--acc");
 
     ref::RequantizeParams p;

@@ -1,10 +1,14 @@
 // quantspec vectors generate | check | identify: the golden vectors of vectors/ (issue 4),
 // computed by the reference and held against a foreign backend's results. The work is done
 // by the vectors library (quantspec::vectors); without it this command says "not built".
+#include <unistd.h>
+
+#include <filesystem>
 #include <iostream>
 #include <stdexcept>
 
 #include "command.hpp"
+#include "quantspec/reference/errors.hpp"
 
 #if QUANTSPEC_HAVE_VECTORS
 #include "quantspec/vectors/check.hpp"
@@ -74,10 +78,30 @@ void register_vectors(CLI::App& app, Registry& registry) {
         return kExitBadInput;
       }
     }
+    // The output directory is checked before the (long) generation, not by its first write.
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::exists(g->out, ec) && !fs::is_directory(g->out, ec)) {
+      throw ref::ParameterError("--out", "a directory (created if missing)",
+                                "'" + g->out + "', which is not a directory");
+    }
+    fs::create_directories(g->out, ec);
+    if (ec) {
+      throw ref::ParameterError("--out", "a directory that can be created",
+                                "'" + g->out + "': " + ec.message());
+    }
+    if (::access(g->out.c_str(), W_OK) != 0) {
+      throw ref::ParameterError("--out", "a writable directory", "'" + g->out + "'");
+    }
     vectors::GenerateOptions options;
     options.out_dir = g->out;
     options.families = g->ops;
-    const auto files = vectors::generate(options, &out);
+    std::vector<vectors::GeneratedFile> files;
+    try {
+      files = vectors::generate(options, &out);
+    } catch (const std::runtime_error& e) {  // a file that could not be written (a full disk)
+      throw ref::ParameterError("--out", "a directory the vectors can be written to", e.what());
+    }
     std::int64_t tests = 0;
     for (const auto& f : files) tests += f.tests;
     out << files.size() << " files, " << tests << " tests written to " << g->out << "\n";
@@ -107,6 +131,7 @@ void register_vectors(CLI::App& app, Registry& registry) {
     return reporting_format_errors([&] {
       vectors::CheckOptions options;
       options.verbose = c->verbose;
+      options.errors = &std::cerr;
       return vectors::check(c->vectors, c->results, out, options);
     });
 #else
@@ -138,6 +163,7 @@ void register_vectors(CLI::App& app, Registry& registry) {
     return reporting_format_errors([&] {
       vectors::IdentifyOptions options;
       options.json = i->json;
+      options.errors = &std::cerr;
       return vectors::identify(i->vectors, i->results, out, options);
     });
 #else

@@ -7,18 +7,38 @@
 #include <sstream>
 
 #include "quantspec/vectors/fields.hpp"
+#include "quantspec/vectors/generate.hpp"
 #include "dimensions_identify.hpp"
 
 namespace quantspec::vectors {
 namespace {
 
+// A tcId key is canonical decimal: digits only, no sign, no leading zero. "01" beside "1"
+// would otherwise be two keys for one test, one of them silently dropped.
 bool parse_tc_id(const std::string& text, std::int64_t& out) {
-  if (text.empty() || text.size() > 15) return false;
+  if (text.empty() || text.size() > 15 || text[0] == '0') return false;
   for (char c : text) {
     if (c < '0' || c > '9') return false;
   }
   out = std::stoll(text);
   return out > 0;
+}
+
+// Results under an algorithm that no loaded vectors file holds are bad input when the name is
+// no operation family at all (a misspelling such as "quantise" would otherwise leave every
+// result unread and the tests "not run"); a family whose file was not loaded (--vectors one
+// file) is allowed.
+void reject_unknown_algorithms(const std::vector<VectorFile>& files, const Results& results,
+                               const std::string& results_path) {
+  std::set<std::string> known(family_names().begin(), family_names().end());
+  for (const auto& file : files) known.insert(file.algorithm);
+  for (const auto& [algorithm, per_test] : results) {
+    if (known.count(algorithm)) continue;
+    std::string names;
+    for (const std::string& f : family_names()) names += (names.empty() ? "" : "|") + f;
+    throw FormatError(results_path, std::nullopt,
+                      "results.\"" + algorithm + "\" is not an operation family (one of " + names + ")");
+  }
 }
 
 // Compares one result with the expected output; returns the outcome and, on failure, why.
@@ -125,7 +145,8 @@ Results parse_results(const Json& document, const std::string& path) {
       std::int64_t tc_id = 0;
       if (!parse_tc_id(t.key(), tc_id)) {
         throw FormatError(path, std::nullopt,
-                          "results." + a.key() + ": key \"" + t.key() + "\" is not a tcId");
+                          "results." + a.key() + ": key \"" + t.key() +
+                              "\" is not a tcId (a positive decimal integer without sign or leading zeros)");
       }
       validate_result(path, a.key(), tc_id, t.value());
       per_test[tc_id] = t.value();
@@ -140,13 +161,20 @@ Results read_results(const std::string& path) {
 
 std::vector<TestOutcome> evaluate(const std::vector<VectorFile>& files, const Results& results,
                                   const std::string& results_path) {
+  reject_unknown_algorithms(files, results, results_path);
   std::vector<TestOutcome> outcomes;
   for (const auto& file : files) {
     auto per_algorithm = results.find(file.algorithm);
     const std::map<std::int64_t, Json> none;
     const auto& per_test = per_algorithm == results.end() ? none : per_algorithm->second;
+    // An index of the file's tcIds: VectorFile::find is linear, once per result would be
+    // quadratic in a large results file.
+    std::set<std::int64_t> tc_ids;
+    for (const auto& group : file.groups) {
+      for (const auto& test : group.tests) tc_ids.insert(test.tc_id);
+    }
     for (const auto& [tc_id, value] : per_test) {
-      if (!file.find(tc_id)) {
+      if (!tc_ids.count(tc_id)) {
         throw FormatError(results_path, tc_id, file.algorithm + ": no test with this tcId in " + file.path);
       }
     }
@@ -162,13 +190,14 @@ std::vector<TestOutcome> evaluate(const std::vector<VectorFile>& files, const Re
 
 int check(const std::string& vectors_path, const std::string& results_path, std::ostream& out,
           const CheckOptions& options) {
+  std::ostream& errors = options.errors != nullptr ? *options.errors : out;
   std::vector<TestOutcome> outcomes;
   std::vector<VectorFile> files;
   try {
     files = read_vectors(vectors_path);
     outcomes = evaluate(files, read_results(results_path), results_path);
   } catch (const FormatError& e) {
-    out << "error: " << e.what() << "\n";
+    errors << "error: " << e.what() << "\n";
     return kExitMalformed;
   }
   std::int64_t passed = 0, failed = 0, not_run = 0;
@@ -196,7 +225,7 @@ int check(const std::string& vectors_path, const std::string& results_path, std:
   }
   out << passed << " passed, " << failed << " failed\n";
   if (passed + failed == 0) {
-    out << "error: the results hold no output for any test of " << vectors_path << "\n";
+    errors << "error: the results hold no output for any test of " << vectors_path << "\n";
     return kExitFailures;
   }
   return failed > 0 ? kExitFailures : kExitOk;
@@ -232,6 +261,7 @@ std::vector<AlgorithmIdentification> identify_variants(const std::vector<VectorF
 
 int identify(const std::string& vectors_path, const std::string& results_path, std::ostream& out,
              const IdentifyOptions& options) {
+  std::ostream& errors = options.errors != nullptr ? *options.errors : out;
   std::vector<AlgorithmIdentification> identified;
   std::vector<OperationIdentification> operations;
   try {
@@ -254,7 +284,7 @@ int identify(const std::string& vectors_path, const std::string& results_path, s
     }
     identified = identify_variants(whole_variant_files, results, results_path);
   } catch (const FormatError& e) {
-    out << "error: " << e.what() << "\n";
+    errors << "error: " << e.what() << "\n";
     return kExitMalformed;
   }
   bool any_run = false, all_named = true;
@@ -333,7 +363,7 @@ int identify(const std::string& vectors_path, const std::string& results_path, s
     }
   }
   for (const auto& op : operations) print_identification(op, out);
-  if (!any_run) out << "error: the results hold no output for any test of " << vectors_path << "\n";
+  if (!any_run) errors << "error: the results hold no output for any test of " << vectors_path << "\n";
   return status;
 }
 

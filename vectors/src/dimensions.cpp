@@ -137,7 +137,7 @@ RequantizeInputs requantize_inputs(const Json& operands) {
 std::vector<Dimension> requantize_dimensions() {
   std::vector<std::string> derivations;
   for (auto d : ref::all_scale_derivations()) derivations.emplace_back(ref::name(d));
-  return {{"pipeline", {"ideal", "double_round", "single_round", "rndna", "fp32"}, "fp32", false},
+  return {{"pipeline", {"ideal", "double_round", "single_round", "rndna", "fp32", "fp64"}, "fp32", false},
           {"rounding", names_of_roundings(), "half_even", false},
           {"zero_point_entry", {"after_rounding", "before_rounding"}, "after_rounding", false},
           {"scale_derivation", derivations, "f32_product_divide", false},
@@ -148,7 +148,7 @@ std::vector<Assignment> requantize_combinations(bool include_policy) {
   std::vector<Assignment> out;
   const auto dims = requantize_dimensions();
   for (const auto& pipeline : dims[0].members) {
-    const bool rounds = pipeline == "ideal" || pipeline == "fp32";
+    const bool rounds = pipeline == "ideal" || pipeline == "fp32" || pipeline == "fp64";
     for (const auto& derivation : dims[3].members) {
       if (rounds) {
         for (const auto& r : dims[1].members)
@@ -168,6 +168,7 @@ std::vector<Assignment> requantize_combinations(bool include_policy) {
 struct Derived {
   ref::Rational multiplier;        // M'
   float scale = 0;                 // the binary32 scale of the fp32 pipeline
+  double scale64 = 0;              // the binary64 scale of the fp64 pipeline
   ref::FixedPointMultiplier q31;   // (m, s) of the fixed-point pipelines
   std::string error;               // the parameter the reference rejected, if any
   std::string scale_error, q31_error;
@@ -181,6 +182,7 @@ Derived derive(const RequantizeInputs& in, ref::ScaleDerivation derivation) {
     d.error = e.parameter();
     return d;
   }
+  d.scale64 = ref::binary64_requantization_scale(in.sx, in.sw, in.sy, derivation);
   try {
     d.scale = ref::binary32_requantization_scale(in.sx, in.sw, in.sy, derivation);
   } catch (const ref::ParameterError& e) {
@@ -222,6 +224,10 @@ Integer requantize_with_members(const Integer& acc, const RequantizeInputs& in, 
   if (a[0] == "fp32") {
     if (!d.scale_error.empty()) throw ref::ParameterError(d.scale_error, "", "");
     return ref::requantize_binary32(acc, d.scale, in.zero_point, in.qmin, in.qmax,
+                                    ref::parse_rounding(a[1]), ref::parse_zero_point_entry(a[2]));
+  }
+  if (a[0] == "fp64") {
+    return ref::requantize_binary64(acc, d.scale64, in.zero_point, in.qmin, in.qmax,
                                     ref::parse_rounding(a[1]), ref::parse_zero_point_entry(a[2]));
   }
   ref::RequantizeParams p;

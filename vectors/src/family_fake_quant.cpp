@@ -8,6 +8,7 @@
 
 #include "builder.hpp"
 #include "quantspec/reference/fake_quant.hpp"
+#include "quantspec/reference/fake_quant_grad.hpp"
 
 namespace quantspec::vectors::detail {
 namespace {
@@ -148,6 +149,99 @@ void tensorflow_group(FileBuilder& file) {
   }
 }
 
+// Q16.2: one element per test (x, dy, S, the learnable Zf, grad_factor); outputs dL/dx and the
+// element's terms of dL/dS and dL/dZ as exact rationals (binary32 values for pytorch).
+void learnable_grad_group(FileBuilder& file) {
+  struct GradCase {
+    std::string comment;
+    std::vector<std::string> flags;
+    float x, dy, scale, zero_point, grad_factor;
+    ref::DType dtype;
+  };
+  std::vector<GradCase> cases = {
+      {"S = 0.125, Zf = 1, x/S = 10.5: exact R(10.5) + 1 = 11 (dS 3/4); PyTorch rounds 1 + 10.5 "
+       "= 12 (dS -3/4)",
+       {"tie_even_positive", "distinguishes_variants"}, 1.3125f, -1.5f, 0.125f, 1.0f, 1.0f,
+       ref::DType::uint8},
+      {"x = 0.3f, S = 0.1f: fl32(3 * 0.1f) = 0.3f gives dS 0; with FMA 3 * 0.1f - 0.3f is not 0",
+       {"distinguishes_variants"}, 0.3f, 1.0f, 0.1f, 0.0f, 1.0f, ref::DType::int8},
+      {"Zf = 2.5: PyTorch's per-tensor backward uses trunc(3.0) = 3, the forward (and exact) 2",
+       {"distinguishes_variants"}, 0.05f, 1.0f, 0.1f, 2.5f, 1.0f, ref::DType::int8},
+      {"Zf = -1.2: PyTorch's per-tensor backward trunc(-0.7) = 0, exact R(-1.2) = -1",
+       {"distinguishes_variants"}, 0.05f, 1.0f, 0.1f, -1.2f, 1.0f, ref::DType::int8},
+      {"Zf = -60, x/S = 56.4: PyTorch's per-tensor Z = trunc(-59.5) = -59 gives q = -3, exact -4",
+       {"distinguishes_variants"}, 0x1.cf20c8p+4f, 1.0f, 0x1.064d78p-1f, -60.0f, 1.0f,
+       ref::DType::int8},
+      {"above: x/S = 127.5 -> 128 > qmax, dS = dy (127 - Z), dZ = -dy S",
+       {"clamp_high"}, 12.75f, 0.5f, 0.1f, 0.0f, 1.0f, ref::DType::int8},
+      {"below with grad_factor 1/4", {"clamp_low"}, -20.0f, 2.0f, 0.1f, 3.0f, 0.25f,
+       ref::DType::int8},
+      {"x/S = 0.5 exactly: half_even 0 in both", {"tie_even_positive"}, 0.0625f, 1.0f, 0.125f,
+       0.0f, 1.0f, ref::DType::int8},
+      {"x = 1e30: PyTorch's int64 conversion gives INT64_MIN, the below branch",
+       {"quotient_beyond_int32", "distinguishes_variants"}, 1e30f, 1.0f, 0.1f, 0.0f, 1.0f,
+       ref::DType::int8},
+      {"x = +inf: exact rejects x, PyTorch takes the below branch",
+       {"fake_quant_special_input"}, kInf, 1.0f, 0.1f, 0.0f, 1.0f, ref::DType::int8},
+      {"x = NaN: exact rejects x, PyTorch takes the below branch",
+       {"fake_quant_special_input"}, kNaN, 1.0f, 0.1f, 0.0f, 1.0f, ref::DType::int8},
+      {"scale 0 is rejected", {}, 1.0f, 1.0f, 0.0f, 0.0f, 1.0f,
+       ref::DType::int8},
+  };
+  Rng rng(0xFA4E0002);
+  for (int i = 0; i < 16; ++i) {
+    GradCase c;
+    // One draw per statement: the order of two draws in one expression is unspecified.
+    const auto significand = rng.uniform(1 << 23, (1 << 24) - 1);
+    const auto exponent = rng.uniform(1, 8);
+    c.scale = std::ldexp(static_cast<float>(significand), -23 - static_cast<int>(exponent));
+    c.zero_point = static_cast<float>(rng.uniform(-400, 400)) * 0.25f;
+    c.x = static_cast<float>(rng.uniform(-2000, 2000)) * 0.0625f * c.scale;
+    c.dy = static_cast<float>(rng.uniform(-64, 64)) * 0.125f;
+    c.grad_factor = rng.coin() ? 1.0f : 0.0625f;
+    c.dtype = rng.coin() ? ref::DType::int8 : ref::DType::uint8;
+    c.comment = "random #" + std::to_string(i);
+    c.flags = {"random"};
+    cases.push_back(c);
+  }
+  struct Member {
+    FakeQuantVariant variant;
+    bool fma;
+  };
+  for (const Member m : {Member{FakeQuantVariant::exact, false},
+                         Member{FakeQuantVariant::pytorch, false},
+                         Member{FakeQuantVariant::pytorch, true}}) {
+    Json label{{"fake_quant", ref::name(m.variant)}};
+    if (m.variant == FakeQuantVariant::pytorch) label["cpu_build"] = m.fma ? "fma" : "default";
+    for (const ref::DType dtype : {ref::DType::int8, ref::DType::uint8}) {
+      const ref::IntRange grid = ref::dtype_range(dtype);
+      auto& group = file.group("FakeQuantLearnableGradTest", label,
+                               Json{{"dtype", ref::name(dtype)}, {"qmin", grid.min},
+                                    {"qmax", grid.max}, {"per_channel", false}});
+      for (const GradCase& c : cases) {
+        if (c.dtype != dtype) continue;
+        ref::LearnableGradParams p;
+        p.scale = c.scale;
+        p.zero_point = c.zero_point;
+        p.qmin = grid.min;
+        p.qmax = grid.max;
+        p.grad_factor = c.grad_factor;
+        p.fused_multiply_add = m.fma;
+        group.add_computed(
+            c.comment, c.flags,
+            Json{{"x", encode(c.x)}, {"dy", encode(c.dy)}, {"scale", encode(c.scale)},
+                 {"zero_point_float", encode(c.zero_point)}, {"grad_factor", encode(c.grad_factor)}},
+            [&]() {
+              const ref::LearnableGradTerms t = ref::learnable_fake_quant_grad(c.x, c.dy, p, m.variant);
+              return Json{{"grad_x", ref::to_string(t.dx)},
+                          {"grad_scale", ref::to_string(t.d_scale)},
+                          {"grad_zero_point", ref::to_string(t.d_zero_point)}};
+            });
+      }
+    }
+  }
+}
+
 }  // namespace
 
 Json fake_quant_family() {
@@ -157,9 +251,16 @@ Json fake_quant_family() {
                     "tensorflow (fake_quant_with_min_max_vars / _args, nudged range).",
                     "Operands: x, and scale, zero_point (exact, pytorch) or min, max, num_bits, "
                     "narrow_range (tensorflow; FakeQuantTest gives both, consistent); outputs "
-                    "value (binary32 hex) and mask (boolean)."});
+                    "value (binary32 hex) and mask (boolean).",
+                    "FakeQuantLearnableGradTest (Q16.2): inputs x, dy, scale, zero_point_float "
+                    "(the learnable binary32 Zf), grad_factor; per tensor; outputs grad_x, "
+                    "grad_scale, grad_zero_point, the element's dL/dx and terms of dL/dS and "
+                    "dL/dZ as exact rationals (\"p/q\"; binary32 values for pytorch). Variants: "
+                    "exact (LSQ), pytorch with cpu_build default (ATEN_CPU_CAPABILITY=default) or "
+                    "fma (its AVX2/AVX-512 builds, multiply-adds contracted)."});
   shared_group(file);
   tensorflow_group(file);
+  learnable_grad_group(file);
   return file.finish();
 }
 

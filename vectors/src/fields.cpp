@@ -224,7 +224,15 @@ const std::map<std::string, Kinds>& algorithm_fields() {
         {"max", FieldKind::binary32},
         {"num_bits", FieldKind::integer},
         {"value", FieldKind::binary32},
-        {"mask", FieldKind::boolean}}},
+        {"mask", FieldKind::boolean},
+        // Q16.2 FakeQuantLearnableGradTest
+        {"dy", FieldKind::binary32},
+        {"zero_point_float", FieldKind::binary32},
+        {"grad_factor", FieldKind::binary32},
+        {"per_channel", FieldKind::boolean},
+        {"grad_x", FieldKind::rational},
+        {"grad_scale", FieldKind::rational},
+        {"grad_zero_point", FieldKind::rational}}},
       {"dynamic_quantize",
        {{"x", FieldKind::binary32_array},
         {"rows", FieldKind::integer},
@@ -354,8 +362,9 @@ std::string validate_name(const std::string& field, const Json& value) {
     } else if (field == "left_shift_overflow") {
       ref::parse_left_shift_overflow(text, field);
     } else if (field == "pipeline" && text != "ideal" && text != "double_round" &&
-               text != "single_round" && text != "rndna" && text != "fp32") {
-      return "pipeline: one of ideal double_round single_round rndna fp32 (got '" + text + "')";
+               text != "single_round" && text != "rndna" && text != "fp32" && text != "fp64") {
+      return "pipeline: one of ideal double_round single_round rndna fp32 fp64 (got '" + text +
+             "')";
     } else if (field == "accumulation" && text != "wrap" && text != "int16_pairs") {
       return "accumulation: one of wrap int16_pairs (got '" + text + "')";
     } else if (field == "int32_overflow" && text != "wrap" && text != "saturate") {

@@ -9,6 +9,7 @@
 
 #include "quantspec/vectors/fields.hpp"
 #include "quantspec/vectors/format.hpp"
+#include "quantspec/vectors/untrusted_json.hpp"
 
 namespace quantspec::vectors {
 namespace {
@@ -214,17 +215,22 @@ VectorFile parse_vector_file(const Json& document, const std::string& path) {
 }
 
 Json read_json_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw FormatError(path, std::nullopt, "is a directory, not a JSON file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw FormatError(path, std::nullopt, "cannot open the file");
   std::stringstream buffer;
   buffer << in.rdbuf();
-  Json document;
+  if (in.bad()) throw FormatError(path, std::nullopt, "cannot read the file");
+  // Untrusted text: bounded depth, no duplicate keys, numbers within binary64, linear time
+  // (untrusted_json.hpp).
   try {
-    document = Json::parse(buffer.str());
-  } catch (const Json::parse_error& e) {
+    return parse_untrusted_json<Json>(buffer.str());
+  } catch (const UntrustedJsonError& e) {
     throw FormatError(path, std::nullopt, std::string("bad JSON: ") + e.what());
   }
-  return document;
 }
 
 VectorFile read_vector_file(const std::string& path) {

@@ -1,7 +1,8 @@
-// Q20.3: the binary32 side of requantization that deployed float-scale APIs run: the orders in
-// which they derive one binary32 requantization scale from (Sx, Sw, Sy), and the binary32
+// Q20.3: the floating-point side of requantization that deployed float-scale APIs run: the
+// orders in which they derive one binary32 requantization scale from (Sx, Sw, Sy), the binary32
 // pipeline t = fl32(fl32(acc) * s) with any Q0 rounding and either zero-point entry (Q7.11's
-// fp32 variant is the member half_even).
+// fp32 variant is the member half_even), and the binary64 pipeline t = fl64(fl64(acc) * E) of
+// LiteRT's reference FULLY_CONNECTED (Q20.3 `fp64`; Q11.6).
 #pragma once
 
 #include <cstdint>
@@ -41,6 +42,29 @@ float binary32_requantization_scale(float sx, float sw, float sy, ScaleDerivatio
 // half_even this is Q7.11's fp32 variant. Errors: "scale" (not finite > 0), "qmin"
 // (qmin > qmax), "zero_point" (outside [qmin, qmax]).
 Integer requantize_binary32(const Integer& acc, float scale, std::int32_t zero_point,
+                            std::int32_t qmin, std::int32_t qmax, Rounding rounding,
+                            ZeroPointEntry entry);
+
+// Q20.3 bias in binary32 (oneDNN 2.6 int8 matmul): the bias is not added to the integer
+// accumulator but to its binary32 conversion, t0 = fl32(fl32(acc) + bias), and t0 goes through
+// the fp32 pipeline: t = fl32(t0 * scale), then as requantize_binary32. An int32 bias is passed
+// as fl32(bias) (oneDNN converts it). Errors as requantize_binary32, and "bias" (not finite).
+Integer requantize_binary32_float_bias(const Integer& acc, float bias, float scale,
+                                       std::int32_t zero_point, std::int32_t qmin,
+                                       std::int32_t qmax, Rounding rounding, ZeroPointEntry entry);
+
+// Q20.3 `fp64`: the one binary64 scale E a binary64 pipeline multiplies by, fl64(M') for the
+// derivation's M' (for `tflite` M' is that binary64 value itself; LiteRT computes it as
+// double(Sx) * double(Sw) / double(Sy), one rounding since the product of two binary32 values
+// is exact in binary64). Never 0 or infinite for valid scales (M' in [2^-426, 2^405]); the
+// scale errors are those of derived_multiplier.
+double binary64_requantization_scale(float sx, float sw, float sy, ScaleDerivation derivation);
+
+// Q20.3 `fp64`: t = fl64(fl64(acc) * scale); after_rounding q = clamp(R(t) + Zy),
+// before_rounding q = clamp(R(fl64(t + Zy))); t = +-inf gives qmax / qmin. LiteRT's reference
+// FULLY_CONNECTED is R = half_away (C round()), after_rounding. Errors: "scale" (not finite
+// > 0), "qmin" (qmin > qmax), "zero_point" (outside [qmin, qmax]).
+Integer requantize_binary64(const Integer& acc, double scale, std::int32_t zero_point,
                             std::int32_t qmin, std::int32_t qmax, Rounding rounding,
                             ZeroPointEntry entry);
 

@@ -18,4 +18,13 @@ namespace quantspec::ref {
 // params (Q2.2).
 Integer quantize_with_zero_point_entry(float x, const QuantizeParams& params, ZeroPointEntry entry);
 
+// Q20.2: PyTorch's quantize with float qparams (per_channel_affine_float_qparams, embedding
+// quantization): inv = fl32(1/S) (S = 0 gives 1), u = fl32(fl32(x * inv) + Zf) with a binary32
+// zero point Zf that need not be an integer, q = clamp(lrintf(u), qmin, qmax). lrintf of a NaN,
+// infinite or out-of-long u gives LONG_MIN, which PyTorch stores in an int: 0 (x86-64, two's
+// complement truncation), then the clamp. Errors: "scale" (NaN, infinite or negative), "zero_point"
+// (not finite), "qmin" (qmin > qmax).
+Integer quantize_pytorch_float_qparams(float x, float scale, float zero_point, std::int64_t qmin,
+                                       std::int64_t qmax);
+
 }  // namespace quantspec::ref

@@ -50,6 +50,9 @@ std::vector<TestOutcome> evaluate(const std::vector<VectorFile>& files, const Re
 
 struct CheckOptions {
   bool verbose = false;  // one line per test, not only per failure
+  // Where "error: ..." lines go (malformed input, nothing run); nullptr: `out`. The CLI
+  // passes std::cerr so that a script reading stdout sees only the verdicts.
+  std::ostream* errors = nullptr;
 };
 
 // Prints per-test failures (all tests with verbose), per-file counts of the four outcomes and
@@ -75,6 +78,7 @@ std::vector<AlgorithmIdentification> identify_variants(const std::vector<VectorF
 
 struct IdentifyOptions {
   bool json = false;  // one JSON document (vectors/README.md "identify --json") instead of text
+  std::ostream* errors = nullptr;  // as CheckOptions::errors
 };
 
 // Prints e.g. "requantize: consistent with variant=double_round, derivation=tflite;
