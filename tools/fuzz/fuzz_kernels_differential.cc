@@ -37,7 +37,7 @@
 //                      1 shifts, 2 scales, 3 weight_scales); then each channel's parameters.
 //   one channel        quantize / dequantize: scale, zero point. requantize: multiplier and
 //                      shift (fixed-point variants), scale (fp32), weight scale (ideal): only
-//                      those of the variant.
+//                      those of the variant (a variant outside the enum: multiplier, shift).
 //   rest               the input elements: binary32 (quantize), bytes (dequantize) or int32
 //                      (requantize), little endian; at most 256.
 // The fields an operation does not read hold garbage (NaN scales, an out-of-range zero point,
