@@ -63,11 +63,18 @@ spec:
 	  { tail -20 $(BUILD_DIR)/spec/pdf.log; exit 1; }
 	@echo "quantspec: $(abspath $(BUILD_DIR))/spec/SPEC.html and SPEC.pdf"
 
-# The libFuzzer harnesses of tools/fuzz/ (the .npy/CSV reader, the vectors and results
-# readers), FUZZ_SECONDS each (default 60); findings in $(BUILD_DIR)/fuzz/<harness>/.
-fuzz: build
+# The libFuzzer harnesses of tools/fuzz/ (tools/fuzz/run.sh: the .npy/CSV reader, the vectors
+# and results readers, the explain layer file, the CLI number parsers, our kernels against the
+# reference), FUZZ_SECONDS each (default 60), built with the project code instrumented
+# (clang-14, ASan + UBSan) in $(BUILD_DIR)/fuzz-cmake; findings in $(BUILD_DIR)/fuzz/<harness>/.
+# fuzz-smoke: the short CI pass (10 s each, AVX2 + scalar kernels only to keep the build short).
+.PHONY: fuzz-smoke
+fuzz: deps
 	@bash tools/install-deps.sh --fuzz
 	@bash tools/fuzz/run.sh $(BUILD_DIR)
+fuzz-smoke: deps
+	@bash tools/install-deps.sh --fuzz
+	@FUZZ_SECONDS=10 FUZZ_HWY_TARGETS=AVX2 bash tools/fuzz/run.sh $(BUILD_DIR)/fuzz-smoke
 
 # Real backends on the golden vectors (tools/interop, README "Real backends"): PyTorch, the ONNX
 # node test data, a numpy ONNX QuantizeLinear, ONNX Runtime and TFLite (PyPI, in a virtual

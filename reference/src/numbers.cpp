@@ -2,6 +2,7 @@
 // software rounding of rationals back to binary32/binary64 and to integers.
 #include "quantspec/reference/numbers.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -178,7 +179,14 @@ Integer parse_integer(std::string_view text, std::string_view parameter) {
     throw ParameterError(std::string(parameter), "a decimal or 0x-hex integer",
                          "'" + std::string(text) + "'");
   }
-  Integer value(hex ? "0x" + digits : digits);
+  // Not Integer(digits): cpp_int's string constructor reads a leading 0 as octal ("010" = 8,
+  // "09" throws a std::runtime_error). Found by tools/fuzz/fuzz_number_parser.
+  Integer value = 0;
+  const int base = hex ? 16 : 10;
+  for (char c : digits) {
+    const int digit = c <= '9' ? c - '0' : std::tolower(static_cast<unsigned char>(c)) - 'a' + 10;
+    value = value * base + digit;
+  }
   return negative ? Integer(-value) : value;
 }
 

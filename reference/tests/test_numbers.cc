@@ -114,6 +114,12 @@ TEST(Numbers, ParsingNamesTheParameter) {
   EXPECT_EQ(parse_integer("-0x10", "acc"), -16);
   EXPECT_EQ(parse_integer("123456789012345678901234567890", "acc"),
             Integer("123456789012345678901234567890"));
+  // A leading zero is decimal, not octal (cpp_int's string constructor would read "010" as 8
+  // and throw a non-ParameterError on "09"; found by tools/fuzz/fuzz_number_parser).
+  EXPECT_EQ(parse_integer("010", "acc"), 10);
+  EXPECT_EQ(parse_integer("-09", "acc"), -9);
+  EXPECT_EQ(parse_integer("0x010", "acc"), 16);
+  EXPECT_EQ(parse_integer("000", "acc"), 0);
   for (const char* bad : {"", "1.5x", "abc", "0x"}) {
     try {
       parse_binary32(bad, "--scale");

@@ -1,46 +1,116 @@
 #!/usr/bin/env bash
-# `make fuzz`: builds the libFuzzer harnesses of tools/fuzz/ with clang-14 (ASan + UBSan),
-# linking the Release libraries of `make build` (uninstrumented: findings inside them show as
-# crashes, not as sanitizer reports), and runs each for FUZZ_SECONDS (default 60) from the seed
-# corpora: the .npy/CSV fixtures of tools/tests/fixtures and tools/fuzz/seeds_json.
-# Findings (crash-*, leak-*, timeout-* files) land in BUILD_DIR/fuzz/<harness>/; exit 1 if any.
+# `make fuzz` / `make fuzz-smoke`: builds the libFuzzer harnesses of tools/fuzz/ and runs each
+# for FUZZ_SECONDS (default 60) from its seed corpus, after replaying the checked-in
+# regression inputs (tools/fuzz/regressions/<harness>/, each a past finding).
+#
+# The project code a harness exercises is compiled with coverage instrumentation and the
+# sanitizers (-fsanitize=fuzzer-no-link,address,undefined, clang-14, CMake build type Sanitize)
+# in BUILD_DIR/fuzz-cmake, so libFuzzer is guided by the reference's, the kernels' and the
+# readers' branches and ASan sees their out-of-bounds accesses. FUZZ_HWY_TARGETS (default ALL)
+# chooses the Highway targets compiled there: ALL (every target this CPU runs is fuzzed), or
+# AVX2 (AVX2 + scalar only; the instrumented multi-target kernels dominate the build time).
+#
+# Usage: run.sh BUILD_DIR [HARNESS...]   (default: every harness)
+# Logs: BUILD_DIR/fuzz/build.log, BUILD_DIR/fuzz/<harness>/fuzz.log. Findings (crash-*,
+# leak-*, timeout-*, oom-*) land in BUILD_DIR/fuzz/<harness>/; exit 1 if any.
 set -euo pipefail
 build_dir=${1:-build}
+shift || true
 seconds=${FUZZ_SECONDS:-60}
+hwy_targets=${FUZZ_HWY_TARGETS:-ALL}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-out="$build_dir/fuzz"
-mkdir -p "$out/bin"
-log="$(cd "$out" && pwd)/build.log"
+all_harnesses=(fuzz_tensor_file fuzz_vectors_json fuzz_explain_file fuzz_number_parser
+               fuzz_kernels_differential)
+harnesses=("$@")
+[ ${#harnesses[@]} -gt 0 ] || harnesses=("${all_harnesses[@]}")
+mkdir -p "$build_dir/fuzz/bin"
+out=$(cd "$build_dir/fuzz" && pwd)
+log="$out/build.log"
 : > "$log"
-flags=(-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-       -I"$root/reference/include" -I"$root/vectors/include")
-echo "quantspec fuzz: building the harnesses (clang++-14, log: $log)"
-clang++-14 "${flags[@]}" "$root/tools/fuzz/fuzz_tensor_file.cc" "$root/tools/quantspec/tensor_file.cc" \
-  "$build_dir/lib/libquantspec_reference.a" -o "$out/bin/fuzz_tensor_file" >> "$log" 2>&1
-clang++-14 "${flags[@]}" "$root/tools/fuzz/fuzz_vectors_json.cc" "$build_dir/lib/libquantspec_vectors.a" \
-  "$build_dir/lib/libquantspec_reference.a" -o "$out/bin/fuzz_vectors_json" >> "$log" 2>&1
+launcher=()
+command -v ccache > /dev/null && launcher=(ccache)
 
-# Seeds: the reader's fixtures with the harness's first byte (0: .npy, 1: .csv).
-mkdir -p "$out/fuzz_tensor_file/corpus" "$out/fuzz_vectors_json/corpus"
-for f in "$root"/tools/tests/fixtures/*.npy; do
-  { printf '\x00'; cat "$f"; } > "$out/fuzz_tensor_file/corpus/$(basename "$f")"
+started=$(date +%s)
+echo "quantspec fuzz: building the instrumented libraries (clang-14, Highway targets $hwy_targets; log: $log)"
+cmake -S "$root" -B "$out-cmake" -DCMAKE_BUILD_TYPE=Sanitize \
+  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
+  -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link \
+  ${launcher:+-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache} \
+  -DQUANTSPEC_HWY_TARGETS="$hwy_targets" -DQUANTSPEC_BUILD_TESTS=OFF -DQUANTSPEC_BUILD_BENCH=OFF \
+  >> "$log" 2>&1
+if ! cmake --build "$out-cmake" -j"${JOBS:-2}" \
+     --target quantspec_reference quantspec_optimized quantspec_vectors >> "$log" 2>&1; then
+  tail -30 "$log"; echo "quantspec fuzz: build failed, see $log"; exit 1
+fi
+lib="$out-cmake/lib"
+flags=(-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+       -ffp-contract=off -I"$root/reference/include" -I"$root/vectors/include"
+       -I"$root/optimized/include" -I"$root/conformance/include")
+cli="$root/tools/quantspec"
+# Harness -> its sources and libraries (the CLI files are compiled here, instrumented too).
+sources_of() {
+  case "$1" in
+    fuzz_tensor_file) echo "$cli/tensor_file.cc $lib/libquantspec_reference.a" ;;
+    fuzz_vectors_json) echo "$lib/libquantspec_vectors.a $lib/libquantspec_reference.a" ;;
+    fuzz_explain_file) echo "$cli/explain.cc $cli/explain_calibrate.cc $cli/explain_qat.cc" \
+                            "$cli/qat_example.cc $cli/tensor_file.cc" \
+                            "$cli/command_support.cc $lib/libquantspec_vectors.a $lib/libquantspec_reference.a" ;;
+    fuzz_number_parser) echo "$cli/command_support.cc $lib/libquantspec_vectors.a $lib/libquantspec_reference.a" ;;
+    fuzz_kernels_differential) echo "$lib/libquantspec_optimized.a $lib/libquantspec_reference.a -lhwy" ;;
+  esac
+}
+for harness in "${harnesses[@]}"; do
+  echo "quantspec fuzz: linking $harness"
+  # shellcheck disable=SC2046
+  if ! "${launcher[@]}" clang++-14 "${flags[@]}" "$root/tools/fuzz/$harness.cc" $(sources_of "$harness") \
+       -o "$out/bin/$harness" >> "$log" 2>&1; then
+    tail -30 "$log"; echo "quantspec fuzz: building $harness failed, see $log"; exit 1
+  fi
 done
-for f in "$root"/tools/tests/fixtures/*.csv; do
-  { printf '\x01'; cat "$f"; } > "$out/fuzz_tensor_file/corpus/$(basename "$f")"
-done
-cp "$root"/tools/fuzz/seeds_json/*.json "$out/fuzz_vectors_json/corpus/"
+echo "quantspec fuzz: built in $(( $(date +%s) - started )) s"
+
+# Seed corpora: tools/fuzz/seeds_<name>/ as they are; the tensor reader's seeds are the
+# reader's fixtures with the harness's first byte (0: .npy, 1: .csv).
+seed_corpus() {
+  local harness=$1 dir=$2
+  case "$harness" in
+    fuzz_tensor_file)
+      for f in "$root"/tools/tests/fixtures/*.npy; do { printf '\x00'; cat "$f"; } > "$dir/$(basename "$f")"; done
+      for f in "$root"/tools/tests/fixtures/*.csv; do { printf '\x01'; cat "$f"; } > "$dir/$(basename "$f")"; done ;;
+    fuzz_vectors_json) cp "$root"/tools/fuzz/seeds_json/* "$dir/" ;;
+    fuzz_explain_file) cp "$root"/tools/fuzz/seeds_explain/* "$dir/" ;;
+    fuzz_number_parser) cp "$root"/tools/fuzz/seeds_numbers/* "$dir/" ;;
+    fuzz_kernels_differential) cp "$root"/tools/fuzz/seeds_kernels/* "$dir/" ;;
+  esac
+}
 
 status=0
-for harness in fuzz_tensor_file fuzz_vectors_json; do
+for harness in "${harnesses[@]}"; do
   dir="$out/$harness"
-  echo "quantspec fuzz: $harness for ${seconds} s (log: $(cd "$dir" && pwd)/fuzz.log)"
+  mkdir -p "$dir/corpus" "$dir/seeds"
+  rm -f "$dir"/seeds/*
+  seed_corpus "$harness" "$dir/seeds"
+  regressions="$root/tools/fuzz/regressions/$harness"
+  if [ -d "$regressions" ] && [ -n "$(ls -A "$regressions")" ]; then
+    if ! (cd "$dir" && QUANTSPEC_FUZZ_VECTORS="$root/vectors" "../bin/$harness" "$regressions"/* \
+          > regressions.log 2>&1); then
+      echo "quantspec fuzz: $harness FAILS A REGRESSION INPUT of $regressions (log: $dir/regressions.log)"
+      tail -30 "$dir/regressions.log"
+      status=1
+      continue
+    fi
+  fi
+  echo "quantspec fuzz: $harness for ${seconds} s (log: $dir/fuzz.log)"
   if ! (cd "$dir" && QUANTSPEC_FUZZ_VECTORS="$root/vectors" "../bin/$harness" -max_total_time="$seconds" \
-        -rss_limit_mb=4096 -max_len=8192 corpus > fuzz.log 2>&1); then
+        -rss_limit_mb=4096 -max_len=8192 -timeout=30 -print_final_stats=1 corpus seeds \
+        > fuzz.log 2>&1); then
     echo "quantspec fuzz: $harness FOUND A PROBLEM; reproduce with: (cd $dir && ../bin/$harness crash-*)"
-    tail -30 "$dir/fuzz.log"
+    grep -m1 -A12 'ERROR\|deadly signal\|SUMMARY' "$dir/fuzz.log" || tail -30 "$dir/fuzz.log"
     status=1
   else
-    echo "quantspec fuzz: $harness: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$dir/fuzz.log"), no finding"
+    runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$dir/fuzz.log" | grep -o '[0-9]*$' || echo '?')
+    cov=$(grep -o 'cov: [0-9]*' "$dir/fuzz.log" | tail -1 || true)
+    echo "quantspec fuzz: $harness: $runs runs in ${seconds} s, ${cov:-cov ?}, corpus $(ls "$dir/corpus" | wc -l) files, no finding"
   fi
 done
 exit $status

@@ -111,7 +111,11 @@ void merge_file(LayerOptions& o, CLI::App* cmd) {
         is_flag = true;
       }
     }
-    if (option.empty()) throw ParameterError("--file", "known keys only (tools/README.md)", key);
+    // A key of the other layer command (conv2d's "padding" in a linear file) is unknown here:
+    // cmd->count() would throw CLI::OptionNotFound (exit 3; found by fuzz_explain_file).
+    if (option.empty() || cmd->get_option_no_throw("--" + option) == nullptr) {
+      throw ParameterError("--file", "known keys only (tools/README.md)", key);
+    }
     if (cmd->count("--" + option) > 0) continue;  // the command line wins
     const std::string where = "--file: " + key;
     if (is_flag) {

@@ -365,6 +365,11 @@ TEST(CliExplain, LinearFromJsonFile) {
                   "--file");
   expect_rejected({"explain", "linear", "--file", write_file("bad.json", "{nope")}, "--file");
   expect_rejected({"explain", "linear", "--file", "/nonexistent/layer.json"}, "--file");
+  // A conv2d-only key in a linear file is unknown to linear (was CLI::OptionNotFound, exit 3;
+  // found by tools/fuzz/fuzz_explain_file).
+  expect_rejected({"explain", "linear", "--file",
+                   write_file("linear_padding.json", R"({"x": [1], "w": [1], "padding": 1})")},
+                  "--file");
 }
 
 // Conv2D with padding 1 and stride 2 on x = 1..9 (3x3, Zx = 3), two output channels of 1.0

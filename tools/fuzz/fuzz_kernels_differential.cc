@@ -1,0 +1,456 @@
+// libFuzzer harness (issue 10): differential test of our optimized kernels (every SIMD target
+// table compiled in and supported by this CPU, quantspec::optimized::compiled_tables()) against
+// the exact reference (reference/, the definitions of SPEC.md Q2, Q3, Q7) through the C ABI
+// (conformance/include/quantspec/kernel_abi.h). Operations: quantize, dequantize and requantize,
+// per tensor and per channel, every rounding rule, division, requantization variant and
+// zero-point entry the ABI has, valid and invalid parameters alike.
+//
+// Required of every table, for every input: the status the ABI prescribes (computed here from
+// the ABI's text and the reference's parameter checks, not from the kernels' code), and on
+// QS_OK every output element bit-equal to the reference's definition (exact rationals), which
+// must in turn equal the reference's fast path. QS_VARIANT_NOT_SUPPORTED is accepted only
+// where our tables document it (requantize variant IDEAL, optimized/src/jobs.cc). A mismatch
+// traps (a crash file); a sanitizer report in a kernel is a finding too (the harness is meant to
+// be linked with kernels compiled with ASan, so a read outside a buffer is reported).
+//
+// Input decoding. Bytes are read in order; a read past the end yields 0. "sel(k)" reads one
+// byte b: b < 0xF0 gives b % k (a valid enum value), else k + (b - 0xF0) (outside the enum).
+//   byte 0             operation: b % 6 = quantize, quantize_per_channel, dequantize,
+//                      dequantize_per_channel, requantize, requantize_per_channel.
+//   type               sel(2): element type of the 8-bit side (S8, U8).
+//   quantize:          rounding sel(5), division sel(3), bounds, then the channel block.
+//   dequantize:        the channel block.
+//   requantize:        variant sel(9), zero_point_entry sel(2), rounding sel(5),
+//                      derivation sel(3), bounds, output zero point (zero point below),
+//                      input_scale, output_scale (scale below), then the channel block.
+//   bounds             one byte m: m % 4 = 0 the type's range, 1 narrow (type min + 1),
+//                      2 two bytes a, b: [type min + a, type min + b] (may be empty),
+//                      3 two raw int32 (little endian).
+//   zero point         one byte z: z < 0xFE: type min + z; else a raw int32.
+//   scale              one byte m: m < 0xC0: (1 + b/256) * 2^(m % 64 - 40) with one more byte
+//                      b; else raw binary32 bits (NaN, infinities, negatives, subnormals).
+//   multiplier, shift  a raw int32, then one byte as int8.
+//   channel block      per tensor: one channel's parameters. Per channel: one byte c:
+//                      c < 0xE0: channels = 1 + c % 16; 0xE0..0xEF: channels = 0;
+//                      0xF0..0xFF: channels = 4 with array (c % 4) passed as NULL (quantize /
+//                      dequantize: 0 scales, 1 zero points; requantize: 0 multipliers,
+//                      1 shifts, 2 scales, 3 weight_scales); then each channel's parameters.
+//   one channel        quantize / dequantize: scale, zero point. requantize: multiplier and
+//                      shift (fixed-point variants), scale (fp32), weight scale (ideal): only
+//                      those of the variant (a variant outside the enum: multiplier, shift).
+//   rest               the input elements: binary32 (quantize), bytes (dequantize) or int32
+//                      (requantize), little endian; at most 256.
+// The fields an operation does not read hold garbage (NaN scales, an out-of-range zero point,
+// per-channel arrays at an unreadable address in the per-tensor form), as the ABI allows.
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <vector>
+
+#include "quantspec/kernel_abi.h"
+#include "quantspec/optimized.h"
+#include "quantspec/reference/dequantize.hpp"
+#include "quantspec/reference/errors.hpp"
+#include "quantspec/reference/multiplier.hpp"
+#include "quantspec/reference/quantize.hpp"
+#include "quantspec/reference/requantize.hpp"
+
+namespace {
+
+namespace ref = quantspec::ref;
+
+constexpr std::size_t kMaxElements = 256;
+
+class Bytes {
+ public:
+  Bytes(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
+  std::uint8_t u8() { return pos_ < size_ ? data_[pos_++] : 0; }
+  std::uint32_t u32() {
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(u8()) << (8 * i);
+    return v;
+  }
+  std::int32_t i32() { return static_cast<std::int32_t>(u32()); }
+  float f32_bits() {
+    const std::uint32_t bits = u32();
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    return f;
+  }
+  std::uint32_t sel(std::uint32_t count) {
+    const std::uint8_t b = u8();
+    return b < 0xF0 ? b % count : count + (b - 0xF0);
+  }
+  float scale() {
+    const std::uint8_t m = u8();
+    if (m >= 0xC0) return f32_bits();
+    return std::ldexp(1.0f + u8() / 256.0f, m % 64 - 40);
+  }
+  std::size_t remaining() const { return size_ - pos_; }
+
+ private:
+  const std::uint8_t* data_;
+  std::size_t size_;
+  std::size_t pos_ = 0;
+};
+
+// An address no buffer lives at: a kernel reading an unread field's array faults.
+template <typename T>
+const T* unreadable() {
+  return reinterpret_cast<const T*>(static_cast<std::uintptr_t>(0x10));
+}
+
+void require(bool condition) {
+  if (!condition) __builtin_trap();
+}
+
+bool is_type(std::uint32_t t) { return t == QS_S8 || t == QS_U8; }
+std::int32_t type_min(std::uint32_t t) { return t == QS_U8 ? 0 : -128; }
+std::int32_t type_max(std::uint32_t t) { return t == QS_U8 ? 255 : 127; }
+bool in_type(std::int64_t v, std::uint32_t t) { return v >= type_min(t) && v <= type_max(t); }
+
+void bounds(Bytes& in, std::uint32_t type, std::int32_t* qmin, std::int32_t* qmax) {
+  const std::int32_t lo = is_type(type) ? type_min(type) : -128;
+  const std::int32_t hi = is_type(type) ? type_max(type) : 127;
+  switch (in.u8() % 4) {
+    case 0: *qmin = lo; *qmax = hi; break;
+    case 1: *qmin = lo + 1; *qmax = hi; break;
+    case 2: *qmin = lo + in.u8(); *qmax = lo + in.u8(); break;
+    default: *qmin = in.i32(); *qmax = in.i32(); break;
+  }
+}
+
+std::int32_t zero_point(Bytes& in, std::uint32_t type) {
+  const std::uint8_t z = in.u8();
+  if (z >= 0xFE) return in.i32();
+  return (is_type(type) ? type_min(type) : -128) + z;
+}
+
+// Channel count and which array (if any) is NULL.
+struct ChannelShape {
+  std::size_t channels = 1;
+  int null_array = -1;
+};
+ChannelShape channel_shape(Bytes& in) {
+  const std::uint8_t c = in.u8();
+  if (c < 0xE0) return {1u + c % 16u, -1};
+  if (c < 0xF0) return {0, -1};
+  return {4, c % 4};
+}
+
+std::vector<std::uint8_t> store8(const std::vector<std::int32_t>& q) {
+  std::vector<std::uint8_t> bytes(q.size());
+  for (std::size_t i = 0; i < q.size(); ++i) bytes[i] = static_cast<std::uint8_t>(q[i]);
+  return bytes;
+}
+
+// What one table must answer: a status, and the outputs when it is QS_OK.
+struct Expected {
+  qs_status status = QS_OK;
+  bool not_supported_allowed = false;
+};
+
+template <typename Call>
+void check_tables(const Expected& expected, Call&& call) {
+  static const auto tables = quantspec::optimized::compiled_tables();
+  for (const auto& target : tables) {
+    const qs_status status = call(*target.table);
+    if (status == QS_VARIANT_NOT_SUPPORTED && expected.not_supported_allowed) continue;
+    require(status == expected.status);
+  }
+}
+
+// ---- quantize (Q2) ----
+void fuzz_quantize(Bytes& in, bool per_channel) {
+  qs_quantize_params p{};
+  p.output_type = in.sel(2);
+  p.rounding = in.sel(5);
+  p.division = in.sel(3);
+  bounds(in, p.output_type, &p.qmin, &p.qmax);
+  std::vector<float> scales;
+  std::vector<std::int32_t> zero_points;
+  ChannelShape shape;
+  if (per_channel) {
+    shape = channel_shape(in);
+    for (std::size_t c = 0; c < shape.channels; ++c) {
+      scales.push_back(in.scale());
+      zero_points.push_back(zero_point(in, p.output_type));
+    }
+    p.scales = shape.null_array == 0 ? nullptr : scales.data();
+    p.zero_points = shape.null_array == 1 ? nullptr : zero_points.data();
+    p.channels = shape.channels;
+    p.scale = std::numeric_limits<float>::quiet_NaN();  // unread
+    p.zero_point = std::numeric_limits<std::int32_t>::min();
+  } else {
+    scales.push_back(in.scale());
+    zero_points.push_back(zero_point(in, p.output_type));
+    p.scale = scales[0];
+    p.zero_point = zero_points[0];
+    p.scales = unreadable<float>();  // unread
+    p.zero_points = unreadable<std::int32_t>();
+    p.channels = 0;
+  }
+  std::vector<float> x(std::min(in.remaining() / 4, kMaxElements));
+  for (float& v : x) v = in.f32_bits();
+
+  // Expected status (kernel_abi.h "Status order", qs_quantize_params).
+  Expected expected;
+  std::vector<ref::QuantizeParams> params;
+  auto bad = [&] { expected.status = QS_BAD_PARAMETERS; };
+  if (!is_type(p.output_type) || p.rounding > QS_ROUND_FLOOR || p.division > QS_DIV_F32_RECIPROCAL) {
+    bad();
+  } else if (p.qmin > p.qmax || !in_type(p.qmin, p.output_type) || !in_type(p.qmax, p.output_type)) {
+    bad();
+  } else if (per_channel && (shape.channels == 0 || shape.null_array == 0 || shape.null_array == 1)) {
+    bad();
+  } else {
+    for (std::size_t c = 0; c < scales.size(); ++c) {
+      ref::QuantizeParams q;
+      q.scale = scales[c];
+      q.zero_point = zero_points[c];
+      q.qmin = p.qmin;
+      q.qmax = p.qmax;
+      q.rounding = static_cast<ref::Rounding>(p.rounding);
+      q.division = static_cast<ref::Division>(p.division);
+      try {
+        q.validate();
+      } catch (const ref::ParameterError&) {
+        bad();
+      }
+      params.push_back(q);
+    }
+  }
+  std::vector<std::int32_t> want;
+  if (expected.status == QS_OK) {
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const ref::QuantizeParams& q = params[i % params.size()];
+      const std::int32_t definition = static_cast<std::int32_t>(ref::quantize(x[i], q));
+      require(ref::quantize_fast(x[i], q) == definition);
+      want.push_back(definition);
+    }
+  }
+  const std::vector<std::uint8_t> want_bytes = store8(want);
+  check_tables(expected, [&](const qs_kernel_table& t) {
+    std::vector<std::uint8_t> out(x.size(), 0xA5);
+    const auto fn = per_channel ? t.quantize_per_channel : t.quantize;
+    const qs_status s = fn(&p, x.data(), out.data(), x.size());
+    if (s == QS_OK && expected.status == QS_OK) require(out == want_bytes);
+    return s;
+  });
+}
+
+// ---- dequantize (Q3) ----
+void fuzz_dequantize(Bytes& in, bool per_channel) {
+  qs_dequantize_params p{};
+  p.input_type = in.sel(2);
+  std::vector<float> scales;
+  std::vector<std::int32_t> zero_points;
+  ChannelShape shape;
+  if (per_channel) {
+    shape = channel_shape(in);
+    for (std::size_t c = 0; c < shape.channels; ++c) {
+      scales.push_back(in.scale());
+      zero_points.push_back(zero_point(in, p.input_type));
+    }
+    p.scales = shape.null_array == 0 ? nullptr : scales.data();
+    p.zero_points = shape.null_array == 1 ? nullptr : zero_points.data();
+    p.channels = shape.channels;
+    p.scale = -std::numeric_limits<float>::infinity();  // unread
+    p.zero_point = std::numeric_limits<std::int32_t>::max();
+  } else {
+    scales.push_back(in.scale());
+    zero_points.push_back(zero_point(in, p.input_type));
+    p.scale = scales[0];
+    p.zero_point = zero_points[0];
+    p.scales = unreadable<float>();
+    p.zero_points = unreadable<std::int32_t>();
+    p.channels = 0;
+  }
+  std::vector<std::uint8_t> q(std::min(in.remaining(), kMaxElements));
+  for (std::uint8_t& v : q) v = in.u8();
+
+  Expected expected;
+  if (!is_type(p.input_type) ||
+      (per_channel && (shape.channels == 0 || shape.null_array == 0 || shape.null_array == 1))) {
+    expected.status = QS_BAD_PARAMETERS;
+  } else {
+    for (std::size_t c = 0; c < scales.size(); ++c) {
+      // Q3: scale finite and > 0 (the reference's dequantize_exact checks it); Z in the
+      // input type's range (the ABI's own rule: the reference accepts any integer Z).
+      const bool scale_ok = std::isfinite(scales[c]) && scales[c] > 0.0f;
+      if (!scale_ok || !in_type(zero_points[c], p.input_type)) expected.status = QS_BAD_PARAMETERS;
+    }
+  }
+  std::vector<float> want;
+  if (expected.status == QS_OK) {
+    for (std::size_t i = 0; i < q.size(); ++i) {
+      const std::size_t c = i % scales.size();
+      const std::int32_t value = p.input_type == QS_S8 ? static_cast<std::int8_t>(q[i]) : q[i];
+      want.push_back(ref::dequantize(ref::Integer(value), scales[c], zero_points[c]));
+    }
+  }
+  check_tables(expected, [&](const qs_kernel_table& t) {
+    std::vector<float> out(q.size(), -1.0f);
+    const auto fn = per_channel ? t.dequantize_per_channel : t.dequantize;
+    const qs_status s = fn(&p, q.data(), out.data(), q.size());
+    if (s == QS_OK && expected.status == QS_OK && !want.empty()) {
+      require(std::memcmp(out.data(), want.data(), want.size() * sizeof(float)) == 0);
+    }
+    return s;
+  });
+}
+
+// ---- requantize (Q7) ----
+bool is_fixed_point(std::uint32_t v) { return v != QS_REQUANT_IDEAL && v != QS_REQUANT_FP32; }
+
+void fuzz_requantize(Bytes& in, bool per_channel) {
+  qs_requantize_params p{};
+  p.output_type = in.sel(2);
+  qs_requantization& r = p.requant;
+  r.variant = in.sel(9);
+  r.zero_point_entry = in.sel(2);
+  r.rounding = in.sel(5);
+  r.derivation = in.sel(3);
+  bounds(in, p.output_type, &p.qmin, &p.qmax);
+  r.output_zero_point = zero_point(in, p.output_type);
+  r.input_scale = in.scale();
+  r.output_scale = in.scale();
+  // Unread fields: garbage everywhere first; the variant's own fields are set below.
+  r.multiplier = -1;
+  r.shift = 1000;
+  r.scale = std::numeric_limits<float>::quiet_NaN();
+  r.weight_scale = -1.0f;
+  r.multipliers = unreadable<std::int32_t>();
+  r.shifts = unreadable<std::int32_t>();
+  r.scales = unreadable<float>();
+  r.weight_scales = unreadable<float>();
+  const bool fixed = is_fixed_point(r.variant);
+  std::vector<std::int32_t> multipliers, shifts;
+  std::vector<float> scales, weight_scales;
+  auto one_channel = [&] {
+    if (r.variant == QS_REQUANT_IDEAL) {
+      weight_scales.push_back(in.scale());
+    } else if (r.variant == QS_REQUANT_FP32) {
+      scales.push_back(in.scale());
+    } else {
+      multipliers.push_back(in.i32());
+      shifts.push_back(static_cast<std::int8_t>(in.u8()));
+    }
+  };
+  ChannelShape shape;
+  std::size_t channels = 1;
+  if (per_channel) {
+    shape = channel_shape(in);
+    channels = shape.channels;
+    for (std::size_t c = 0; c < channels; ++c) one_channel();
+    p.channels = channels;
+    if (fixed) {
+      r.multipliers = shape.null_array == 0 ? nullptr : multipliers.data();
+      r.shifts = shape.null_array == 1 ? nullptr : shifts.data();
+    } else if (r.variant == QS_REQUANT_FP32) {
+      r.scales = shape.null_array == 2 ? nullptr : scales.data();
+    } else {
+      r.weight_scales = shape.null_array == 3 ? nullptr : weight_scales.data();
+    }
+  } else {
+    one_channel();
+    p.channels = 0;  // unread
+    if (r.variant == QS_REQUANT_IDEAL) r.weight_scale = weight_scales[0];
+    else if (r.variant == QS_REQUANT_FP32) r.scale = scales[0];
+    else if (r.variant <= QS_REQUANT_RNDNA) { r.multiplier = multipliers[0]; r.shift = shifts[0]; }
+  }
+  std::vector<std::int32_t> acc(std::min(in.remaining() / 4, kMaxElements));
+  for (std::int32_t& v : acc) v = in.i32();
+
+  Expected expected;
+  auto bad = [&] { expected.status = QS_BAD_PARAMETERS; };
+  std::vector<ref::RequantizeParams> params;
+  if (!is_type(p.output_type) || r.variant > QS_REQUANT_RNDNA ||
+      r.zero_point_entry > QS_ZP_BEFORE_ROUNDING || r.rounding > QS_ROUND_FLOOR ||
+      r.derivation > QS_DERIVE_RNDNU) {
+    bad();
+  } else {
+    expected.not_supported_allowed = r.variant == QS_REQUANT_IDEAL;
+    const bool null_read_array =
+        (fixed && (shape.null_array == 0 || shape.null_array == 1)) ||
+        (r.variant == QS_REQUANT_FP32 && shape.null_array == 2) ||
+        (r.variant == QS_REQUANT_IDEAL && shape.null_array == 3);
+    if (p.qmin > p.qmax || !in_type(p.qmin, p.output_type) || !in_type(p.qmax, p.output_type)) {
+      bad();
+    } else if (per_channel && (channels == 0 || null_read_array)) {
+      bad();
+    } else {
+      for (std::size_t c = 0; c < channels; ++c) {
+        ref::RequantizeParams q;
+        q.variant = static_cast<ref::RequantVariant>(r.variant);
+        q.rounding = static_cast<ref::Rounding>(r.rounding);
+        q.zero_point_entry = static_cast<ref::ZeroPointEntry>(r.zero_point_entry);
+        q.zero_point = r.output_zero_point;
+        q.qmin = p.qmin;
+        q.qmax = p.qmax;
+        try {
+          if (r.variant == QS_REQUANT_IDEAL) {
+            // M = Sx * Sw / Sy exactly; each scale finite and > 0 (qs_requantization).
+            for (float s : {r.input_scale, weight_scales[c], r.output_scale}) {
+              if (!(std::isfinite(s) && s > 0.0f)) throw ref::ParameterError("scale", "> 0", "");
+            }
+            q.real_multiplier = ref::multiplier_from_scales(r.input_scale, weight_scales[c],
+                                                            r.output_scale);
+          } else if (r.variant == QS_REQUANT_FP32) {
+            q.scale = scales[c];
+          } else {
+            q.multiplier = multipliers[c];
+            q.shift = shifts[c];
+          }
+          q.validate();
+        } catch (const ref::ParameterError&) {
+          bad();
+        }
+        params.push_back(q);
+      }
+      // TOSA REQUIRE: every accumulator in the range the shift allows (else QS_BAD_PARAMETERS).
+      for (std::size_t i = 0; expected.status == QS_OK && i < acc.size(); ++i) {
+        try {
+          ref::validate_accumulator(ref::Integer(acc[i]), params[i % params.size()]);
+        } catch (const ref::ParameterError&) {
+          bad();
+        }
+      }
+    }
+  }
+  std::vector<std::int32_t> want;
+  if (expected.status == QS_OK) {
+    for (std::size_t i = 0; i < acc.size(); ++i) {
+      const ref::RequantizeParams& q = params[i % params.size()];
+      const auto definition = static_cast<std::int32_t>(ref::requantize(ref::Integer(acc[i]), q));
+      require(ref::FastRequantizer(q)(acc[i]) == definition);
+      want.push_back(definition);
+    }
+  }
+  const std::vector<std::uint8_t> want_bytes = store8(want);
+  check_tables(expected, [&](const qs_kernel_table& t) {
+    std::vector<std::uint8_t> out(acc.size(), 0x5A);
+    const auto fn = per_channel ? t.requantize_per_channel : t.requantize;
+    const qs_status s = fn(&p, acc.data(), out.data(), acc.size());
+    if (s == QS_OK && expected.status == QS_OK) require(out == want_bytes);
+    return s;
+  });
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  Bytes in(data, size);
+  switch (in.u8() % 6) {
+    case 0: fuzz_quantize(in, false); break;
+    case 1: fuzz_quantize(in, true); break;
+    case 2: fuzz_dequantize(in, false); break;
+    case 3: fuzz_dequantize(in, true); break;
+    case 4: fuzz_requantize(in, false); break;
+    default: fuzz_requantize(in, true); break;
+  }
+  return 0;
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Writes tools/fuzz/seeds_kernels/: seed inputs of fuzz_kernels_differential.cc in the byte
+layout its header comment documents (one file per operation x variant, valid parameters, inputs
+with exact ties, the int32 and 8-bit extremes and the special floats). Rerun after changing the
+layout: python3 tools/fuzz/make_kernel_seeds.py"""
+import os
+import struct
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds_kernels")
+
+
+def f32(x):
+    return struct.pack("<f", x)
+
+
+def i32(x):
+    return struct.pack("<i", x)
+
+
+def nice_scale(exponent, fraction_byte=0):
+    """Scale byte m < 0xC0 with m % 64 - 40 = exponent, then the fraction byte."""
+    return bytes([exponent + 40, fraction_byte])
+
+
+def raw_scale(x):
+    return bytes([0xC0]) + f32(x)
+
+
+FLOATS = [0.0, -0.0, 0.5, 1.5, 2.5, -0.5, -2.5, 126.5, 127.5, -128.5, 1e10, -1e10,
+          float("inf"), float("-inf"), float("nan"), 1.4e-45, 0.1, 3.0, -7.25, 255.5]
+ACCS = [0, 1, -1, 2, -2, 3, -3, 2**31 - 1, -2**31, 2**30, -2**30, 12345, -12345, 127, -128, 1 << 20]
+BYTES = list(range(0, 256, 17)) + [0x7F, 0x80, 0xFF]
+
+
+def quantize_seed(per_channel, out_type, rounding, division):
+    body = bytes([0 if not per_channel else 1, out_type, rounding, division, 0])  # full range
+    if per_channel:
+        body += bytes([2])  # 3 channels
+        for e, z in ((0, 128), (-1, 130), (3, 120)):
+            body += nice_scale(e) + bytes([z if out_type == 0 else z - 100])
+    else:
+        body += nice_scale(0) + bytes([128 if out_type == 0 else 0])  # S = 1, Z = 0
+    return body + b"".join(f32(x) for x in FLOATS)
+
+
+def dequantize_seed(per_channel, in_type):
+    body = bytes([3 if per_channel else 2, in_type])
+    if per_channel:
+        body += bytes([1]) + nice_scale(-3, 64) + bytes([130]) + nice_scale(5) + bytes([100])
+    else:
+        body += nice_scale(-7, 128) + bytes([138])
+    return body + bytes(BYTES)
+
+
+def requantize_seed(per_channel, variant, entry=0, rounding=0):
+    out_type = 0
+    body = bytes([5 if per_channel else 4, out_type, variant, entry, rounding, 1, 0, 133])
+    body += nice_scale(-6) + nice_scale(-3)  # input_scale, output_scale (ideal)
+
+    def channel(index):
+        if variant == 0:
+            return nice_scale(-8 + index, 32 * index)
+        if variant == 6:
+            return raw_scale([0.5, 0.0078125, 1.1e-4][index % 3])
+        if variant in (3, 4):
+            return i32(1 << 30) + bytes([31 + index])
+        if variant == 5:
+            return i32(16384) + bytes([15 + index])
+        return i32((1 << 30) + 12345 * index) + struct.pack("<b", -1 - index)
+
+    if per_channel:
+        body += bytes([2]) + b"".join(channel(c) for c in range(3))
+    else:
+        body += channel(0)
+    accs = ACCS if variant not in (3, 4, 5) else [a for a in ACCS if -2**30 <= a < 2**30]
+    return body + b"".join(i32(a) for a in accs)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for name in os.listdir(OUT):
+        os.remove(os.path.join(OUT, name))
+    seeds = {}
+    for rounding in range(5):
+        for division in range(3):
+            seeds[f"quantize_s8_r{rounding}_d{division}"] = quantize_seed(False, 0, rounding, division)
+    seeds["quantize_u8_per_channel"] = quantize_seed(True, 1, 0, 0)
+    seeds["quantize_s8_per_channel_d2"] = quantize_seed(True, 0, 1, 2)
+    for per_channel in (False, True):
+        for in_type in (0, 1):
+            seeds[f"dequantize_t{in_type}_pc{int(per_channel)}"] = dequantize_seed(per_channel, in_type)
+    for variant in range(9):
+        for per_channel in (False, True):
+            seeds[f"requantize_v{variant}_pc{int(per_channel)}"] = requantize_seed(per_channel, variant)
+    seeds["requantize_fp32_before_rounding"] = requantize_seed(False, 6, entry=1)
+    seeds["requantize_ideal_floor_before"] = requantize_seed(False, 0, entry=1, rounding=4)
+    for name, data in seeds.items():
+        with open(os.path.join(OUT, name), "wb") as f:
+            f.write(data)
+    print(f"{len(seeds)} seeds in {OUT}")
+
+
+if __name__ == "__main__":
+    main()
