@@ -48,8 +48,18 @@ test: build-logged
 # tests are ~10x slower under ASan), including vectors.regenerate_byte_identical, which checks
 # that clang generates the same golden vectors as g++. Log: $(SANITIZE_DIR)/ctest.log.
 SANITIZE_DIR ?= build-sanitize
+# SANITIZE_SET=ci (.ci/run) builds and runs less to keep CI short: the conformance tests (which
+# drive the reference as the oracle, our AVX2/scalar kernels, the scalar example and the
+# misbehaving plug-ins) and the vectors regeneration, not reference_tests, the CLI or vectors_tests.
+SANITIZE_SET ?= full
+ifeq ($(SANITIZE_SET),ci)
+SANITIZE_TARGETS = conformance_tests conformance_scalar_example conformance_optimized_tests quantspec_vectors_tool
+SANITIZE_LABELS = conformance|vectors
+else
 SANITIZE_TARGETS = reference_tests conformance_tests conformance_scalar_example conformance_optimized_tests \
   vectors_tests quantspec_vectors_tool quantspec quantspec_cli_tests
+SANITIZE_LABELS = reference|conformance|cli|vectors
+endif
 SANITIZE_CASES ?= 30
 # Not run under the sanitizer, by name: Python scripts that read SPEC.md and the sources (no
 # compiled code of ours runs in them, so a sanitizer has nothing to check).
@@ -76,7 +86,7 @@ test-sanitize:
 	  { tail -40 $(SANITIZE_DIR)/build.log; echo "quantspec: build failed, see $(abspath $(SANITIZE_DIR))/build.log"; exit 1; }
 	@echo "quantspec: running the tests under ASan+UBSan (ctest -j$(JOBS), $(SANITIZE_CASES) cases per property), log: $(abspath $(SANITIZE_DIR))/ctest.log"
 	@cd $(SANITIZE_DIR) && { $(SANITIZE_ENV) ctest --output-on-failure -j$(JOBS) \
-	    -L '^(reference|conformance|cli|vectors)$$' -E '^($(subst $(space),|,$(strip $(SANITIZE_NOT_RUN))))$$' \
+	    -L '^($(SANITIZE_LABELS))$$' -E '^($(subst $(space),|,$(strip $(SANITIZE_NOT_RUN))))$$' \
 	    > ctest.log 2>&1; status=$$?; \
 	  sed -n '/% tests passed/,/Total Test time/p' ctest.log; \
 	  [ $$status -eq 0 ] || { sed -n '/The following tests FAILED/,$$p' ctest.log; \
