@@ -48,7 +48,7 @@ test: build-logged
 # tests are ~10x slower under ASan), including vectors.regenerate_byte_identical, which checks
 # that clang generates the same golden vectors as g++. Log: $(SANITIZE_DIR)/ctest.log.
 SANITIZE_DIR ?= build-sanitize
-# SANITIZE_SET=ci (.ci/run) builds and runs less to keep CI short: the conformance tests (which
+# SANITIZE_SET=ci builds and runs less (a CI-sized set; not in .ci/run, see there): the conformance tests (which
 # drive the reference as the oracle, our AVX2/scalar kernels, the scalar example and the
 # misbehaving plug-ins) and the vectors regeneration, not reference_tests, the CLI or vectors_tests.
 SANITIZE_SET ?= full
