@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build build-logged conform test bench peers vectors spec fuzz clean
+.PHONY: all deps configure build build-logged conform test test-sanitize bench peers vectors spec fuzz clean
 
 all: build
 
@@ -38,6 +38,59 @@ test: build-logged
 	  sed -n '/% tests passed/,/Total Test time/p' ctest.log; \
 	  [ $$status -eq 0 ] || { sed -n '/The following tests FAILED/,$$p' ctest.log; \
 	    echo "quantspec: tests failed; their output is in $(abspath $(BUILD_DIR))/ctest.log"; }; \
+	  exit $$status; }
+
+# The tests under AddressSanitizer + UndefinedBehaviorSanitizer (clang-14, CMAKE_BUILD_TYPE=Sanitize:
+# -O1, every finding fatal), in $(SANITIZE_DIR)/. Built: the reference, conformance (with the
+# scalar example and the misbehaving plug-ins), optimized-table conformance, vectors and CLI
+# tests, AVX2 + scalar Highway targets only (QUANTSPEC_HWY_TARGETS=AVX2: build time). Run: the
+# CTest labels reference, conformance, cli and vectors, with fewer random cases (the property
+# tests are ~10x slower under ASan), including vectors.regenerate_byte_identical, which checks
+# that clang generates the same golden vectors as g++. Log: $(SANITIZE_DIR)/ctest.log.
+SANITIZE_DIR ?= build-sanitize
+# SANITIZE_SET=ci builds and runs less (a CI-sized set; not in .ci/run, see there): the conformance tests (which
+# drive the reference as the oracle, our AVX2/scalar kernels, the scalar example and the
+# misbehaving plug-ins) and the vectors regeneration, not reference_tests, the CLI or vectors_tests.
+SANITIZE_SET ?= full
+ifeq ($(SANITIZE_SET),ci)
+SANITIZE_TARGETS = conformance_tests conformance_scalar_example conformance_optimized_tests quantspec_vectors_tool
+SANITIZE_LABELS = conformance|vectors
+else
+SANITIZE_TARGETS = reference_tests conformance_tests conformance_scalar_example conformance_optimized_tests \
+  vectors_tests quantspec_vectors_tool quantspec quantspec_cli_tests
+SANITIZE_LABELS = reference|conformance|cli|vectors
+endif
+SANITIZE_CASES ?= 30
+# Not run under the sanitizer, by name: Python scripts that read SPEC.md and the sources (no
+# compiled code of ours runs in them, so a sanitizer has nothing to check).
+SANITIZE_NOT_RUN = reference.spec_matches_code reference.system_table_names_known_variants \
+  reference.spec_sections_never_move reference.spec_html_has_section_anchors \
+  reference.q13_comparison_table_matches_spec
+# handle_segv=0 / allow_user_segv_handler=1: the suite's guard-page fault handlers and the
+# plug-in crash reporter must receive SIGSEGV themselves (ASan's handler would abort first).
+SANITIZE_ENV = ASAN_OPTIONS=handle_segv=0:allow_user_segv_handler=1:detect_leaks=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  QUANTSPEC_CONFORM_CASES=$(SANITIZE_CASES) RC_PARAMS=max_success=$(SANITIZE_CASES)
+# ccache, when installed, keeps a second run short (the flags differ from the Release build's).
+SANITIZE_LAUNCHER = $(if $(shell command -v ccache),-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+empty :=
+space := $(empty) $(empty)
+test-sanitize:
+	@bash tools/install-deps.sh
+	@bash tools/install-deps.sh --sanitize
+	@cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_C_COMPILER=clang-14 \
+	  -DCMAKE_CXX_COMPILER=clang++-14 -DQUANTSPEC_HWY_TARGETS=AVX2 -DQUANTSPEC_BUILD_BENCH=OFF \
+	  $(SANITIZE_LAUNCHER) $(CMAKE_FLAGS) >/dev/null
+	@echo "quantspec: building the sanitized tests into $(SANITIZE_DIR), log: $(abspath $(SANITIZE_DIR))/build.log"
+	@cmake --build $(SANITIZE_DIR) -j$(JOBS) --target $(SANITIZE_TARGETS) > $(SANITIZE_DIR)/build.log 2>&1 || \
+	  { tail -40 $(SANITIZE_DIR)/build.log; echo "quantspec: build failed, see $(abspath $(SANITIZE_DIR))/build.log"; exit 1; }
+	@echo "quantspec: running the tests under ASan+UBSan (ctest -j$(JOBS), $(SANITIZE_CASES) cases per property), log: $(abspath $(SANITIZE_DIR))/ctest.log"
+	@cd $(SANITIZE_DIR) && { $(SANITIZE_ENV) ctest --output-on-failure -j$(JOBS) \
+	    -L '^($(SANITIZE_LABELS))$$' -E '^($(subst $(space),|,$(strip $(SANITIZE_NOT_RUN))))$$' \
+	    > ctest.log 2>&1; status=$$?; \
+	  sed -n '/% tests passed/,/Total Test time/p' ctest.log; \
+	  [ $$status -eq 0 ] || { sed -n '/The following tests FAILED/,$$p' ctest.log; \
+	    echo "quantspec: sanitized tests failed; their output is in $(abspath $(SANITIZE_DIR))/ctest.log"; }; \
 	  exit $$status; }
 
 bench: build

@@ -218,7 +218,7 @@ RC_GTEST_PROP(DeployedRequantizeFast, EqualsDefinition, ()) {
   if (right >= 1 && right <= 24) {
     // +-(2k+1) * 2^right: with m = 2^30, h = acc/2 is a tie at the rounding shift (Q11.1).
     const std::int64_t odd = 2 * *rc::gen::inRange<std::int64_t>(0, 60) + 1;
-    accs.push_back(-odd << right);
+    accs.push_back(-(odd << right));  // not -odd << right: a left shift of a negative value is UB in C++17
     accs.push_back(odd << right);
   }
   if (member == DeployedRequant::int16x8_int64) {

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <unistd.h>
 #include <sstream>
@@ -200,7 +201,7 @@ struct HostFakeQuant {
       const float sc = f("scale");
       const std::int64_t z = ops["zero_point"].get<std::int64_t>(), lo = 0, hi = 255;
       const float inv_scale = 1.0f / sc;
-      const auto qval = static_cast<std::int64_t>(z + std::nearbyint(x * inv_scale));
+      const auto qval = x86_64_to_int64(z + std::nearbyint(x * inv_scale));
       const float out = static_cast<float>((std::fmin(std::fmax(qval, lo), hi) - z) * sc);
       return Json{{"value", hex(out)}, {"mask", lo <= qval && qval <= hi}};
     }
@@ -214,6 +215,13 @@ struct HostFakeQuant {
     const float clamped = std::max(std::min(x, nmax), nmin);
     const float out = std::floor((clamped - nmin) / scale - quant_zero + 0.5f) * scale;
     return Json{{"value", hex(out)}, {"mask", nmin <= x && x <= nmax}};
+  }
+  // PyTorch's static_cast<int64_t> of a float: undefined in C++ outside int64's range (x = 1e30
+  // gets there), so written out as x86-64's cvttss2si computes it, which is what the vector
+  // records for PyTorch 1.13 (SPEC Q15.3): out of range or NaN -> INT64_MIN.
+  static std::int64_t x86_64_to_int64(float v) {
+    return v >= -0x1p63f && v < 0x1p63f ? static_cast<std::int64_t>(v)
+                                          : std::numeric_limits<std::int64_t>::min();
   }
   static std::string hex(float v) {
     char buffer[64];
