@@ -86,18 +86,23 @@ void validate_output(std::int32_t zero_point, std::int32_t qmin, std::int32_t qm
   }
 }
 
-// Q20.3: the fp32 pipeline from the binary32 value a it multiplies (fl32(acc), or fl32(acc) plus
-// a binary32 bias): t = fl32(a * scale), then R and the zero-point entry.
-Integer requantize_scaled_binary32(float a, float scale, std::int32_t zero_point,
-                                   std::int32_t qmin, std::int32_t qmax, Rounding rounding,
-                                   ZeroPointEntry entry) {
+// Q20.3: rounding to the format of a floating-point pipeline (binary32 or binary64).
+float round_to(const Rational& value, float) { return round_to_binary32(value); }
+double round_to(const Rational& value, double) { return round_to_binary64(value); }
+
+// Q20.3: the fp32 / fp64 pipeline from the value a it multiplies (fl(acc), or fl32(acc) plus a
+// binary32 bias), in the format F of a: t = fl(a * scale), then R and the zero-point entry
+// (before_rounding adds Zy in F too); t or the biased sum infinite gives qmax / qmin.
+template <typename F>
+Integer requantize_scaled(F a, F scale, std::int32_t zero_point, std::int32_t qmin,
+                          std::int32_t qmax, Rounding rounding, ZeroPointEntry entry) {
   const Integer lo(qmin), hi(qmax), zy(zero_point);
-  const float t = std::isinf(a) ? a : round_to_binary32(exact(a) * exact(scale));
+  const F t = std::isinf(a) ? a : round_to(exact(a) * exact(scale), F{});
   if (std::isinf(t)) return t > 0 ? hi : lo;
   if (entry == ZeroPointEntry::after_rounding) {
     return clamp(round_to_integer(exact(t), rounding) + zy, lo, hi);
   }
-  const float biased = round_to_binary32(exact(t) + Rational(zy));
+  const F biased = round_to(exact(t) + Rational(zy), F{});
   if (std::isinf(biased)) return biased > 0 ? hi : lo;
   return clamp(round_to_integer(exact(biased), rounding), lo, hi);
 }
@@ -112,7 +117,7 @@ Integer requantize_binary32(const Integer& acc, float scale, std::int32_t zero_p
   }
   validate_output(zero_point, qmin, qmax);
   // Q20.3 (Q7.11 with rounding R): two binary32 roundings, fl32(acc) and the product.
-  return requantize_scaled_binary32(round_to_binary32(Rational(acc)), scale, zero_point, qmin,
+  return requantize_scaled(round_to_binary32(Rational(acc)), scale, zero_point, qmin,
                                     qmax, rounding, entry);
 }
 
@@ -127,7 +132,7 @@ Integer requantize_binary32_float_bias(const Integer& acc, float bias, float sca
   // Q20.3: fl32(acc), then the bias added in binary32 (an infinite fl32(acc) stays infinite).
   const float a = round_to_binary32(Rational(acc));
   const float biased = std::isinf(a) ? a : round_to_binary32(exact(a) + exact(bias));
-  return requantize_scaled_binary32(biased, scale, zero_point, qmin, qmax, rounding, entry);
+  return requantize_scaled(biased, scale, zero_point, qmin, qmax, rounding, entry);
 }
 
 double binary64_requantization_scale(float sx, float sw, float sy, ScaleDerivation derivation) {
@@ -142,17 +147,9 @@ Integer requantize_binary64(const Integer& acc, double scale, std::int32_t zero_
     throw ParameterError("scale", "a finite binary64 > 0 (subnormal allowed)", hex_float(scale));
   }
   validate_output(zero_point, qmin, qmax);
-  const Integer lo(qmin), hi(qmax), zy(zero_point);
   // Q20.3 fp64: two binary64 roundings, fl64(acc) (exact for |acc| <= 2^53) and the product.
-  const double a = round_to_binary64(Rational(acc));
-  const double t = std::isinf(a) ? a : round_to_binary64(exact(a) * exact(scale));
-  if (std::isinf(t)) return t > 0 ? hi : lo;
-  if (entry == ZeroPointEntry::after_rounding) {
-    return clamp(round_to_integer(exact(t), rounding) + zy, lo, hi);
-  }
-  const double biased = round_to_binary64(exact(t) + Rational(zy));
-  if (std::isinf(biased)) return biased > 0 ? hi : lo;
-  return clamp(round_to_integer(exact(biased), rounding), lo, hi);
+  return requantize_scaled(round_to_binary64(Rational(acc)), scale, zero_point, qmin, qmax,
+                           rounding, entry);
 }
 
 }  // namespace quantspec::ref

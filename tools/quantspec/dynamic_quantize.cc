@@ -14,6 +14,7 @@ void register_dynamic_quantize(CLI::App& app, Registry& registry) {
   struct Options {
     std::string x, per_row, scale_floor = "0x1p-126", variant = "onnx";
     bool json = false, reduce_range = false;
+    CLI::Option* scale_floor_option = nullptr;  // to tell "given" from the default
   };
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
@@ -29,8 +30,8 @@ void register_dynamic_quantize(CLI::App& app, Registry& registry) {
   cmd->add_option("--x", o->x, "the binary32 tensor: v1,v2,... (decimal or hex-float)")
       ->required();
   cmd->add_option("--per-row", o->per_row, "number of rows N (row-major [N, size / N])");
-  cmd->add_option("--scale-floor", o->scale_floor,
-                  "per row: the smallest scale, binary32 > 0 (default 0x1p-126)");
+  o->scale_floor_option = cmd->add_option(
+      "--scale-floor", o->scale_floor, "per row: the smallest scale, binary32 > 0 (default 0x1p-126)");
   cmd->add_option("--variant", o->variant, "onnx (default) or pytorch");
   cmd->add_flag("--reduce-range", o->reduce_range,
                 "pytorch: the 7-bit range of PyTorch's fbgemm/onednn engines");
@@ -45,6 +46,9 @@ void register_dynamic_quantize(CLI::App& app, Registry& registry) {
     }
     if (o->variant == "pytorch" && !o->per_row.empty()) {
       throw ref::ParameterError("--per-row", "given with --variant onnx only", "--variant pytorch");
+    }
+    if (o->scale_floor_option->count() > 0 && o->per_row.empty()) {
+      throw ref::ParameterError("--scale-floor", "given with --per-row only", o->scale_floor);
     }
     if (o->reduce_range && o->variant != "pytorch") {
       throw ref::ParameterError("--reduce-range", "given with --variant pytorch only", o->variant);

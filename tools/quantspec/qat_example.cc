@@ -3,7 +3,6 @@
 #include "qat_example.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <string>
 

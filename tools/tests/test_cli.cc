@@ -1350,6 +1350,7 @@ TEST(CliDynamicQuantize, PytorchVariantMatchesTorchValues) {
   expect_rejected({"dynamic-quantize", "--x", "1,2", "--variant", "pytorch", "--per-row", "1"},
                   "--per-row");
   expect_rejected({"dynamic-quantize", "--x", "nan", "--variant", "pytorch"}, "x");
+  expect_rejected({"dynamic-quantize", "--x", "1", "--scale-floor", "1e-3"}, "--scale-floor");
 }
 
 }  // namespace
