@@ -5,6 +5,7 @@
 #include "command.hpp"
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/fake_quant_grad.hpp"
+#include "quantspec/reference/fake_quant_tf_grad.hpp"
 
 namespace quantspec::cli {
 namespace {
@@ -18,6 +19,65 @@ const char* region_name(ref::GridRegion region) {
   return "?";
 }
 
+struct TfGradOptions {
+  std::string min, max, num_bits = "8", tf_op = "vars";
+  bool narrow_range = false;
+};
+
+// Q16.3: TensorFlow's FakeQuantWithMinMaxVars[PerChannel]Gradient for one element.
+int run_tensorflow(const TfGradOptions& o, float x, float dy, bool json, std::ostream& out) {
+  if (o.min.empty()) throw ref::ParameterError("--min", "given with --variant tensorflow", "none");
+  if (o.max.empty()) throw ref::ParameterError("--max", "given with --variant tensorflow", "none");
+  ref::TfFakeQuantParams p;
+  p.min = binary32_option(o.min, "--min");
+  p.max = binary32_option(o.max, "--max");
+  p.num_bits = static_cast<int>(bounded_integer_option(o.num_bits, "--num-bits", 2, 16));
+  p.narrow_range = o.narrow_range;
+  if (o.tf_op == "vars") {
+    p.op = ref::TfFakeQuantOp::with_min_max_vars;
+  } else if (o.tf_op == "per_channel") {
+    p.op = ref::TfFakeQuantOp::with_min_max_vars_per_channel;
+  } else {
+    throw ref::ParameterError("--tf-op", "vars or per_channel (the Args op has no min/max "
+                                         "gradient)", o.tf_op);
+  }
+  ref::TfNudged n;
+  ref::TfMinMaxGradTerms t;
+  try {
+    n = ref::tf_nudge(p);
+    t = ref::tensorflow_min_max_grad(x, dy, p);
+  } catch (const ref::ParameterError& e) {
+    const std::string parameter = e.parameter() == "num_bits" ? "--num-bits" : "--" + e.parameter();
+    throw ref::ParameterError(parameter, e.requirement(), e.got());
+  }
+  const std::string region = t.unordered ? "unordered (x is NaN)" : region_name(t.region);
+  if (json) {
+    nlohmann::json j;
+    j["variant"] = "tensorflow";
+    j["region"] = t.unordered ? "unordered" : region_name(t.region);
+    if (!n.all_zero) {
+      j["nudged_min"] = ref::hex_float(n.nudged_min);
+      j["nudged_max"] = ref::hex_float(n.nudged_max);
+    }
+    j["grad_x"] = ref::hex_float(t.dx);
+    j["grad_min"] = ref::hex_float(t.d_min);
+    j["grad_max"] = ref::hex_float(t.d_max);
+    out << j.dump() << "\n";
+    return kExitOk;
+  }
+  if (n.all_zero) {
+    out << "min = max = 0: every gradient passes to x, dL/dmin = dL/dmax = 0\n";
+  } else {
+    out << "nudged range: [" << binary32_text(n.nudged_min) << ", "
+        << binary32_text(n.nudged_max) << "] (both ends inclusive)\n"
+        << "region: " << region << "\n";
+  }
+  out << "dL/dx: " << binary32_text(t.dx) << "\n"
+      << "dL/dmin term: " << binary32_text(t.d_min) << "  (dy where x < nudged_min)\n"
+      << "dL/dmax term: " << binary32_text(t.d_max) << "  (dy where x > nudged_max)\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 void register_fake_quant_grad(CLI::App& app, Registry& registry) {
@@ -25,6 +85,7 @@ void register_fake_quant_grad(CLI::App& app, Registry& registry) {
     std::string x, dy = "1", scale, zero_point = "0", dtype = "int8", variant = "exact",
                    grad_factor = "1";
     bool per_channel = false, fma = false, json = false;
+    TfGradOptions tf;
   };
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
@@ -34,15 +95,24 @@ void register_fake_quant_grad(CLI::App& app, Registry& registry) {
       "elements). --variant exact (LSQ, rational) or pytorch (PyTorch 1.13 CPU backward:\n"
       "its per-tensor zero point trunc(clamp(Zf + 0.5)), Z added before rounding; --fma for\n"
       "its AVX2/AVX-512 builds).\n"
+      "--variant tensorflow (Q16.3: FakeQuantWithMinMaxVars[PerChannel]Gradient; --min, --max,\n"
+      "--num-bits, --narrow-range, --tf-op vars|per_channel): dL/dx and the element's terms\n"
+      "of dL/dmin (dy below the nudged min) and dL/dmax (dy above the nudged max).\n"
       "Output: {\"region\": below|inside|above, \"zero_point\": Z, \"grad_x\", \"grad_scale\",\n"
-      "\"grad_zero_point\": exact rationals, ...}");
+      "\"grad_zero_point\": exact rationals, ...}; tensorflow: {\"region\", \"nudged_min\",\n"
+      "\"nudged_max\", \"grad_x\", \"grad_min\", \"grad_max\": hex floats}");
   cmd->add_option("--x", o->x, "the binary32 input")->required();
   cmd->add_option("--dy", o->dy, "the upstream gradient dL/dy, binary32 (default 1)");
-  cmd->add_option("--scale", o->scale, "S, binary32, finite and > 0")->required();
+  cmd->add_option("--scale", o->scale, "S, binary32, finite and > 0 (exact, pytorch)");
   cmd->add_option("--zero-point", o->zero_point, "the learnable Zf, binary32 (default 0)");
   cmd->add_option("--dtype", o->dtype, names_of_dtypes() + " (default int8): the grid");
   cmd->add_option("--grad-factor", o->grad_factor, "binary32 factor of dS and dZ (default 1)");
-  cmd->add_option("--variant", o->variant, "exact or pytorch (default exact)");
+  cmd->add_option("--variant", o->variant, "exact, pytorch or tensorflow (default exact)");
+  cmd->add_option("--min", o->tf.min, "tensorflow: the real range's min (binary32)");
+  cmd->add_option("--max", o->tf.max, "tensorflow: the real range's max (binary32)");
+  cmd->add_option("--num-bits", o->tf.num_bits, "tensorflow: in [2, 16] (default 8)");
+  cmd->add_flag("--narrow-range", o->tf.narrow_range, "tensorflow: drop the lowest grid value");
+  cmd->add_option("--tf-op", o->tf.tf_op, "tensorflow: vars (default) or per_channel");
   cmd->add_flag("--per-channel", o->per_channel,
                 "pytorch: the per-channel backward (zero point R(Zf), not trunc(Zf + 0.5))");
   cmd->add_flag("--fma", o->fma, "pytorch: the FMA contractions of PyTorch's AVX2/AVX-512 builds");
@@ -50,9 +120,25 @@ void register_fake_quant_grad(CLI::App& app, Registry& registry) {
 
   registry.add(cmd, [o](std::ostream& out) {
     const ref::FakeQuantVariant variant = ref::parse_fake_quant_variant(o->variant, "--variant");
-    if (variant == ref::FakeQuantVariant::tensorflow) {
-      throw ref::ParameterError("--variant", "exact or pytorch (TensorFlow's min/max gradients "
-                                             "are not specified yet)", o->variant);
+    const bool tensorflow = variant == ref::FakeQuantVariant::tensorflow;
+    if (tensorflow) {
+      for (const auto& [given, option] :
+           {std::pair{!o->scale.empty(), "--scale"}, std::pair{o->zero_point != "0", "--zero-point"},
+            std::pair{o->dtype != "int8", "--dtype"}, std::pair{o->grad_factor != "1", "--grad-factor"},
+            std::pair{o->per_channel, "--per-channel"}, std::pair{o->fma, "--fma"}}) {
+        if (given) throw ref::ParameterError(option, "not given with --variant tensorflow", option);
+      }
+      return run_tensorflow(o->tf, binary32_option(o->x, "--x"), binary32_option(o->dy, "--dy"),
+                            o->json, out);
+    }
+    if (o->scale.empty()) {
+      throw ref::ParameterError("--scale", "given with --variant exact or pytorch", "none");
+    }
+    for (const auto& [given, option] :
+         {std::pair{!o->tf.min.empty(), "--min"}, std::pair{!o->tf.max.empty(), "--max"},
+          std::pair{o->tf.num_bits != "8", "--num-bits"}, std::pair{o->tf.narrow_range, "--narrow-range"},
+          std::pair{o->tf.tf_op != "vars", "--tf-op"}}) {
+      if (given) throw ref::ParameterError(option, "given with --variant tensorflow only", option);
     }
     if (variant == ref::FakeQuantVariant::exact && (o->per_channel || o->fma)) {
       throw ref::ParameterError(o->fma ? "--fma" : "--per-channel",

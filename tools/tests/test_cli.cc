@@ -1300,8 +1300,49 @@ TEST(CliFakeQuantGrad, ExactAndPytorchTermsAndZeroPoints) {
   expect_rejected({"fake-quant-grad", "--x", "1", "--scale", "0"}, "--scale");
   expect_rejected({"fake-quant-grad", "--x", "nan", "--scale", "1"}, "--x");
   expect_rejected({"fake-quant-grad", "--x", "1", "--scale", "1", "--variant", "tensorflow"},
-                  "--variant");
+                  "--scale");
   expect_rejected({"fake-quant-grad", "--x", "1", "--scale", "1", "--fma"}, "--fma");
+}
+
+// --- fake-quant-grad --variant tensorflow (Q16.3). Measured with TensorFlow 2.21
+// (reference/measure/tensorflow_min_max_grad_values.py): on [-12.8, 12.7], x = 12.75 with
+// dy = -2 gives dx = -0 and a dL/dmax term -2, x = -20 with dy = 1 a dL/dmin term 1; on
+// [2, 10] (nudged to [0, 8]) x = 1 passes (dx = dy = 4) although it is below the given min. ---
+TEST(CliFakeQuantGrad, TensorflowMinMaxTerms) {
+  const CliRun above = quantspec({"fake-quant-grad", "--variant", "tensorflow", "--x", "12.75",
+                                  "--dy", "-2", "--min", "-12.8", "--max", "12.7", "--json"});
+  ASSERT_EQ(above.exit_code, 0) << above.err;
+  EXPECT_EQ(above.parsed()["region"], "above");
+  EXPECT_EQ(above.parsed()["grad_x"], "-0x0p+0");
+  EXPECT_EQ(above.parsed()["grad_max"], "-0x1p+1");
+  EXPECT_EQ(above.parsed()["grad_min"], "-0x0p+0");  // the element term dy * 0.0f
+  const CliRun below = quantspec({"fake-quant-grad", "--variant", "tensorflow", "--x", "-20",
+                                  "--min", "-12.8", "--max", "12.7", "--json"});
+  ASSERT_EQ(below.exit_code, 0) << below.err;
+  EXPECT_EQ(below.parsed()["grad_min"], "0x1p+0");
+  const CliRun nudged = quantspec({"fake-quant-grad", "--variant", "tensorflow", "--x", "1",
+                                   "--dy", "4", "--min", "2", "--max", "10"});
+  ASSERT_EQ(nudged.exit_code, 0) << nudged.err;
+  EXPECT_NE(nudged.out.find("region: inside"), std::string::npos) << nudged.out;
+  EXPECT_NE(nudged.out.find("dL/dx: 0x1p+2 (4)"), std::string::npos) << nudged.out;
+  const CliRun zero = quantspec({"fake-quant-grad", "--variant", "tensorflow", "--x", "3",
+                                 "--dy", "0.5", "--min", "0", "--max", "0", "--json"});
+  ASSERT_EQ(zero.exit_code, 0) << zero.err;
+  EXPECT_EQ(zero.parsed()["grad_x"], "0x1p-1");
+  const std::vector<std::string> tf = {"fake-quant-grad", "--variant", "tensorflow", "--x", "1"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = tf;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  expect_rejected(with({"--max", "1"}), "--min");
+  expect_rejected(with({"--min", "-1"}), "--max");
+  expect_rejected(with({"--min", "1", "--max", "-1"}), "--min");
+  expect_rejected(with({"--min", "-1", "--max", "1", "--tf-op", "args"}), "--tf-op");
+  expect_rejected(with({"--min", "-1", "--max", "1", "--num-bits", "17"}), "--num-bits");
+  expect_rejected(with({"--min", "-1", "--max", "1", "--dy", "inf"}), "--dy");
+  expect_rejected(with({"--min", "-1", "--max", "1", "--fma"}), "--fma");
+  expect_rejected({"fake-quant-grad", "--x", "1", "--scale", "1", "--min", "-1"}, "--min");
 }
 
 // --- explain qat (issue 12): the example must train (float accuracy well above the 1/3 of
