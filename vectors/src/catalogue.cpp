@@ -151,6 +151,14 @@ const std::vector<FlagInfo>& all_flags() {
                                "DynamicQuantizeLinear's Sub then Div): the scale differs from "
                                "Q1.2's single rounding of (max - min) / 255."},
         {"per_channel", "per-channel parameters (one scale/zero point per output channel)."},
+        {"inexact_binary32_sum", "a gradient sum over elements is not exact in binary32: the "
+                                 "vectors hold the exact sum; a framework's binary32 sum "
+                                 "(TensorFlow's order is not modelled, Q16.3) may differ."},
+        {"accumulator_beyond_binary32", "|acc| > 2^24: fl32(acc) rounds before the "
+                                        "dequantizing multiplication (Q17.6 step 4)."},
+        {"no_bias", "the layer has no bias (the output is fl32(fl32(acc) * D[n]))."},
+        {"small_scale", "the run-time scale is below fl32(6.1e-5): PyTorch's small-scale branch "
+                        "widens the range (Q17.5 step 5)."},
         // BatchNorm folding (Q14)
         {"bn_perfect_square", "var + eps is the square of a rational: sqrt is exact and the "
                               "folded values are rational (Q14.2)."},

@@ -9,6 +9,7 @@
 #include "builder.hpp"
 #include "quantspec/reference/fake_quant.hpp"
 #include "quantspec/reference/fake_quant_grad.hpp"
+#include "quantspec/reference/fake_quant_tf_grad.hpp"
 
 namespace quantspec::vectors::detail {
 namespace {
@@ -244,6 +245,118 @@ void learnable_grad_group(FileBuilder& file) {
       }
     }
   }
+  // The per-channel backward (_fake_quantize_learnable_per_channel_affine): the same elements,
+  // each alone in its channel (PyTorch shape (1, 1), axis 1); its zero point is R(Zf) clamped,
+  // as the forward's, where the per-tensor backward truncates fl32(Zf + 0.5). Appended after
+  // the per-tensor groups so their tcIds stay.
+  for (const bool fma : {false, true}) {
+    const Json label{{"fake_quant", "pytorch"}, {"cpu_build", fma ? "fma" : "default"}};
+    for (const ref::DType dtype : {ref::DType::int8, ref::DType::uint8}) {
+      const ref::IntRange grid = ref::dtype_range(dtype);
+      auto& group = file.group("FakeQuantLearnableGradTest", label,
+                               Json{{"dtype", ref::name(dtype)}, {"qmin", grid.min},
+                                    {"qmax", grid.max}, {"per_channel", true}});
+      for (const GradCase& c : cases) {
+        if (c.dtype != dtype) continue;
+        ref::LearnableGradParams p;
+        p.scale = c.scale;
+        p.zero_point = c.zero_point;
+        p.qmin = grid.min;
+        p.qmax = grid.max;
+        p.grad_factor = c.grad_factor;
+        p.per_channel = true;
+        p.fused_multiply_add = fma;
+        group.add_computed(
+            c.comment, c.flags,
+            Json{{"x", encode(c.x)}, {"dy", encode(c.dy)}, {"scale", encode(c.scale)},
+                 {"zero_point_float", encode(c.zero_point)}, {"grad_factor", encode(c.grad_factor)}},
+            [&]() {
+              const ref::LearnableGradTerms t =
+                  ref::learnable_fake_quant_grad(c.x, c.dy, p, FakeQuantVariant::pytorch);
+              return Json{{"grad_x", ref::to_string(t.dx)},
+                          {"grad_scale", ref::to_string(t.d_scale)},
+                          {"grad_zero_point", ref::to_string(t.d_zero_point)}};
+            });
+      }
+    }
+  }
+}
+
+// Q16.3: TensorFlow's FakeQuantWithMinMaxVarsGradient on small tensors (xs, dys); outputs the
+// binary32 dL/dx of every element (grad_xs, signs of zeros included) and the exact sums
+// grad_min, grad_max.
+void tensorflow_grad_group(FileBuilder& file) {
+  struct TfGradCase {
+    std::string comment;
+    std::vector<std::string> flags;
+    std::vector<float> xs, dys;
+    float min, max;
+    int num_bits;
+    bool narrow;
+  };
+  std::vector<TfGradCase> cases = {
+      {"x on both nudged bounds passes (inclusive); 12.75 above, -20 below; NaN nowhere; -inf "
+       "below, +inf above; a negative dy outside gives dL/dx = -0",
+       {"fake_quant_boundary", "fake_quant_special_input"},
+       {-20.0f, 12.75f, 0.3f, kNaN, kInf, -kInf, -12.8f, 12.7f},
+       {1.0f, -2.0f, 3.0f, 4.0f, -0.5f, 5.0f, 0.25f, -0.75f}, -12.8f, 12.7f, 8, false},
+      {"one ulp outside each nudged bound", {"fake_quant_boundary"},
+       {std::nextafter(-12.8f, -20.0f), std::nextafter(12.7f, 20.0f)}, {1.0f, 2.0f}, -12.8f,
+       12.7f, 8, false},
+      {"range [2, 10] nudged to [0, 255 S]: x = 1 below the given min passes",
+       {"range_excludes_zero"}, {-0.5f, 0.0f, 1.0f, 10.0f}, {1.0f, 2.0f, 4.0f, 8.0f}, 2.0f,
+       10.0f, 8, false},
+      {"min = max = 0: every gradient passes, dL/dmin = dL/dmax = 0", {"degenerate_range"},
+       {-1.0f, 0.0f, 3.0f}, {1.5f, -2.0f, 0.5f}, 0.0f, 0.0f, 8, false},
+      {"4 bits, narrow range", {"narrow_range"}, {-1.2f, -1.0f, 0.99f, 1.1f},
+       {1.0f, 2.0f, 4.0f, 8.0f}, -1.0f, 1.0f, 4, true},
+      {"2^24 + 1 + 1 below min: the exact sum 2^24 + 2 (a left-to-right binary32 sum gives 2^24)",
+       {"inexact_binary32_sum"}, {-5.0f, -5.0f, -5.0f}, {0x1p24f, 1.0f, 1.0f}, -1.0f, 1.0f, 8,
+       false},
+      {"dy = NaN is rejected", {}, {0.0f}, {kNaN}, -1.0f, 1.0f, 8, false},
+      {"min > max is rejected", {}, {0.0f}, {1.0f}, 1.0f, -1.0f, 8, false},
+  };
+  Rng rng(0xFA4E0003);
+  for (int i = 0; i < 8; ++i) {
+    TfGradCase c;
+    const auto lo = rng.uniform(-512, 0);
+    const auto hi = rng.uniform(1, 512);
+    c.min = static_cast<float>(lo) * 0.03125f;
+    c.max = static_cast<float>(hi) * 0.03125f;
+    c.num_bits = 8;
+    c.narrow = false;
+    for (int k = 0; k < 16; ++k) {
+      const auto xv = rng.uniform(-800, 800);
+      const auto dv = rng.uniform(-64, 64);
+      c.xs.push_back(static_cast<float>(xv) * 0.03125f);
+      c.dys.push_back(static_cast<float>(dv) * 0.125f);
+    }
+    c.comment = "random #" + std::to_string(i);
+    c.flags = {"random"};
+    cases.push_back(c);
+  }
+  auto& group = file.group("FakeQuantTfGradTest",
+                           Json{{"fake_quant", "tensorflow"}, {"tf_op", "with_min_max_vars"}},
+                           Json::object());
+  for (const TfGradCase& c : cases) {
+    const ref::TfFakeQuantParams p{c.min, c.max, c.num_bits, c.narrow,
+                                   ref::TfFakeQuantOp::with_min_max_vars};
+    Json xs = Json::array(), dys = Json::array();
+    for (float v : c.xs) xs.push_back(encode(v));
+    for (float v : c.dys) dys.push_back(encode(v));
+    group.add_computed(c.comment, c.flags,
+                       Json{{"xs", xs}, {"dys", dys}, {"min", encode(c.min)}, {"max", encode(c.max)},
+                            {"num_bits", c.num_bits}, {"narrow_range", c.narrow}},
+                       [&]() {
+                         const ref::TfMinMaxGradient g =
+                             ref::tensorflow_min_max_gradient(c.xs, c.dys, {p});
+                         Json dx = Json::array();
+                         for (float v : g.dx) dx.push_back(encode(v));
+                         return Json{{"grad_xs", dx},
+                                     {"grad_min", ref::to_string(g.d_min[0])},
+                                     {"grad_max", ref::to_string(g.d_max[0])}};
+                       });
+  }
 }
 
 }  // namespace
@@ -261,10 +374,18 @@ Json fake_quant_family() {
                     "grad_scale, grad_zero_point, the element's dL/dx and terms of dL/dS and "
                     "dL/dZ as exact rationals (\"p/q\"; binary32 values for pytorch). Variants: "
                     "exact (LSQ), pytorch with cpu_build default (ATEN_CPU_CAPABILITY=default) or "
-                    "fma (its AVX2/AVX-512 builds, multiply-adds contracted)."});
+                    "fma (its AVX2/AVX-512 builds, multiply-adds contracted). params.per_channel "
+                    "true: PyTorch's per-channel backward (_fake_quantize_learnable_per_channel_"
+                    "affine, one element in a (1, 1) tensor, axis 1).",
+                    "FakeQuantTfGradTest (Q16.3): TensorFlow's FakeQuantWithMinMaxVarsGradient on "
+                    "a tensor xs with upstream dys and min, max, num_bits, narrow_range; outputs "
+                    "grad_xs (binary32 per element, signs of zeros count), grad_min and grad_max "
+                    "(the exact sums, rationals; TensorFlow's binary32 summation order is not "
+                    "modelled, so a backend's binary32 sum may differ where the sum is inexact)."});
   shared_group(file);
   tensorflow_group(file);
   learnable_grad_group(file);
+  tensorflow_grad_group(file);
   return file.finish();
 }
 
