@@ -90,6 +90,7 @@ class Rng {
 
 // Families (one file each).
 Json quant_params_family();
+Json dynamic_linear_family();
 Json calibration_family();
 Json quantize_family();
 Json dequantize_family();

@@ -28,6 +28,7 @@ const std::map<std::string, Factory>& factories() {
       {"calibration", detail::calibration_family},
       {"fake_quant", detail::fake_quant_family},
       {"dynamic_quantize", detail::dynamic_quantize_family},
+      {"dynamic_linear", detail::dynamic_linear_family},
       {"lut", detail::lut_family},
       {"bn_fold", detail::bn_fold_family},
       {"distinguish", detail::distinguish_family},
@@ -46,7 +47,7 @@ const std::vector<std::string>& family_names() {
       "quant_params", "quantize",   "dequantize", "bias",  "accumulate",
       "multiplier",   "requantize", "activation", "linear",
       "deployed_requantize", "calibration", "fake_quant", "dynamic_quantize", "lut", "bn_fold",
-      "distinguish", "leaky_relu", "hardswish", "pwl", "table_int16"};
+      "distinguish", "leaky_relu", "hardswish", "pwl", "table_int16", "dynamic_linear"};
   return names;
 }
 
