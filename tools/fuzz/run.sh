@@ -53,7 +53,7 @@ sources_of() {
     fuzz_tensor_file) echo "$cli/tensor_file.cc $lib/libquantspec_reference.a" ;;
     fuzz_vectors_json) echo "$lib/libquantspec_vectors.a $lib/libquantspec_reference.a" ;;
     fuzz_explain_file) echo "$cli/explain.cc $cli/explain_calibrate.cc $cli/explain_qat.cc" \
-                            "$cli/qat_example.cc $cli/tensor_file.cc" \
+                            "$cli/qat_example.cc $cli/explain_dynamic_linear.cc $cli/tensor_file.cc" \
                             "$cli/command_support.cc $lib/libquantspec_vectors.a $lib/libquantspec_reference.a" ;;
     fuzz_number_parser) echo "$cli/command_support.cc $lib/libquantspec_vectors.a $lib/libquantspec_reference.a" ;;
     fuzz_kernels_differential) echo "$lib/libquantspec_optimized.a $lib/libquantspec_reference.a -lhwy" ;;

@@ -46,6 +46,8 @@ void register_quantize(CLI::App& app, Registry& registry);
 void register_dequantize(CLI::App& app, Registry& registry);
 void register_requantize(CLI::App& app, Registry& registry);
 void register_explain(CLI::App& app, Registry& registry);
+// explain_dynamic_linear.cc: `explain dynamic-linear` (SPEC.md Q17.5, Q17.6).
+void add_explain_dynamic_linear(CLI::App* explain, Registry& registry);
 void register_conform(CLI::App& app, Registry& registry);
 void register_bench(CLI::App& app, Registry& registry);
 void register_vectors(CLI::App& app, Registry& registry);

@@ -784,6 +784,7 @@ void register_explain(CLI::App& app, Registry& registry) {
     return explain_conv2d(*conv, out);
   });
   add_explain_qat(explain, registry);
+  add_explain_dynamic_linear(explain, registry);
 }
 
 }  // namespace quantspec::cli

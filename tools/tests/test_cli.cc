@@ -1345,6 +1345,61 @@ TEST(CliFakeQuantGrad, TensorflowMinMaxTerms) {
   expect_rejected({"fake-quant-grad", "--x", "1", "--scale", "1", "--min", "-1"}, "--min");
 }
 
+// --- explain dynamic-linear (Q17.5, Q17.6). Derived by hand: x = [-0.5, 0.25, 1.4921875, 0.3]
+// has max - min = 255/128, so S = 2^-7 exactly; Z from min = 0 + 64 (error -64) and from max
+// 255 - 191 = 64 (error 64): Zx = 64. qx = nearbyint(x * 128) + 64 = [0, 96, 255, 102]
+// (0.3 * 128 = 38.4 -> 38). W = [[1, 2, 3, 4], [-4, 0, 5, -1]], Sw = 0.5: D = 2^-8;
+// Acc = [-64 + 64 + 573 + 152, 256 + 955 - 38] = [725, 1173]; y = Acc / 256 + [0.25, -1] =
+// [789/256, 917/256] = [0x1.8a8p+1, 0x1.ca8p+1], exact in binary32. torch 1.13 (qnnpack) gives
+// the same y, Sx and Zx (run here). Second case, a Zx tie: x = [-2.5, 252.5, 0.5], S = 1,
+// Z0 = 2.5 -> 2 (half to even), qx - Zx = [-2, 252, 0], W = [1, -1, 2], Acc = -254, Sw = 0.25:
+// y = -63.5. ---
+TEST(CliExplainDynamicLinear, HandDerivedStepsAndZeroPointTie) {
+  const std::vector<std::string> layer = {"explain", "dynamic-linear", "--x", "-0.5,0.25,1.4921875,0.3",
+                                          "--w", "1,2,3,4,-4,0,5,-1", "--w-shape", "2x4",
+                                          "--w-scale", "0.5", "--b", "0.25,-1"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = layer;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  const CliRun json = quantspec(with({"--json"}));
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const auto j = json.parsed();
+  EXPECT_EQ(j["x_scale"], "0x1p-7");
+  EXPECT_EQ(j["x_zero_point"], 64);
+  EXPECT_EQ(j["qx"], nlohmann::json::parse("[0, 96, 255, 102]"));
+  EXPECT_EQ(j["dequant_scales"], nlohmann::json::parse(R"(["0x1p-8", "0x1p-8"])"));
+  EXPECT_EQ(j["acc"], nlohmann::json::parse("[725, 1173]"));
+  EXPECT_EQ(j["y"], nlohmann::json::parse(R"(["0x1.8a8p+1", "0x1.ca8p+1"])"));
+  const CliRun text = quantspec(layer);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("Zx = 64"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("Acc 725, fl32(Acc) 0x1.6a8p+9 (725)"), std::string::npos) << text.out;
+  const CliRun tie = quantspec({"explain", "dynamic-linear", "--x", "-2.5,252.5,0.5", "--w", "1,-1,2",
+                                "--w-scale", "0.25", "--json"});
+  ASSERT_EQ(tie.exit_code, 0) << tie.err;
+  EXPECT_EQ(tie.parsed()["x_zero_point"], 2);
+  EXPECT_EQ(tie.parsed()["acc"], nlohmann::json::parse("[-254]"));
+  EXPECT_EQ(tie.parsed()["y"], nlohmann::json::parse(R"(["-0x1.fcp+5"])"));
+  EXPECT_EQ(quantspec({"explain", "dynamic-linear", "--help"}).exit_code, 0);
+  const std::vector<std::string> bare = {"explain", "dynamic-linear", "--x", "1,2", "--w", "1,2"};
+  auto bad = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = bare;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  expect_rejected(bare, "--w-scale");
+  expect_rejected(bad({"--w-scale", "0"}), "--w-scale");
+  expect_rejected(bad({"--w-scale", "1,2,3"}), "--w-scale");
+  expect_rejected(bad({"--w-scale", "1", "--b", "1,2"}), "--b");
+  expect_rejected({"explain", "dynamic-linear", "--x", "1,nan", "--w", "1,2", "--w-scale", "1"}, "--x");
+  expect_rejected({"explain", "dynamic-linear", "--x", "1,2", "--w", "1,200", "--w-scale", "1"}, "--w");
+  expect_rejected(bad({"--w-scale", "1", "--x-shape", "2x2"}), "--x");
+  expect_rejected(bad({"--w-scale", "1", "--w-shape", "1x3"}), "--w-shape");
+  expect_rejected({"explain", "dynamic-linear", "--w", "1", "--w-scale", "1"}, "--x");
+}
+
 // --- explain qat (issue 12): the example must train (float accuracy well above the 1/3 of
 // chance on three balanced classes), QAT must not lose to PTQ at int4 (the study note's claim
 // this command exists to show), int8 PTQ must stay near the float model, and two runs must
