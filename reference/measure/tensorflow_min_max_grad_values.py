@@ -44,6 +44,12 @@ per_tensor("narrow_4bit", [-1.2, -1.0, 0.99, 1.1], [1.0, 2.0, 4.0, 8.0], -1.0, 1
 per_channel("per_channel", [[-2.0, 0.75], [0.5, 3.0], [-0.25, -1.0]],
             [[1.0, 2.0], [4.0, 8.0], [16.0, 32.0]], [-1.0, 0.5], [1.0, 2.0])
 
+# The forward on the special inputs (SPEC Q15.4's NaN choice): FakeQuantWithMinMaxVars.
+forward = tf.raw_ops.FakeQuantWithMinMaxVars(
+    inputs=tf.constant([NAN, INF, -INF, 0.3], tf.float32), min=tf.constant(-12.8),
+    max=tf.constant(12.7))
+print(f"forward nan, inf, -inf, 0.3: {hexes(forward)}")
+
 rng = np.random.default_rng(1)
 for n in (8, 16, 1000):
     dy = (rng.standard_normal(n) * np.exp2(rng.integers(-12, 12, n))).astype(np.float32)

@@ -143,6 +143,16 @@ TEST(TensorflowMinMaxGrad, SumsAreExactRationals) {
   EXPECT_EQ(g.d_max[0], exact(0x1p-30f));
 }
 
+// The forward on the special inputs, measured (same script): NaN -> NaN, +-inf -> the nudged
+// ends, 0.3 -> 0.3f, on [-12.8, 12.7] with the Vars op.
+TEST(TensorflowMinMaxGrad, ForwardOnSpecialInputsMeasured) {
+  const TfFakeQuantParams p = vars(-12.8f, 12.7f);
+  EXPECT_TRUE(std::isnan(fake_quantize_tensorflow(NAN, p).value));
+  EXPECT_EQ(fake_quantize_tensorflow(INFINITY, p).value, 0x1.966666p+3f);
+  EXPECT_EQ(fake_quantize_tensorflow(-INFINITY, p).value, -0x1.99999ap+3f);
+  EXPECT_EQ(fake_quantize_tensorflow(0.3f, p).value, 0x1.333334p-2f);
+}
+
 TEST(TensorflowMinMaxGrad, EveryRejectedParameterIsNamed) {
   TfFakeQuantParams args = vars(-1.0f, 1.0f);
   args.op = TfFakeQuantOp::with_min_max_args;
