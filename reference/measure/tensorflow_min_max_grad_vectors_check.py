@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""SPEC.md Q16.3: run the FakeQuantTfGradTest vectors (vectors/fake_quant.json) through
+"""SPEC.md Q16.3: run the FakeQuantTfGradTest and FakeQuantTfPerChannelGradTest vectors (vectors/fake_quant.json) through
 TensorFlow's FakeQuantWithMinMaxVarsGradient and compare dL/dx bit for bit (signs of zeros
 included) and the min/max gradients exactly. The vectors hold exact sums; a test flagged
 inexact_binary32_sum is expected to differ (TensorFlow sums in binary32) and is reported apart.
@@ -58,6 +58,28 @@ for group in doc["testGroups"]:
         mismatches += 1
         print(f"tcId {test['tcId']} ({test['comment']}): tensorflow dx {[v.hex() for v in dx]} "
               f"sums {[str(v) for v in sums]}; vectors {test['expected']}")
+# Per channel: xs is [b, d] row-major, d = len(mins); every channel sum is a binary32.
+for group in doc["testGroups"]:
+    if group["type"] != "FakeQuantTfPerChannelGradTest":
+        continue
+    for test in group["tests"]:
+        if test["result"] != "valid":
+            continue
+        ins = test["inputs"]
+        depth = len(ins["mins"])
+        as_matrix = lambda key: np.array([binary32(v) for v in ins[key]], np.float32).reshape(-1, depth)
+        r = tf.raw_ops.FakeQuantWithMinMaxVarsPerChannelGradient(
+            gradients=as_matrix("dys"), inputs=as_matrix("xs"),
+            min=np.array([binary32(v) for v in ins["mins"]], np.float32),
+            max=np.array([binary32(v) for v in ins["maxs"]], np.float32),
+            num_bits=group["params"]["num_bits"], narrow_range=group["params"]["narrow_range"])
+        got = [[float(v) for v in r[i].numpy().reshape(-1)] for i in range(3)]
+        expected = [[binary32(v) for v in test["expected"][k]] for k in ("grad_xs", "grad_mins", "grad_maxs")]
+        checked += 1
+        if [[bits(v) for v in a] for a in got] != [[bits(v) for v in a] for a in expected]:
+            mismatches += 1
+            print(f"tcId {test['tcId']} ({test['comment']}): tensorflow {[[v.hex() for v in a] for a in got]}; "
+                  f"vectors {test['expected']}")
 print(f"{checked} tests, {mismatches} mismatches, {inexact_differ} inexact sums differ "
       f"(tensorflow {tf.__version__})")
 sys.exit(1 if mismatches else 0)

@@ -5,6 +5,7 @@
 // (nudging, narrow range, num_bits, the all-zero range, rejected parameters).
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "builder.hpp"
 #include "quantspec/reference/fake_quant.hpp"
@@ -359,6 +360,82 @@ void tensorflow_grad_group(FileBuilder& file) {
   }
 }
 
+// Q16.3 per channel (FakeQuantWithMinMaxVarsPerChannelGradient): xs is [b, d] row-major with
+// d = len(mins); each channel's sums are built to be exact in binary32 (dy on a 1/8 grid, at
+// most 16 rows), so grad_mins / grad_maxs are binary32 arrays and any summation order agrees.
+void tensorflow_per_channel_grad_group(FileBuilder& file) {
+  struct ChannelCase {
+    std::string comment;
+    std::vector<std::string> flags;
+    std::vector<float> xs, dys, mins, maxs;
+  };
+  std::vector<ChannelCase> cases = {
+      {"(3, 2): channel 0 [-1, 1], channel 1 [0.5, 2] nudged to [0, 1.5]", {"range_excludes_zero"},
+       {-2.0f, 0.75f, 0.5f, 3.0f, -0.25f, -1.0f}, {1.0f, 2.0f, 4.0f, 8.0f, 16.0f, 32.0f},
+       {-1.0f, 0.5f}, {1.0f, 2.0f}},
+      {"a channel with min = max = 0 passes everything", {"degenerate_range"},
+       {5.0f, 5.0f, -5.0f, -5.0f}, {1.0f, -2.0f, 3.0f, -4.0f}, {0.0f, -1.0f}, {0.0f, 1.0f}},
+      {"x on each channel's nudged bounds", {"fake_quant_boundary"},
+       {-12.8f, -1.0f, 12.7f, 1.0f}, {1.0f, 2.0f, 4.0f, 8.0f}, {-12.8f, -1.0f}, {12.7f, 1.0f}},
+      {"a channel with min > max is rejected", {}, {0.0f, 0.0f}, {1.0f, 1.0f}, {-1.0f, 1.0f},
+       {1.0f, -1.0f}},
+  };
+  Rng rng(0xFA4E0004);
+  for (int i = 0; i < 4; ++i) {
+    ChannelCase c;
+    const auto depth = rng.uniform(1, 4);
+    const auto batch = rng.uniform(1, 16);
+    for (std::int64_t d = 0; d < depth; ++d) {
+      const auto lo = rng.uniform(-256, 0);
+      const auto hi = rng.uniform(1, 256);
+      c.mins.push_back(static_cast<float>(lo) * 0.0625f);
+      c.maxs.push_back(static_cast<float>(hi) * 0.0625f);
+    }
+    for (std::int64_t e = 0; e < batch * depth; ++e) {
+      const auto xv = rng.uniform(-400, 400);
+      const auto dv = rng.uniform(-64, 64);
+      c.xs.push_back(static_cast<float>(xv) * 0.0625f);
+      c.dys.push_back(static_cast<float>(dv) * 0.125f);
+    }
+    c.comment = "random #" + std::to_string(i);
+    c.flags = {"random"};
+    cases.push_back(c);
+  }
+  auto& group = file.group("FakeQuantTfPerChannelGradTest",
+                           Json{{"fake_quant", "tensorflow"}, {"tf_op", "with_min_max_vars_per_channel"}},
+                           Json{{"num_bits", 8}, {"narrow_range", false}});
+  for (const ChannelCase& c : cases) {
+    std::vector<ref::TfFakeQuantParams> params;
+    for (std::size_t d = 0; d < c.mins.size(); ++d) {
+      params.push_back({c.mins[d], c.maxs[d], 8, false, ref::TfFakeQuantOp::with_min_max_vars_per_channel});
+    }
+    Json xs = Json::array(), dys = Json::array(), mins = Json::array(), maxs = Json::array();
+    for (float v : c.xs) xs.push_back(encode(v));
+    for (float v : c.dys) dys.push_back(encode(v));
+    for (float v : c.mins) mins.push_back(encode(v));
+    for (float v : c.maxs) maxs.push_back(encode(v));
+    group.add_computed(c.comment, c.flags,
+                       Json{{"xs", xs}, {"dys", dys}, {"mins", mins}, {"maxs", maxs}}, [&]() {
+                         const ref::TfMinMaxGradient g =
+                             ref::tensorflow_min_max_gradient(c.xs, c.dys, params);
+                         Json dx = Json::array(), gmin = Json::array(), gmax = Json::array();
+                         for (float v : g.dx) dx.push_back(encode(v));
+                         for (std::size_t d = 0; d < params.size(); ++d) {
+                           for (const auto& [sum, out] : {std::pair{&g.d_min[d], &gmin},
+                                                          std::pair{&g.d_max[d], &gmax}}) {
+                             const float rounded = ref::round_to_binary32(*sum);
+                             if (ref::exact(rounded) != *sum) {
+                               throw std::logic_error("fake_quant vectors: inexact channel sum in " +
+                                                      c.comment);
+                             }
+                             out->push_back(encode(rounded));
+                           }
+                         }
+                         return Json{{"grad_xs", dx}, {"grad_mins", gmin}, {"grad_maxs", gmax}};
+                       });
+  }
+}
+
 }  // namespace
 
 Json fake_quant_family() {
@@ -381,11 +458,16 @@ Json fake_quant_family() {
                     "a tensor xs with upstream dys and min, max, num_bits, narrow_range; outputs "
                     "grad_xs (binary32 per element, signs of zeros count), grad_min and grad_max "
                     "(the exact sums, rationals; TensorFlow's binary32 summation order is not "
-                    "modelled, so a backend's binary32 sum may differ where the sum is inexact)."});
+                    "modelled, so a backend's binary32 sum may differ where the sum is inexact).",
+                    "FakeQuantTfPerChannelGradTest (Q16.3): FakeQuantWithMinMaxVarsPerChannelGradient"
+                    " on xs [b, d] row-major with per-channel mins, maxs (d each); outputs grad_xs "
+                    "and grad_mins, grad_maxs (binary32 arrays: every channel sum here is exact in "
+                    "binary32)."});
   shared_group(file);
   tensorflow_group(file);
   learnable_grad_group(file);
   tensorflow_grad_group(file);
+  tensorflow_per_channel_grad_group(file);
   return file.finish();
 }
 
