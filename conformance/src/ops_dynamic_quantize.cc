@@ -1,10 +1,11 @@
-// Dynamic quantization (SPEC.md Q17): dynamic_quantize, variants onnx_u8 (Q17.1, per tensor) and
-// symmetric_s8 (Q17.2, per tensor and per row). The oracle is the reference (dynamic.hpp): the
+// Dynamic quantization (SPEC.md Q17): dynamic_quantize, variants onnx_u8 (Q17.1, per tensor),
+// symmetric_s8 (Q17.2, per tensor and per row) and pytorch_u8 (Q17.5, per tensor, with and
+// without reduce_range). The oracle is the reference (dynamic.hpp): the
 // run-time scales compared bit for bit, zero points and quantized values exactly. The kernel is
 // called four times per case (execute(): two output fills, then every buffer at a page end, then
 // at a page start) with the unread fields (scale_floor for onnx_u8, reduce_range) holding noise;
 // scales_out and zero_points_out are fenced outputs of each call (fences.hpp).
-// PYTORCH_U8 and a per-row onnx_u8 are not defined by Q17, so no suite asks for them.
+// A per-row onnx_u8 or pytorch_u8 is not defined by Q17, so no suite asks for one.
 #include <cfloat>
 #include <cmath>
 #include <cstring>
@@ -16,6 +17,7 @@
 #include "execute.hpp"
 #include "ops.hpp"
 #include "quantspec/reference/dynamic.hpp"
+#include "quantspec/reference/dynamic_pytorch.hpp"
 #include "unread_fields.hpp"
 
 namespace quantspec::conformance::ops {
@@ -30,13 +32,16 @@ struct DynamicCase {
   std::size_t rows = 1;
   std::size_t cols = 0;
   float scale_floor = 0x1p-20f;  // symmetric_s8 only
+  bool reduce_range = false;     // pytorch_u8 only
   std::vector<float> input;      // rows * cols, row-major
   Placement placement;
   bool per_channel = true;       // (check_kit: never cut a case down to one element)
 };
 
 std::uint32_t output_type_of(std::uint32_t variant) { return variant == QS_DYN_SYMMETRIC_S8 ? QS_S8 : QS_U8; }
-std::string variant_name(std::uint32_t v) { return v == QS_DYN_SYMMETRIC_S8 ? "symmetric_s8" : "onnx_u8"; }
+std::string variant_name(std::uint32_t v) {
+  return v == QS_DYN_SYMMETRIC_S8 ? "symmetric_s8" : v == QS_DYN_PYTORCH_U8 ? "pytorch_u8" : "onnx_u8";
+}
 std::size_t param_count(const DynamicCase& c) { return c.per_row ? c.rows : 1; }
 
 Flavor flavor_of(const DynamicCase& c) { return {QS_S8, output_type_of(c.variant), c.per_row}; }
@@ -47,6 +52,7 @@ std::string describe(const DynamicCase& c) {
     << element_type_name(output_type_of(c.variant)) << "\n  per_row: " << c.per_row << "\n  rows, cols: " << c.rows
     << ", " << c.cols << "\n";
   if (c.variant == QS_DYN_SYMMETRIC_S8) t << "  scale_floor: " << hex(c.scale_floor) << "\n";
+  if (c.variant == QS_DYN_PYTORCH_U8) t << "  reduce_range: " << c.reduce_range << "\n";
   t << "  input (misaligned by " << c.placement.input_offset << " floats): " << list(c.input) << "\n"
     << "  output misaligned by " << c.placement.output_offset << " bytes\n";
   return t.str();
@@ -66,6 +72,11 @@ Expected reference(const DynamicCase& c) {
     const ref::OnnxDynamicQuantization d = ref::dynamic_quantize_onnx(c.input);
     e.scales = {d.scale};
     e.zero_points = {static_cast<std::int32_t>(d.zero_point)};
+    for (const auto& q : d.q) e.q.push_back(static_cast<std::int32_t>(q));
+  } else if (c.variant == QS_DYN_PYTORCH_U8) {
+    const ref::PytorchDynamicQuantization d = ref::dynamic_quantize_pytorch(c.input, c.reduce_range);
+    e.scales = {d.params.scale_f32};
+    e.zero_points = {static_cast<std::int32_t>(d.params.zero_point)};
     for (const auto& q : d.q) e.q.push_back(static_cast<std::int32_t>(q));
   } else {
     const ref::RowDynamicQuantization d = ref::dynamic_quantize_per_row(c.input, c.per_row ? c.rows : 1, c.scale_floor);
@@ -90,13 +101,14 @@ Outcome run_case(const qs_kernel_table& table, const DynamicCase& c, OracleMode 
   const Execution e = execute(
       {{to_bytes(c.input), c.placement.input_offset * sizeof(float), "input"}}, n, c.placement.output_offset,
       [&](const std::vector<const void*>& in, void* out) {
-        // Reads: variant, output_type, per_row, and scale_floor for symmetric_s8; reduce_range
-        // is PYTORCH_U8's.
+        // Reads: variant, output_type, per_row, scale_floor for symmetric_s8, reduce_range for
+        // pytorch_u8.
         const Noise unread = noise.next();
         p.variant = c.variant;
         p.output_type = output_type_of(c.variant);
         p.per_row = c.per_row ? 1u : 0u;
-        p.reduce_range = static_cast<std::uint32_t>(unread_count(unread));
+        p.reduce_range = c.variant == QS_DYN_PYTORCH_U8 ? (c.reduce_range ? 1u : 0u)
+                                                        : static_cast<std::uint32_t>(unread_count(unread));
         p.scale_floor = c.variant == QS_DYN_SYMMETRIC_S8 ? c.scale_floor : unread_scale(unread, 1e-3f);
         // The run-time parameters are fenced like the output (execute() checks their guard
         // bytes after the call).
@@ -200,6 +212,38 @@ Cases onnx_range_cases() {
   return cases;
 }
 
+// Q17.5's branches (the inputs run against torch 1.13 in the reference tests: mixed signs with
+// and without reduce_range, the small-scale cut of each kind, all zero, a nearbyint tie, the
+// 7-bit example whose q leaves [0, 127]) and deterministic random ranges of every magnitude.
+Cases pytorch_range_cases() {
+  Cases cases;
+  auto add = [&](const std::string& what, std::vector<float> x, bool reduce_range) {
+    DynamicCase c = dmake(QS_DYN_PYTORCH_U8, false, 1, std::move(x));
+    c.reduce_range = reduce_range;
+    cases.emplace_back(what + (reduce_range ? " (reduce_range)" : ""), c);
+  };
+  for (bool rr : {false, true}) {
+    add("mixed signs", {-1.0f, 0.5f, 2.0f}, rr);
+    add("7-bit grid, q outside it", {-1.0f, 1.0f}, rr);
+    add("small scale, min 0", {0.0f, 1e-3f}, rr);
+    add("small scale, max 0", {-1e-3f, 0.0f, -5e-4f}, rr);
+    add("small scale, both signs", {-1e-3f, 2e-3f, 0.0f}, rr);
+    add("every element 0 (S = 0.1)", {0.0f, -0.0f, 0.0f}, rr);
+    add("nearbyint tie of Z", {-2.5f, 252.5f, 0.5f}, rr);
+    add("subnormal range", {0x1p-140f, -0x1p-141f}, rr);
+    add("huge range", {-FLT_MAX / 2, FLT_MAX / 2}, rr);
+  }
+  kit::Random rng(29);
+  for (int i = 0; i < 300; ++i) {
+    const int e = static_cast<int>(rng.in(-30, 30));
+    std::vector<float> x;
+    for (int j = 0; j < 19; ++j) x.push_back(std::ldexp(static_cast<float>(rng.in(-(1 << 24), 1 << 24)), e - 24));
+    if (i % 5 == 0) for (float& v : x) v = std::fabs(v);  // one-signed
+    add("random range " + std::to_string(i), x, i % 2 == 1);
+  }
+  return cases;
+}
+
 Cases symmetric_range_cases(bool per_row) {
   Cases cases;
   auto add = [&](const std::string& what, std::size_t rows, std::vector<float> x, float floor) {
@@ -281,6 +325,7 @@ rc::Gen<DynamicCase> gen_dynamic(std::uint32_t variant, const Support& support) 
     const int e = *inRange(-40, 30);
     const float floor = std::ldexp(1.0f, *inRange(-80, -5));
     c.scale_floor = floor;
+    c.reduce_range = *rc::gen::arbitrary<bool>();
     for (std::size_t i = 0; i < c.rows * c.cols; ++i) {
       c.input.push_back(*weightedOneOf<float>({
           {6, map(inRange(-(1 << 24), (1 << 24) + 1), [e](int m) { return std::ldexp(static_cast<float>(m), e - 24); })},
@@ -344,7 +389,7 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, std::uint32_t 
       add("scale_floor = " + hex(f), [f](Call& c) { c.p.scale_floor = f; });
     }
     if (per_row) add("NaN in the last row", [](Call& c) { c.rows = 37; c.cols = 1; c.x[36] = kNaN; });
-  } else {
+  } else if (variant == QS_DYN_ONNX_U8) {
     add("fl32(max - min) = inf", [](Call& c) { c.x[0] = -3e38f; c.x[1] = 3e38f; });
     add("a non-zero range whose scale rounds to 0", [](Call& c) { c.x.assign(37, 0.0f); c.x[30] = 0x1p-149f; });
   }
@@ -384,6 +429,7 @@ VariantSuite dynamic_suite(std::uint32_t variant) {
                  }};
   };
   s.checks.push_back(catalogue("ComputesScaleAndZeroPointInBinary32AsOrdered", [variant](bool per_row) {
+    if (variant == QS_DYN_PYTORCH_U8) return pytorch_range_cases();
     return variant == QS_DYN_ONNX_U8 ? onnx_range_cases() : symmetric_range_cases(per_row);
   }));
   s.checks.push_back(catalogue("ReducesEveryElementOfEveryLength",
@@ -404,7 +450,7 @@ VariantSuite dynamic_suite(std::uint32_t variant) {
 }  // namespace
 
 std::vector<VariantSuite> dynamic_quantize_suites() {
-  return {dynamic_suite(QS_DYN_ONNX_U8), dynamic_suite(QS_DYN_SYMMETRIC_S8)};
+  return {dynamic_suite(QS_DYN_ONNX_U8), dynamic_suite(QS_DYN_SYMMETRIC_S8), dynamic_suite(QS_DYN_PYTORCH_U8)};
 }
 
 }  // namespace quantspec::conformance::ops

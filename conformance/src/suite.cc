@@ -25,7 +25,7 @@ const std::vector<std::string>& operation_names() {
       "quantize",   "quantize_per_channel",   "dequantize", "dequantize_per_channel",
       "requantize", "requantize_per_channel", "gemm",       "linear",
       "lut",        "gemm_packed",            "linear_packed", "lut_int16",
-      "fake_quantize", "fake_quantize_per_channel", "dynamic_quantize"};
+      "fake_quantize", "fake_quantize_per_channel", "dynamic_quantize", "dynamic_linear"};
   return names;
 }
 
@@ -43,7 +43,7 @@ const std::vector<VariantSuite>& all_variant_suites() {
     for (auto* make : {&ops::quantize_suites, &ops::dequantize_suites, &ops::requantize_suites,
                        &ops::gemm_suites, &ops::linear_suites, &ops::lut_suites,
                        &ops::packed_suites, &ops::lut_int16_suites, &ops::fake_quantize_suites,
-                       &ops::dynamic_quantize_suites}) {
+                       &ops::dynamic_quantize_suites, &ops::dynamic_linear_suites}) {
       for (VariantSuite& s : make()) all.push_back(std::move(s));
     }
     // Order by operation (as operation_names lists them), keeping each op's variant order.

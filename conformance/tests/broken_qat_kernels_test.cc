@@ -1,4 +1,4 @@
-// The fake_quantize and dynamic_quantize suites catch realistic bugs. Each broken table is the
+// The fake_quantize, dynamic_quantize and dynamic_linear suites catch realistic bugs. Each broken table is the
 // scalar example with one of these slots filled by a kernel written from the spec with one bug;
 // parameter validation is delegated to our optimized table (a call with no elements, or on a
 // scratch copy of the outputs), so only the bug differs from a correct kernel.
@@ -113,6 +113,63 @@ qs_status per_channel_restarting_every_16(const qs_fake_quant_params* p, const f
   return QS_OK;
 }
 
+// Q17.7 dynamic linear written from the spec with one bug picked by `kBug` (any other value: no
+// bug); the quantize of x is our dynamic_quantize on a dense copy.
+enum class LinearBug { bias_before_multiply, binary64_scale, binary64_product, exact_accumulator };
+template <LinearBug kBug>
+qs_status broken_dynamic_linear(const qs_dynamic_linear_params* p, const float* x, size_t x_stride, const std::int8_t* w,
+                                size_t w_stride, float* out, size_t out_stride, size_t m, size_t n, size_t k) {
+  // Validation by our kernel on the caller's buffers (its outputs are then overwritten).
+  const qs_status status = ours().dynamic_linear(p, x, x_stride, w, w_stride, out, out_stride, m, n, k);
+  if (status != QS_OK) return status;
+  std::vector<float> dense;
+  for (size_t r = 0; r < m; ++r) dense.insert(dense.end(), x + r * x_stride, x + r * x_stride + k);
+  std::vector<std::uint8_t> qx(m * k);
+  std::vector<float> scales(m);
+  std::vector<std::int32_t> zero_points(m);
+  if (ours().dynamic_quantize(&p->quant, dense.data(), qx.data(), m, k, scales.data(), zero_points.data()) != QS_OK) {
+    return QS_BAD_PARAMETERS;
+  }
+  double pytorch_scale = scales[0];
+  if (kBug == LinearBug::binary64_scale && p->quant.variant == QS_DYN_PYTORCH_U8) {
+    // BUG: PyTorch's binary64 q_scale (Q17.5 step 3) used as Sx without rounding it to binary32
+    // (the ranges of the suite never take the 0.1 or small-scale branches).
+    float lo = 0.0f, hi = 0.0f;
+    for (float v : dense) lo = std::fmin(lo, v), hi = std::fmax(hi, v);
+    pytorch_scale = (static_cast<double>(hi) - lo) / (p->quant.reduce_range ? 127 : 255);
+    if (static_cast<float>(pytorch_scale) != scales[0]) pytorch_scale = scales[0];
+  }
+  for (size_t r = 0; r < m; ++r) {
+    const size_t s = p->quant.per_row ? r : 0;
+    for (size_t c = 0; c < n; ++c) {
+      std::uint32_t acc = 0;
+      for (size_t kk = 0; kk < k; ++kk) {
+        const std::int32_t q = p->quant.output_type == QS_S8 ? static_cast<std::int8_t>(qx[r * k + kk]) : qx[r * k + kk];
+        acc += static_cast<std::uint32_t>((q - zero_points[s]) * w[c * w_stride + kk]);
+      }
+      const auto acc32 = static_cast<std::int32_t>(acc);
+      const float sw = p->weight_scales[c];
+      const float d = kBug == LinearBug::binary64_scale ? static_cast<float>(pytorch_scale * sw) : scales[s] * sw;
+      const float bias = p->bias != nullptr ? p->bias[c] : 0.0f;
+      float result;
+      if (kBug == LinearBug::bias_before_multiply) {
+        result = p->bias != nullptr ? (static_cast<float>(acc32) + bias) * d : static_cast<float>(acc32) * d;  // BUG
+      } else if (kBug == LinearBug::binary64_product) {
+        // BUG: product and sum in binary64, rounded once at the end.
+        result = static_cast<float>(static_cast<double>(static_cast<float>(acc32)) * d + (p->bias != nullptr ? bias : 0.0));
+      } else if (kBug == LinearBug::exact_accumulator) {
+        const float product = static_cast<float>(static_cast<double>(acc32) * d);  // BUG: no fl32(acc)
+        result = p->bias != nullptr ? product + bias : product;
+      } else {
+        const float product = static_cast<float>(acc32) * d;
+        result = p->bias != nullptr ? product + bias : product;
+      }
+      out[r * out_stride + c] = result;
+    }
+  }
+  return QS_OK;
+}
+
 const qs_kernel_table& table_with(void (*edit)(qs_kernel_table&), const char* name) {
   static std::vector<std::unique_ptr<qs_kernel_table>> tables;
   tables.push_back(std::make_unique<qs_kernel_table>(broken_with_slot(edit, name)));
@@ -186,6 +243,40 @@ TEST(SuiteCatchesQat, OnnxDynamicQuantizeReductionSkippingTheTail) {
   const auto& t = table_with([](qs_kernel_table& k) { k.dynamic_quantize = onnx_reduction_skips_tail; },
                              "broken: dynamic_quantize reduction skips the tail");
   expect_caught(t, "dynamic_quantize", "onnx_u8", "ReducesEveryElementOfEveryLength", "wrong run-time parameters");
+}
+
+TEST(SuiteCatchesQat, DynamicLinearAddingTheBiasBeforeTheMultiply) {
+  const auto& t = table_with([](qs_kernel_table& k) { k.dynamic_linear = broken_dynamic_linear<LinearBug::bias_before_multiply>; },
+                             "broken: dynamic_linear fl32((acc + bias) * D)");
+  expect_caught(t, "dynamic_linear", "onnx_u8", "MatchesReferenceOnBlockShapes", "wrong output");
+}
+
+TEST(SuiteCatchesQat, DynamicLinearWithPytorchsBinary64Scale) {
+  const auto& t = table_with([](qs_kernel_table& k) { k.dynamic_linear = broken_dynamic_linear<LinearBug::binary64_scale>; },
+                             "broken: dynamic_linear D = fl32(S_binary64 * Sw)");
+  expect_caught(t, "dynamic_linear", "pytorch_u8", "MatchesReferenceOnBlockShapes", "wrong output");
+}
+
+TEST(SuiteCatchesQat, DynamicLinearProductAndBiasInBinary64) {
+  const auto& t = table_with([](qs_kernel_table& k) { k.dynamic_linear = broken_dynamic_linear<LinearBug::binary64_product>; },
+                             "broken: dynamic_linear fl32(acc * D + bias) in binary64");
+  expect_caught(t, "dynamic_linear", "onnx_u8", "MatchesReferenceOnBlockShapes", "wrong output");
+}
+
+TEST(SuiteCatchesQat, DynamicLinearWithoutRoundingTheAccumulatorToBinary32) {
+  const auto& t = table_with([](qs_kernel_table& k) { k.dynamic_linear = broken_dynamic_linear<LinearBug::exact_accumulator>; },
+                             "broken: dynamic_linear fl32(acc * D) without fl32(acc)");
+  expect_caught(t, "dynamic_linear", "symmetric_s8", "RoundsTheAccumulatorToBinary32BeforeTheScale", "wrong output");
+}
+
+// The spec-following version of the same code passes: the bugs above are what the suite sees.
+TEST(SuiteCatchesQat, DynamicLinearWrittenFromTheSpecPasses) {
+  const auto& t = table_with([](qs_kernel_table& k) { k.dynamic_linear = broken_dynamic_linear<static_cast<LinearBug>(99)>; },
+                             "dynamic_linear from the spec (no bug)");
+  for (const char* variant : {"onnx_u8", "symmetric_s8", "pytorch_u8"}) {
+    const VariantResult r = run_variant(t, t.name, find_suite("dynamic_linear", variant), test_settings());
+    EXPECT_EQ(r.status, VariantResult::Status::pass) << variant << ": " << r.failed_check;
+  }
 }
 
 }  // namespace

@@ -520,6 +520,97 @@ void RegisterLinearPacked() {
   }
 }
 
+// dynamic_quantize (Q17): f32 in, u8/s8 out, run-time parameters computed from the data (a
+// reduction pass, then the quantize pass). Timed against memcpy / streaming copy of the same
+// bytes (4 + 1 per element, copied as 2.5 n), like the elementwise rows.
+void RegisterDynamicQuantize() {
+  if (table()->dynamic_quantize == nullptr) return;
+  for (const auto& s : Sizes()) {
+    const size_t n = s.elements;
+    struct Variant {
+      const char* name;
+      uint32_t variant, output_type, per_row;
+    };
+    for (const Variant v : {Variant{"onnx_u8", QS_DYN_ONNX_U8, QS_U8, 0},
+                            Variant{"pytorch_u8", QS_DYN_PYTORCH_U8, QS_U8, 0},
+                            Variant{"symmetric_s8_rows_of_4096", QS_DYN_SYMMETRIC_S8, QS_S8, 1}}) {
+      qs_dynamic_quantize_params p{};
+      p.variant = v.variant;
+      p.output_type = v.output_type;
+      p.per_row = v.per_row;
+      p.scale_floor = 0x1p-20f;
+      const size_t rows = v.per_row ? n / 4096 : 1;
+      auto scales = std::make_shared<std::vector<float>>(rows);
+      auto zero_points = std::make_shared<std::vector<int32_t>>(rows);
+      Register(std::string("dynamic_quantize_") + v.name + "/" + s.label, s, 5.0 * n,
+               [p, n, rows, scales, zero_points] {
+                 table()->dynamic_quantize(&p, arrays().f32_in.data, arrays().u8_out.data, rows,
+                                           n / rows, scales->data(), zero_points->data());
+               });
+    }
+  }
+}
+
+// dynamic_linear (Q17.7), f32 x (M x K) and s8 W (N x K) -> f32, per tensor u8 (ONNX) and per
+// row s8: timed against the peak loop for the same MACs and against our int32 gemm on the
+// same shape (u8 x s8, what dynamic_linear runs after quantizing x).
+struct DynamicLinearData {
+  DynamicLinearData(size_t m, size_t n, size_t k)
+      : m(m), n(n), k(k), x(m * k), qa(m * k), w(n * k), scales(n), bias(n), out(m * n), acc(m * n) {
+    std::mt19937 rng(13);
+    for (auto& v : x) v = static_cast<float>(static_cast<int32_t>(rng() % 2001) - 1000) * 0.01f;
+    for (auto& v : qa) v = static_cast<uint8_t>(rng());
+    for (auto& v : w) v = static_cast<int8_t>(rng());
+    for (auto& v : scales) v = 0.001f + static_cast<float>(rng() % 1000) * 1e-6f;
+    for (auto& v : bias) v = static_cast<float>(rng() % 1000) * 0.01f;
+  }
+  size_t m, n, k;
+  std::vector<float> x;
+  std::vector<uint8_t> qa;
+  std::vector<int8_t> w;
+  std::vector<float> scales, bias, out;
+  std::vector<int32_t> acc;
+};
+
+void RegisterDynamicLinear() {
+  if (table()->dynamic_linear == nullptr) return;
+  const size_t shapes[][3] = {{1, 1024, 1024}, {16, 1024, 1024}, {128, 1024, 1024}};
+  for (const auto& shape : shapes) {
+    for (const bool per_row : {false, true}) {
+      auto data = std::make_shared<DynamicLinearData>(shape[0], shape[1], shape[2]);
+      qs_dynamic_linear_params p{};
+      p.quant.variant = per_row ? QS_DYN_SYMMETRIC_S8 : QS_DYN_ONNX_U8;
+      p.quant.output_type = per_row ? QS_S8 : QS_U8;
+      p.quant.per_row = per_row ? 1 : 0;
+      p.quant.scale_floor = 0x1p-20f;
+      p.weight_scales = data->scales.data();
+      p.bias = data->bias.data();
+      qs_gemm_params g{};
+      g.a_type = QS_U8;
+      g.a_zero_point = 128;
+      const double macs = static_cast<double>(shape[0]) * shape[1] * shape[2];
+      const quantspec::bench::Int8Peak peak = gemm_peak();
+      const size_t peak_iterations =
+          peak.run == nullptr ? 0 : static_cast<size_t>(macs / peak.macs_per_iteration) + 1;
+      RegisterPaired(
+          std::string("dynamic_linear_") + (per_row ? "s8_per_row/" : "onnx_u8/") +
+              std::to_string(shape[0]) + "x" + std::to_string(shape[1]) + "x" + std::to_string(shape[2]),
+          macs, /*warm=*/true, /*calls=*/1,
+          [p, data] {
+            table()->dynamic_linear(&p, data->x.data(), data->k, data->w.data(), data->k,
+                                    data->out.data(), data->n, data->m, data->n, data->k);
+          },
+          [peak_iterations, peak] {
+            if (peak.run != nullptr) peak.run(peak_iterations);
+          },
+          [g, data] {
+            table()->gemm(&g, data->qa.data(), data->k, data->w.data(), data->k, data->acc.data(),
+                          data->n, data->m, data->n, data->k);
+          });
+    }
+  }
+}
+
 class CollectingReporter : public benchmark::ConsoleReporter {
  public:
   explicit CollectingReporter(bool quiet) : quiet_(quiet) {}
@@ -638,6 +729,8 @@ int main(int argc, char** argv) {
   RegisterElementwise();
   RegisterGemm();
   RegisterLinearPacked();
+  RegisterDynamicQuantize();
+  RegisterDynamicLinear();
   CollectingReporter reporter(json);
   benchmark::RunSpecifiedBenchmarks(&reporter);
 
@@ -655,6 +748,17 @@ int main(int argc, char** argv) {
         ratio_samples[name + "_vs_unpacked"].push_back(m.copy_seconds / m.kernel_seconds);
         if (gemm_peak().run != nullptr && m.stream_copy_seconds > 0) {
           ratio_samples[name + "_vs_peak"].push_back(m.stream_copy_seconds / m.kernel_seconds);
+        }
+        continue;
+      }
+      if (name.rfind("dynamic_linear", 0) == 0) {
+        // baseline = the peak loop (equal MACs), baseline2 = our gemm on the same shape.
+        raw_samples[name + " GMAC/s"].push_back(m.work / m.kernel_seconds / 1e9);
+        ratio_samples[name + "_vs_gemm"].push_back(m.stream_copy_seconds / m.kernel_seconds);
+        if (gemm_peak().run != nullptr && m.copy_seconds > 0) {
+          ratio_samples[name + "_vs_peak"].push_back(m.copy_seconds / m.kernel_seconds);
+          raw_samples[name + " " + gemm_peak().name + "_peak GMAC/s"].push_back(
+              m.work / m.copy_seconds / 1e9);
         }
         continue;
       }

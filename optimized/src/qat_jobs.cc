@@ -186,23 +186,47 @@ qs_status CheckFakeQuantizeAllocating(const qs_fake_quant_params* p, bool per_ch
 }
 }  // namespace
 
-qs_status CheckDynamicQuantize(const qs_dynamic_quantize_params* p, const float* in,
-                               const void* out, size_t rows, size_t cols, const float* scales_out,
-                               const int32_t* zero_points_out, DynamicQuantizeJob* job) {
+namespace {
+// The fields of qs_dynamic_quantize_params, for dynamic_quantize and dynamic_linear alike.
+qs_status CheckDynamicQuantizeParams(const qs_dynamic_quantize_params* p) {
   if (p == nullptr || p->variant > QS_DYN_PYTORCH_U8 ||
       (p->output_type != QS_S8 && p->output_type != QS_U8)) {
     return QS_BAD_PARAMETERS;
   }
-  // PYTORCH_U8 is not defined by Q17 yet; ONNX DynamicQuantizeLinear is per tensor only
-  // (Q17.1 defines no per-row form).
-  if (p->variant == QS_DYN_PYTORCH_U8) return QS_VARIANT_NOT_SUPPORTED;
-  if (p->variant == QS_DYN_ONNX_U8 && p->per_row != 0) return QS_VARIANT_NOT_SUPPORTED;
+  // ONNX DynamicQuantizeLinear and PyTorch's quantize_per_tensor_dynamic are per tensor only
+  // (Q17.1 and Q17.5 define no per-row form).
+  if (p->variant != QS_DYN_SYMMETRIC_S8 && p->per_row != 0) return QS_VARIANT_NOT_SUPPORTED;
   const uint32_t wanted_type = p->variant == QS_DYN_SYMMETRIC_S8 ? QS_S8 : QS_U8;
   if (p->output_type != wanted_type) return QS_BAD_PARAMETERS;
   // Q17.3: the floor is a binary32 > 0 (it keeps an all-zero row from dividing by 0).
   if (p->variant == QS_DYN_SYMMETRIC_S8 && !IsValidScale(p->scale_floor)) {
     return QS_BAD_PARAMETERS;
   }
+  return QS_OK;
+}
+
+void FillDynamicQuantizeJob(const qs_dynamic_quantize_params* p, size_t rows, size_t cols,
+                            DynamicQuantizeJob* job) {
+  job->variant = p->variant;
+  job->output_type = p->output_type;
+  job->per_row = p->per_row != 0;
+  job->scale_floor = p->scale_floor;
+  job->reduce_range = p->variant == QS_DYN_PYTORCH_U8 && p->reduce_range != 0;
+  job->rows = rows;
+  job->cols = cols;
+}
+
+// Bytes spanned by `rows` rows of `cols` elements of `size` bytes at row stride `stride`.
+size_t SpanBytes(size_t rows, size_t cols, size_t stride, size_t size) {
+  return ((rows - 1) * stride + cols) * size;
+}
+}  // namespace
+
+qs_status CheckDynamicQuantize(const qs_dynamic_quantize_params* p, const float* in,
+                               const void* out, size_t rows, size_t cols, const float* scales_out,
+                               const int32_t* zero_points_out, DynamicQuantizeJob* job) {
+  const qs_status checked = CheckDynamicQuantizeParams(p);
+  if (checked != QS_OK) return checked;
   // Q17.3: an empty tensor has no range.
   if (rows == 0 || cols == 0 || rows > SIZE_MAX / cols) return QS_BAD_PARAMETERS;
   const size_t n = rows * cols;
@@ -216,12 +240,37 @@ qs_status CheckDynamicQuantize(const qs_dynamic_quantize_params* p, const float*
     return QS_BAD_PARAMETERS;
   }
   (void)n;
-  job->variant = p->variant;
-  job->output_type = p->output_type;
-  job->per_row = p->per_row != 0;
-  job->scale_floor = p->scale_floor;
-  job->rows = rows;
-  job->cols = cols;
+  FillDynamicQuantizeJob(p, rows, cols, job);
+  return QS_OK;
+}
+
+qs_status CheckDynamicLinear(const qs_dynamic_linear_params* p, const float* x, size_t x_stride,
+                             const int8_t* w, size_t w_stride, const float* out,
+                             size_t out_stride, size_t m, size_t n, size_t k,
+                             DynamicQuantizeJob* job) {
+  if (p == nullptr) return QS_BAD_PARAMETERS;
+  const qs_status checked = CheckDynamicQuantizeParams(&p->quant);
+  if (checked != QS_OK) return checked;
+  // Q17.7: x needs at least one element for its range; every dimension is >= 1.
+  if (m == 0 || n == 0 || k == 0) return QS_BAD_PARAMETERS;
+  if (x == nullptr || w == nullptr || out == nullptr || p->weight_scales == nullptr) {
+    return QS_BAD_PARAMETERS;
+  }
+  if (x_stride < k || w_stride < k || out_stride < n) return QS_BAD_PARAMETERS;
+  constexpr size_t kMax = SIZE_MAX / 8;
+  if (m > kMax / x_stride || n > kMax / w_stride || m > kMax / out_stride) return QS_BAD_PARAMETERS;
+  for (size_t c = 0; c < n; ++c) {
+    if (!IsValidScale(p->weight_scales[c])) return QS_BAD_PARAMETERS;
+    if (p->bias != nullptr && !std::isfinite(p->bias[c])) return QS_BAD_PARAMETERS;
+  }
+  const size_t out_bytes = SpanBytes(m, n, out_stride, sizeof(float));
+  if (!Disjoint(out, out_bytes, x, SpanBytes(m, k, x_stride, sizeof(float)), 1) ||
+      !Disjoint(out, out_bytes, w, SpanBytes(n, k, w_stride, 1), 1) ||
+      !Disjoint(out, out_bytes, p->weight_scales, n * sizeof(float), 1) ||
+      (p->bias != nullptr && !Disjoint(out, out_bytes, p->bias, n * sizeof(float), 1))) {
+    return QS_BAD_PARAMETERS;
+  }
+  FillDynamicQuantizeJob(&p->quant, m, k, job);
   return QS_OK;
 }
 
@@ -242,6 +291,47 @@ bool OnnxScaleAndZeroPoint(float lo, float hi, float* scale, int32_t* zero_point
   *scale = scale_f;
   *zero_point = static_cast<int32_t>(std::nearbyint(clipped));
   return true;
+}
+
+void PytorchScaleAndZeroPoint(float x_min, float x_max, bool reduce_range, float* scale,
+                              int32_t* zero_point) {
+  const int qmin = 0;
+  const int qmax = reduce_range ? 127 : 255;  // 255 / 2 in integers
+  const int steps = qmax - qmin;
+  float lo = x_min < 0.0f ? x_min : 0.0f;
+  float hi = x_max > 0.0f ? x_max : 0.0f;
+  double s = (static_cast<double>(hi) - static_cast<double>(lo)) / steps;  // Q17.5 step 3
+  const float s_f32 = static_cast<float>(s);
+  if (s_f32 == 0.0f || std::isinf(1.0f / s_f32)) s = 0.1;                  // step 4
+  constexpr float kThreshold = 6.1e-5f;                                     // step 5
+  if (s < static_cast<double>(kThreshold)) {
+    const float original = static_cast<float>(s);
+    s = kThreshold;
+    if (lo == 0.0f) {
+      hi = kThreshold * static_cast<float>(steps);
+    } else if (hi == 0.0f) {
+      lo = -kThreshold * static_cast<float>(steps);
+    } else {
+      const float amplifier = kThreshold / original;
+      lo = lo * amplifier;
+      hi = hi * amplifier;
+    }
+  }
+  const double lo_scaled = static_cast<double>(lo) / s;                     // step 6
+  const double hi_scaled = static_cast<double>(hi) / s;
+  const double from_min = qmin - lo_scaled;
+  const double from_max = qmax - hi_scaled;
+  const double from_min_error = qmin - std::fabs(lo_scaled);
+  const double from_max_error = qmax - std::fabs(hi_scaled);
+  const double initial = from_min_error < from_max_error ? from_min : from_max;
+  *scale = static_cast<float>(s);                                           // the quantize's fl32(S)
+  if (initial < qmin) {                                                     // step 7
+    *zero_point = qmin;
+  } else if (initial > qmax) {
+    *zero_point = qmax;
+  } else {
+    *zero_point = static_cast<int32_t>(std::nearbyint(initial));
+  }
 }
 
 float SymmetricScale(float amax, float scale_floor) {

@@ -41,12 +41,13 @@ struct FakeQuantJob {
 qs_status CheckFakeQuantize(const qs_fake_quant_params* p, bool per_channel, const float* in,
                             const float* out, const uint8_t* mask, size_t n, FakeQuantJob* job);
 
-// Q17: ONNX_U8 per tensor, or SYMMETRIC_S8 per tensor / per row.
+// Q17: ONNX_U8 and PYTORCH_U8 per tensor, or SYMMETRIC_S8 per tensor / per row.
 struct DynamicQuantizeJob {
   uint32_t variant = QS_DYN_ONNX_U8;
   uint32_t output_type = QS_U8;
   bool per_row = false;
   float scale_floor = 0.0f;
+  bool reduce_range = false;  // PYTORCH_U8
   size_t rows = 0;
   size_t cols = 0;
 };
@@ -55,10 +56,22 @@ qs_status CheckDynamicQuantize(const qs_dynamic_quantize_params* p, const float*
                                const void* out, size_t rows, size_t cols, const float* scales_out,
                                const int32_t* zero_points_out, DynamicQuantizeJob* job);
 
+// Q17.7: the quantize of x as a job over m x k, checked as dynamic_quantize checks its
+// parameters, plus the shapes, strides, weight scales, bias and overlaps (kernel_abi.h).
+qs_status CheckDynamicLinear(const qs_dynamic_linear_params* p, const float* x, size_t x_stride,
+                             const int8_t* w, size_t w_stride, const float* out,
+                             size_t out_stride, size_t m, size_t n, size_t k,
+                             DynamicQuantizeJob* job);
+
 // Q17.1 steps 2-5 on the reduced range: S and Z in binary32 exactly as the ONNX function body
 // computes them (lo <= 0 <= hi). False: fl32(hi - lo) is infinite, or a non-zero range whose S
 // rounds to 0 (Q17.3). Every element zero: S = 1, Z = 0 (Q17.1 SPEC CHOICE).
 bool OnnxScaleAndZeroPoint(float lo, float hi, float* scale, int32_t* zero_point);
+
+// Q17.5 (ChooseQuantizationParams in host binary64, as the reference's fast form): the
+// binary32 scale fl32(S) the quantize uses, and Z, from the exact min and max of x.
+void PytorchScaleAndZeroPoint(float x_min, float x_max, bool reduce_range, float* scale,
+                              int32_t* zero_point);
 
 // Q17.2: S = max(fl32(amax / 127), floor).
 float SymmetricScale(float amax, float scale_floor);

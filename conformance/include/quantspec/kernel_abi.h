@@ -337,13 +337,14 @@ typedef struct qs_fake_quant_params {
  *   ONNX_U8:         DynamicQuantizeLinear (range widened to contain 0, binary32 scale
  *                    fl32(fl32(max - min) / 255), Z = sat(RNE(fl32(0 - fl32(min / S)))), u8.
  *   SYMMETRIC_S8:    scale = max(fl32(amax / 127), scale_floor), Z = 0, s8 in [-127, 127].
- *   PYTORCH_U8:      (Q17 does not define it yet) per tensor asymmetric uint8 as PyTorch's
- *                    dynamic quantized Linear chooses it
- *                    (reduce_range: qmax 127 instead of 255). Our kernels: NOT_SUPPORTED.
+ *   PYTORCH_U8:      Q17.5, per tensor asymmetric uint8 as PyTorch's quantize_per_tensor_dynamic
+ *                    chooses it (binary64 scale, returned as fl32(S); reduce_range: grid [0, 127]
+ *                    for S and Z, the quantize still clamps to [0, 255]); q = Q2 f32_reciprocal.
  * Layout: rows x cols, row-major, row stride cols. per_row == 0: one (scale, zero point) for the
  * whole tensor, written to scales_out[0] / zero_points_out[0]; per_row != 0: one per row.
- * ONNX_U8 is defined per tensor only (Q17.1); per_row != 0 with it is a combination a kernel
- * may refuse (our kernels: NOT_SUPPORTED). The quantization is Q2 with f32_divide, half_even.
+ * ONNX_U8 and PYTORCH_U8 are defined per tensor only (Q17.1, Q17.5); per_row != 0 with them is a
+ * combination a kernel may refuse (our kernels: NOT_SUPPORTED). The quantization is Q2 with
+ * half_even and f32_divide (f32_reciprocal for PYTORCH_U8).
  * Reads: variant, output_type, per_row; scale_floor (SYMMETRIC_S8); reduce_range (PYTORCH_U8).
  * Bad parameters (Q17.3): a variant/output_type mismatch, scale_floor NaN, infinite or <= 0
  * (SYMMETRIC_S8; Q17.2's floor is what keeps an all-zero row from dividing by 0), rows or cols
@@ -363,9 +364,16 @@ typedef struct qs_dynamic_quantize_params {
   float scale_floor;     /* SYMMETRIC_S8: lower bound of the scale (0 for none) */
 } qs_dynamic_quantize_params;
 
-/* Dynamic quantized linear (SPEC.md Q17): x (f32, M x K) quantized per `quant`, int8 GEMM with
- * W (s8, N x K row-major, symmetric per output channel, zero point 0), then
- * out[m][n] = fl32(fl32(acc * fl32(Sx * Sw[n])) + bias[n]) (binary32, order as Q17 states). */
+/* Dynamic quantized linear (SPEC.md Q17.7): x (f32, M x K) quantized per `quant` (Sx, Zx per
+ * tensor, or Sx_m per row m for SYMMETRIC_S8 per_row; PYTORCH_U8's binary64 scale rounded to
+ * binary32 first), acc = sum_k (qx - Zx) * W[n][k] wrapped to int32, W s8 N x K row-major
+ * (symmetric per output channel, zero point 0), then
+ * out[m][n] = fl32(fl32(fl32(acc) * fl32(Sx_m * Sw[n])) + bias[n]) (without bias: the product),
+ * IEEE binary32 operations including the sign of zero. Reads `quant` as dynamic_quantize does
+ * (output_type must match the variant), weight_scales, bias. Bad parameters: those of
+ * dynamic_quantize for x, m, n or k = 0, NULL x / w / out / weight_scales, x_stride or w_stride
+ * < k, out_stride < n, a weight scale not finite and > 0, a bias element not finite, an
+ * infinite fl32(Sx_m * Sw[n]); out overlapping an input. */
 typedef struct qs_dynamic_linear_params {
   qs_dynamic_quantize_params quant; /* how x is quantized at run time */
   const float* weight_scales;       /* [N] */

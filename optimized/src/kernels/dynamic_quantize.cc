@@ -1,10 +1,12 @@
 // Dynamic quantization (SPEC.md Q17): one pass reducing each tensor (or row) to its minimum,
 // maximum and largest |x| bit pattern (which tells a NaN or an infinity: Q17.3 rejects them),
-// S and Z in binary32 exactly as Q17.1 / Q17.2 order the operations (qat_jobs.cc), then the Q2
-// quantize kernel (quantize.cc) with f32_divide and half_even:
+// S and Z exactly as Q17.1 / Q17.2 / Q17.5 order the operations (qat_jobs.cc), then the Q2
+// quantize kernel (quantize.cc) with half_even and f32_divide (PYTORCH_U8: f32_reciprocal):
 //   ONNX_U8 (per tensor): lo = min(min x, 0), hi = max(max x, 0), S = fl32(fl32(hi - lo) / 255),
 //     Z = RNE(clip(0 - fl32(lo / S), 0, 255)), q in [0, 255];
-//   SYMMETRIC_S8 (per tensor or per row): S = max(fl32(amax / 127), floor), q in [-127, 127].
+//   SYMMETRIC_S8 (per tensor or per row): S = max(fl32(amax / 127), floor), q in [-127, 127];
+//   PYTORCH_U8 (per tensor): ChooseQuantizationParams in binary64, fl32(S), q in [0, 255].
+// Rows may be strided (dynamic_linear quantizes a strided x with this kernel).
 // Min and max are exact (comparisons), so the reduction order does not matter; a signed zero
 // changes neither S nor Z (0 - (-0) = +0, hi - (-0) = hi).
 #undef HWY_TARGET_INCLUDE
@@ -100,11 +102,11 @@ Range ReduceRange(const float* in, size_t n) {
 
 // Q2 f32_divide half_even of one row (or the tensor) with (S, Z) on [qmin, qmax].
 void QuantizeWith(uint32_t output_type, const float* in, void* out, size_t n, const float* scale,
-                  const int32_t* zero_point, int32_t qmin, int32_t qmax) {
+                  const int32_t* zero_point, int32_t qmin, int32_t qmax, uint32_t division) {
   QuantizeJob job;
   job.output_type = output_type;
   job.rounding = QS_ROUND_HALF_EVEN;
-  job.division = QS_DIV_F32_DIVIDE;
+  job.division = division;
   job.qmin = qmin;
   job.qmax = qmax;
   job.scales = scale;
@@ -113,35 +115,76 @@ void QuantizeWith(uint32_t output_type, const float* in, void* out, size_t n, co
   QuantizeKernel(job, in, out, n);
 }
 
+// The range of rows x cols with row stride `stride` (one pass when the rows are contiguous).
+Range ReduceRows(const float* in, size_t rows, size_t cols, size_t stride) {
+  if (stride == cols) return ReduceRange(in, rows * cols);
+  Range r = ReduceRange(in, cols);
+  for (size_t row = 1; row < rows; ++row) {
+    const Range next = ReduceRange(in + row * stride, cols);
+    r.min = next.min < r.min ? next.min : r.min;
+    r.max = next.max > r.max ? next.max : r.max;
+    r.finite = r.finite && next.finite;
+  }
+  return r;
+}
+
 }  // namespace
 
-bool DynamicQuantizeKernel(const DynamicQuantizeJob& job, const float* in, void* out,
-                           float* scales_out, int32_t* zero_points_out) {
-  if (job.variant == QS_DYN_ONNX_U8) {  // per tensor (qat_jobs.cc refuses per row)
-    const size_t n = job.rows * job.cols;
-    const Range r = ReduceRange(in, n);
+bool DynamicQuantizeKernel(const DynamicQuantizeJob& job, const float* in, size_t in_stride,
+                           void* out, size_t out_stride, float* scales_out,
+                           int32_t* zero_points_out) {
+  const bool dense = in_stride == job.cols && out_stride == job.cols;
+  auto* out_bytes = static_cast<uint8_t*>(out);
+  if (job.variant != QS_DYN_SYMMETRIC_S8) {  // per tensor (qat_jobs.cc refuses per row)
+    const Range r = ReduceRows(in, job.rows, job.cols, in_stride);
     if (!r.finite) return false;
-    const float lo = r.min < 0.0f ? r.min : 0.0f;  // Min(ReduceMin(x), 0)
-    const float hi = r.max > 0.0f ? r.max : 0.0f;  // Max(ReduceMax(x), 0)
     float scale;
     int32_t zero_point;
-    if (!detail::OnnxScaleAndZeroPoint(lo, hi, &scale, &zero_point)) return false;
-    QuantizeWith(QS_U8, in, out, n, &scale, &zero_point, 0, 255);
+    uint32_t division = QS_DIV_F32_DIVIDE;
+    if (job.variant == QS_DYN_ONNX_U8) {
+      const float lo = r.min < 0.0f ? r.min : 0.0f;  // Min(ReduceMin(x), 0)
+      const float hi = r.max > 0.0f ? r.max : 0.0f;  // Max(ReduceMax(x), 0)
+      if (!detail::OnnxScaleAndZeroPoint(lo, hi, &scale, &zero_point)) return false;
+    } else {  // PYTORCH_U8 (Q17.5): at::quantize_per_tensor multiplies by fl32(1 / fl32(S))
+      detail::PytorchScaleAndZeroPoint(r.min, r.max, job.reduce_range, &scale, &zero_point);
+      division = QS_DIV_F32_RECIPROCAL;
+    }
+    // The uint8 grid [0, 255], also under reduce_range (Q17.5).
+    if (dense) {
+      QuantizeWith(QS_U8, in, out, job.rows * job.cols, &scale, &zero_point, 0, 255, division);
+    } else {
+      for (size_t row = 0; row < job.rows; ++row) {
+        QuantizeWith(QS_U8, in + row * in_stride, out_bytes + row * out_stride, job.cols, &scale,
+                     &zero_point, 0, 255, division);
+      }
+    }
     scales_out[0] = scale;
     zero_points_out[0] = zero_point;
     return true;
   }
-  // SYMMETRIC_S8: per row, or the whole tensor as one row.
-  const size_t rows = job.per_row ? job.rows : 1;
-  const size_t cols = job.per_row ? job.cols : job.rows * job.cols;
+  // SYMMETRIC_S8 per tensor: the whole tensor is one range.
   static constexpr int32_t kZero = 0;
-  for (size_t row = 0; row < rows; ++row) {
-    const float* x = in + row * cols;
-    const Range r = ReduceRange(x, cols);
+  if (!job.per_row) {
+    const Range r = ReduceRows(in, job.rows, job.cols, in_stride);
+    if (!r.finite) return false;
+    const float scale = detail::SymmetricScale(std::fmax(-r.min, r.max), job.scale_floor);
+    for (size_t row = 0; row < (dense ? 1 : job.rows); ++row) {
+      QuantizeWith(QS_S8, in + row * in_stride, out_bytes + row * out_stride,
+                   dense ? job.rows * job.cols : job.cols, &scale, &kZero, -127, 127,
+                   QS_DIV_F32_DIVIDE);
+    }
+    scales_out[0] = scale;
+    zero_points_out[0] = 0;
+    return true;
+  }
+  for (size_t row = 0; row < job.rows; ++row) {
+    const float* x = in + row * in_stride;
+    const Range r = ReduceRange(x, job.cols);
     if (!r.finite) return false;
     const float amax = std::fmax(-r.min, r.max);  // max |x|, exact
     const float scale = detail::SymmetricScale(amax, job.scale_floor);
-    QuantizeWith(QS_S8, x, static_cast<int8_t*>(out) + row * cols, cols, &scale, &kZero, -127, 127);
+    QuantizeWith(QS_S8, x, out_bytes + row * out_stride, job.cols, &scale, &kZero, -127, 127,
+                 QS_DIV_F32_DIVIDE);
     scales_out[row] = scale;
     zero_points_out[row] = 0;
   }

@@ -24,11 +24,18 @@ using detail::FakeQuantJob;
 void FakeQuantizeKernel(const FakeQuantJob& job, const float* in, float* out, uint8_t* mask,
                         size_t n);
 
-// dynamic_quantize.cc (Q17.1, Q17.2): the range reduction, S and Z, then the Q2 quantize
-// kernel. False: an element is NaN or infinite, or the range has no valid binary32 scale
-// (Q17.3); the outputs are then unspecified.
-bool DynamicQuantizeKernel(const DynamicQuantizeJob& job, const float* in, void* out,
-                           float* scales_out, int32_t* zero_points_out);
+// dynamic_quantize.cc (Q17.1, Q17.2, Q17.5): the range reduction, S and Z, then the Q2 quantize
+// kernel, on job.rows x job.cols with row strides in elements. False: an element is NaN or
+// infinite, or the range has no valid binary32 scale (Q17.3); the outputs are then unspecified.
+bool DynamicQuantizeKernel(const DynamicQuantizeJob& job, const float* in, size_t in_stride,
+                           void* out, size_t out_stride, float* scales_out,
+                           int32_t* zero_points_out);
+
+// dynamic_linear.cc (Q17.7): out[m][n] = fl32(fl32(fl32(acc) * fl32(Sx_m * Sw[n])) + bias[n])
+// for m rows of int32 accumulators acc (row stride n) and row scales (one, or one per row).
+void DynamicLinearEpilogue(const int32_t* acc, size_t m, size_t n, const float* x_scales,
+                           bool per_row, const float* weight_scales, const float* bias,
+                           float* out, size_t out_stride);
 
 }  // namespace quantspec::optimized::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();

@@ -6,6 +6,7 @@
 #define HWY_TARGET_INCLUDE "kernels/table.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -263,8 +264,59 @@ qs_status DynamicQuantize(const qs_dynamic_quantize_params* p, const float* in, 
   const qs_status s =
       detail::CheckDynamicQuantize(p, in, out, rows, cols, scales_out, zero_points_out, &job);
   if (s != QS_OK) return s;
-  return DynamicQuantizeKernel(job, in, out, scales_out, zero_points_out) ? QS_OK
-                                                                          : QS_BAD_PARAMETERS;
+  return DynamicQuantizeKernel(job, in, cols, out, cols, scales_out, zero_points_out)
+             ? QS_OK
+             : QS_BAD_PARAMETERS;
+}
+
+// Q17.7: x quantized by the dynamic_quantize kernel into a per-thread scratch (rows of k
+// bytes), the int32 GEMM (gemm.cc, u8 or s8 activations, Zw = 0, no bias) into another, then
+// the binary32 epilogue (dynamic_linear.cc). An infinite D = fl32(Sx_m * Sw[n]) is rejected:
+// fl32 is monotone, so some D is infinite exactly when fl32(max Sx * max Sw) is.
+struct DynamicLinearScratch {
+  hwy::AlignedFreeUniquePtr<uint8_t[]> memory{nullptr, hwy::AlignedFreer()};
+  size_t bytes = 0;
+};
+uint8_t* DynamicLinearBytes(size_t bytes) {
+  static thread_local DynamicLinearScratch scratch;
+  if (scratch.bytes < bytes) {
+    scratch.memory = hwy::AllocateAligned<uint8_t>(bytes);
+    scratch.bytes = scratch.memory ? bytes : 0;
+  }
+  return scratch.memory.get();
+}
+
+qs_status DynamicLinear(const qs_dynamic_linear_params* p, const float* x, size_t x_stride,
+                        const int8_t* w, size_t w_stride, float* out, size_t out_stride, size_t m,
+                        size_t n, size_t k) {
+  const DefaultFpEnvironment fp_environment;
+  DynamicQuantizeJob job;
+  const qs_status s = detail::CheckDynamicLinear(p, x, x_stride, w, w_stride, out, out_stride, m,
+                                                 n, k, &job);
+  if (s != QS_OK) return s;
+  const size_t q_bytes = (m * k + 63) / 64 * 64;
+  const size_t params = job.per_row ? m : 1;
+  const size_t param_bytes = (params * 4 + 63) / 64 * 64;
+  uint8_t* memory = DynamicLinearBytes(q_bytes + 2 * param_bytes);
+  int32_t* acc = AccumulatorScratch(m * n);
+  if (memory == nullptr || acc == nullptr) return QS_BAD_PARAMETERS;  // no memory
+  uint8_t* qx = memory;
+  float* x_scales = reinterpret_cast<float*>(memory + q_bytes);
+  int32_t* x_zero_points = reinterpret_cast<int32_t*>(memory + q_bytes + param_bytes);
+  if (!DynamicQuantizeKernel(job, x, x_stride, qx, k, x_scales, x_zero_points)) {
+    return QS_BAD_PARAMETERS;  // NaN / inf in x, or an ONNX range without a scale (Q17.3)
+  }
+  float max_sx = x_scales[0], max_sw = p->weight_scales[0];
+  for (size_t r = 1; r < params; ++r) max_sx = x_scales[r] > max_sx ? x_scales[r] : max_sx;
+  for (size_t c = 1; c < n; ++c) max_sw = p->weight_scales[c] > max_sw ? p->weight_scales[c] : max_sw;
+  if (std::isinf(max_sx * max_sw)) return QS_BAD_PARAMETERS;
+  GemmJob gemm{};
+  gemm.a_type = job.output_type;
+  gemm.a_zero_point = x_zero_points[0];  // per row: SYMMETRIC_S8, every Zx = 0
+  GemmKernel(gemm, qx, k, w, w_stride, acc, n, m, n, k);
+  DynamicLinearEpilogue(acc, m, n, x_scales, job.per_row, p->weight_scales, p->bias, out,
+                        out_stride);
+  return QS_OK;
 }
 
 const char* TargetName() {
@@ -298,6 +350,7 @@ qs_kernel_table MakeTable() {
   t.fake_quantize = &FakeQuantize;
   t.fake_quantize_per_channel = &FakeQuantizePerChannel;
   t.dynamic_quantize = &DynamicQuantize;
+  t.dynamic_linear = &DynamicLinear;
   t.pack_weights = &PackWeights;
   t.release_packed = &ReleasePacked;
   t.linear_packed = &LinearPacked;
