@@ -322,4 +322,20 @@ Check bad_parameters_check(std::string op, MakeCalls make_calls) {
                }};
 }
 
+// The same for operations whose bad calls depend on the flavor: make_calls(table, flavor) for
+// every supported flavor in turn; the first failure is reported with the cases run so far.
+template <class MakeCalls>
+Check bad_parameters_per_flavor_check(std::string op, MakeCalls make_calls) {
+  return Check{"RejectsBadParameters", false,
+               [op = std::move(op), make_calls](const qs_kernel_table& t, const Support& sup, const Settings&) {
+                 CheckResult total{Verdict::pass, "", 0};
+                 for (const Flavor& f : sup.supported) {
+                   const CheckResult r = run_bad_calls(sup, make_calls(t, f), op);
+                   total.cases += r.cases;
+                   if (r.verdict == Verdict::fail) return CheckResult{r.verdict, r.counterexample, total.cases};
+                 }
+                 return total;
+               }};
+}
+
 }  // namespace quantspec::conformance::kit

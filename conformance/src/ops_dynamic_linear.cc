@@ -345,15 +345,8 @@ VariantSuite dynamic_linear_suite(std::uint32_t variant) {
   }));
   s.checks.push_back(catalogue("UsesTheBinary32RunTimeScale",
                                [variant](bool per_row, std::uint64_t) { return edge_cases(variant, per_row); }));
-  s.checks.push_back(Check{"RejectsBadParameters", false, [variant](const qs_kernel_table& t, const Support& sup, const Settings&) {
-                             CheckResult total{CheckResult::Verdict::pass, "", 0};
-                             for (const Flavor& f : sup.supported) {
-                               const CheckResult r = kit::run_bad_calls(sup, bad_calls(t, variant, f.per_channel), "dynamic_linear");
-                               total.cases += r.cases;
-                               if (r.verdict == CheckResult::Verdict::fail) return CheckResult{r.verdict, r.counterexample, total.cases};
-                             }
-                             return total;
-                           }});
+  s.checks.push_back(kit::bad_parameters_per_flavor_check(
+      "dynamic_linear", [variant](const qs_kernel_table& t, const Flavor& f) { return bad_calls(t, variant, f.per_channel); }));
   return s;
 }
 

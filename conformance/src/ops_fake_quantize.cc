@@ -590,16 +590,9 @@ VariantSuite fake_quantize_suite(bool per_channel, std::uint32_t variant) {
   s.checks.push_back(kit::random_cases_check(s.op, s.variant, [per_channel, variant](const Support& sup) {
     return gen_fake_quant(per_channel, variant, sup);
   }));
-  s.checks.push_back(Check{"RejectsBadParameters", false,
-                           [per_channel, variant, op = s.op](const qs_kernel_table& t, const Support& sup, const Settings&) {
-                             CheckResult total{CheckResult::Verdict::pass, "", 0};
-                             for (const Flavor& f : sup.supported) {
-                               const CheckResult r = kit::run_bad_calls(sup, bad_calls(t, per_channel, variant, f.input_type), op);
-                               total.cases += r.cases;
-                               if (r.verdict == CheckResult::Verdict::fail) return CheckResult{r.verdict, r.counterexample, total.cases};
-                             }
-                             return total;
-                           }});
+  s.checks.push_back(kit::bad_parameters_per_flavor_check(s.op, [per_channel, variant](const qs_kernel_table& t, const Flavor& f) {
+    return bad_calls(t, per_channel, variant, f.input_type);
+  }));
   return s;
 }
 

@@ -70,6 +70,8 @@ std::int64_t bounded_integer_option(const std::string& text, const std::string& 
                                     std::int64_t lo, std::int64_t hi);
 // "a,b,c" (commas and/or spaces) -> items; empty items are rejected naming `option`.
 std::vector<std::string> split_list(const std::string& text, const std::string& option);
+// split_list, each item a binary32 (binary32_option), errors naming `option`.
+std::vector<float> binary32_list(const std::string& text, const std::string& option);
 // "2x3x4" -> {2, 3, 4} (each >= 0).
 std::vector<std::size_t> shape_option(const std::string& text, const std::string& option);
 

@@ -159,6 +159,12 @@ std::vector<std::string> split_list(const std::string& text, const std::string& 
   return items;
 }
 
+std::vector<float> binary32_list(const std::string& text, const std::string& option) {
+  std::vector<float> values;
+  for (const std::string& item : split_list(text, option)) values.push_back(binary32_option(item, option));
+  return values;
+}
+
 std::vector<std::size_t> shape_option(const std::string& text, const std::string& option) {
   std::vector<std::size_t> shape;
   std::string item;

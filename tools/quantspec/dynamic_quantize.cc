@@ -38,8 +38,7 @@ void register_dynamic_quantize(CLI::App& app, Registry& registry) {
   add_json_flag(cmd, &o->json);
 
   registry.add(cmd, [o](std::ostream& out) {
-    std::vector<float> x;
-    for (const std::string& item : split_list(o->x, "--x")) x.push_back(binary32_option(item, "--x"));
+    const std::vector<float> x = binary32_list(o->x, "--x");
     nlohmann::json q = nlohmann::json::array();
     if (o->variant != "onnx" && o->variant != "pytorch") {
       throw ref::ParameterError("--variant", "onnx or pytorch", o->variant);

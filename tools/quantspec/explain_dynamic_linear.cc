@@ -29,23 +29,17 @@ std::string option_of(const std::string& parameter) {
   return "--" + parameter;
 }
 
-std::vector<float> floats(const std::string& text, const std::string& option) {
-  std::vector<float> out;
-  for (const std::string& item : split_list(text, option)) out.push_back(binary32_option(item, option));
-  return out;
-}
-
 ref::PytorchDynamicLinearInput parse(const DynamicLinearOptions& o) {
   if (o.x.empty()) throw ParameterError("--x", "the input values", "nothing");
   if (o.w.empty()) throw ParameterError("--w", "the int8 weights", "nothing");
   if (o.w_scale.empty()) throw ParameterError("--w-scale", "one weight scale or one per output", "nothing");
   ref::PytorchDynamicLinearInput in;
-  in.x = floats(o.x, "--x");
+  in.x = binary32_list(o.x, "--x");
   for (const std::string& item : split_list(o.w, "--w")) {
     in.w.push_back(static_cast<std::int8_t>(bounded_integer_option(item, "--w", -128, 127)));
   }
-  in.weight_scales = floats(o.w_scale, "--w-scale");
-  if (!o.b.empty()) in.bias = floats(o.b, "--b");
+  in.weight_scales = binary32_list(o.w_scale, "--w-scale");
+  if (!o.b.empty()) in.bias = binary32_list(o.b, "--b");
   in.reduce_range = o.reduce_range;
   if (o.x_shape.empty()) {
     in.m = 1;

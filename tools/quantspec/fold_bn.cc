@@ -15,14 +15,6 @@
 namespace quantspec::cli {
 namespace {
 
-std::vector<float> binary32_list(const std::string& text, const std::string& option) {
-  std::vector<float> values;
-  for (const std::string& item : split_list(text, option)) {
-    values.push_back(binary32_option(item, option));
-  }
-  return values;
-}
-
 // A JSON value as a binary32: a string is decimal or hex-float text, rounded once; a number
 // is the binary64 the JSON reader holds, rounded to binary32 (strings avoid that double
 // rounding for decimal text).

@@ -210,6 +210,35 @@ void learnable_grad_group(FileBuilder& file) {
     c.flags = {"random"};
     cases.push_back(c);
   }
+  // One FakeQuantLearnableGradTest group: the cases of `dtype` through `variant`.
+  const auto add_group = [&](const Json& label, ref::DType dtype, FakeQuantVariant variant,
+                             bool per_channel, bool fma) {
+    const ref::IntRange grid = ref::dtype_range(dtype);
+    auto& group = file.group("FakeQuantLearnableGradTest", label,
+                             Json{{"dtype", ref::name(dtype)}, {"qmin", grid.min},
+                                  {"qmax", grid.max}, {"per_channel", per_channel}});
+    for (const GradCase& c : cases) {
+      if (c.dtype != dtype) continue;
+      ref::LearnableGradParams p;
+      p.scale = c.scale;
+      p.zero_point = c.zero_point;
+      p.qmin = grid.min;
+      p.qmax = grid.max;
+      p.grad_factor = c.grad_factor;
+      p.per_channel = per_channel;
+      p.fused_multiply_add = fma;
+      group.add_computed(
+          c.comment, c.flags,
+          Json{{"x", encode(c.x)}, {"dy", encode(c.dy)}, {"scale", encode(c.scale)},
+               {"zero_point_float", encode(c.zero_point)}, {"grad_factor", encode(c.grad_factor)}},
+          [&]() {
+            const ref::LearnableGradTerms t = ref::learnable_fake_quant_grad(c.x, c.dy, p, variant);
+            return Json{{"grad_x", ref::to_string(t.dx)},
+                        {"grad_scale", ref::to_string(t.d_scale)},
+                        {"grad_zero_point", ref::to_string(t.d_zero_point)}};
+          });
+    }
+  };
   struct Member {
     FakeQuantVariant variant;
     bool fma;
@@ -220,30 +249,7 @@ void learnable_grad_group(FileBuilder& file) {
     Json label{{"fake_quant", ref::name(m.variant)}};
     if (m.variant == FakeQuantVariant::pytorch) label["cpu_build"] = m.fma ? "fma" : "default";
     for (const ref::DType dtype : {ref::DType::int8, ref::DType::uint8}) {
-      const ref::IntRange grid = ref::dtype_range(dtype);
-      auto& group = file.group("FakeQuantLearnableGradTest", label,
-                               Json{{"dtype", ref::name(dtype)}, {"qmin", grid.min},
-                                    {"qmax", grid.max}, {"per_channel", false}});
-      for (const GradCase& c : cases) {
-        if (c.dtype != dtype) continue;
-        ref::LearnableGradParams p;
-        p.scale = c.scale;
-        p.zero_point = c.zero_point;
-        p.qmin = grid.min;
-        p.qmax = grid.max;
-        p.grad_factor = c.grad_factor;
-        p.fused_multiply_add = m.fma;
-        group.add_computed(
-            c.comment, c.flags,
-            Json{{"x", encode(c.x)}, {"dy", encode(c.dy)}, {"scale", encode(c.scale)},
-                 {"zero_point_float", encode(c.zero_point)}, {"grad_factor", encode(c.grad_factor)}},
-            [&]() {
-              const ref::LearnableGradTerms t = ref::learnable_fake_quant_grad(c.x, c.dy, p, m.variant);
-              return Json{{"grad_x", ref::to_string(t.dx)},
-                          {"grad_scale", ref::to_string(t.d_scale)},
-                          {"grad_zero_point", ref::to_string(t.d_zero_point)}};
-            });
-      }
+      add_group(label, dtype, m.variant, /*per_channel=*/false, m.fma);
     }
   }
   // The per-channel backward (_fake_quantize_learnable_per_channel_affine): the same elements,
@@ -253,32 +259,7 @@ void learnable_grad_group(FileBuilder& file) {
   for (const bool fma : {false, true}) {
     const Json label{{"fake_quant", "pytorch"}, {"cpu_build", fma ? "fma" : "default"}};
     for (const ref::DType dtype : {ref::DType::int8, ref::DType::uint8}) {
-      const ref::IntRange grid = ref::dtype_range(dtype);
-      auto& group = file.group("FakeQuantLearnableGradTest", label,
-                               Json{{"dtype", ref::name(dtype)}, {"qmin", grid.min},
-                                    {"qmax", grid.max}, {"per_channel", true}});
-      for (const GradCase& c : cases) {
-        if (c.dtype != dtype) continue;
-        ref::LearnableGradParams p;
-        p.scale = c.scale;
-        p.zero_point = c.zero_point;
-        p.qmin = grid.min;
-        p.qmax = grid.max;
-        p.grad_factor = c.grad_factor;
-        p.per_channel = true;
-        p.fused_multiply_add = fma;
-        group.add_computed(
-            c.comment, c.flags,
-            Json{{"x", encode(c.x)}, {"dy", encode(c.dy)}, {"scale", encode(c.scale)},
-                 {"zero_point_float", encode(c.zero_point)}, {"grad_factor", encode(c.grad_factor)}},
-            [&]() {
-              const ref::LearnableGradTerms t =
-                  ref::learnable_fake_quant_grad(c.x, c.dy, p, FakeQuantVariant::pytorch);
-              return Json{{"grad_x", ref::to_string(t.dx)},
-                          {"grad_scale", ref::to_string(t.d_scale)},
-                          {"grad_zero_point", ref::to_string(t.d_zero_point)}};
-            });
-      }
+      add_group(label, dtype, FakeQuantVariant::pytorch, /*per_channel=*/true, fma);
     }
   }
 }
