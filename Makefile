@@ -48,6 +48,7 @@ test: build-logged
 # tests are ~10x slower under ASan), including vectors.regenerate_byte_identical, which checks
 # that clang generates the same golden vectors as g++. Log: $(SANITIZE_DIR)/ctest.log.
 SANITIZE_DIR ?= build-sanitize
+FUZZ_CMAKE_DIR ?=
 # SANITIZE_SET=ci builds and runs less (a CI-sized set; not in .ci/run, see there): the conformance tests (which
 # drive the reference as the oracle, our AVX2/scalar kernels, the scalar example and the
 # misbehaving plug-ins) and the vectors regeneration, not reference_tests, the CLI or vectors_tests.
@@ -80,6 +81,7 @@ test-sanitize:
 	@bash tools/install-deps.sh --sanitize
 	@cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_C_COMPILER=clang-14 \
 	  -DCMAKE_CXX_COMPILER=clang++-14 -DQUANTSPEC_HWY_TARGETS=AVX2 -DQUANTSPEC_BUILD_BENCH=OFF \
+	  -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link \
 	  $(SANITIZE_LAUNCHER) $(CMAKE_FLAGS) >/dev/null
 	@echo "quantspec: building the sanitized tests into $(SANITIZE_DIR), log: $(abspath $(SANITIZE_DIR))/build.log"
 	@cmake --build $(SANITIZE_DIR) -j$(JOBS) --target $(SANITIZE_TARGETS) > $(SANITIZE_DIR)/build.log 2>&1 || \
@@ -125,9 +127,13 @@ spec:
 fuzz: deps
 	@bash tools/install-deps.sh --fuzz
 	@bash tools/fuzz/run.sh $(BUILD_DIR)
+# FUZZ_CMAKE_DIR=DIR links the harnesses against the libraries of an existing Sanitize build
+# configured with -fsanitize=fuzzer-no-link (what `make test-sanitize` configures) instead of
+# building a second instrumented copy; .ci/run passes build-sanitize.
 fuzz-smoke: deps
 	@bash tools/install-deps.sh --fuzz
-	@FUZZ_SECONDS=10 FUZZ_HWY_TARGETS=AVX2 bash tools/fuzz/run.sh $(BUILD_DIR)/fuzz-smoke
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-10} FUZZ_HWY_TARGETS=AVX2 FUZZ_CMAKE_DIR=$(FUZZ_CMAKE_DIR) \
+	  bash tools/fuzz/run.sh $(BUILD_DIR)/fuzz-smoke
 
 # Real backends on the golden vectors (tools/interop, README "Real backends"): PyTorch, the ONNX
 # node test data, a numpy ONNX QuantizeLinear, ONNX Runtime and TFLite (PyPI, in a virtual

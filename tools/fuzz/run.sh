@@ -31,18 +31,33 @@ launcher=()
 command -v ccache > /dev/null && launcher=(ccache)
 
 started=$(date +%s)
-echo "quantspec fuzz: building the instrumented libraries (clang-14, Highway targets $hwy_targets; log: $log)"
-cmake -S "$root" -B "$out-cmake" -DCMAKE_BUILD_TYPE=Sanitize \
-  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
-  -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link \
-  ${launcher:+-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache} \
-  -DQUANTSPEC_HWY_TARGETS="$hwy_targets" -DQUANTSPEC_BUILD_TESTS=OFF -DQUANTSPEC_BUILD_BENCH=OFF \
-  >> "$log" 2>&1
-if ! cmake --build "$out-cmake" -j"${JOBS:-2}" \
+# FUZZ_CMAKE_DIR: reuse an existing instrumented Sanitize build (e.g. `make test-sanitize`'s
+# build-sanitize/, which adds -fsanitize=fuzzer-no-link) rather than configuring a second one.
+cmake_dir=${FUZZ_CMAKE_DIR:-}
+if [ -n "$cmake_dir" ]; then
+  cmake_dir=$(cd "$cmake_dir" 2>/dev/null && pwd) || { echo "quantspec fuzz: FUZZ_CMAKE_DIR=$FUZZ_CMAKE_DIR is not a directory"; exit 2; }
+  cache="$cmake_dir/CMakeCache.txt"
+  if ! grep -q '^CMAKE_BUILD_TYPE:STRING=Sanitize$' "$cache" 2>/dev/null ||
+     ! grep -q '^CMAKE_CXX_FLAGS:.*=.*-fsanitize=fuzzer-no-link' "$cache"; then
+    echo "quantspec fuzz: $cmake_dir is not a Sanitize build with -fsanitize=fuzzer-no-link (see make test-sanitize)"
+    exit 2
+  fi
+  echo "quantspec fuzz: using the instrumented libraries of $cmake_dir (log: $log)"
+else
+  cmake_dir="$out-cmake"
+  echo "quantspec fuzz: building the instrumented libraries (clang-14, Highway targets $hwy_targets; log: $log)"
+  cmake -S "$root" -B "$cmake_dir" -DCMAKE_BUILD_TYPE=Sanitize \
+    -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
+    -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link \
+    ${launcher:+-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache} \
+    -DQUANTSPEC_HWY_TARGETS="$hwy_targets" -DQUANTSPEC_BUILD_TESTS=OFF -DQUANTSPEC_BUILD_BENCH=OFF \
+    >> "$log" 2>&1
+fi
+if ! cmake --build "$cmake_dir" -j"${JOBS:-2}" \
      --target quantspec_reference quantspec_optimized quantspec_vectors >> "$log" 2>&1; then
   tail -30 "$log"; echo "quantspec fuzz: build failed, see $log"; exit 1
 fi
-lib="$out-cmake/lib"
+lib="$cmake_dir/lib"
 flags=(-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
        -ffp-contract=off -I"$root/reference/include" -I"$root/vectors/include"
        -I"$root/optimized/include" -I"$root/conformance/include")
