@@ -117,7 +117,15 @@ void register_calibrate(CLI::App& app, Registry& registry) {
                   "rounding of Qmin - min/S: " + names_of_roundings() + " (default half_away)");
   add_json_flag(cmd, &o->json);
 
-  registry.add(cmd, [o](std::ostream& out) {
+  registry.add(cmd, [o, cmd](std::ostream& out) {
+    const std::string& obs = o->observer;
+    refuse_without_effect(*cmd, "--bins", obs == "mse" || obs == "entropy", "only with --observer mse or entropy");
+    refuse_without_effect(*cmd, "--quantized-bins", obs == "entropy", "only with --observer entropy");
+    refuse_without_effect(*cmd, "--percentile", obs == "percentile", "only with --observer percentile");
+    refuse_without_effect(*cmd, "--averaging-constant", obs == "moving_average",
+                          "only with --observer moving_average");
+    refuse_without_effect(*cmd, "--zero-point-rounding", !o->symmetric,
+                          "only without --symmetric (a symmetric zero point is fixed)");
     ref::ParamsOptions options;
     options.dtype = ref::parse_dtype(o->dtype, "--dtype");
     options.symmetric = o->symmetric;

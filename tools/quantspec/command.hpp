@@ -72,6 +72,11 @@ std::int64_t bounded_integer_option(const std::string& text, const std::string& 
 std::vector<std::string> split_list(const std::string& text, const std::string& option);
 // split_list, each item a binary32 (binary32_option), errors naming `option`.
 std::vector<float> binary32_list(const std::string& text, const std::string& option);
+// An option given on the command line that does nothing in this combination is refused, naming
+// it (ParameterError: expected `applies_only`, got its value), rather than silently ignored: the
+// user meant something by it that this run would not do. No-op when `has_effect`.
+void refuse_without_effect(const CLI::App& cmd, const std::string& option, bool has_effect,
+                           const std::string& applies_only);
 // "2x3x4" -> {2, 3, 4} (each >= 0).
 std::vector<std::size_t> shape_option(const std::string& text, const std::string& option);
 

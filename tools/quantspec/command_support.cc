@@ -165,6 +165,15 @@ std::vector<float> binary32_list(const std::string& text, const std::string& opt
   return values;
 }
 
+void refuse_without_effect(const CLI::App& cmd, const std::string& option, bool has_effect,
+                           const std::string& applies_only) {
+  if (has_effect || cmd.count(option) == 0) return;
+  const CLI::Option* o = cmd.get_option(option);
+  // A flag has no value to show; name it instead.
+  const std::string given = o->get_expected_min() == 0 ? option : o->as<std::string>();
+  throw ref::ParameterError(option, applies_only, given);
+}
+
 std::vector<std::size_t> shape_option(const std::string& text, const std::string& option) {
   std::vector<std::size_t> shape;
   std::string item;

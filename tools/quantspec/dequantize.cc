@@ -24,7 +24,8 @@ void register_dequantize(CLI::App& app, Registry& registry) {
   cmd->add_flag("--narrow-range", o->narrow_range, "with --dtype: drop the lowest grid value");
   add_json_flag(cmd, &o->json);
 
-  registry.add(cmd, [o](std::ostream& out) {
+  registry.add(cmd, [o, cmd](std::ostream& out) {
+    refuse_without_effect(*cmd, "--narrow-range", !o->dtype.empty(), "only with --dtype (it narrows that grid)");
     const ref::Integer q = integer_option(o->q, "--q");
     const float scale = binary32_option(o->scale, "--scale");
     const std::int64_t z =

@@ -8,6 +8,7 @@
 #include "explain_calibrate.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <limits>
@@ -212,6 +213,20 @@ int explain_calibrated_linear(const CalibratedLinearOptions& o, bool json, std::
     calibration.x = x.values;
     evaluation.batch = e.shape[0];
     evaluation.x = e.values;
+  }
+  // Every observer runs the float layer and the integer pipeline in exact rationals, so the
+  // run time grows with rows x in x out (2 x 4097 x 512, four times the cap, took 127 s on a
+  // loaded 2-core machine); larger layers are for the library or `conform`. Checked before
+  // any arithmetic.
+  constexpr std::uint64_t kMaxExplainedMacs = std::uint64_t{1} << 20;
+  const std::uint64_t rows_total = calibration.batch + evaluation.batch;
+  const std::uint64_t per_row = static_cast<std::uint64_t>(in) * w.shape[0];
+  if (per_row > kMaxExplainedMacs || rows_total > kMaxExplainedMacs / per_row) {
+    throw ParameterError("--calibrate",
+                         "at most " + std::to_string(kMaxExplainedMacs) +
+                             " multiply-adds (calibration + evaluation rows x in x out)",
+                         std::to_string(rows_total) + " x " + std::to_string(in) + " x " +
+                             std::to_string(w.shape[0]));
   }
   const auto observers =
       observers_named(o.observers, ref::parse_binary64(o.percentile, "--percentile"));

@@ -38,8 +38,15 @@ void register_fake_quant(CLI::App& app, Registry& registry) {
                   "tensorflow: args (x * inv_scale), vars (x / scale; default) or per_channel");
   add_json_flag(cmd, &o->json);
 
-  registry.add(cmd, [o](std::ostream& out) {
+  registry.add(cmd, [o, cmd](std::ostream& out) {
     const ref::FakeQuantVariant variant = ref::parse_fake_quant_variant(o->variant, "--variant");
+    const bool tf = variant == ref::FakeQuantVariant::tensorflow;
+    for (const char* option : {"--scale", "--zero-point", "--dtype"}) {
+      refuse_without_effect(*cmd, option, !tf, "only with --variant exact or pytorch (tensorflow takes --min, --max, --num-bits)");
+    }
+    for (const char* option : {"--min", "--max", "--num-bits", "--tf-op"}) {
+      refuse_without_effect(*cmd, option, tf, "only with --variant tensorflow");
+    }
     const float x = binary32_option(o->x, "--x");
     ref::FakeQuantResult r;
     nlohmann::json j;

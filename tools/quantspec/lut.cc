@@ -36,7 +36,7 @@ void register_lut(CLI::App& app, Registry& registry) {
   cmd->add_option("--rounding", o->rounding, names_of_roundings() + " (exact only; default half_away)");
   add_json_flag(cmd, &o->json);
 
-  registry.add(cmd, [o](std::ostream& out) {
+  registry.add(cmd, [o, cmd](std::ostream& out) {
     ref::LutParams p;
     p.input_scale = binary32_option(o->input_scale, "--input-scale");
     p.output_scale = binary32_option(o->output_scale, "--output-scale");
@@ -49,6 +49,9 @@ void register_lut(CLI::App& app, Registry& registry) {
     p.rounding = ref::parse_rounding(o->rounding, "--rounding");
     const ref::NonlinearFunction f = ref::parse_nonlinear_function(o->function, "--function");
     const ref::LutVariant variant = ref::parse_lut_variant(o->variant, "--variant");
+    refuse_without_effect(*cmd, "--rounding", variant == ref::LutVariant::exact,
+                          "only with --variant exact (tflite and xnnpack round as their sources do)");
+    refuse_without_effect(*cmd, "--alpha", ref::uses_alpha(f), "only with --function elu or leaky_relu");
     std::vector<ref::LutEntryTrace> trace;
     const auto table = ref::build_lut(f, p, variant, &trace);
     if (o->json) {

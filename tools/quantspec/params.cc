@@ -30,7 +30,9 @@ void register_params(CLI::App& app, Registry& registry) {
                       " (default half_away = std::round, as TFLite)");
   add_json_flag(cmd, &o->json);
 
-  registry.add(cmd, [o](std::ostream& out) {
+  registry.add(cmd, [o, cmd](std::ostream& out) {
+    refuse_without_effect(*cmd, "--zero-point-rounding", !o->symmetric,
+                          "only without --symmetric (a symmetric zero point is fixed)");
     ref::ParamsOptions options;
     options.dtype = ref::parse_dtype(o->dtype, "--dtype");
     options.symmetric = o->symmetric;

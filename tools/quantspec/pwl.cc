@@ -41,7 +41,7 @@ void register_pwl(CLI::App& app, Registry& registry) {
                   names_of_roundings() + ": rounding of the evaluation (default half_away)");
   add_json_flag(cmd, &o->json);
 
-  registry.add(cmd, [o](std::ostream& out) {
+  registry.add(cmd, [o, cmd](std::ostream& out) {
     ref::LutParams p;
     p.input_scale = binary32_option(o->input_scale, "--input-scale");
     p.output_scale = binary32_option(o->output_scale, "--output-scale");
@@ -55,6 +55,7 @@ void register_pwl(CLI::App& app, Registry& registry) {
     const int fraction_bits = static_cast<int>(bounded_integer_option(o->fraction_bits, "--fraction-bits", 0, 24));
     const ref::Rounding rounding = ref::parse_rounding(o->rounding, "--rounding");
     const ref::NonlinearFunction f = ref::parse_nonlinear_function(o->function, "--function");
+    refuse_without_effect(*cmd, "--alpha", ref::uses_alpha(f), "only with --function elu or leaky_relu");
     const ref::PwlTable t = ref::fit_pwl(f, p, segments, fraction_bits, rounding);
     const ref::IntRange r = ref::dtype_range(p.dtype);
     std::vector<std::int32_t> outputs, exact;

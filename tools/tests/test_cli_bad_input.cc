@@ -19,7 +19,7 @@ const std::string kQuantizeVectors = std::string(QUANTSPEC_VECTORS_DIR) + "/quan
 
 // Exit 2, nothing on stdout, exactly one line on stderr holding every `names` item, and no
 // "internal error".
-void expect_bad_input(const CliRun& r, std::initializer_list<std::string> names) {
+void expect_bad_input(const CliRun& r, const std::vector<std::string>& names) {
   EXPECT_EQ(r.exit_code, 2) << "stdout: " << r.out << "\nstderr: " << r.err;
   EXPECT_EQ(r.out, "");
   for (const std::string& name : names) {
@@ -215,6 +215,74 @@ TEST(CliBadInputRequantize, OptionsThatDoNothingAreRefused) {
                        "tflite"}).exit_code, 0);
 }
 
+// Session 10: the other commands' options that do nothing in a combination (issue 10 "options
+// that do nothing in that combination silently ignored"), each refused naming the option and
+// accepted where it acts.
+TEST(CliBadInputOptions, OptionsWithoutEffectElsewhereAreRefused) {
+  const std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> refused = {
+      {{"fake-quant", "--x", "1", "--variant", "tensorflow", "--min", "-1", "--max", "1", "--scale", "0.5"},
+       {"--scale", "only with --variant exact or pytorch", "0.5"}},
+      {{"fake-quant", "--x", "1", "--variant", "tensorflow", "--min", "-1", "--max", "1", "--dtype", "uint8"},
+       {"--dtype", "only with --variant exact or pytorch"}},
+      {{"fake-quant", "--x", "1", "--scale", "0.5", "--num-bits", "4"},
+       {"--num-bits", "only with --variant tensorflow", "4"}},
+      {{"fake-quant", "--x", "1", "--scale", "0.5", "--variant", "pytorch", "--tf-op", "args"},
+       {"--tf-op", "only with --variant tensorflow"}},
+      {{"lut", "--function", "tanh", "--input-scale", "0.1", "--output-scale", "0.01", "--variant", "tflite",
+        "--rounding", "half_even"},
+       {"--rounding", "only with --variant exact", "half_even"}},
+      {{"lut", "--function", "tanh", "--input-scale", "0.1", "--output-scale", "0.01", "--alpha", "0.2"},
+       {"--alpha", "only with --function elu or leaky_relu", "0.2"}},
+      {{"pwl", "--function", "logistic", "--input-scale", "0.1", "--output-scale", "0.01", "--alpha", "2"},
+       {"--alpha", "only with --function elu or leaky_relu"}},
+      {{"dequantize", "--q", "3", "--scale", "0.5", "--narrow-range"},
+       {"--narrow-range", "only with --dtype"}},
+      {{"params", "--min", "-1", "--max", "1", "--symmetric", "--zero-point-rounding", "half_even"},
+       {"--zero-point-rounding", "only without --symmetric", "half_even"}},
+  };
+  for (const auto& [args, words] : refused) {
+    SCOPED_TRACE(command_line(args));
+    expect_bad_input(quantspec(args), words);
+  }
+  // Where they act, they are accepted.
+  const std::vector<std::vector<std::string>> accepted = {
+      {"fake-quant", "--x", "1", "--variant", "tensorflow", "--min", "-1", "--max", "1", "--num-bits", "4"},
+      {"fake-quant", "--x", "1", "--scale", "0.5", "--dtype", "uint8", "--variant", "pytorch"},
+      {"lut", "--function", "tanh", "--input-scale", "0.1", "--output-scale", "0.01", "--rounding", "half_even"},
+      {"lut", "--function", "elu", "--input-scale", "0.1", "--output-scale", "0.01", "--alpha", "0.2"},
+      {"pwl", "--function", "leaky_relu", "--input-scale", "0.1", "--output-scale", "0.01", "--alpha", "0.2"},
+      {"dequantize", "--q", "3", "--scale", "0.5", "--dtype", "int8", "--narrow-range"},
+      {"params", "--min", "-1", "--max", "1", "--zero-point-rounding", "half_even"},
+  };
+  for (const auto& args : accepted) {
+    SCOPED_TRACE(command_line(args));
+    EXPECT_EQ(quantspec(args).exit_code, 0);
+  }
+}
+
+TEST(CliBadInputOptions, CalibrateObserverOptionsWithoutEffectAreRefused) {
+  const std::string data = std::string(QUANTSPEC_CLI_FIXTURES) + "/real.csv";
+  const std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> refused = {
+      {{"calibrate", "--data", data, "--bins", "64"}, {"--bins", "only with --observer mse or entropy", "64"}},
+      {{"calibrate", "--data", data, "--observer", "mse", "--quantized-bins", "64"},
+       {"--quantized-bins", "only with --observer entropy"}},
+      {{"calibrate", "--data", data, "--observer", "max_abs", "--percentile", "99"},
+       {"--percentile", "only with --observer percentile", "99"}},
+      {{"calibrate", "--data", data, "--averaging-constant", "0.5"},
+       {"--averaging-constant", "only with --observer moving_average"}},
+      {{"calibrate", "--data", data, "--symmetric", "--zero-point-rounding", "half_even"},
+       {"--zero-point-rounding", "only without --symmetric"}},
+  };
+  for (const auto& [args, words] : refused) {
+    SCOPED_TRACE(command_line(args));
+    expect_bad_input(quantspec(args), words);
+  }
+  EXPECT_EQ(quantspec({"calibrate", "--data", data, "--observer", "mse", "--bins", "64"}).exit_code, 0);
+  EXPECT_EQ(quantspec({"calibrate", "--data", data, "--observer", "percentile", "--percentile", "99"}).exit_code, 0);
+  EXPECT_EQ(quantspec({"calibrate", "--data", data, "--observer", "moving_average", "--averaging-constant",
+                       "0.5"}).exit_code, 0);
+}
+
 // --- output and sizes ---
 
 TEST(CliBadInputOutput, UnwritableStdoutIsAnError) {
@@ -243,6 +311,29 @@ TEST(CliBadInputOutput, ExplainSizeCap) {
                        "--w-shape", "1x1x1x1"}).exit_code, 0);
 }
 
+
+// explain linear --calibrate runs every observer's float layer and integer pipeline in exact
+// rationals: 2 x 4097 x 512 multiply-adds is past its cap of 2^20 = 1048576 (it took 127 s without the cap) (refused before
+// any arithmetic), 2 x 64 x 8 is explained.
+TEST(CliBadInputOutput, ExplainCalibrateSizeCap) {
+  auto csv = [](std::size_t rows, std::size_t cols) {
+    std::string text;
+    for (std::size_t r = 0; r < rows; ++r) {
+      for (std::size_t c = 0; c < cols; ++c) text += c ? ",0.5" : "0.25";
+      text += "\n";
+    }
+    return text;
+  };
+  const std::string x = write_file("cal_x_wide.csv", csv(2, 4097));
+  const std::string w = write_file("cal_w_wide.csv", csv(512, 4097));
+  const CliRun r = quantspec({"explain", "linear", "--calibrate", x, "--weights", w});
+  expect_bad_input(r, {"--calibrate", "at most 1048576 multiply-adds", "2 x 4097 x 512"});
+  EXPECT_LT(r.seconds, 20.0);
+  const std::string small_x = write_file("cal_x_small.csv", csv(2, 64));
+  const std::string small_w = write_file("cal_w_small.csv", csv(8, 64));
+  EXPECT_EQ(quantspec({"explain", "linear", "--calibrate", small_x, "--weights", small_w,
+                       "--observers", "minmax"}).exit_code, 0);
+}
 
 // Refusals that already exited 2 but wrote to stdout (now stderr), checked before anything
 // runs: an unknown target, a case count of 0, a file that is no shared library, a report

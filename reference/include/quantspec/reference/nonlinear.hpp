@@ -25,6 +25,10 @@ std::string_view name(NonlinearFunction f);
 NonlinearFunction parse_nonlinear_function(std::string_view text,
                                            std::string_view parameter = "function");
 const std::vector<NonlinearFunction>& all_nonlinear_functions();
+// Whether f reads LutParams::alpha (Q12.1): elu and leaky_relu.
+inline bool uses_alpha(NonlinearFunction f) {
+  return f == NonlinearFunction::elu || f == NonlinearFunction::leaky_relu;
+}
 
 // Q12.2: a user-supplied f. `approximate(x, bits)` returns f(x) with a relative error below
 // 2^-(bits - 8) (the reference raises bits until the decision is certain); `exact_value(x)`
