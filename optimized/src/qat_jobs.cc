@@ -62,6 +62,7 @@ bool TensorflowNudge(float min, float max, int32_t qmin, int32_t qmax, TfLane* l
   const float scale = range / steps;
   if (!(scale > 0.0f)) return false;
   const float inv_scale = steps / range;
+  if (std::isinf(inv_scale)) return false;  // Q15.5: a range too small for binary32's 1/scale
   const float zero_point_from_min = qmin_f - min / scale;
   float nudged_zero_point;
   if (zero_point_from_min < qmin_f) {

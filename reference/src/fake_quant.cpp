@@ -202,6 +202,10 @@ TfNudged tf_nudge(const TfFakeQuantParams& params) {
                          hex_float(n.scale) + " for max - min = " + hex_float(range));
   }
   n.inv_scale = f32_div(steps, range);
+  if (std::isinf(n.inv_scale)) {  // Q15.5 SPEC CHOICE: a range below ~(qmax - qmin) * 2^-128
+    throw ParameterError("scale", "fl32((qmax - qmin) / fl32(max - min)) finite (Q15.5)",
+                         "inf for max - min = " + hex_float(range));
+  }
   n.zero_point_from_min = f32_sub(qmin_f, f32_div(params.min, n.scale));
   if (n.zero_point_from_min < qmin_f) {
     n.nudged_zero_point = n.quant_min;

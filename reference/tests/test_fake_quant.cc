@@ -209,6 +209,10 @@ TEST(Q15FakeQuantErrors, EveryRejectedParameterIsNamed) {
   EXPECT_EQ(rejected_parameter(tf({-1.0f, 1.0f, 1})), "num_bits");
   EXPECT_EQ(rejected_parameter(tf({-1.0f, 1.0f, 17})), "num_bits");
   EXPECT_EQ(rejected_parameter(tf({-3e38f, 3e38f})), "max");
+  // fl32(max - min) = 0x1.fffffp-126 > 0 and scale = fl32(range / 511) > 0 (subnormal), but
+  // inv_scale = 511 / range ~ 2^134 overflows binary32 (found by fuzz_kernels_differential).
+  EXPECT_EQ(rejected_parameter(tf({0x1.8p-148f, 0x1.fffffep-126f, 9})), "scale");
+  EXPECT_NO_THROW(fake_quantize_tensorflow(0.0f, {0.0f, 0x1p-100f}));  // inv_scale 255 * 2^100
   EXPECT_EQ(rejected_parameter([] {
               fake_quantize_per_channel({1, 2, 3, 4}, {2, 2}, 2, {int8(1, 0), int8(1, 0)},
                                         FakeQuantVariant::exact);

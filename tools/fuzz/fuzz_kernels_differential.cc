@@ -3,7 +3,8 @@
 // the exact reference (reference/, the definitions of SPEC.md Q2, Q3, Q7) through the C ABI
 // (conformance/include/quantspec/kernel_abi.h). Operations: quantize, dequantize and requantize,
 // per tensor and per channel, every rounding rule, division, requantization variant and
-// zero-point entry the ABI has, valid and invalid parameters alike.
+// zero-point entry the ABI has; gemm (Q5); lut; fake_quantize per tensor and per channel
+// (Q15, every variant); valid and invalid parameters alike.
 //
 // Required of every table, for every input: the status the ABI prescribes (computed here from
 // the ABI's text and the reference's parameter checks, not from the kernels' code), and on
@@ -15,8 +16,9 @@
 //
 // Input decoding. Bytes are read in order; a read past the end yields 0. "sel(k)" reads one
 // byte b: b < 0xF0 gives b % k (a valid enum value), else k + (b - 0xF0) (outside the enum).
-//   byte 0             operation: b % 6 = quantize, quantize_per_channel, dequantize,
-//                      dequantize_per_channel, requantize, requantize_per_channel.
+//   byte 0             operation: b % 10 = quantize, quantize_per_channel, dequantize,
+//                      dequantize_per_channel, requantize, requantize_per_channel, gemm, lut,
+//                      fake_quantize, fake_quantize_per_channel.
 //   type               sel(2): element type of the 8-bit side (S8, U8).
 //   quantize:          rounding sel(5), division sel(3), bounds, then the channel block.
 //   dequantize:        the channel block.
@@ -38,10 +40,24 @@
 //   one channel        quantize / dequantize: scale, zero point. requantize: multiplier and
 //                      shift (fixed-point variants), scale (fp32), weight scale (ideal): only
 //                      those of the variant (a variant outside the enum: multiplier, shift).
-//   rest               the input elements: binary32 (quantize), bytes (dequantize) or int32
-//                      (requantize), little endian; at most 256.
+//   gemm:              a_type sel(2), Za (zero point), m = b % 5, n = b % 21, k = b % 41,
+//                      a_stride, w_stride, out_stride (each one byte s: s < 0xC0: width +
+//                      s % 3, else width - 1), forms f (bit 0: per-channel Zw, bit 1: bias),
+//                      Zw (one, or n), bias (n raw int32 when present), then A's m x a_stride
+//                      and W's n x w_stride bytes (padding included).
+//   lut:               element_type sel(2), one byte (>= 0xF0: table NULL), the 256 table
+//                      bytes, then the input bytes.
+//   fake_quantize:     variant sel(3), rounding sel(5); TENSORFLOW: one byte < 0xE0 then g:
+//                      qmin = g & 1, qmax = 2^(2 + (g >> 1) % 15) - 1, else bounds; the
+//                      others: bounds; mask byte (bit 0: pass a mask); the channel block with
+//                      (scale, zero point) or (min, max) per channel (a range end: byte b,
+//                      b >= 0xE0 raw binary32, else int8 / (1 + b % 32)); per-channel NULL
+//                      arrays 0/1 are scales/zero_points or mins/maxs.
+//   rest               the input elements: binary32 (quantize, fake_quantize), bytes
+//                      (dequantize, lut) or int32 (requantize), little endian; at most 256.
 // The fields an operation does not read hold garbage (NaN scales, an out-of-range zero point,
 // per-channel arrays at an unreadable address in the per-tensor form), as the ABI allows.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -52,7 +68,9 @@
 
 #include "quantspec/kernel_abi.h"
 #include "quantspec/optimized.h"
+#include "quantspec/reference/accumulate.hpp"
 #include "quantspec/reference/dequantize.hpp"
+#include "quantspec/reference/fake_quant.hpp"
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/multiplier.hpp"
 #include "quantspec/reference/quantize.hpp"
@@ -440,17 +458,274 @@ void fuzz_requantize(Bytes& in, bool per_channel) {
   });
 }
 
+// ---- gemm (Q5) ----
+// acc[m][n] = bias[n] + sum_k (A[m][k] - Za) * (W[n][k] - Zw[n]) wrapped to int32.
+void fuzz_gemm(Bytes& in) {
+  qs_gemm_params p{};
+  p.a_type = in.sel(2);
+  p.a_zero_point = zero_point(in, p.a_type);
+  const std::size_t m = in.u8() % 5, n = in.u8() % 21, k = in.u8() % 41;
+  // Strides: usually exact, sometimes padded, sometimes one short (bad when the matrix has rows).
+  auto stride = [&](std::size_t width) -> std::size_t {
+    const std::uint8_t b = in.u8();
+    if (b < 0xC0) return width + b % 3;
+    return width == 0 ? 0 : width - 1;
+  };
+  const std::size_t a_stride = stride(k), w_stride = stride(k), out_stride = stride(n);
+  const std::uint8_t forms = in.u8();
+  const bool per_channel_zw = forms & 1, has_bias = forms & 2;
+  // One spare entry, so that data() is never NULL (NULL w_zero_points means per tensor).
+  std::vector<std::int32_t> zw(n + 1), bias(n + 1);
+  p.w_zero_point = std::numeric_limits<std::int32_t>::min();  // unread when per channel
+  if (per_channel_zw) {
+    for (std::size_t j = 0; j < n; ++j) zw[j] = zero_point(in, QS_S8);
+  } else {
+    p.w_zero_point = zero_point(in, QS_S8);
+    for (auto& z : zw) z = p.w_zero_point;
+  }
+  for (std::size_t j = 0; j < n; ++j) bias[j] = has_bias ? in.i32() : 0;
+  p.w_zero_points = per_channel_zw ? zw.data() : nullptr;
+  p.bias = has_bias ? bias.data() : nullptr;
+  // The elements, row strides included (padding holds bytes too: a kernel must not read them
+  // into a result).
+  std::vector<std::uint8_t> a(std::max<std::size_t>(m * a_stride, 1));
+  std::vector<std::int8_t> w(std::max<std::size_t>(n * w_stride, 1));
+  for (auto& v : a) v = in.u8();
+  for (auto& v : w) v = static_cast<std::int8_t>(in.u8());
+
+  // Expected status (kernel_abi.h, qs_gemm_params).
+  Expected expected;
+  const bool a_rows = m > 0 && k > 0, w_rows = n > 0 && k > 0;
+  if (!is_type(p.a_type) || !in_type(p.a_zero_point, p.a_type) ||
+      (a_rows && a_stride < k) || (w_rows && w_stride < k) || (m > 0 && out_stride < n)) {
+    expected.status = QS_BAD_PARAMETERS;
+  }
+  for (std::size_t j = 0; j < n; ++j) {
+    if (!in_type(zw[j], QS_S8)) expected.status = QS_BAD_PARAMETERS;
+  }
+  if (!per_channel_zw && !in_type(p.w_zero_point, QS_S8)) expected.status = QS_BAD_PARAMETERS;
+  std::vector<std::int32_t> want(std::max<std::size_t>(m * out_stride, 1), 0x7E7E7E7E);
+  if (expected.status == QS_OK) {
+    const ref::DType a_dtype = p.a_type == QS_U8 ? ref::DType::uint8 : ref::DType::int8;
+    for (std::size_t i = 0; i < m; ++i) {
+      for (std::size_t j = 0; j < n; ++j) {
+        ref::QuantizedOperand x{a_dtype, p.a_zero_point, {}}, y{ref::DType::int8, zw[j], {}};
+        for (std::size_t c = 0; c < k; ++c) {
+          const std::uint8_t byte = a[i * a_stride + c];
+          x.values.push_back(p.a_type == QS_S8 ? static_cast<std::int8_t>(byte) : byte);
+          y.values.push_back(w[j * w_stride + c]);
+        }
+        want[i * out_stride + j] = ref::accumulate(x, y, ref::Integer(bias[j])).wrapped;
+      }
+    }
+  }
+  check_tables(expected, [&](const qs_kernel_table& t) {
+    std::vector<std::int32_t> out(want.size(), 0x7E7E7E7E);
+    const qs_status s = t.gemm(&p, a.data(), a_stride, w.data(), w_stride, out.data(), out_stride, m, n, k);
+    if (s == QS_OK && expected.status == QS_OK) {
+      for (std::size_t i = 0; i < m; ++i) {
+        for (std::size_t j = 0; j < n; ++j) require(out[i * out_stride + j] == want[i * out_stride + j]);
+      }
+    }
+    return s;
+  });
+}
+
+// ---- lut ----
+// out[i] = table[(uint8_t)in[i]]; bad parameters: table NULL (or an element type outside the enum).
+void fuzz_lut(Bytes& in) {
+  qs_lut_params p{};
+  p.element_type = in.sel(2);
+  const bool null_table = in.u8() >= 0xF0;
+  std::vector<std::uint8_t> table(256);
+  for (auto& v : table) v = in.u8();
+  p.table = null_table ? nullptr : table.data();
+  std::vector<std::uint8_t> x(std::min(in.remaining(), kMaxElements));
+  for (auto& v : x) v = in.u8();
+  Expected expected;
+  if (!is_type(p.element_type) || null_table) expected.status = QS_BAD_PARAMETERS;
+  std::vector<std::uint8_t> want;
+  for (std::uint8_t v : x) want.push_back(table[v]);
+  check_tables(expected, [&](const qs_kernel_table& t) {
+    std::vector<std::uint8_t> out(x.size(), 0xC3);
+    const qs_status s = t.lut(&p, x.data(), out.data(), x.size());
+    if (s == QS_OK && expected.status == QS_OK) require(out == want);
+    return s;
+  });
+}
+
+// ---- fake quantization (Q15) ----
+// TENSORFLOW's grid is [narrow ? 1 : 0, 2^b - 1]: the number of bits, or 0 when qmax is not one.
+int tf_bits(std::int32_t qmax) {
+  for (int b = 2; b <= 16; ++b) {
+    if (qmax == (1 << b) - 1) return b;
+  }
+  return 0;
+}
+
+bool same_float(float got, float want) {
+  if (std::isnan(want)) return std::isnan(got);  // the NaN's payload is unspecified (ABI)
+  return std::memcmp(&got, &want, sizeof got) == 0;
+}
+
+void fuzz_fake_quantize(Bytes& in, bool per_channel) {
+  qs_fake_quant_params p{};
+  p.variant = in.sel(3);
+  p.rounding = in.sel(5);
+  const bool tf = p.variant == QS_FQ_TENSORFLOW;
+  // Grid: for TENSORFLOW mostly one of its grids, else the bounds of the other operations.
+  if (tf && in.u8() < 0xE0) {
+    const std::uint8_t g = in.u8();
+    p.qmin = g & 1;
+    p.qmax = (1 << (2 + (g >> 1) % 15)) - 1;
+  } else {
+    bounds(in, QS_S8, &p.qmin, &p.qmax);
+  }
+  const bool with_mask = in.u8() & 1;
+  // Garbage in every field the form and variant do not read.
+  p.scale = std::numeric_limits<float>::quiet_NaN();
+  p.zero_point = std::numeric_limits<std::int32_t>::min();
+  p.min = std::numeric_limits<float>::infinity();
+  p.max = -std::numeric_limits<float>::infinity();
+  p.scales = unreadable<float>();
+  p.zero_points = unreadable<std::int32_t>();
+  p.mins = unreadable<float>();
+  p.maxs = unreadable<float>();
+  auto real = [&]() -> float {  // a range end: small signed values mostly, raw bits sometimes
+    const std::uint8_t b = in.u8();
+    if (b >= 0xE0) return in.f32_bits();
+    return static_cast<float>(static_cast<std::int8_t>(in.u8())) / (1 + b % 32);
+  };
+  std::vector<float> scales, mins, maxs;
+  std::vector<std::int32_t> zero_points;
+  ChannelShape shape;
+  std::size_t channels = 1;
+  auto one_channel = [&] {
+    if (tf) {
+      mins.push_back(real());
+      maxs.push_back(real());
+    } else {
+      scales.push_back(in.scale());
+      zero_points.push_back(zero_point(in, QS_S8));
+    }
+  };
+  if (per_channel) {
+    shape = channel_shape(in);
+    channels = shape.channels;
+    for (std::size_t c = 0; c < channels; ++c) one_channel();
+    p.channels = channels;
+    if (tf) {
+      p.mins = shape.null_array == 0 ? nullptr : mins.data();
+      p.maxs = shape.null_array == 1 ? nullptr : maxs.data();
+    } else {
+      p.scales = shape.null_array == 0 ? nullptr : scales.data();
+      p.zero_points = shape.null_array == 1 ? nullptr : zero_points.data();
+    }
+  } else {
+    one_channel();
+    p.channels = 0;
+    if (tf) {
+      p.min = mins[0];
+      p.max = maxs[0];
+    } else {
+      p.scale = scales[0];
+      p.zero_point = zero_points[0];
+    }
+  }
+  std::vector<float> x(std::min(in.remaining() / 4, kMaxElements));
+  for (float& v : x) v = in.f32_bits();
+
+  // Expected status (kernel_abi.h, qs_fake_quant_params "Bad parameters (Q15.5)").
+  Expected expected;
+  auto bad = [&] { expected.status = QS_BAD_PARAMETERS; };
+  std::vector<ref::FakeQuantParams> exact_params;
+  std::vector<ref::TfFakeQuantParams> tf_params;
+  if (p.variant > QS_FQ_TENSORFLOW || p.rounding > QS_ROUND_FLOOR || p.qmin >= p.qmax) {
+    bad();
+  } else if (per_channel && (channels == 0 || shape.null_array == 0 || shape.null_array == 1)) {
+    bad();
+  } else if (tf) {
+    const int bits = tf_bits(p.qmax);
+    if ((p.qmin != 0 && p.qmin != 1) || bits == 0) {
+      bad();
+    } else {
+      for (std::size_t c = 0; c < channels; ++c) {
+        ref::TfFakeQuantParams q;
+        q.min = mins[c];
+        q.max = maxs[c];
+        q.num_bits = bits;
+        q.narrow_range = p.qmin == 1;
+        q.op = per_channel ? ref::TfFakeQuantOp::with_min_max_vars_per_channel
+                           : ref::TfFakeQuantOp::with_min_max_vars;
+        try {
+          q.validate();
+          // fl32(max - min) infinite, a scale fl32(range / (qmax - qmin)) of 0 or an inv_scale
+          // fl32((qmax - qmin) / range) infinite (ABI text).
+          const float range = q.max - q.min;
+          const float steps = static_cast<float>(p.qmax - p.qmin);
+          const float scale = range / steps;
+          if (std::isinf(range) || (q.max != q.min && (scale == 0.0f || std::isinf(steps / range)))) bad();
+        } catch (const ref::ParameterError&) {
+          bad();
+        }
+        tf_params.push_back(q);
+      }
+    }
+  } else {
+    for (std::size_t c = 0; c < channels; ++c) {
+      ref::FakeQuantParams q;
+      q.scale = scales[c];
+      q.zero_point = zero_points[c];
+      q.qmin = p.qmin;
+      q.qmax = p.qmax;
+      q.rounding = static_cast<ref::Rounding>(p.rounding);
+      try {
+        q.validate();
+      } catch (const ref::ParameterError&) {
+        bad();
+      }
+      exact_params.push_back(q);
+    }
+  }
+  std::vector<float> want;
+  std::vector<std::uint8_t> want_mask;
+  if (expected.status == QS_OK) {
+    const auto variant = p.variant == QS_FQ_EXACT ? ref::FakeQuantVariant::exact : ref::FakeQuantVariant::pytorch;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const ref::FakeQuantResult r = tf ? ref::fake_quantize_tensorflow(x[i], tf_params[i % channels])
+                                        : ref::fake_quantize(x[i], exact_params[i % channels], variant);
+      want.push_back(r.value);
+      want_mask.push_back(r.mask ? 1 : 0);
+    }
+  }
+  check_tables(expected, [&](const qs_kernel_table& t) {
+    std::vector<float> out(x.size(), -3.0f);
+    std::vector<std::uint8_t> mask(x.size(), 0xEE);
+    const auto fn = per_channel ? t.fake_quantize_per_channel : t.fake_quantize;
+    const qs_status s = fn(&p, x.data(), out.data(), with_mask ? mask.data() : nullptr, x.size());
+    if (s == QS_OK && expected.status == QS_OK) {
+      for (std::size_t i = 0; i < x.size(); ++i) require(same_float(out[i], want[i]));
+      if (with_mask) require(mask == want_mask);
+    }
+    return s;
+  });
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   Bytes in(data, size);
-  switch (in.u8() % 6) {
+  switch (in.u8() % 10) {
     case 0: fuzz_quantize(in, false); break;
     case 1: fuzz_quantize(in, true); break;
     case 2: fuzz_dequantize(in, false); break;
     case 3: fuzz_dequantize(in, true); break;
     case 4: fuzz_requantize(in, false); break;
-    default: fuzz_requantize(in, true); break;
+    case 5: fuzz_requantize(in, true); break;
+    case 6: fuzz_gemm(in); break;
+    case 7: fuzz_lut(in); break;
+    case 8: fuzz_fake_quantize(in, false); break;
+    default: fuzz_fake_quantize(in, true); break;
   }
   return 0;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes tools/fuzz/seeds_kernels/: seed inputs of fuzz_kernels_differential.cc in the byte
 layout its header comment documents (one file per operation x variant, valid parameters, inputs
-with exact ties, the int32 and 8-bit extremes and the special floats). Rerun after changing the
+with exact ties, the int32 and 8-bit extremes and the special floats; GEMM, LUT and fake
+quantization seeds since session 10). Rerun after changing the
 layout: python3 tools/fuzz/make_kernel_seeds.py"""
 import os
 import struct
@@ -76,6 +77,45 @@ def requantize_seed(per_channel, variant, entry=0, rounding=0):
     return body + b"".join(i32(a) for a in accs)
 
 
+def gemm_seed(a_type, m, n, k, per_channel_zw, bias):
+    """Valid GEMM: Za = type min + 130 (s8: 2) or 3 (u8), exact strides, Zw per tensor or per
+    channel, optional bias, then A and W bytes spanning the 8-bit extremes."""
+    za = 130 if a_type == 0 else 3
+    body = bytes([6, a_type, za, m, n, k, 0, 0, 0, (1 if per_channel_zw else 0) | (2 if bias else 0)])
+    if per_channel_zw:
+        body += bytes([(128 + 3 * j) % 0xFE for j in range(n)])
+    else:
+        body += bytes([127])  # Zw = -1
+    if bias:
+        body += b"".join(i32([0, 2**31 - 1, -2**31, 1000, -7][j % 5]) for j in range(n))
+    cells = m * k + n * k
+    return body + bytes((x * 37 + 11) % 256 if x % 5 else (0, 0x7F, 0x80, 0xFF)[x % 4] for x in range(cells))
+
+
+def lut_seed(element_type):
+    table = bytes((255 - i) if i % 3 else i for i in range(256))
+    return bytes([7, element_type, 0]) + table + bytes(BYTES)
+
+
+def fake_quantize_seed(per_channel, variant, rounding=0):
+    body = bytes([9 if per_channel else 8, variant, rounding])
+    if variant == 2:  # TENSORFLOW: grid [0, 255] (g = 12: 2 + 6 = 8 bits), a mask
+        body += bytes([0, 12, 1])
+
+        def channel(index):  # min = -(10 + index) / 4, max = (50 + index) / 4
+            return bytes([3, (256 - 10 - index) % 256, 3, 50 + index])
+    else:
+        body += bytes([0, 1])  # the s8 grid, a mask
+
+        def channel(index):
+            return nice_scale(-4 + index, 64 * index) + bytes([128 + index])
+    if per_channel:
+        body += bytes([2]) + b"".join(channel(c) for c in range(3))
+    else:
+        body += channel(0)
+    return body + b"".join(f32(x) for x in FLOATS)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name in os.listdir(OUT):
@@ -94,6 +134,16 @@ def main():
             seeds[f"requantize_v{variant}_pc{int(per_channel)}"] = requantize_seed(per_channel, variant)
     seeds["requantize_fp32_before_rounding"] = requantize_seed(False, 6, entry=1)
     seeds["requantize_ideal_floor_before"] = requantize_seed(False, 0, entry=1, rounding=4)
+    for a_type in (0, 1):
+        seeds[f"gemm_t{a_type}_3x17x33"] = gemm_seed(a_type, 3, 17, 33, per_channel_zw=True, bias=True)
+        seeds[f"gemm_t{a_type}_1x5x7"] = gemm_seed(a_type, 1, 5, 7, per_channel_zw=False, bias=False)
+    seeds["gemm_empty"] = gemm_seed(0, 0, 4, 3, per_channel_zw=True, bias=False)
+    for element_type in (0, 1):
+        seeds[f"lut_t{element_type}"] = lut_seed(element_type)
+    for variant in range(3):
+        for per_channel in (False, True):
+            seeds[f"fake_quantize_v{variant}_pc{int(per_channel)}"] = fake_quantize_seed(per_channel, variant)
+    seeds["fake_quantize_exact_half_away"] = fake_quantize_seed(False, 0, rounding=1)
     for name, data in seeds.items():
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)

@@ -304,8 +304,8 @@ typedef struct qs_lut_int16_params {
  * (TENSORFLOW); min = max = 0 (TENSORFLOW) -> 0 with mask 1. Mask bytes are exactly 0 or 1.
  * Bad parameters (Q15.5): qmin >= qmax; EXACT / PYTORCH: a scale not finite or <= 0, Z outside
  * [qmin, qmax]; TENSORFLOW: qmin not 0 or 1, qmax not 2^b - 1 for b in [2, 16], min or max not
- * finite, min > max, min = max != 0, fl32(max - min) infinite or a scale fl32(range / (qmax -
- * qmin)) = 0; per channel: channels == 0 or a NULL array the variant reads; overlapping
+ * finite, min > max, min = max != 0, fl32(max - min) infinite, a scale fl32(range / (qmax -
+ * qmin)) = 0 or an inv_scale fl32((qmax - qmin) / range) infinite; per channel: channels == 0 or a NULL array the variant reads; overlapping
  * buffers (input, output, mask). */
 typedef enum qs_fake_quant_variant {
   QS_FQ_EXACT = 0,     /* the ideal: exact rational arithmetic, rounding rule `rounding` */
