@@ -73,6 +73,7 @@ Execution call_kernel(const qs_kernel_table&, const RequantizeCase&, const std::
 Execution call_kernel(const qs_kernel_table&, const GemmCase&, const std::string& description);
 Execution call_kernel(const qs_kernel_table&, const LinearCase&, const std::string& description);
 Execution call_kernel(const qs_kernel_table&, const LutCase&, const std::string& description);
+Execution call_kernel(const qs_kernel_table&, const DynamicLinearCase&, const std::string& description);
 
 // The failure text for an element that differs between the first two calls ("element 5",
 // "out[2][3]").

@@ -493,6 +493,48 @@ Adapted adapt_linear(const vectors::TestGroup& g, const vectors::VectorTest& t, 
   return a;
 }
 
+// dynamic_linear.json (Q17.6, PyTorch qnnpack) onto the ABI's dynamic_linear with PYTORCH_U8:
+// Q17.7 equals Q17.6 wherever Q17.6 accepts the input. A per-tensor weight scale is given to
+// the ABI as N copies (its weight_scales is [N]).
+Adapted adapt_dynamic_linear(const vectors::TestGroup& g, const vectors::VectorTest& t, const Json& ops) {
+  if (g.type != "DynamicLinearTest") throw NotApplicable{g.type + " (not an ABI operation)"};
+  if (name_operand(g.variant, "dynamic_linear") != "pytorch_qnnpack") {
+    throw NotApplicable{"dynamic_linear variant " + name_operand(g.variant, "dynamic_linear") + " (no ABI selector)"};
+  }
+  DynamicLinearCase c;
+  c.variant = QS_DYN_PYTORCH_U8;
+  c.reduce_range = ops.contains("reduce_range") && ops.at("reduce_range").get<bool>();  // qnnpack: absent, off
+  c.m = ops.at("m").get<std::size_t>();
+  c.k = ops.at("k").get<std::size_t>();
+  c.n = ops.at("n").get<std::size_t>();
+  c.x = binary32_array(ops, "x");
+  c.w = narrow_values(ops, "w", QS_S8);
+  const std::vector<float> scales = binary32_array(ops, "weight_scales");
+  if (ops.contains("bias")) c.bias = binary32_array(ops, "bias");
+  c.x_stride = c.w_stride = c.k;
+  c.out_stride = c.n;
+  c.placement = placement_for(t.tc_id);
+  // The ABI carries no element counts: x is m x k, w n x k, weight_scales and bias [n].
+  if (c.x.size() != c.m * c.k || c.w.size() != c.n * c.k) throw NotApplicable{"tensor sizes do not match m, k, n"};
+  if (scales.size() != 1 && scales.size() != c.n) throw NotApplicable{"weight_scales count neither 1 nor n"};
+  if (!c.bias.empty() && c.bias.size() != c.n) throw NotApplicable{"bias count not n"};
+  c.weight_scales = scales.size() == 1 ? std::vector<float>(c.n, scales[0]) : scales;
+  if (t.result == vectors::Expectation::invalid) {
+    const std::string error = text_of(t.expected.at("error"));
+    const bool bad_scale = std::any_of(c.weight_scales.begin(), c.weight_scales.end(),
+                                       [](float s) { return !std::isfinite(s) || !(s > 0.0f); });
+    if (error == "weight_scales" && !bad_scale) {
+      // Q17.6 step 2: PyTorch rejects a D[n] that is not a normal binary32; Q17.7 does not.
+      throw NotApplicable{"invalid weight_scales (a D[n] below the normal range: PyTorch's check, not Q17.7's)"};
+    }
+    require_carried(t, {"m", "k", "n", "x", "weight_scales", "bias"});
+  }
+  Adapted a{std::string("dynamic_linear pytorch_u8") + (c.reduce_range ? " reduce_range" : ""), {}};
+  a.test.kernel_case = c;
+  if (t.result == vectors::Expectation::valid) a.test.expected_binary32 = binary32_array(t.expected, "y");
+  return a;
+}
+
 // Families that are no kernel operation at all.
 std::optional<std::string> whole_family_reason(const std::string& family) {
   if (family == "quant_params") return "calibration (scale, zero point from a range): not an ABI operation";
@@ -504,7 +546,8 @@ std::optional<std::string> whole_family_reason(const std::string& family) {
 }
 
 int family_rank(const std::string& family) {
-  static const std::vector<std::string> order = {"quantize", "dequantize", "requantize", "accumulate", "linear"};
+  static const std::vector<std::string> order = {"quantize", "dequantize", "requantize", "accumulate", "linear",
+                                                 "dynamic_linear"};
   const auto it = std::find(order.begin(), order.end(), family);
   return static_cast<int>(it - order.begin());
 }
@@ -566,6 +609,8 @@ GoldenVectors load_golden_vectors(const std::string& file_or_directory) {
             a = adapt_accumulate(group, test, ops);
           } else if (file.algorithm == "linear") {
             a = adapt_linear(group, test, ops);
+          } else if (file.algorithm == "dynamic_linear") {
+            a = adapt_dynamic_linear(group, test, ops);
           } else {
             throw NotApplicable{"family without an ABI mapping"};
           }

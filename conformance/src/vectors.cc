@@ -50,6 +50,13 @@ Outputs outputs_of(const Execution& e, const LutCase& c) {
   for (std::size_t i = 0; i < c.input.size(); ++i) o.integers.push_back(load_narrow(e.first, i, c.element_type));
   return o;
 }
+Outputs outputs_of(const Execution& e, const DynamicLinearCase& c) {
+  Outputs o;
+  for (std::size_t r = 0; r < c.m; ++r) {
+    for (std::size_t col = 0; col < c.n; ++col) o.floats.push_back(load_float(e.first, r * c.out_stride + col));
+  }
+  return o;
+}
 
 // The element a flat output index names: out[row][column] for the matrix outputs (Outputs
 // lists them row by row without the stride's padding), out[i] otherwise.
@@ -62,6 +69,7 @@ std::string matrix_element(std::size_t n, std::size_t i) {
 }
 std::string element_name(const GemmCase& c, std::size_t i) { return matrix_element(c.n, i); }
 std::string element_name(const LinearCase& c, std::size_t i) { return matrix_element(c.gemm.n, i); }
+std::string element_name(const DynamicLinearCase& c, std::size_t i) { return matrix_element(c.n, i); }
 
 std::uint32_t bits(float f) {
   std::uint32_t b;

@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "broken_kernels.hpp"
 #include "quantspec/conformance/conform.hpp"
@@ -82,6 +84,12 @@ TEST(GoldenVectorAdapter, MapsEveryFamilyTheAbiCarries) {
   EXPECT_GE(v.count("linear")->mapped, 40u) << describe_counts(v);
   // What the ABI cannot carry is counted, not silently dropped.
   for (const GoldenVectorCount& c : v.counts) EXPECT_EQ(c.mapped + c.not_applicable_total(), c.tests) << c.family;
+  // dynamic_linear.json: 20 valid + 3 invalid tests the ABI carries (m = 0, a weight scale 0,
+  // a NaN activation); 3 not applicable (two weight scales for N = 1, a bias of the wrong size,
+  // a subnormal D[n] that only Q17.6 rejects).
+  ASSERT_NE(v.count("dynamic_linear"), nullptr) << describe_counts(v);
+  EXPECT_GE(v.count("dynamic_linear")->mapped, 23u) << describe_counts(v);
+  EXPECT_LE(v.count("dynamic_linear")->not_applicable_total(), 3u) << describe_counts(v);
   EXPECT_EQ(v.count("quant_params")->mapped, 0u);
   EXPECT_GT(v.count("quantize")->not_applicable_total(), 2000u);  // int4, uint4, int16, uint16
 }
@@ -113,6 +121,68 @@ TEST(GoldenVectors, EveryCompiledOptimizedTablePassesEveryMappedTest) {
     // fp32 / double_round / single_round requantizations.
     EXPECT_GT(tally.passed, 1500u) << t.target << " (not provided: " << tally.not_provided << ")";
   }
+}
+#endif
+
+// dynamic_linear.json through the ABI's dynamic_linear (PYTORCH_U8): every compiled table passes
+// every mapped test (not "not provided"); a kernel that multiplies the int32 accumulator without
+// rounding it to binary32 first fails on the vector built for that (|acc| > 2^24), and the same
+// kernel with the rounding passes them all, so only the bug makes the difference.
+#ifdef QUANTSPEC_HAVE_OPTIMIZED
+const qs_kernel_table& ours() { return *optimized::dispatch_table(); }
+
+template <bool kRoundAccumulator>
+qs_status dynamic_linear_from_spec(const qs_dynamic_linear_params* p, const float* x, size_t x_stride,
+                                   const std::int8_t* w, size_t w_stride, float* out, size_t out_stride, size_t m,
+                                   size_t n, size_t k) {
+  const qs_status status = ours().dynamic_linear(p, x, x_stride, w, w_stride, out, out_stride, m, n, k);
+  if (status != QS_OK || p->quant.variant != QS_DYN_PYTORCH_U8) return status;  // validation, other variants
+  std::vector<float> dense;
+  for (size_t r = 0; r < m; ++r) dense.insert(dense.end(), x + r * x_stride, x + r * x_stride + k);
+  std::vector<std::uint8_t> qx(m * k);
+  float sx = 0.0f;
+  std::int32_t zx = 0;
+  if (ours().dynamic_quantize(&p->quant, dense.data(), qx.data(), m, k, &sx, &zx) != QS_OK) return QS_BAD_PARAMETERS;
+  for (size_t r = 0; r < m; ++r) {
+    for (size_t c = 0; c < n; ++c) {
+      std::int64_t acc = 0;
+      for (size_t i = 0; i < k; ++i) acc += (static_cast<std::int32_t>(qx[r * k + i]) - zx) * w[c * w_stride + i];
+      const float d = sx * p->weight_scales[c];
+      const float product = kRoundAccumulator ? static_cast<float>(acc) * d
+                                              : static_cast<float>(static_cast<double>(acc) * d);  // BUG when false
+      out[r * out_stride + c] = p->bias != nullptr ? product + p->bias[c] : product;
+    }
+  }
+  return QS_OK;
+}
+
+qs_kernel_table with_dynamic_linear(decltype(qs_kernel_table::dynamic_linear) fn, const char* name) {
+  qs_kernel_table table = *qs_scalar_example_table();
+  table.name = name;
+  table.dynamic_linear = fn;
+  table.dynamic_quantize = ours().dynamic_quantize;
+  return table;
+}
+
+TEST(GoldenVectors, DynamicLinearVectorsPassOnEveryTableAndCatchAnUnroundedAccumulator) {
+  const GoldenVectorRow& r = row("dynamic_linear pytorch_u8");
+  std::size_t valid = 0;
+  for (const VectorTest& t : r.tests) valid += t.valid ? 1 : 0;
+  EXPECT_GE(valid, 20u);
+  for (const optimized::TargetTable& target : optimized::compiled_tables()) {
+    for (const VectorTestResult& result : run_vector_tests(*target.table, r.tests)) {
+      EXPECT_EQ(result.status, VectorTestResult::Status::pass) << target.target << " " << result.id << "\n" << result.message;
+    }
+  }
+  const qs_kernel_table good = with_dynamic_linear(dynamic_linear_from_spec<true>, "dynamic_linear from the spec");
+  std::string message;
+  EXPECT_EQ(first_failure(good, "dynamic_linear pytorch_u8", &message), nullptr) << message;
+  const qs_kernel_table bad = with_dynamic_linear(dynamic_linear_from_spec<false>, "broken: fl32(acc * D) without fl32(acc)");
+  const VectorTest* failed = first_failure(bad, "dynamic_linear pytorch_u8", &message);
+  ASSERT_NE(failed, nullptr) << "the broken table passed every dynamic_linear vector";
+  EXPECT_TRUE(has_flag(*failed, "accumulator_beyond_binary32")) << message;
+  EXPECT_NE(message.find("dynamic_linear.json tcId "), std::string::npos) << message;
+  EXPECT_NE(message.find("variant: pytorch_u8"), std::string::npos) << message;  // the whole case
 }
 #endif
 

@@ -3,6 +3,7 @@
 #include "quantspec/reference/fake_quant_tf_grad.hpp"
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "quantspec/reference/errors.hpp"
@@ -78,6 +79,34 @@ TfMinMaxGradient tensorflow_min_max_gradient(const std::vector<float>& x,
     out.d_max[channel] += exact(t.d_max);
   }
   return out;
+}
+
+// Q16.3, Args op: the functor's gradients * select(between, 1.0f, 0.0f) with no other output, so
+// no sum constrains dy: the IEEE product is the definition (inf * 0 and NaN * 1 are NaN).
+std::vector<float> tensorflow_args_gradient(const std::vector<float>& x, const std::vector<float>& dy,
+                                            const TfFakeQuantParams& params) {
+  if (params.op != TfFakeQuantOp::with_min_max_args) {
+    throw ParameterError("op", "with_min_max_args (the Vars ops' gradients are tensorflow_min_max_gradient)",
+                         std::string(name(params.op)));
+  }
+  const TfNudged n = tf_nudge(params);  // validates: the Args op requires min < max
+  if (dy.size() != x.size()) {
+    throw ParameterError("dy", "as many elements as x (" + std::to_string(x.size()) + ")",
+                         std::to_string(dy.size()));
+  }
+  if (x.empty()) throw ParameterError("shape", "a non-empty tensor", "0 elements");
+  std::vector<float> dx;
+  dx.reserve(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const bool between = x[i] >= n.nudged_min && x[i] <= n.nudged_max;  // false for a NaN x
+    if (between) {
+      dx.push_back(dy[i]);  // dy * 1.0f
+    } else {
+      dx.push_back(std::isfinite(dy[i]) ? std::copysign(0.0f, dy[i])
+                                        : std::numeric_limits<float>::quiet_NaN());  // dy * 0.0f
+    }
+  }
+  return dx;
 }
 
 }  // namespace quantspec::ref

@@ -170,5 +170,44 @@ TEST(TensorflowMinMaxGrad, EveryRejectedParameterIsNamed) {
   EXPECT_REJECTS_PARAMETER(tensorflow_min_max_gradient({1.0f}, {1.0f}, {}), "params");
 }
 
+// Q16.3, Args op: FakeQuantWithMinMaxArgsGradient measured with TensorFlow 2.21
+// (tf.raw_ops, run here; the same inputs are tcIds 323, 326, 327 of vectors/fake_quant.json,
+// reference/measure/tensorflow_args_grad_vectors_check.py).
+TEST(TensorflowArgsGrad, TensorflowMeasuredValues) {
+  TfFakeQuantParams p = vars(-12.8f, 12.7f);
+  p.op = TfFakeQuantOp::with_min_max_args;
+  const std::vector<float> x = {-12.8f, 12.7f, std::nextafter(-12.8f, -20.0f), std::nextafter(12.7f, 20.0f),
+                                NAN, INFINITY, -INFINITY, 12.75f};
+  EXPECT_EQ(bits_of(tensorflow_args_gradient(x, {1.0f, -0.75f, 2.0f, -3.0f, 4.0f, -0.5f, 5.0f, -2.0f}, p)),
+            bits_of({1.0f, -0.75f, 0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f}));
+  p = vars(-1.0f, 1.0f, 16);
+  p.op = TfFakeQuantOp::with_min_max_args;  // 16 bits: nudged max = 32767 * 2/65535 < 1
+  EXPECT_EQ(bits_of(tensorflow_args_gradient({-1.0f, 1.0f, 1.5f, -0.5f}, {1.0f, 2.0f, 4.0f, 8.0f}, p)),
+            bits_of({1.0f, 0.0f, 0.0f, 8.0f}));
+  p = vars(-1.0f, 1.0f);
+  p.op = TfFakeQuantOp::with_min_max_args;  // no sum: infinite and NaN dy are IEEE products
+  const std::vector<float> dx = tensorflow_args_gradient({0.5f, 3.0f, 0.5f, 3.0f, 0.5f, 3.0f},
+                                                         {INFINITY, INFINITY, -INFINITY, -INFINITY, NAN, NAN}, p);
+  ASSERT_EQ(dx.size(), 6u);
+  EXPECT_EQ(dx[0], INFINITY);
+  EXPECT_TRUE(std::isnan(dx[1]));
+  EXPECT_EQ(dx[2], -INFINITY);
+  for (int i : {3, 4, 5}) EXPECT_TRUE(std::isnan(dx[i])) << i;
+}
+
+TEST(TensorflowArgsGrad, EveryRejectedParameterIsNamed) {
+  TfFakeQuantParams args = vars(-1.0f, 1.0f);
+  args.op = TfFakeQuantOp::with_min_max_args;
+  EXPECT_REJECTS_PARAMETER(tensorflow_args_gradient({0.0f}, {1.0f}, vars(-1.0f, 1.0f)), "op");
+  TfFakeQuantParams zero = vars(0.0f, 0.0f);
+  zero.op = TfFakeQuantOp::with_min_max_args;  // the Args op requires min < max (TF: OP_REQUIRES)
+  EXPECT_REJECTS_PARAMETER(tensorflow_args_gradient({0.0f}, {1.0f}, zero), "min");
+  TfFakeQuantParams bits = args;
+  bits.num_bits = 17;
+  EXPECT_REJECTS_PARAMETER(tensorflow_args_gradient({0.0f}, {1.0f}, bits), "num_bits");
+  EXPECT_REJECTS_PARAMETER(tensorflow_args_gradient({0.0f, 1.0f}, {1.0f}, args), "dy");
+  EXPECT_REJECTS_PARAMETER(tensorflow_args_gradient({}, {}, args), "shape");
+}
+
 }  // namespace
 }  // namespace quantspec::ref

@@ -159,6 +159,11 @@ const std::vector<FlagInfo>& all_flags() {
         {"no_bias", "the layer has no bias (the output is fl32(fl32(acc) * D[n]))."},
         {"small_scale", "the run-time scale is below fl32(6.1e-5): PyTorch's small-scale branch "
                         "widens the range (Q17.5 step 5)."},
+        {"scale_defaulted", "fl32(S) is 0 or fl32(1 / fl32(S)) is +inf: PyTorch replaces the "
+                            "scale by fl64(0.1) (Q17.5 step 4)."},
+        {"beyond_reduced_range", "reduce_range halves the zero-point grid to [0, 127], yet an "
+                                 "element quantizes above 127: the quantize clamps to quint8's "
+                                 "[0, 255] (Q17.5)."},
         // BatchNorm folding (Q14)
         {"bn_perfect_square", "var + eps is the square of a rational: sqrt is exact and the "
                               "folded values are rational (Q14.2)."},

@@ -417,6 +417,98 @@ void tensorflow_per_channel_grad_group(FileBuilder& file) {
   }
 }
 
+// Q16.3, Args op: TensorFlow's FakeQuantWithMinMaxArgsGradient (dL/dx only) on small tensors;
+// min, max, num_bits and narrow_range are the op's attributes. The published tests of
+// tensorflow/core/kernels/fake_quant_ops_test.cc (tensorflow/tensorflow e4f88306,
+// WithArgsGradient_*) use random upstream gradients; here dy is fixed and the published part is
+// which elements pass.
+void tensorflow_args_grad_group(FileBuilder& file) {
+  struct ArgsCase {
+    std::string comment;
+    std::vector<std::string> flags;
+    std::vector<float> xs, dys;
+    float min, max;
+    int num_bits;
+    bool narrow;
+  };
+  const std::vector<float> six = {1.0f, -2.0f, 3.0f, -4.0f, 5.0f, -6.0f};
+  std::vector<ArgsCase> cases = {
+      {"published: WithArgsGradient_RegularRange, nudged [-0.25, 63.5]: the ends pass, -0.26 and "
+       "63.6 do not",
+       {"published_value", "fake_quant_boundary"}, {-0.26f, -0.25f, -0.24f, 0.0f, 63.5f, 63.6f}, six,
+       -0.125f, 63.625f, 8, false},
+      {"published: WithArgsGradient_NarrowRange, nudged [-0.25, 63.25]",
+       {"published_value", "fake_quant_boundary", "narrow_range"},
+       {-0.26f, -0.25f, -0.24f, 0.0f, 63.25f, 63.3f}, six, -0.125f, 63.375f, 8, true},
+      {"published: WithArgsGradient_4Bits_RegularRange, nudged [-0.5, 7]",
+       {"published_value", "fake_quant_boundary"}, {-0.6f, -0.5f, -0.4f, 0.0f, 7.0f, 7.1f}, six,
+       -0.4f, 7.1f, 4, false},
+      {"published: WithArgsGradient_4Bits_NarrowRange, nudged [-0.5, 6.5]",
+       {"published_value", "fake_quant_boundary", "narrow_range"},
+       {-0.6f, -0.5f, -0.4f, 0.0f, 6.5f, 6.6f}, six, -0.4f, 6.6f, 4, true},
+      {"x on both nudged bounds of [-12.8, 12.7] passes (inclusive), one ulp outside does not; "
+       "NaN and +-inf x do not; a negative dy outside gives -0",
+       {"fake_quant_boundary", "fake_quant_special_input"},
+       {-12.8f, 12.7f, std::nextafter(-12.8f, -20.0f), std::nextafter(12.7f, 20.0f), kNaN, kInf,
+        -kInf, 12.75f},
+       {1.0f, -0.75f, 2.0f, -3.0f, 4.0f, -0.5f, 5.0f, -2.0f}, -12.8f, 12.7f, 8, false},
+      {"range [2, 10] nudged to [0, 255 S]: x = 1 below the given min passes",
+       {"range_excludes_zero"}, {-0.5f, 0.0f, 1.0f, 10.0f, 10.5f}, {1.0f, 2.0f, 4.0f, 8.0f, -1.0f},
+       2.0f, 10.0f, 8, false},
+      {"range [-10, -2] nudged to [-255 S, 0]: x = -1 passes, x > 0 does not",
+       {"range_excludes_zero"}, {-10.5f, -10.0f, -1.0f, 0.0f, 0.5f}, {1.0f, 2.0f, 4.0f, 8.0f, -1.0f},
+       -10.0f, -2.0f, 8, false},
+      {"16 bits", {}, {-1.0f, 1.0f, 1.5f, -0.5f}, {1.0f, 2.0f, 4.0f, 8.0f}, -1.0f, 1.0f, 16, false},
+      {"infinite and NaN upstream gradients: dy * 1.0f inside, dy * 0.0f = NaN outside (no sum "
+       "to protect: IEEE products)",
+       {}, {0.5f, 3.0f, 0.5f, 3.0f, 0.5f, 3.0f}, {kInf, kInf, -kInf, -kInf, kNaN, kNaN}, -1.0f, 1.0f, 8,
+       false},
+      {"min = max = 0 is rejected (the Args op requires min < max)", {"degenerate_range"}, {1.0f},
+       {1.0f}, 0.0f, 0.0f, 8, false},
+      {"min > max is rejected", {}, {0.0f}, {1.0f}, 1.0f, -1.0f, 8, false},
+      {"num_bits = 17 is rejected", {}, {0.0f}, {1.0f}, -1.0f, 1.0f, 17, false},
+      {"a NaN max is rejected", {}, {0.0f}, {1.0f}, -1.0f, kNaN, 8, false},
+      {"dy with fewer elements than x is rejected", {}, {0.0f, 1.0f}, {1.0f}, -1.0f, 1.0f, 8, false},
+  };
+  Rng rng(0xFA4E0005);
+  for (int i = 0; i < 8; ++i) {
+    ArgsCase c;
+    const auto lo = rng.uniform(-512, 0);
+    const auto hi = rng.uniform(1, 512);
+    c.min = static_cast<float>(lo) * 0.03125f;
+    c.max = static_cast<float>(hi) * 0.03125f;
+    c.num_bits = static_cast<int>(rng.uniform(2, 16));
+    c.narrow = rng.coin();
+    for (int k = 0; k < 16; ++k) {
+      const auto xv = rng.uniform(-800, 800);
+      const auto dv = rng.uniform(-64, 64);
+      c.xs.push_back(static_cast<float>(xv) * 0.03125f);
+      c.dys.push_back(static_cast<float>(dv) * 0.125f);
+    }
+    c.comment = "random #" + std::to_string(i);
+    c.flags = {"random"};
+    cases.push_back(c);
+  }
+  auto& group = file.group("FakeQuantTfArgsGradTest",
+                           Json{{"fake_quant", "tensorflow"}, {"tf_op", "with_min_max_args"}},
+                           Json::object());
+  for (const ArgsCase& c : cases) {
+    const ref::TfFakeQuantParams p{c.min, c.max, c.num_bits, c.narrow,
+                                   ref::TfFakeQuantOp::with_min_max_args};
+    Json xs = Json::array(), dys = Json::array();
+    for (float v : c.xs) xs.push_back(encode(v));
+    for (float v : c.dys) dys.push_back(encode(v));
+    group.add_computed(c.comment, c.flags,
+                       Json{{"xs", xs}, {"dys", dys}, {"min", encode(c.min)}, {"max", encode(c.max)},
+                            {"num_bits", c.num_bits}, {"narrow_range", c.narrow}},
+                       [&]() {
+                         Json dx = Json::array();
+                         for (float v : ref::tensorflow_args_gradient(c.xs, c.dys, p)) dx.push_back(encode(v));
+                         return Json{{"grad_xs", dx}};
+                       });
+  }
+}
+
 }  // namespace
 
 Json fake_quant_family() {
@@ -443,12 +535,17 @@ Json fake_quant_family() {
                     "FakeQuantTfPerChannelGradTest (Q16.3): FakeQuantWithMinMaxVarsPerChannelGradient"
                     " on xs [b, d] row-major with per-channel mins, maxs (d each); outputs grad_xs "
                     "and grad_mins, grad_maxs (binary32 arrays: every channel sum here is exact in "
-                    "binary32)."});
+                    "binary32).",
+                    "FakeQuantTfArgsGradTest (Q16.3, Args op): FakeQuantWithMinMaxArgsGradient on xs "
+                    "with upstream dys and the attributes min, max, num_bits, narrow_range; output "
+                    "grad_xs only (dy where nudged_min <= x <= nudged_max, both ends inclusive, "
+                    "else dy * 0.0f; binary32, signs of zeros count)."});
   shared_group(file);
   tensorflow_group(file);
   learnable_grad_group(file);
   tensorflow_grad_group(file);
   tensorflow_per_channel_grad_group(file);
+  tensorflow_args_grad_group(file);
   return file.finish();
 }
 

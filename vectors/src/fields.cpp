@@ -250,7 +250,10 @@ const std::map<std::string, Kinds>& algorithm_fields() {
         {"scale", FieldKind::binary32},
         {"zero_point", FieldKind::integer},
         {"scales", FieldKind::binary32_array},
-        {"q", FieldKind::integer_array}}},
+        {"q", FieldKind::integer_array},
+        // Q17.5 DynamicQuantizePytorchTest
+        {"reduce_range", FieldKind::boolean},
+        {"q_scale", FieldKind::binary64}}},
       {"dynamic_linear",
        {{"m", FieldKind::integer},
         {"k", FieldKind::integer},

@@ -138,12 +138,29 @@ struct LutCase {
   Placement placement;
 };
 
+// ---- Dynamic linear (Q17.7) -------------------------------------------------------------------
+// Used by the golden vectors (dynamic_linear.json); the variant suite has its own generator.
+struct DynamicLinearCase {
+  std::uint32_t variant = QS_DYN_PYTORCH_U8;  // qs_dynamic_variant
+  bool per_row = false;
+  bool reduce_range = false;  // PYTORCH_U8
+  float scale_floor = 0.0f;   // SYMMETRIC_S8
+  std::size_t m = 0, n = 0, k = 0;
+  std::size_t x_stride = 0, w_stride = 0, out_stride = 0;  // in elements
+  std::vector<float> x;                // m * x_stride values (padding included)
+  std::vector<std::int32_t> w;         // n * w_stride int8 values
+  std::vector<float> weight_scales;    // [n]
+  std::vector<float> bias;             // empty: NULL; else [n]
+  Placement placement;                 // in floats: input_offset for x, output_offset for out
+};
+
 Flavor flavor_of(const QuantizeCase&);
 Flavor flavor_of(const DequantizeCase&);
 Flavor flavor_of(const RequantizeCase&);
 Flavor flavor_of(const GemmCase&);
 Flavor flavor_of(const LinearCase&);
 Flavor flavor_of(const LutCase&);
+Flavor flavor_of(const DynamicLinearCase&);  // output_type = the variant's u8 / s8, per_channel = per_row
 
 // Everything needed to reproduce the case (one parameter per line).
 std::string describe(const QuantizeCase&);
@@ -152,6 +169,7 @@ std::string describe(const RequantizeCase&);
 std::string describe(const GemmCase&);
 std::string describe(const LinearCase&);
 std::string describe(const LutCase&);
+std::string describe(const DynamicLinearCase&);
 
 // RapidCheck prints counterexamples through these (found by argument-dependent lookup).
 void showValue(const QuantizeCase&, std::ostream&);
@@ -160,6 +178,7 @@ void showValue(const RequantizeCase&, std::ostream&);
 void showValue(const GemmCase&, std::ostream&);
 void showValue(const LinearCase&, std::ostream&);
 void showValue(const LutCase&, std::ostream&);
+void showValue(const DynamicLinearCase&, std::ostream&);
 
 // Calls the kernel (twice, over outputs pre-filled with two different patterns, so an element
 // left unwritten is seen), checks the status, the guard zones, that the inputs are unchanged
@@ -170,6 +189,7 @@ Outcome run_case(const qs_kernel_table&, const RequantizeCase&, OracleMode = Ora
 Outcome run_case(const qs_kernel_table&, const GemmCase&, OracleMode = OracleMode::fast);
 Outcome run_case(const qs_kernel_table&, const LinearCase&, OracleMode = OracleMode::fast);
 Outcome run_case(const qs_kernel_table&, const LutCase&, OracleMode = OracleMode::fast);
+Outcome run_case(const qs_kernel_table&, const DynamicLinearCase&, OracleMode = OracleMode::fast);
 
 // Names used in reports, the CLI and the JSON output.
 std::string element_type_name(std::uint32_t type);  // "s8" / "u8"

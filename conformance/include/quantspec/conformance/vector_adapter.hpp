@@ -15,6 +15,11 @@
 //  - linear:      fully connected layers, and 2-D convolutions lowered to a fully connected layer
 //                 (im2col, padding filled with Zx, which adds nothing to Acc); the activation is
 //                 folded into [act_min, act_max] by the reference (Q8, TFLite rounding).
+//  - dynamic_linear: PyTorch's qnnpack dynamic Linear (Q17.6) as the ABI's dynamic_linear with
+//                 PYTORCH_U8 (reduce_range as the test gives it; absent: off); a per-tensor
+//                 weight scale as N copies; y compared bit for bit. Invalid tests whose fault the
+//                 ABI cannot carry (element counts; a subnormal D[n], which Q17.6 rejects as
+//                 PyTorch does and Q17.7 accepts) are not applicable.
 //  - not ABI operations: quant_params, bias, multiplier, activation bounds (the ABI receives
 //    the folded bounds), the gemmlowp primitives (SrdhmTest, RoundingDivideByPotTest).
 // Numbers are exact: binary32 strings through strtof (exact for hex floats), integers as given.

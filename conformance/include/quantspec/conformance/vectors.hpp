@@ -19,9 +19,10 @@ struct VectorTest {
   std::vector<std::string> flags;  // the vector's flags, echoed in failure messages
   // "valid": the kernel must return QS_OK and `expected`; "invalid": QS_BAD_PARAMETERS.
   bool valid = true;
-  std::variant<QuantizeCase, DequantizeCase, RequantizeCase, GemmCase, LinearCase, LutCase> kernel_case;
+  std::variant<QuantizeCase, DequantizeCase, RequantizeCase, GemmCase, LinearCase, LutCase, DynamicLinearCase>
+      kernel_case;
   // Expected output, flat (GEMM/linear: row-major M x N without padding). Integer outputs use
-  // `expected`; dequantize uses `expected_binary32` (compared bit for bit).
+  // `expected`; dequantize and dynamic_linear use `expected_binary32` (compared bit for bit).
   std::vector<std::int64_t> expected;
   std::vector<float> expected_binary32;
 };

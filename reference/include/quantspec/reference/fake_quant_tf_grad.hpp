@@ -40,4 +40,13 @@ TfMinMaxGradient tensorflow_min_max_gradient(const std::vector<float>& x,
                                              const std::vector<float>& dy,
                                              const std::vector<TfFakeQuantParams>& params);
 
+// Q16.3 (Args op): FakeQuantWithMinMaxArgsGradient, dL/dx only: dy * 1.0f where
+// nudged_min <= x <= nudged_max (both ends inclusive, on x), else dy * 0.0f, each an IEEE
+// binary32 product (a finite dy outside gives a zero with dy's sign; an infinite or NaN dy
+// outside gives NaN, inside dy itself). params.op must be with_min_max_args (ParameterError
+// "op"), and the Args op requires min < max (Q15.5: "min"). ParameterError naming "dy" (not the
+// size of x) or "shape" (x empty).
+std::vector<float> tensorflow_args_gradient(const std::vector<float>& x, const std::vector<float>& dy,
+                                            const TfFakeQuantParams& params);
+
 }  // namespace quantspec::ref
