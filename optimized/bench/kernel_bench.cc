@@ -22,7 +22,9 @@
 // Int8 GEMM (M = N = K = 512 and 1024, one thread) is compared with the CPU's exact int8 MAC
 // peak loop (int8_peak.h: vpdpbusd with VNNI, vpmaddwd + vpaddd without) doing the same number of
 // MACs; ratio = peak time / GEMM time. The linear layer on packed weights (M = 1, 16, 128) is
-// timed against our unpacked linear (which packs W per call) and the same peak loop.
+// timed against our unpacked linear (which packs W per call) and the same peak loop;
+// dynamic_linear_packed (M = 1 with W DRAM-resident, M = 16) against the unpacked
+// dynamic_linear and the same peak loop.
 // The machine may be shared (other processes take CPU time unpredictably), so each benchmark
 // alternates its baselines and the kernel in every iteration and takes the fastest iteration of
 // each (contention only slows a run down). With --benchmark_repetitions=R the ratio of every
@@ -611,6 +613,81 @@ void RegisterDynamicLinear() {
   }
 }
 
+// dynamic_linear_packed (Q17.7 on W packed once by pack_weights, packing untimed), per tensor u8
+// (ONNX) and per row s8, timed against the unpacked dynamic_linear on the same operands and the
+// peak loop for the same MACs. M = 16 (16 x 1024 x 1024, W 1 MiB, cache-resident) and M = 1
+// (GEMV 1 x 4096 x 4096, W 16 MiB): for M = 1, W is DRAM-resident: enough copies of W (raw and
+// packed) that together they span at least twice the LLC, one copy per call in turn (the
+// unpacked baseline cycles through its raw copies the same way).
+struct DynamicLinearPackedData {
+  DynamicLinearPackedData(size_t m, size_t n, size_t k, size_t copies, const qs_dynamic_linear_params& p)
+      : base(m, n, k), params(p), w(copies, base.w), packed(copies, nullptr) {
+    params.weight_scales = base.scales.data();
+    params.bias = base.bias.data();
+    qs_gemm_params g{};  // symmetric W (Zw = 0), no int32 bias: Q17.7
+    g.a_type = params.quant.output_type;
+    for (size_t i = 0; i < copies; ++i) {
+      if (table()->pack_weights(&g, w[i].data(), k, n, k, &packed[i]) != QS_OK) packed[i] = nullptr;
+      ok = ok && packed[i] != nullptr;
+    }
+  }
+  ~DynamicLinearPackedData() {
+    for (qs_packed_weights* object : packed) table()->release_packed(object);
+  }
+  DynamicLinearData base;
+  qs_dynamic_linear_params params;
+  std::vector<std::vector<int8_t>> w;
+  std::vector<qs_packed_weights*> packed;
+  size_t next_packed = 0, next_w = 0;
+  bool ok = true;
+};
+
+void RegisterDynamicLinearPacked() {
+  if (table()->dynamic_linear_packed == nullptr || table()->pack_weights == nullptr ||
+      table()->dynamic_linear == nullptr) {
+    return;
+  }
+  const size_t shapes[][3] = {{1, 4096, 4096}, {16, 1024, 1024}};
+  for (const auto& shape : shapes) {
+    const size_t w_bytes = shape[1] * shape[2];
+    const size_t copies = shape[0] == 1 ? std::max<size_t>(1, (2 * LlcBytes() + w_bytes - 1) / w_bytes) : 1;
+    for (const bool per_row : {false, true}) {
+      qs_dynamic_linear_params p{};
+      p.quant.variant = per_row ? QS_DYN_SYMMETRIC_S8 : QS_DYN_ONNX_U8;
+      p.quant.output_type = per_row ? QS_S8 : QS_U8;
+      p.quant.per_row = per_row ? 1 : 0;
+      p.quant.scale_floor = 0x1p-20f;
+      auto data = std::make_shared<DynamicLinearPackedData>(shape[0], shape[1], shape[2], copies, p);
+      if (!data->ok) continue;
+      const double macs = static_cast<double>(shape[0]) * shape[1] * shape[2];
+      const quantspec::bench::Int8Peak peak = gemm_peak();
+      const size_t peak_iterations =
+          peak.run == nullptr ? 0 : static_cast<size_t>(macs / peak.macs_per_iteration) + 1;
+      RegisterPaired(
+          std::string("dynamic_linear_packed_") + (per_row ? "s8_per_row/" : "onnx_u8/") +
+              std::to_string(shape[0]) + "x" + std::to_string(shape[1]) + "x" +
+              std::to_string(shape[2]) + (copies > 1 ? "_W_DRAM" : ""),
+          macs, /*warm=*/copies == 1, /*calls=*/1,
+          [data] {
+            DynamicLinearData& b = data->base;
+            const qs_packed_weights* w = data->packed[data->next_packed];
+            data->next_packed = (data->next_packed + 1) % data->packed.size();
+            table()->dynamic_linear_packed(&data->params, b.x.data(), b.k, w, b.out.data(), b.n, b.m);
+          },
+          [data] {
+            DynamicLinearData& b = data->base;
+            const int8_t* w = data->w[data->next_w].data();
+            data->next_w = (data->next_w + 1) % data->w.size();
+            table()->dynamic_linear(&data->params, b.x.data(), b.k, w, b.k, b.out.data(), b.n, b.m,
+                                    b.n, b.k);
+          },
+          [peak_iterations, peak] {
+            if (peak.run != nullptr) peak.run(peak_iterations);
+          });
+    }
+  }
+}
+
 class CollectingReporter : public benchmark::ConsoleReporter {
  public:
   explicit CollectingReporter(bool quiet) : quiet_(quiet) {}
@@ -731,6 +808,7 @@ int main(int argc, char** argv) {
   RegisterLinearPacked();
   RegisterDynamicQuantize();
   RegisterDynamicLinear();
+  RegisterDynamicLinearPacked();
   CollectingReporter reporter(json);
   benchmark::RunSpecifiedBenchmarks(&reporter);
 
@@ -748,6 +826,18 @@ int main(int argc, char** argv) {
         ratio_samples[name + "_vs_unpacked"].push_back(m.copy_seconds / m.kernel_seconds);
         if (gemm_peak().run != nullptr && m.stream_copy_seconds > 0) {
           ratio_samples[name + "_vs_peak"].push_back(m.stream_copy_seconds / m.kernel_seconds);
+        }
+        continue;
+      }
+      if (name.rfind("dynamic_linear_packed", 0) == 0) {
+        // baseline = our unpacked dynamic_linear, baseline2 = the peak loop (for equal MACs).
+        raw_samples[name + " GMAC/s"].push_back(m.work / m.kernel_seconds / 1e9);
+        raw_samples[name + " unpacked GMAC/s"].push_back(m.work / m.copy_seconds / 1e9);
+        ratio_samples[name + "_vs_unpacked"].push_back(m.copy_seconds / m.kernel_seconds);
+        if (gemm_peak().run != nullptr && m.stream_copy_seconds > 0) {
+          ratio_samples[name + "_vs_peak"].push_back(m.stream_copy_seconds / m.kernel_seconds);
+          raw_samples[name + " " + gemm_peak().name + "_peak GMAC/s"].push_back(
+              m.work / m.stream_copy_seconds / 1e9);
         }
         continue;
       }
@@ -818,6 +908,8 @@ int main(int argc, char** argv) {
       "register-only exact int8 MAC loop (gemm_peak) time / GEMM time for equal MACs, no GEMM "
       "ratio when the CPU has no such loop; linear_packed (packing untimed) _vs_unpacked = our "
       "unpacked linear time / packed time, _vs_peak = peak-loop time / packed time for equal MACs; "
+      "dynamic_linear_packed (packing untimed) likewise against the unpacked dynamic_linear, "
+      "_W_DRAM: W cycled through copies spanning >= 2x the LLC; "
       "fastest iteration per "
       "repetition, median (ratios) and minimum (ratios_min) over repetitions; quantize scale "
       "0.05 (division: one Newton-Markstein step), _scale_0.003 (two steps)";
