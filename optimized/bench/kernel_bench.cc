@@ -616,29 +616,26 @@ void RegisterDynamicLinear() {
 // dynamic_linear_packed (Q17.7 on W packed once by pack_weights, packing untimed), per tensor u8
 // (ONNX) and per row s8, timed against the unpacked dynamic_linear on the same operands and the
 // peak loop for the same MACs. M = 16 (16 x 1024 x 1024, W 1 MiB, cache-resident) and M = 1
-// (GEMV 1 x 4096 x 4096, W 16 MiB): for M = 1, W is DRAM-resident: enough copies of W (raw and
-// packed) that together they span at least twice the LLC, one copy per call in turn (the
-// unpacked baseline cycles through its raw copies the same way).
-struct DynamicLinearPackedData {
-  DynamicLinearPackedData(size_t m, size_t n, size_t k, size_t copies, const qs_dynamic_linear_params& p)
-      : base(m, n, k), params(p), w(copies, base.w), packed(copies, nullptr) {
-    params.weight_scales = base.scales.data();
-    params.bias = base.bias.data();
-    qs_gemm_params g{};  // symmetric W (Zw = 0), no int32 bias: Q17.7
-    g.a_type = params.quant.output_type;
+// (GEMV 1 x 4096 x 4096, W 16 MiB): for M = 1, W is DRAM-resident: as many copies of W (raw
+// and packed) as span twice the LLC the OS reports, one copy per call in turn (the unpacked
+// baseline cycles through the raw copies the same way).
+// W (N x K) in `copies` identical copies, raw and packed (symmetric, no int32 bias: Q17.7),
+// shared by the rows of one shape; each call takes the next copy.
+struct WeightCopies {
+  WeightCopies(const std::vector<int8_t>& w, size_t n, size_t k, size_t copies)
+      : raw(copies, w), packed(copies, nullptr) {
+    const qs_gemm_params g{};  // Zw = 0, bias NULL
     for (size_t i = 0; i < copies; ++i) {
-      if (table()->pack_weights(&g, w[i].data(), k, n, k, &packed[i]) != QS_OK) packed[i] = nullptr;
+      if (table()->pack_weights(&g, raw[i].data(), k, n, k, &packed[i]) != QS_OK) packed[i] = nullptr;
       ok = ok && packed[i] != nullptr;
     }
   }
-  ~DynamicLinearPackedData() {
+  ~WeightCopies() {
     for (qs_packed_weights* object : packed) table()->release_packed(object);
   }
-  DynamicLinearData base;
-  qs_dynamic_linear_params params;
-  std::vector<std::vector<int8_t>> w;
+  std::vector<std::vector<int8_t>> raw;
   std::vector<qs_packed_weights*> packed;
-  size_t next_packed = 0, next_w = 0;
+  size_t next_packed = 0, next_raw = 0;
   bool ok = true;
 };
 
@@ -651,14 +648,17 @@ void RegisterDynamicLinearPacked() {
   for (const auto& shape : shapes) {
     const size_t w_bytes = shape[1] * shape[2];
     const size_t copies = shape[0] == 1 ? std::max<size_t>(1, (2 * LlcBytes() + w_bytes - 1) / w_bytes) : 1;
+    auto base = std::make_shared<DynamicLinearData>(shape[0], shape[1], shape[2]);
+    auto weights = std::make_shared<WeightCopies>(base->w, shape[1], shape[2], copies);
+    if (!weights->ok) continue;
     for (const bool per_row : {false, true}) {
       qs_dynamic_linear_params p{};
       p.quant.variant = per_row ? QS_DYN_SYMMETRIC_S8 : QS_DYN_ONNX_U8;
       p.quant.output_type = per_row ? QS_S8 : QS_U8;
       p.quant.per_row = per_row ? 1 : 0;
       p.quant.scale_floor = 0x1p-20f;
-      auto data = std::make_shared<DynamicLinearPackedData>(shape[0], shape[1], shape[2], copies, p);
-      if (!data->ok) continue;
+      p.weight_scales = base->scales.data();
+      p.bias = base->bias.data();
       const double macs = static_cast<double>(shape[0]) * shape[1] * shape[2];
       const quantspec::bench::Int8Peak peak = gemm_peak();
       const size_t peak_iterations =
@@ -668,18 +668,17 @@ void RegisterDynamicLinearPacked() {
               std::to_string(shape[0]) + "x" + std::to_string(shape[1]) + "x" +
               std::to_string(shape[2]) + (copies > 1 ? "_W_DRAM" : ""),
           macs, /*warm=*/copies == 1, /*calls=*/1,
-          [data] {
-            DynamicLinearData& b = data->base;
-            const qs_packed_weights* w = data->packed[data->next_packed];
-            data->next_packed = (data->next_packed + 1) % data->packed.size();
-            table()->dynamic_linear_packed(&data->params, b.x.data(), b.k, w, b.out.data(), b.n, b.m);
+          [p, base, weights] {
+            const qs_packed_weights* w = weights->packed[weights->next_packed];
+            weights->next_packed = (weights->next_packed + 1) % weights->packed.size();
+            table()->dynamic_linear_packed(&p, base->x.data(), base->k, w, base->out.data(),
+                                           base->n, base->m);
           },
-          [data] {
-            DynamicLinearData& b = data->base;
-            const int8_t* w = data->w[data->next_w].data();
-            data->next_w = (data->next_w + 1) % data->w.size();
-            table()->dynamic_linear(&data->params, b.x.data(), b.k, w, b.k, b.out.data(), b.n, b.m,
-                                    b.n, b.k);
+          [p, base, weights] {
+            const int8_t* w = weights->raw[weights->next_raw].data();
+            weights->next_raw = (weights->next_raw + 1) % weights->raw.size();
+            table()->dynamic_linear(&p, base->x.data(), base->k, w, base->k, base->out.data(),
+                                    base->n, base->m, base->n, base->k);
           },
           [peak_iterations, peak] {
             if (peak.run != nullptr) peak.run(peak_iterations);
