@@ -269,6 +269,15 @@ std::map<std::string, std::vector<Measured>>& results() {
   static std::map<std::string, std::vector<Measured>> r;
   return r;
 }
+size_t& aggregated_repetitions() {  // repetitions behind the median aggregates (0: none)
+  static size_t r = 0;
+  return r;
+}
+// The median aggregates, used for a benchmark whose repetitions were not reported one by one.
+std::map<std::string, std::vector<Measured>>& median_results() {
+  static std::map<std::string, std::vector<Measured>> r;
+  return r;
+}
 std::map<std::string, double>& work() {
   static std::map<std::string, double> w;
   return w;
@@ -696,7 +705,10 @@ class CollectingReporter : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const auto& run : runs) {
       if (run.error_occurred || run.iterations == 0) continue;
-      if (run.run_type != Run::RT_Iteration) continue;
+      // With --benchmark_report_aggregates_only=true only aggregates arrive: the median
+      // aggregate (each counter's median over repetitions) then stands for the repetitions.
+      const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
+      if (run.run_type != Run::RT_Iteration && !median) continue;
       Measured m;
       auto counter = [&](const char* key) {
         const auto it = run.counters.find(key);
@@ -706,7 +718,8 @@ class CollectingReporter : public benchmark::ConsoleReporter {
       m.copy_seconds = counter("baseline_s");
       m.stream_copy_seconds = counter("baseline2_s");
       m.work = work()[run.run_name.function_name];
-      results()[run.run_name.function_name].push_back(m);
+      if (median) aggregated_repetitions() = std::max<size_t>(aggregated_repetitions(), run.repetitions);
+      (median ? median_results() : results())[run.run_name.function_name].push_back(m);
     }
     if (!quiet_) ConsoleReporter::ReportRuns(runs);
   }
@@ -816,6 +829,9 @@ int main(int argc, char** argv) {
   // Reported: the median over repetitions ("ratios", "raw") and the minimum ("ratios_min").
   std::map<std::string, std::vector<double>> ratio_samples;
   std::map<std::string, std::vector<double>> raw_samples;
+  for (const auto& [name, medians] : median_results()) {
+    if (results().count(name) == 0) results()[name] = medians;
+  }
   for (const auto& [name, reps] : results()) {
     for (const Measured& m : reps) {
       if (m.kernel_seconds <= 0) continue;
@@ -883,6 +899,7 @@ int main(int argc, char** argv) {
     ratios_min[k] = *std::min_element(v.begin(), v.end());
     repetitions = std::max(repetitions, v.size());
   }
+  repetitions = std::max(repetitions, aggregated_repetitions());
   for (const auto& [k, v] : raw_samples) {
     if (!v.empty()) raw[k] = median(v);
   }
@@ -910,7 +927,9 @@ int main(int argc, char** argv) {
       "dynamic_linear_packed (packing untimed) likewise against the unpacked dynamic_linear, "
       "_W_DRAM: W cycled through copies spanning >= 2x the LLC; "
       "fastest iteration per "
-      "repetition, median (ratios) and minimum (ratios_min) over repetitions; quantize scale "
+      "repetition, median (ratios) and minimum (ratios_min) over repetitions (with "
+      "--benchmark_report_aggregates_only: ratios of the median times, ratios_min = ratios); "
+      "quantize scale "
       "0.05 (division: one Newton-Markstein step), _scale_0.003 (two steps)";
   auto object = [](const std::map<std::string, double>& m) {
     std::string out = "{";
