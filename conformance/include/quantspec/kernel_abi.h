@@ -383,9 +383,10 @@ typedef struct qs_dynamic_linear_params {
 /* ------------------------------------------------------------------------------------------
  * Packed weights (SPEC.md Q5; ABI only): W, its zero points and an optional bias packed once
  * into an object the kernel owns, in whatever layout its microkernels want. The suite requires
- * linear_packed / gemm_packed / dynamic_linear_packed to equal linear / gemm / dynamic_linear
- * (and dynamic_linear_packed the reference, SPEC.md Q17.7) on the same parameters, and packing the
- * same W twice to give objects that compute the same results. release_packed(NULL) is a no-op.
+ * linear_packed / gemm_packed / dynamic_linear_packed to equal linear / gemm / dynamic_linear on
+ * the same parameters (and dynamic_linear_packed to equal the reference, SPEC.md Q17.7), and
+ * packing the same W twice to give objects that compute the same results. release_packed(NULL)
+ * is a no-op.
  * Scratch contract: linear_packed, gemm_packed and dynamic_linear_packed allocate nothing once
  * the calling thread has made one call at least as large (a per-thread scratch that only grows;
  * our kernels); a kernel that needs no scratch says so in its documentation. The packed object
