@@ -17,6 +17,6 @@ std::vector<VariantSuite> packed_suites();  // gemm_packed and linear_packed
 std::vector<VariantSuite> lut_int16_suites();  // TOSA TABLE int16 (Q13.3)
 std::vector<VariantSuite> fake_quantize_suites();     // fake_quantize and fake_quantize_per_channel
 std::vector<VariantSuite> dynamic_quantize_suites();  // dynamic_quantize
-std::vector<VariantSuite> dynamic_linear_suites();    // dynamic_linear (Q17.7)
+std::vector<VariantSuite> dynamic_linear_suites();    // dynamic_linear and dynamic_linear_packed (Q17.7)
 
 }  // namespace quantspec::conformance::ops

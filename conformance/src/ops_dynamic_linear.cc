@@ -7,15 +7,24 @@
 // Shapes: M, N, K = 1, odd, past tiles of 4 / 6 rows and panels of 16 / 32 / 64 columns, K past
 // groups of 2 / 4 and 4096; strided rows. The accumulator catalogue makes |acc| > 2^24 (x and W
 // of one sign, K = 2200), where fl32(acc) before the multiply decides the output.
+// dynamic_linear_packed (kernel_abi.h) runs the same cases (the same seeds) on W packed by the
+// table's pack_weights (W fenced; weight zero point 0, per tensor or as a per-column array of
+// zeros; bias NULL): its output must equal the reference bit for bit and then the table's own
+// unpacked dynamic_linear on the same case. Its bad parameters are dynamic_linear's (packed =
+// NULL for W = NULL, the object's N or K = 0) plus objects packed with a non-zero weight zero
+// point or an int32 bias.
 #include <cfloat>
 #include <cmath>
 #include <cstring>
+#include <iostream>
 #include <limits>
+#include <optional>
 #include <ostream>
 #include <sstream>
 
 #include "check_kit.hpp"
 #include "execute.hpp"
+#include "fences.hpp"
 #include "ops.hpp"
 #include "quantspec/reference/dynamic_linear.hpp"
 #include "unread_fields.hpp"
@@ -38,6 +47,7 @@ struct DynLinearCase {
   std::vector<float> weight_scales;  // [n]
   std::vector<float> bias;           // empty: NULL
   bool per_channel = true;           // (check_kit: never cut a case down to one element)
+  bool packed = false;               // dynamic_linear_packed on W packed by pack_weights
 };
 
 std::uint32_t output_type_of(std::uint32_t variant) { return variant == QS_DYN_SYMMETRIC_S8 ? QS_S8 : QS_U8; }
@@ -52,14 +62,52 @@ std::vector<float> dense_x(const DynLinearCase& c) {
   return x;
 }
 
+// Packed cases alternate between the two ways of saying Zw = 0.
+bool packed_with_zero_point_array(const DynLinearCase& c) { return (c.m + c.n + c.k) % 2 == 1; }
+
+bool has_packed_slot(const qs_kernel_table& t) {
+  return QS_TABLE_HAS_SLOT(&t, dynamic_linear_packed) && t.pack_weights != nullptr && t.release_packed != nullptr &&
+         t.dynamic_linear_packed != nullptr;
+}
+
+// Owns a packed object (released with the table's release_packed).
+class PackedW {
+ public:
+  explicit PackedW(const qs_kernel_table& t) : table_(t) {}
+  ~PackedW() {
+    if (object_ != nullptr) table_.release_packed(object_);
+  }
+  PackedW(const PackedW&) = delete;
+  PackedW& operator=(const PackedW&) = delete;
+  qs_status pack(const qs_gemm_params& p, const std::int8_t* w, std::size_t w_stride, std::size_t n, std::size_t k) {
+    return table_.pack_weights(&p, w, w_stride, n, k, &object_);
+  }
+  const qs_packed_weights* get() const { return object_; }
+
+ private:
+  const qs_kernel_table& table_;
+  qs_packed_weights* object_ = nullptr;
+};
+
+std::string status_text(qs_status s) {
+  return s == QS_OK ? "QS_OK" : s == QS_BAD_PARAMETERS ? "QS_BAD_PARAMETERS"
+                            : s == QS_VARIANT_NOT_SUPPORTED ? "QS_VARIANT_NOT_SUPPORTED"
+                                                            : std::to_string(static_cast<int>(s));
+}
+
 std::string describe(const DynLinearCase& c) {
   std::ostringstream t;
-  t << "  op: dynamic_linear\n  variant: " << variant_name(c.variant) << ", per_row " << c.per_row;
+  t << "  op: " << (c.packed ? "dynamic_linear_packed" : "dynamic_linear") << "\n  variant: " << variant_name(c.variant)
+    << ", per_row " << c.per_row;
   if (c.variant == QS_DYN_SYMMETRIC_S8) t << ", scale_floor " << hex(c.scale_floor);
   if (c.variant == QS_DYN_PYTORCH_U8) t << ", reduce_range " << c.reduce_range;
   t << "\n  m, n, k: " << c.m << ", " << c.n << ", " << c.k << "; strides x/w/out: " << c.x_stride << "/" << c.w_stride
     << "/" << c.out_stride << "\n  weight_scales: " << list(c.weight_scales, 0) << "\n  bias: "
     << (c.bias.empty() ? std::string("NULL") : list(c.bias, 0)) << "\n";
+  if (c.packed) {
+    t << "  W packed by pack_weights with "
+      << (packed_with_zero_point_array(c) ? "w_zero_points = N zeros" : "w_zero_point = 0") << ", int32 bias NULL\n";
+  }
   if (c.m * c.k <= 24) t << "  x: " << list(dense_x(c)) << "\n";
   return t.str();
 }
@@ -87,15 +135,59 @@ std::vector<float> expected_out(const DynLinearCase& c, OracleMode mode) {
   return ref::dynamic_linear_fast(in).out;
 }
 
+bool has_unpacked_slot(const qs_kernel_table& t) {
+  return QS_TABLE_HAS_SLOT(&t, dynamic_linear) && t.dynamic_linear != nullptr;
+}
+
+// The case's quantize parameters (unread fields zero).
+qs_dynamic_linear_params plain_params(const DynLinearCase& c) {
+  qs_dynamic_linear_params p{};
+  p.quant.variant = c.variant;
+  p.quant.output_type = output_type_of(c.variant);
+  p.quant.per_row = c.per_row ? 1u : 0u;
+  p.quant.reduce_range = c.variant == QS_DYN_PYTORCH_U8 && c.reduce_range ? 1u : 0u;
+  p.quant.scale_floor = c.variant == QS_DYN_SYMMETRIC_S8 ? c.scale_floor : 0.0f;
+  p.weight_scales = c.weight_scales.data();
+  p.bias = c.bias.empty() ? nullptr : c.bias.data();
+  return p;
+}
+
+// pack_weights on the case's W (fenced, at a page end, freed after the call: the object keeps
+// what it needs) with Zw = 0 and bias NULL. A failure is returned as its text.
+std::optional<std::string> pack_case(PackedW& into, const DynLinearCase& c, const std::vector<std::uint8_t>& w_bytes,
+                                     const std::string& description) {
+  CallBuffers buffers(BufferPlacement::at_page_end, kFirstFill, 0);
+  const auto* w = static_cast<const std::int8_t*>(buffers.add_input(w_bytes, 0, "W"));
+  const std::vector<std::int32_t> zeros(c.n, 0);
+  qs_status status = QS_BAD_PARAMETERS;
+  const auto touch = buffers.run([&] {
+    qs_gemm_params g{};
+    g.a_type = output_type_of(c.variant);
+    g.w_zero_points = packed_with_zero_point_array(c) ? parameter_array(zeros, "w_zero_points") : nullptr;
+    status = into.pack(g, w, c.w_stride, c.n, c.k);
+  });
+  if (touch) return "pack_weights " + touch_text(*touch) + "\n" + description;
+  if (status != QS_OK || into.get() == nullptr) {
+    return "pack_weights rejected a symmetric W without bias: status " + status_text(status) + "\n" + description;
+  }
+  return std::nullopt;
+}
+
 Outcome run_case(const qs_kernel_table& table, const DynLinearCase& c, OracleMode mode = OracleMode::fast) {
-  if (!QS_TABLE_HAS_SLOT(&table, dynamic_linear) || table.dynamic_linear == nullptr) return Outcome::not_supported();
+  if (c.packed ? !has_packed_slot(table) : !has_unpacked_slot(table)) return Outcome::not_supported();
   const std::string description = describe(c);
   NoiseSchedule noise;
   const std::vector<std::uint8_t> w_bytes(reinterpret_cast<const std::uint8_t*>(c.w.data()),
                                           reinterpret_cast<const std::uint8_t*>(c.w.data()) + c.w.size());
   const std::size_t out_elements = (c.m - 1) * c.out_stride + c.n;
+  PackedW packed(table);
+  if (c.packed) {
+    if (auto failed = pack_case(packed, c, w_bytes, description)) return Outcome::fail(*failed);
+  }
+  std::vector<InputBytes> inputs{{to_bytes(c.input), 0, "x"}};
+  if (!c.packed) inputs.push_back({w_bytes, 0, "W"});
   const Execution e = execute(
-      {{to_bytes(c.input), 0, "x"}, {w_bytes, 0, "W"}}, out_elements * sizeof(float), 0,
+      inputs, out_elements * sizeof(float), 0,
       [&](const std::vector<const void*>& in, void* out) {
         const Noise unread = noise.next();
         qs_dynamic_linear_params p{};
@@ -107,6 +199,10 @@ Outcome run_case(const qs_kernel_table& table, const DynLinearCase& c, OracleMod
         p.quant.scale_floor = c.variant == QS_DYN_SYMMETRIC_S8 ? c.scale_floor : unread_scale(unread, 1e-3f);
         p.weight_scales = parameter_array(c.weight_scales, "weight_scales");
         p.bias = c.bias.empty() ? nullptr : parameter_array(c.bias, "bias");
+        if (c.packed) {
+          return table.dynamic_linear_packed(&p, static_cast<const float*>(in[0]), c.x_stride, packed.get(),
+                                             static_cast<float*>(out), c.out_stride, c.m);
+        }
         return table.dynamic_linear(&p, static_cast<const float*>(in[0]), c.x_stride,
                                     static_cast<const std::int8_t*>(in[1]), c.w_stride, static_cast<float*>(out),
                                     c.out_stride, c.m, c.n, c.k);
@@ -136,6 +232,32 @@ Outcome run_case(const qs_kernel_table& table, const DynLinearCase& c, OracleMod
         std::memcpy(&got, &first, 4);
         return Outcome::fail("wrong output out[" + std::to_string(r) + "][" + std::to_string(col) + "]: expected " +
                              hex(w) + ", got " + hex(got) + "\n" + description);
+      }
+    }
+  }
+  if (c.packed && has_unpacked_slot(table)) {
+    // Packed equals unpacked: the table's own dynamic_linear on the same case (plain buffers).
+    std::vector<float> unpacked(out_elements, 0.0f);
+    const qs_dynamic_linear_params p = plain_params(c);
+    const qs_status s = table.dynamic_linear(&p, c.input.data(), c.x_stride, c.w.data(), c.w_stride, unpacked.data(),
+                                             c.out_stride, c.m, c.n, c.k);
+    if (s != QS_OK) {
+      return Outcome::fail("dynamic_linear (unpacked) returned " + status_text(s) +
+                           " where dynamic_linear_packed returned QS_OK with the reference's output\n" + description);
+    }
+    for (std::size_t r = 0; r < c.m; ++r) {
+      for (std::size_t col = 0; col < c.n; ++col) {
+        const std::size_t at = r * c.out_stride + col;
+        std::uint32_t packed_bits, unpacked_bits;
+        std::memcpy(&packed_bits, e.first.data() + 4 * at, 4);
+        std::memcpy(&unpacked_bits, &unpacked[at], 4);
+        if (packed_bits != unpacked_bits) {
+          float got;
+          std::memcpy(&got, &packed_bits, 4);
+          return Outcome::fail("dynamic_linear (unpacked) differs from dynamic_linear_packed at out[" + std::to_string(r) +
+                               "][" + std::to_string(col) + "]: packed " + hex(got) + " (= the reference), unpacked " +
+                               hex(unpacked[at]) + "\n" + description);
+        }
       }
     }
   }
@@ -239,7 +361,11 @@ Cases edge_cases(std::uint32_t variant, bool per_row) {
   return cases;
 }
 
-std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, std::uint32_t variant, bool per_row) {
+// A status outside the enum, returned by a packed bad call whose pack_weights (of a valid,
+// symmetric W) failed: the bad-parameter check then fails, with the pack status on stderr.
+constexpr int kPackFailed = -999;
+
+std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, std::uint32_t variant, bool per_row, bool packed) {
   std::vector<kit::BadCall> calls;
   struct Call {
     qs_dynamic_linear_params p{};
@@ -250,6 +376,10 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, std::uint32_t 
     std::vector<float> bias = std::vector<float>(3, 1.0f);
     bool null_x = false, null_w = false, null_out = false, null_scales = false;
     bool out_over_x = false;
+    qs_gemm_params pack{};  // packed: what pack_weights gets (valid: Zw = 0, bias NULL)
+    std::vector<std::int32_t> pack_zero_points = std::vector<std::int32_t>(3, 0);
+    std::vector<std::int32_t> pack_bias = {5, 0, -7};
+    bool pack_with_zero_points = false, pack_with_bias = false;
   };
   auto add = [&](std::string what, std::function<void(Call&)> edit, std::vector<qs_status> accepted = {QS_BAD_PARAMETERS}) {
     kit::BadCall bad;
@@ -257,7 +387,7 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, std::uint32_t 
     bad.flavor = {output_type_of(variant), QS_S8, per_row};
     bad.accepted = accepted;
     bad.output_bytes = 64 * sizeof(float);
-    bad.call = [&table, variant, per_row, edit](void* out) {
+    bad.call = [&table, variant, per_row, packed, what, edit](void* out) {
       Call c;
       c.x[3] = -2.0f;
       c.p.quant.variant = variant;
@@ -268,6 +398,21 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, std::uint32_t 
       c.p.weight_scales = c.null_scales ? nullptr : c.scales.data();
       if (c.p.bias != nullptr || !c.bias.empty()) c.p.bias = c.bias.empty() ? nullptr : c.bias.data();
       float* o = c.null_out ? nullptr : (c.out_over_x ? c.x.data() : static_cast<float*>(out));
+      if (packed) {
+        PackedW object(table);
+        if (!c.null_w) {
+          c.pack.w_zero_points = c.pack_with_zero_points ? c.pack_zero_points.data() : nullptr;
+          c.pack.bias = c.pack_with_bias ? c.pack_bias.data() : nullptr;
+          const qs_status s = object.pack(c.pack, c.w.data(), c.w_stride, c.n, c.k);
+          if (s != QS_OK) {
+            std::cerr << "dynamic_linear_packed bad call '" << what << "': pack_weights of its W returned "
+                      << status_text(s) << "\n";
+            return static_cast<qs_status>(kPackFailed);
+          }
+        }
+        return table.dynamic_linear_packed(&c.p, c.null_x ? nullptr : c.x.data(), c.x_stride, object.get(), o,
+                                           c.out_stride, c.m);
+      }
       return table.dynamic_linear(&c.p, c.null_x ? nullptr : c.x.data(), c.x_stride, c.null_w ? nullptr : c.w.data(),
                                   c.w_stride, o, c.out_stride, c.m, c.n, c.k);
     };
@@ -280,11 +425,11 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, std::uint32_t 
   add("n = 0", [](Call& c) { c.n = 0; });
   add("k = 0", [](Call& c) { c.k = 0; });
   add("x = NULL", [](Call& c) { c.null_x = true; });
-  add("w = NULL", [](Call& c) { c.null_w = true; });
+  add(packed ? "packed W = NULL" : "w = NULL", [](Call& c) { c.null_w = true; });
   add("out = NULL", [](Call& c) { c.null_out = true; });
   add("weight_scales = NULL", [](Call& c) { c.null_scales = true; });
   add("x_stride < k", [](Call& c) { c.x_stride = 4; });
-  add("w_stride < k", [](Call& c) { c.w_stride = 4; });
+  if (!packed) add("w_stride < k", [](Call& c) { c.w_stride = 4; });
   add("out_stride < n", [](Call& c) { c.out_stride = 2; });
   add("weight_scales[2] = 0", [](Call& c) { c.scales[2] = 0.0f; });
   add("weight_scales[1] = -1", [](Call& c) { c.scales[1] = -1.0f; });
@@ -303,35 +448,63 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, std::uint32_t 
         {QS_BAD_PARAMETERS, QS_VARIANT_NOT_SUPPORTED});
   }
   if (variant == QS_DYN_ONNX_U8) add("fl32(max - min) = inf", [](Call& c) { c.x[0] = -3e38f; c.x[1] = 3e38f; });
+  if (packed) {  // Q17.7: W symmetric (Zw = 0), the bias a float of the call
+    add("W packed with w_zero_point = 1", [](Call& c) { c.pack.w_zero_point = 1; });
+    add("W packed with w_zero_point = -128", [](Call& c) { c.pack.w_zero_point = -128; });
+    add("W packed with w_zero_points[2] = -1", [](Call& c) {
+      c.pack_with_zero_points = true;
+      c.pack_zero_points[2] = -1;
+    });
+    add("W packed with an int32 bias {5, 0, -7}", [](Call& c) { c.pack_with_bias = true; });
+    add("W packed with an int32 bias and p->bias = NULL", [](Call& c) {
+      c.pack_with_bias = true;
+      c.bias.clear();
+    });
+  }
   kit::BadCall null_params;
   null_params.what = "params = NULL";
   null_params.flavor = {output_type_of(variant), QS_S8, per_row};
   null_params.output_bytes = 16;
-  null_params.call = [&table](void* out) {
+  null_params.call = [&table, packed](void* out) {
     static const float x[4] = {1, 2, 3, 4};
     static const std::int8_t w[4] = {1, 2, 3, 4};
+    if (packed) {
+      PackedW object(table);
+      qs_gemm_params g{};
+      if (object.pack(g, w, 4, 1, 4) != QS_OK) return static_cast<qs_status>(kPackFailed);
+      return table.dynamic_linear_packed(nullptr, x, 4, object.get(), static_cast<float*>(out), 1, 1);
+    }
     return table.dynamic_linear(nullptr, x, 4, w, 4, static_cast<float*>(out), 1, 1, 1, 4);
   };
   calls.push_back(null_params);
   return calls;
 }
 
-VariantSuite dynamic_linear_suite(std::uint32_t variant) {
+// The same cases for dynamic_linear_packed.
+Cases packed_form(Cases cases, bool packed) {
+  for (auto& [label, c] : cases) c.packed = packed;
+  return cases;
+}
+
+VariantSuite dynamic_linear_suite(std::uint32_t variant, bool packed) {
   VariantSuite s;
-  s.op = "dynamic_linear";
+  s.op = packed ? "dynamic_linear_packed" : "dynamic_linear";
   s.variant = variant_name(variant);
-  s.probe = [variant](const qs_kernel_table& table) {
+  s.probe = [variant, packed](const qs_kernel_table& table) {
     kit::Random rng(5);
     std::vector<DynLinearCase> probes{make_case(variant, false, 2, 3, 4, false, rng)};
     if (variant == QS_DYN_SYMMETRIC_S8) probes.push_back(make_case(variant, true, 2, 3, 4, false, rng));
+    for (DynLinearCase& c : probes) c.packed = packed;
     return kit::probe(table, probes, [](const Flavor& f) { return flavor_name(f, false, false, true); });
   };
-  auto catalogue = [variant](const std::string& name, std::function<Cases(bool per_row, std::uint64_t seed)> build) {
-    return Check{name, false, [build, name, variant](const qs_kernel_table& t, const Support& sup, const Settings& set) {
+  // Both forms draw their cases from the same seeds ("dynamic_linear"): the packed form runs the
+  // unpacked form's cases.
+  auto catalogue = [variant, packed](const std::string& name, std::function<Cases(bool per_row, std::uint64_t seed)> build) {
+    return Check{name, false, [build, name, variant, packed](const qs_kernel_table& t, const Support& sup, const Settings& set) {
                    CheckResult total{CheckResult::Verdict::pass, "", 0};
                    for (const Flavor& f : sup.supported) {
                      const std::uint64_t seed = check_seed(set.seed, "dynamic_linear", variant_name(variant), name);
-                     const CheckResult r = kit::run_cases(t, sup, build(f.per_channel, seed));
+                     const CheckResult r = kit::run_cases(t, sup, packed_form(build(f.per_channel, seed), packed));
                      total.cases += r.cases;
                      if (r.verdict == CheckResult::Verdict::fail) return CheckResult{r.verdict, r.counterexample, total.cases};
                    }
@@ -345,16 +518,22 @@ VariantSuite dynamic_linear_suite(std::uint32_t variant) {
   }));
   s.checks.push_back(catalogue("UsesTheBinary32RunTimeScale",
                                [variant](bool per_row, std::uint64_t) { return edge_cases(variant, per_row); }));
-  s.checks.push_back(kit::bad_parameters_per_flavor_check(
-      "dynamic_linear", [variant](const qs_kernel_table& t, const Flavor& f) { return bad_calls(t, variant, f.per_channel); }));
+  s.checks.push_back(kit::bad_parameters_per_flavor_check(s.op, [variant, packed](const qs_kernel_table& t, const Flavor& f) {
+    return bad_calls(t, variant, f.per_channel, packed);
+  }));
   return s;
 }
 
 }  // namespace
 
 std::vector<VariantSuite> dynamic_linear_suites() {
-  return {dynamic_linear_suite(QS_DYN_ONNX_U8), dynamic_linear_suite(QS_DYN_SYMMETRIC_S8),
-          dynamic_linear_suite(QS_DYN_PYTORCH_U8)};
+  std::vector<VariantSuite> suites;
+  for (bool packed : {false, true}) {
+    for (std::uint32_t variant : {QS_DYN_ONNX_U8, QS_DYN_SYMMETRIC_S8, QS_DYN_PYTORCH_U8}) {
+      suites.push_back(dynamic_linear_suite(variant, packed));
+    }
+  }
+  return suites;
 }
 
 }  // namespace quantspec::conformance::ops

@@ -25,7 +25,8 @@ const std::vector<std::string>& operation_names() {
       "quantize",   "quantize_per_channel",   "dequantize", "dequantize_per_channel",
       "requantize", "requantize_per_channel", "gemm",       "linear",
       "lut",        "gemm_packed",            "linear_packed", "lut_int16",
-      "fake_quantize", "fake_quantize_per_channel", "dynamic_quantize", "dynamic_linear"};
+      "fake_quantize", "fake_quantize_per_channel", "dynamic_quantize", "dynamic_linear",
+      "dynamic_linear_packed"};
   return names;
 }
 

@@ -26,7 +26,9 @@ TEST(KernelAbiLayout, NewSlotsOccupyTheFirstReleasesReservedEntriesInOrder) {
   EXPECT_EQ(offsetof(qs_kernel_table, release_packed), first_reserved + 6 * 8);
   EXPECT_EQ(offsetof(qs_kernel_table, linear_packed), first_reserved + 7 * 8);
   EXPECT_EQ(offsetof(qs_kernel_table, gemm_packed), first_reserved + 8 * 8);
-  EXPECT_EQ(offsetof(qs_kernel_table, reserved), first_reserved + 9 * 8);
+  EXPECT_EQ(offsetof(qs_kernel_table, dynamic_linear_packed), first_reserved + 9 * 8);
+  EXPECT_EQ(offsetof(qs_kernel_table, reserved), first_reserved + 10 * 8);
+  EXPECT_EQ(sizeof(qs_kernel_table::reserved), 6u * 8u);
 }
 
 TEST(KernelAbiLayout, HasSlotFollowsStructSize) {
@@ -36,6 +38,10 @@ TEST(KernelAbiLayout, HasSlotFollowsStructSize) {
   EXPECT_FALSE(QS_TABLE_HAS_SLOT(&table, lut_int16));
   table.struct_size = sizeof(qs_kernel_table);
   EXPECT_TRUE(QS_TABLE_HAS_SLOT(&table, gemm_packed));
+  EXPECT_TRUE(QS_TABLE_HAS_SLOT(&table, dynamic_linear_packed));
+  table.struct_size = static_cast<uint32_t>(offsetof(qs_kernel_table, dynamic_linear_packed));
+  EXPECT_TRUE(QS_TABLE_HAS_SLOT(&table, gemm_packed));
+  EXPECT_FALSE(QS_TABLE_HAS_SLOT(&table, dynamic_linear_packed));
 }
 
 }  // namespace

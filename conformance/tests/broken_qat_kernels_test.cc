@@ -1,10 +1,11 @@
-// The fake_quantize, dynamic_quantize and dynamic_linear suites catch realistic bugs. Each broken table is the
+// The fake_quantize, dynamic_quantize, dynamic_linear and dynamic_linear_packed suites catch realistic bugs. Each broken table is the
 // scalar example with one of these slots filled by a kernel written from the spec with one bug;
 // parameter validation is delegated to our optimized table (a call with no elements, or on a
 // scratch copy of the outputs), so only the bug differs from a correct kernel.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <iostream>
 #include <memory>
@@ -170,6 +171,66 @@ qs_status broken_dynamic_linear(const qs_dynamic_linear_params* p, const float* 
   return QS_OK;
 }
 
+// dynamic_linear_packed on this test's own packed object (W copied row-major; whether every
+// weight zero point was 0 and whether an int32 bias was given), computing with
+// broken_dynamic_linear on the copy. pack_weights is validated by ours (then released).
+struct TestPacked {
+  std::vector<std::int8_t> w;  // N x K, stride K
+  size_t n = 0, k = 0;
+  bool symmetric = true, has_bias = false;
+};
+qs_status test_pack(const qs_gemm_params* p, const std::int8_t* w, size_t w_stride, size_t n, size_t k,
+                    qs_packed_weights** packed) {
+  qs_packed_weights* checked = nullptr;
+  const qs_status s = ours().pack_weights(p, w, w_stride, n, k, packed == nullptr ? nullptr : &checked);
+  ours().release_packed(checked);
+  if (s != QS_OK) return s;
+  auto* object = new TestPacked;
+  object->n = n, object->k = k;
+  for (size_t c = 0; c < n; ++c) {
+    object->w.insert(object->w.end(), w + c * w_stride, w + c * w_stride + k);
+    object->symmetric = object->symmetric && (p->w_zero_points ? p->w_zero_points[c] : p->w_zero_point) == 0;
+  }
+  object->has_bias = p->bias != nullptr;
+  *packed = reinterpret_cast<qs_packed_weights*>(object);
+  return QS_OK;
+}
+void test_release(qs_packed_weights* packed) { delete reinterpret_cast<TestPacked*>(packed); }
+
+// kBug: a LinearBug of broken_dynamic_linear, or one of these (any other value: no bug).
+enum class PackedBug { scales_restart_every_16 = 100, accepts_asymmetric = 101 };
+template <int kBug>
+qs_status broken_dynamic_linear_packed(const qs_dynamic_linear_params* p, const float* x, size_t x_stride,
+                                       const qs_packed_weights* w, float* out, size_t out_stride, size_t m) {
+  static const std::int8_t one = 1;
+  if (w == nullptr) {
+    const qs_status s = ours().dynamic_linear(p, x, x_stride, nullptr, 1, out, out_stride, m, 1, 1);
+    return s == QS_VARIANT_NOT_SUPPORTED ? s : QS_BAD_PARAMETERS;
+  }
+  const auto& t = *reinterpret_cast<const TestPacked*>(w);
+  const std::int8_t* weights = t.w.empty() ? &one : t.w.data();  // N or K = 0: rejected below
+  const qs_status s = ours().dynamic_linear(p, x, x_stride, weights, t.k, out, out_stride, m, t.n, t.k);
+  if (s != QS_OK) return s;
+  // BUG (accepts_asymmetric): a non-zero Zw or an int32 bias in the object is not refused.
+  if (kBug != static_cast<int>(PackedBug::accepts_asymmetric) && (!t.symmetric || t.has_bias)) return QS_BAD_PARAMETERS;
+  if (kBug == static_cast<int>(PackedBug::scales_restart_every_16)) {
+    // BUG: a loop over panels of 16 columns that reloads the weight scales from column 0.
+    std::vector<float> scales(t.n);
+    for (size_t c = 0; c < t.n; ++c) scales[c] = p->weight_scales[c % 16];
+    qs_dynamic_linear_params wrong = *p;
+    wrong.weight_scales = scales.data();
+    return broken_dynamic_linear<static_cast<LinearBug>(99)>(&wrong, x, x_stride, weights, t.k, out, out_stride, m, t.n, t.k);
+  }
+  return broken_dynamic_linear<static_cast<LinearBug>(kBug)>(p, x, x_stride, weights, t.k, out, out_stride, m, t.n, t.k);
+}
+
+template <int kBug>
+void with_packed_slots(qs_kernel_table& k) {
+  k.pack_weights = test_pack;
+  k.release_packed = test_release;
+  k.dynamic_linear_packed = broken_dynamic_linear_packed<kBug>;
+}
+
 const qs_kernel_table& table_with(void (*edit)(qs_kernel_table&), const char* name) {
   static std::vector<std::unique_ptr<qs_kernel_table>> tables;
   tables.push_back(std::make_unique<qs_kernel_table>(broken_with_slot(edit, name)));
@@ -276,6 +337,63 @@ TEST(SuiteCatchesQat, DynamicLinearWrittenFromTheSpecPasses) {
   for (const char* variant : {"onnx_u8", "symmetric_s8", "pytorch_u8"}) {
     const VariantResult r = run_variant(t, t.name, find_suite("dynamic_linear", variant), test_settings());
     EXPECT_EQ(r.status, VariantResult::Status::pass) << variant << ": " << r.failed_check;
+  }
+}
+
+TEST(SuiteCatchesQat, DynamicLinearPackedReloadingTheWeightScalesEvery16Columns) {
+  const auto& t = table_with(with_packed_slots<static_cast<int>(PackedBug::scales_restart_every_16)>,
+                             "broken: dynamic_linear_packed Sw[n % 16]");
+  expect_caught(t, "dynamic_linear_packed", "onnx_u8", "MatchesReferenceOnBlockShapes", "wrong output out[0][16]");
+}
+
+TEST(SuiteCatchesQat, DynamicLinearPackedWithoutRoundingTheAccumulatorToBinary32) {
+  const auto& t = table_with(with_packed_slots<static_cast<int>(LinearBug::exact_accumulator)>,
+                             "broken: dynamic_linear_packed fl32(acc * D) without fl32(acc)");
+  expect_caught(t, "dynamic_linear_packed", "symmetric_s8", "RoundsTheAccumulatorToBinary32BeforeTheScale",
+                "wrong output");
+}
+
+TEST(SuiteCatchesQat, DynamicLinearPackedAcceptingAnAsymmetricPackedW) {
+  const auto& t = table_with(with_packed_slots<static_cast<int>(PackedBug::accepts_asymmetric)>,
+                             "broken: dynamic_linear_packed ignores the object's Zw and int32 bias");
+  expect_caught(t, "dynamic_linear_packed", "pytorch_u8", "RejectsBadParameters", "W packed with w_zero_point = 1");
+}
+
+// A correct packed kernel next to a wrong unpacked one: the packed suite reports the difference.
+TEST(SuiteCatchesQat, DynamicLinearPackedSeesAnUnpackedFormThatDiffers) {
+  const auto& t = table_with(
+      [](qs_kernel_table& k) {
+        with_packed_slots<99>(k);
+        k.dynamic_linear = broken_dynamic_linear<LinearBug::bias_before_multiply>;
+      },
+      "broken: dynamic_linear fl32((acc + bias) * D), dynamic_linear_packed from the spec");
+  expect_caught(t, "dynamic_linear_packed", "onnx_u8", "MatchesReferenceOnBlockShapes",
+                "dynamic_linear (unpacked) differs from dynamic_linear_packed");
+}
+
+TEST(SuiteCatchesQat, DynamicLinearPackedWrittenFromTheSpecPasses) {
+  const auto& t = table_with(
+      [](qs_kernel_table& k) {
+        with_packed_slots<99>(k);
+        k.dynamic_linear = broken_dynamic_linear<static_cast<LinearBug>(99)>;
+      },
+      "dynamic_linear and dynamic_linear_packed from the spec (no bug)");
+  for (const char* variant : {"onnx_u8", "symmetric_s8", "pytorch_u8"}) {
+    const VariantResult r = run_variant(t, t.name, find_suite("dynamic_linear_packed", variant), test_settings());
+    EXPECT_EQ(r.status, VariantResult::Status::pass) << variant << ": " << r.failed_check << "\n" << r.counterexample;
+  }
+}
+
+// Without the slot (the scalar example), or with a struct_size that ends before it, the packed
+// form is "not provided".
+TEST(SuiteCatchesQat, DynamicLinearPackedWithoutTheSlotIsNotProvided) {
+  qs_kernel_table short_table = ours();
+  short_table.struct_size = static_cast<std::uint32_t>(offsetof(qs_kernel_table, dynamic_linear_packed));
+  for (const qs_kernel_table* t : {qs_scalar_example_table(), static_cast<const qs_kernel_table*>(&short_table)}) {
+    for (const char* variant : {"onnx_u8", "symmetric_s8", "pytorch_u8"}) {
+      const VariantResult r = run_variant(*t, t->name, find_suite("dynamic_linear_packed", variant), test_settings());
+      EXPECT_EQ(r.status, VariantResult::Status::not_provided) << t->name << " " << variant;
+    }
   }
 }
 

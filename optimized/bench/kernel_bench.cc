@@ -22,7 +22,9 @@
 // Int8 GEMM (M = N = K = 512 and 1024, one thread) is compared with the CPU's exact int8 MAC
 // peak loop (int8_peak.h: vpdpbusd with VNNI, vpmaddwd + vpaddd without) doing the same number of
 // MACs; ratio = peak time / GEMM time. The linear layer on packed weights (M = 1, 16, 128) is
-// timed against our unpacked linear (which packs W per call) and the same peak loop.
+// timed against our unpacked linear (which packs W per call) and the same peak loop;
+// dynamic_linear_packed (M = 1 with W DRAM-resident, M = 16) against the unpacked
+// dynamic_linear and the same peak loop.
 // The machine may be shared (other processes take CPU time unpredictably), so each benchmark
 // alternates its baselines and the kernel in every iteration and takes the fastest iteration of
 // each (contention only slows a run down). With --benchmark_repetitions=R the ratio of every
@@ -264,6 +266,15 @@ struct Measured {
 };
 // One entry per repetition.
 std::map<std::string, std::vector<Measured>>& results() {
+  static std::map<std::string, std::vector<Measured>> r;
+  return r;
+}
+size_t& aggregated_repetitions() {  // repetitions behind the median aggregates (0: none)
+  static size_t r = 0;
+  return r;
+}
+// The median aggregates, used for a benchmark whose repetitions were not reported one by one.
+std::map<std::string, std::vector<Measured>>& median_results() {
   static std::map<std::string, std::vector<Measured>> r;
   return r;
 }
@@ -611,6 +622,80 @@ void RegisterDynamicLinear() {
   }
 }
 
+// dynamic_linear_packed (Q17.7 on W packed once by pack_weights, packing untimed), per tensor u8
+// (ONNX) and per row s8, timed against the unpacked dynamic_linear on the same operands and the
+// peak loop for the same MACs. M = 16 (16 x 1024 x 1024, W 1 MiB, cache-resident) and M = 1
+// (GEMV 1 x 4096 x 4096, W 16 MiB): for M = 1, W is DRAM-resident: as many copies of W (raw
+// and packed) as span twice the LLC the OS reports, one copy per call in turn (the unpacked
+// baseline cycles through the raw copies the same way).
+// W (N x K) in `copies` identical copies, raw and packed (symmetric, no int32 bias: Q17.7),
+// shared by the rows of one shape; each call takes the next copy.
+struct WeightCopies {
+  WeightCopies(const std::vector<int8_t>& w, size_t n, size_t k, size_t copies)
+      : raw(copies, w), packed(copies, nullptr) {
+    const qs_gemm_params g{};  // Zw = 0, bias NULL
+    for (size_t i = 0; i < copies; ++i) {
+      if (table()->pack_weights(&g, raw[i].data(), k, n, k, &packed[i]) != QS_OK) packed[i] = nullptr;
+      ok = ok && packed[i] != nullptr;
+    }
+  }
+  ~WeightCopies() {
+    for (qs_packed_weights* object : packed) table()->release_packed(object);
+  }
+  std::vector<std::vector<int8_t>> raw;
+  std::vector<qs_packed_weights*> packed;
+  size_t next_packed = 0, next_raw = 0;
+  bool ok = true;
+};
+
+void RegisterDynamicLinearPacked() {
+  if (table()->dynamic_linear_packed == nullptr || table()->pack_weights == nullptr ||
+      table()->dynamic_linear == nullptr) {
+    return;
+  }
+  const size_t shapes[][3] = {{1, 4096, 4096}, {16, 1024, 1024}};
+  for (const auto& shape : shapes) {
+    const size_t w_bytes = shape[1] * shape[2];
+    const size_t copies = shape[0] == 1 ? std::max<size_t>(1, (2 * LlcBytes() + w_bytes - 1) / w_bytes) : 1;
+    auto base = std::make_shared<DynamicLinearData>(shape[0], shape[1], shape[2]);
+    auto weights = std::make_shared<WeightCopies>(base->w, shape[1], shape[2], copies);
+    if (!weights->ok) continue;
+    for (const bool per_row : {false, true}) {
+      qs_dynamic_linear_params p{};
+      p.quant.variant = per_row ? QS_DYN_SYMMETRIC_S8 : QS_DYN_ONNX_U8;
+      p.quant.output_type = per_row ? QS_S8 : QS_U8;
+      p.quant.per_row = per_row ? 1 : 0;
+      p.quant.scale_floor = 0x1p-20f;
+      p.weight_scales = base->scales.data();
+      p.bias = base->bias.data();
+      const double macs = static_cast<double>(shape[0]) * shape[1] * shape[2];
+      const quantspec::bench::Int8Peak peak = gemm_peak();
+      const size_t peak_iterations =
+          peak.run == nullptr ? 0 : static_cast<size_t>(macs / peak.macs_per_iteration) + 1;
+      RegisterPaired(
+          std::string("dynamic_linear_packed_") + (per_row ? "s8_per_row/" : "onnx_u8/") +
+              std::to_string(shape[0]) + "x" + std::to_string(shape[1]) + "x" +
+              std::to_string(shape[2]) + (copies > 1 ? "_W_DRAM" : ""),
+          macs, /*warm=*/copies == 1, /*calls=*/1,
+          [p, base, weights] {
+            const qs_packed_weights* w = weights->packed[weights->next_packed];
+            weights->next_packed = (weights->next_packed + 1) % weights->packed.size();
+            table()->dynamic_linear_packed(&p, base->x.data(), base->k, w, base->out.data(),
+                                           base->n, base->m);
+          },
+          [p, base, weights] {
+            const int8_t* w = weights->raw[weights->next_raw].data();
+            weights->next_raw = (weights->next_raw + 1) % weights->raw.size();
+            table()->dynamic_linear(&p, base->x.data(), base->k, w, base->k, base->out.data(),
+                                    base->n, base->m, base->n, base->k);
+          },
+          [peak_iterations, peak] {
+            if (peak.run != nullptr) peak.run(peak_iterations);
+          });
+    }
+  }
+}
+
 class CollectingReporter : public benchmark::ConsoleReporter {
  public:
   explicit CollectingReporter(bool quiet) : quiet_(quiet) {}
@@ -620,7 +705,10 @@ class CollectingReporter : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const auto& run : runs) {
       if (run.error_occurred || run.iterations == 0) continue;
-      if (run.run_type != Run::RT_Iteration) continue;
+      // With --benchmark_report_aggregates_only=true only aggregates arrive: the median
+      // aggregate (each counter's median over repetitions) then stands for the repetitions.
+      const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
+      if (run.run_type != Run::RT_Iteration && !median) continue;
       Measured m;
       auto counter = [&](const char* key) {
         const auto it = run.counters.find(key);
@@ -630,7 +718,8 @@ class CollectingReporter : public benchmark::ConsoleReporter {
       m.copy_seconds = counter("baseline_s");
       m.stream_copy_seconds = counter("baseline2_s");
       m.work = work()[run.run_name.function_name];
-      results()[run.run_name.function_name].push_back(m);
+      if (median) aggregated_repetitions() = std::max<size_t>(aggregated_repetitions(), run.repetitions);
+      (median ? median_results() : results())[run.run_name.function_name].push_back(m);
     }
     if (!quiet_) ConsoleReporter::ReportRuns(runs);
   }
@@ -731,6 +820,7 @@ int main(int argc, char** argv) {
   RegisterLinearPacked();
   RegisterDynamicQuantize();
   RegisterDynamicLinear();
+  RegisterDynamicLinearPacked();
   CollectingReporter reporter(json);
   benchmark::RunSpecifiedBenchmarks(&reporter);
 
@@ -739,6 +829,9 @@ int main(int argc, char** argv) {
   // Reported: the median over repetitions ("ratios", "raw") and the minimum ("ratios_min").
   std::map<std::string, std::vector<double>> ratio_samples;
   std::map<std::string, std::vector<double>> raw_samples;
+  for (const auto& [name, medians] : median_results()) {
+    if (results().count(name) == 0) results()[name] = medians;
+  }
   for (const auto& [name, reps] : results()) {
     for (const Measured& m : reps) {
       if (m.kernel_seconds <= 0) continue;
@@ -748,6 +841,18 @@ int main(int argc, char** argv) {
         ratio_samples[name + "_vs_unpacked"].push_back(m.copy_seconds / m.kernel_seconds);
         if (gemm_peak().run != nullptr && m.stream_copy_seconds > 0) {
           ratio_samples[name + "_vs_peak"].push_back(m.stream_copy_seconds / m.kernel_seconds);
+        }
+        continue;
+      }
+      if (name.rfind("dynamic_linear_packed", 0) == 0) {
+        // baseline = our unpacked dynamic_linear, baseline2 = the peak loop (for equal MACs).
+        raw_samples[name + " GMAC/s"].push_back(m.work / m.kernel_seconds / 1e9);
+        raw_samples[name + " unpacked GMAC/s"].push_back(m.work / m.copy_seconds / 1e9);
+        ratio_samples[name + "_vs_unpacked"].push_back(m.copy_seconds / m.kernel_seconds);
+        if (gemm_peak().run != nullptr && m.stream_copy_seconds > 0) {
+          ratio_samples[name + "_vs_peak"].push_back(m.stream_copy_seconds / m.kernel_seconds);
+          raw_samples[name + " " + gemm_peak().name + "_peak GMAC/s"].push_back(
+              m.work / m.stream_copy_seconds / 1e9);
         }
         continue;
       }
@@ -794,6 +899,7 @@ int main(int argc, char** argv) {
     ratios_min[k] = *std::min_element(v.begin(), v.end());
     repetitions = std::max(repetitions, v.size());
   }
+  repetitions = std::max(repetitions, aggregated_repetitions());
   for (const auto& [k, v] : raw_samples) {
     if (!v.empty()) raw[k] = median(v);
   }
@@ -818,8 +924,12 @@ int main(int argc, char** argv) {
       "register-only exact int8 MAC loop (gemm_peak) time / GEMM time for equal MACs, no GEMM "
       "ratio when the CPU has no such loop; linear_packed (packing untimed) _vs_unpacked = our "
       "unpacked linear time / packed time, _vs_peak = peak-loop time / packed time for equal MACs; "
+      "dynamic_linear_packed (packing untimed) likewise against the unpacked dynamic_linear, "
+      "_W_DRAM: W cycled through copies spanning >= 2x the LLC; "
       "fastest iteration per "
-      "repetition, median (ratios) and minimum (ratios_min) over repetitions; quantize scale "
+      "repetition, median (ratios) and minimum (ratios_min) over repetitions (with "
+      "--benchmark_report_aggregates_only: ratios of the median times, ratios_min = ratios); "
+      "quantize scale "
       "0.05 (division: one Newton-Markstein step), _scale_0.003 (two steps)";
   auto object = [](const std::map<std::string, double>& m) {
     std::string out = "{";

@@ -545,8 +545,8 @@ static const qs_kernel_table kScalarTable = {
     lut,
     /* Not provided by this example: lut_int16, fake_quantize, fake_quantize_per_channel,
      * dynamic_quantize, dynamic_linear, pack_weights, release_packed, linear_packed,
-     * gemm_packed. */
-    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+     * gemm_packed, dynamic_linear_packed. */
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
     {NULL},
 };
 

@@ -383,16 +383,20 @@ typedef struct qs_dynamic_linear_params {
 /* ------------------------------------------------------------------------------------------
  * Packed weights (SPEC.md Q5; ABI only): W, its zero points and an optional bias packed once
  * into an object the kernel owns, in whatever layout its microkernels want. The suite requires
- * linear_packed / gemm_packed to equal linear / gemm on the same parameters, and packing the
- * same W twice to give objects that compute the same results. release_packed(NULL) is a no-op.
- * Scratch contract: linear_packed and gemm_packed allocate nothing once the calling thread has
- * made one call at least as large (a per-thread scratch that only grows; our kernels); a kernel
- * that needs no scratch says so in its documentation. The packed object is read-only after
- * pack_weights and may be used by several threads at once.
+ * linear_packed / gemm_packed / dynamic_linear_packed to equal linear / gemm / dynamic_linear on
+ * the same parameters (and dynamic_linear_packed to equal the reference, SPEC.md Q17.7), and
+ * packing the same W twice to give objects that compute the same results. release_packed(NULL)
+ * is a no-op.
+ * Scratch contract: linear_packed, gemm_packed and dynamic_linear_packed allocate nothing once
+ * the calling thread has made one call at least as large (a per-thread scratch that only grows;
+ * our kernels); a kernel that needs no scratch says so in its documentation. The packed object
+ * is read-only after pack_weights and may be used by several threads at once.
  * Which fields are read when: pack_weights reads w_zero_point / w_zero_points and bias of its
  * qs_gemm_params (the object keeps copies); linear_packed / gemm_packed read a_type and
  * a_zero_point (and, for linear, everything outside `gemm`) and ignore the weight zero points
- * and bias of the call's qs_gemm_params. A packed object made by another library, or by a
+ * and bias of the call's qs_gemm_params. dynamic_linear_packed reads what dynamic_linear reads
+ * (quant, weight_scales, bias of its qs_dynamic_linear_params); the object it takes is packed
+ * with weight zero point 0 and bias NULL. A packed object made by another library, or by a
  * target whose layout this table cannot run, is QS_BAD_PARAMETERS where the kernel can tell. */
 typedef struct qs_packed_weights qs_packed_weights; /* opaque, owned by the kernel library */
 
@@ -412,7 +416,8 @@ typedef struct qs_packed_weights qs_packed_weights; /* opaque, owned by the kern
  *   reserved[6]  -> release_packed
  *   reserved[7]  -> linear_packed
  *   reserved[8]  -> gemm_packed
- *   reserved[9..15] remain reserved (NULL).
+ *   reserved[9]  -> dynamic_linear_packed      (Q17.7 on packed weights)
+ *   reserved[10..15] remain reserved (NULL).
  * An operation added after the reserved entries are used up is appended after reserved[] and
  * grows struct_size; a caller reads such a slot only when QS_TABLE_HAS_SLOT says it is there.
  */
@@ -485,8 +490,17 @@ typedef struct qs_kernel_table {
   qs_status (*gemm_packed)(const qs_gemm_params* p, const void* a, size_t a_stride,
                            const qs_packed_weights* w, int32_t* out, size_t out_stride, size_t m);
 
+  /* Q17.7 on packed weights: as dynamic_linear with W (N x K, stride K) the object made by
+   * pack_weights; N and K are the object's. Bad parameters: those of dynamic_linear (w NULL for
+   * W NULL; N or K = 0 of the object), plus an object whose weight zero points are not all 0
+   * (Q17.7's W is symmetric) or that carries an int32 bias (Q17.7's bias is the float
+   * p->bias), or made by another library / a target whose layout this one cannot run. */
+  qs_status (*dynamic_linear_packed)(const qs_dynamic_linear_params* p, const float* x,
+                                     size_t x_stride, const qs_packed_weights* w, float* out,
+                                     size_t out_stride, size_t m);
+
   /* Future operations. Always NULL in version 1; a caller must not call them. */
-  void (*reserved[7])(void);
+  void (*reserved[6])(void);
 } qs_kernel_table;
 
 /* True when a table built with struct_size `t->struct_size` contains the slot `field`. */

@@ -315,7 +315,8 @@ QS_VNNI_ATTR inline bool PackInto(const int8_t* w, size_t w_stride, size_t n, si
                                   qs_packed_weights* packed) {
   if (!CanPack(w_stride)) return false;
   packed->panels = hwy::AllocateAligned<uint8_t>(PanelBytes(n, k));
-  packed->column_sums = hwy::AllocateAligned<int32_t>(PaddedColumns(n));
+  // + 16: Highway asserts on a zero-byte allocation, and N = 0 is a valid (empty) W.
+  packed->column_sums = hwy::AllocateAligned<int32_t>(PaddedColumns(n) + 16);
   if (!packed->panels || !packed->column_sums) return false;
   PackWeights(w, w_stride, n, k, reinterpret_cast<int8_t*>(packed->panels.get()),
               packed->column_sums.get());

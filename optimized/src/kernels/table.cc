@@ -286,14 +286,14 @@ uint8_t* DynamicLinearBytes(size_t bytes) {
   return scratch.memory.get();
 }
 
-qs_status DynamicLinear(const qs_dynamic_linear_params* p, const float* x, size_t x_stride,
-                        const int8_t* w, size_t w_stride, float* out, size_t out_stride, size_t m,
-                        size_t n, size_t k) {
-  const DefaultFpEnvironment fp_environment;
-  DynamicQuantizeJob job;
-  const qs_status s = detail::CheckDynamicLinear(p, x, x_stride, w, w_stride, out, out_stride, m,
-                                                 n, k, &job);
-  if (s != QS_OK) return s;
+// The steps after the checks, shared by dynamic_linear and dynamic_linear_packed: `multiply`
+// runs the int32 GEMM (GemmJob, qx with row stride k, acc with row stride n) on W in the form
+// the caller has it. False: no memory, NaN / inf in x, an ONNX range without a scale (Q17.3),
+// an infinite D, or (packed) a layout this target cannot run.
+template <class Multiply>
+qs_status DynamicLinearSteps(const qs_dynamic_linear_params* p, const DynamicQuantizeJob& job,
+                             const float* x, size_t x_stride, float* out, size_t out_stride,
+                             size_t m, size_t n, size_t k, const Multiply& multiply) {
   const size_t q_bytes = (m * k + 63) / 64 * 64;
   const size_t params = job.per_row ? m : 1;
   const size_t param_bytes = (params * 4 + 63) / 64 * 64;
@@ -313,10 +313,56 @@ qs_status DynamicLinear(const qs_dynamic_linear_params* p, const float* x, size_
   GemmJob gemm{};
   gemm.a_type = job.output_type;
   gemm.a_zero_point = x_zero_points[0];  // per row: SYMMETRIC_S8, every Zx = 0
-  GemmKernel(gemm, qx, k, w, w_stride, acc, n, m, n, k);
+  if (!multiply(gemm, qx, acc)) return QS_BAD_PARAMETERS;
   DynamicLinearEpilogue(acc, m, n, x_scales, job.per_row, p->weight_scales, p->bias, out,
                         out_stride);
   return QS_OK;
+}
+
+qs_status DynamicLinear(const qs_dynamic_linear_params* p, const float* x, size_t x_stride,
+                        const int8_t* w, size_t w_stride, float* out, size_t out_stride, size_t m,
+                        size_t n, size_t k) {
+  const DefaultFpEnvironment fp_environment;
+  DynamicQuantizeJob job;
+  const qs_status s = detail::CheckDynamicLinear(p, x, x_stride, w, w_stride, out, out_stride, m,
+                                                 n, k, &job);
+  if (s != QS_OK) return s;
+  return DynamicLinearSteps(p, job, x, x_stride, out, out_stride, m, n, k,
+                            [&](const GemmJob& gemm, const uint8_t* qx, int32_t* acc) {
+                              GemmKernel(gemm, qx, k, w, w_stride, acc, n, m, n, k);
+                              return true;
+                            });
+}
+
+// Q17.7 on an object of pack_weights: checked as dynamic_linear against the object's dense
+// N x K copy (status order: a selector outside its enum, then NOT_SUPPORTED, then the rest),
+// then the object must be symmetric without an int32 bias (Zw = 0 for every column, packed
+// without bias). The GEMM is the packed one of linear_packed (gemm.cc: VNNI panels on
+// AVX3_DL, int16 pair panels on the other SIMD targets, the row-major copy on HWY_SCALAR) with
+// Zw = 0 and no bias, so acc is the same int32 as dynamic_linear's and so is every output.
+qs_status DynamicLinearPacked(const qs_dynamic_linear_params* p, const float* x, size_t x_stride,
+                              const qs_packed_weights* w, float* out, size_t out_stride,
+                              size_t m) {
+  const DefaultFpEnvironment fp_environment;
+  DynamicQuantizeJob job;
+  if (w == nullptr) {  // the status dynamic_linear gives for W = NULL, in the same order
+    const qs_status s =
+        detail::CheckDynamicLinear(p, x, x_stride, nullptr, 1, out, out_stride, m, 1, 1, &job);
+    return s == QS_VARIANT_NOT_SUPPORTED ? s : QS_BAD_PARAMETERS;
+  }
+  const size_t n = w->n, k = w->k;
+  const qs_status s = detail::CheckDynamicLinear(p, x, x_stride,
+                                                 reinterpret_cast<const int8_t*>(w->panels.get()),
+                                                 k, out, out_stride, m, n, k, &job);
+  if (s != QS_OK) return s;
+  if (w->has_bias) return QS_BAD_PARAMETERS;  // Q17.7's bias is the float p->bias
+  for (size_t c = 0; c < n; ++c) {
+    if (w->zero_points[c] != 0) return QS_BAD_PARAMETERS;  // Q17.7's W is symmetric
+  }
+  return DynamicLinearSteps(p, job, x, x_stride, out, out_stride, m, n, k,
+                            [&](const GemmJob& gemm, const uint8_t* qx, int32_t* acc) {
+                              return GemmPackedKernel(gemm, qx, k, *w, acc, n, m);
+                            });
 }
 
 const char* TargetName() {
@@ -355,6 +401,7 @@ qs_kernel_table MakeTable() {
   t.release_packed = &ReleasePacked;
   t.linear_packed = &LinearPacked;
   t.gemm_packed = &GemmPacked;
+  t.dynamic_linear_packed = &DynamicLinearPacked;
   return t;
 }
 

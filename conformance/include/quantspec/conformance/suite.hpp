@@ -66,7 +66,8 @@ const std::vector<VariantSuite>& all_variant_suites();
 
 // The operation names, in order: quantize, quantize_per_channel, dequantize,
 // dequantize_per_channel, requantize, requantize_per_channel, gemm, linear, lut, gemm_packed,
-// linear_packed, fake_quantize, fake_quantize_per_channel, dynamic_quantize.
+// linear_packed, lut_int16, fake_quantize, fake_quantize_per_channel, dynamic_quantize,
+// dynamic_linear, dynamic_linear_packed.
 const std::vector<std::string>& operation_names();
 // The family of an operation ("requantize_per_channel" -> "requantize"), for --op filters.
 std::string operation_family(const std::string& op);
