@@ -111,6 +111,9 @@ const std::vector<FlagInfo>& all_flags() {
                                           "bits of m, which changes the rounded result."},
         {"reduced_multiplier_at_top", "Q11.2: m >= 0x7FFF0000 gives m15 = 0x7FFF (rounding "
                                       "would give 2^15, not an int16)."},
+        {"tflite_armv7_rounds_up", "Q11.9: t = +-(0.5 - 2^-25); TFLite's 32-bit Arm quantize "
+                                   "adds +-0.5 in binary32, which rounds to +-1, and truncates: "
+                                   "+-1 where every Q0 rounding gives 0."},
         {"rndnu16_pre_shift_tie", "Q11.8: rndnu16's rounding pre-shift (VQRSHL) or its 16-bit "
                                   "high multiply meets a tie and rounds it up, where one "
                                   "rounding of acc*s (rndnu) does not."},
