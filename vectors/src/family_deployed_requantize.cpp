@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "builder.hpp"
+#include "quantspec/reference/binary32_requantize.hpp"
 #include "quantspec/reference/deployed_requantize.hpp"
 #include "quantspec/reference/requantize.hpp"
 
@@ -180,6 +181,67 @@ std::vector<Case> rndnu16_cases() {
   return cases;
 }
 
+// Q11.10: FBGEMM's requantization with a float bias, both orders of the bias term.
+struct FbgemmCase {
+  std::string comment;
+  std::vector<std::string> flags;
+  std::int64_t acc;
+  float bias, act_times_w_scale, c_multiplier;
+  std::int32_t zero_point;
+};
+
+void add_fbgemm_groups(FileBuilder& file) {
+  std::vector<FbgemmCase> cases = {
+      {"b = 1.55f, Sxw = 0.1f, C = 1: divide beta = 15.4999990 -> 15, reciprocal beta = 15.5 -> 16",
+       {"fbgemm_bias_order_differs"}, 0, 0x1.8cccccp+0f, 0x1.99999ap-4f, 1.0f, 0},
+      {"the same with Zy = 100: 115 and 116", {"fbgemm_bias_order_differs"}, 0, 0x1.8cccccp+0f,
+       0x1.99999ap-4f, 1.0f, 100},
+      {"acc = 2^24 + 1: fl32(acc) = 2^24 before the bias 0.5 is added; C = 2^-24 gives 1", {},
+       (std::int64_t{1} << 24) + 1, 0.5f, 1.0f, 0x1p-24f, 0},
+      {"acc = -40, C = 0.5, Zy = 30: 10, or Zy with the fused ReLU", {}, -40, 0.0f, 1.0f, 0.5f, 30},
+      {"acc = 1000, C = 0.5: clamps to 255", {"clamp_high"}, 1000, 0.0f, 1.0f, 0.5f, 30},
+      {"act_times_w_scale = 0 is rejected", {}, 0, 1.0f, 0.0f, 1.0f, 0},
+  };
+  Rng rng(0xFB6E1110);
+  for (int i = 0; i < 24; ++i) {
+    FbgemmCase c;
+    c.act_times_w_scale = rng.log_uniform_float(-16, -6);
+    c.c_multiplier = rng.log_uniform_float(-12, -4);
+    c.zero_point = static_cast<std::int32_t>(rng.uniform(0, 255));
+    // acc*C in [-Zy - 2, 257 - Zy]: inside the uint8 output or just past it; the bias a few
+    // hundred accumulator units either way.
+    const double target =
+        static_cast<double>(rng.uniform(-1024 * (c.zero_point + 2), 1024 * (257 - c.zero_point))) /
+        1024.0;
+    c.acc = static_cast<std::int64_t>(std::nearbyint(target / static_cast<double>(c.c_multiplier)));
+    c.bias = static_cast<float>(static_cast<double>(rng.uniform(-4096, 4096)) / 4096.0 *
+                                static_cast<double>(c.act_times_w_scale) * 200.0);
+    c.comment = "random #" + std::to_string(i);
+    c.flags = {"random"};
+    cases.push_back(c);
+  }
+  for (const bool relu : {false, true}) {
+    for (const auto order : {ref::FbgemmBiasOrder::divide, ref::FbgemmBiasOrder::reciprocal}) {
+      auto& group = file.group(
+          "FbgemmFloatBiasTest",
+          Json{{"bias_order", order == ref::FbgemmBiasOrder::divide ? "divide" : "reciprocal"}},
+          Json{{"qmin", 0}, {"qmax", 255}, {"fuse_relu", relu}});
+      for (const auto& c : cases) {
+        group.add_computed(
+            c.comment, c.flags,
+            Json{{"acc", encode(Integer(c.acc))}, {"bias", encode(c.bias)},
+                 {"act_times_w_scale", encode(c.act_times_w_scale)},
+                 {"c_multiplier", encode(c.c_multiplier)}, {"zero_point", c.zero_point}},
+            [&]() {
+              return Json{{"q", encode(ref::requantize_fbgemm_float_bias(
+                                    Integer(c.acc), c.bias, c.act_times_w_scale, c.c_multiplier,
+                                    c.zero_point, relu, order))}};
+            });
+      }
+    }
+  }
+}
+
 }  // namespace
 
 Json deployed_requantize_family() {
@@ -200,7 +262,11 @@ Json deployed_requantize_family() {
        "to 2^14 with p = shift + 1 where it is 2^15 (else p = shift); x16 = sat16(VQRSHL(acc, "
        "p)); y = (x16*m15 + 2^14) >> 15; bounds inside int16. Its groups come last; the "
        "uint8 groups take (multiplier, shift) from a binary32 scale by the rndnu derivation "
-       "(details.scale), as XNNPACK does."});
+       "(details.scale), as XNNPACK does.",
+       "FbgemmFloatBiasTest (Q11.10, FBGEMM with a float bias, uint8): inputs acc, bias, "
+       "act_times_w_scale, c_multiplier (binary32), zero_point; params qmin, qmax, fuse_relu; "
+       "q = clamp(lrintf(fl32(fl32(fl32(acc) + beta) * C)) + Zy, fuse_relu ? Zy : 0, 255) with "
+       "beta = fl32(b / Sxw) (bias_order divide) or fl32(b * fl32(1/Sxw)) (reciprocal)."});
   const std::int32_t half = 1 << 30;
   std::vector<Case> cases = {
       {"M = 1/16, acc = -1000: SQRDMULH gives -500, -500/8 = -62.5 ties up to -62 (Q7.2 "
@@ -290,6 +356,7 @@ Json deployed_requantize_family() {
                              Json{{"qmin", u8.qmin}, {"qmax", u8.qmax}});
     for (const auto& c : from_scales) add_case(group, c, member, u8);
   }
+  add_fbgemm_groups(file);
   return file.finish();
 }
 
