@@ -152,4 +152,36 @@ Integer requantize_binary64(const Integer& acc, double scale, std::int32_t zero_
                            rounding, entry);
 }
 
+// Q11.10: pytorch/FBGEMM include/fbgemm/OutputProcessing-inl.h ReQuantizeOutput::f (generic
+// path) and src/QuantUtilsAvx2.cc requantizeOutputProcessingAvx2.
+float fbgemm_bias_in_accumulator_units(float bias, float act_times_w_scale, FbgemmBiasOrder order) {
+  if (!std::isfinite(bias)) throw ParameterError("bias", "a finite binary32", hex_float(bias));
+  if (!std::isfinite(act_times_w_scale) || !(act_times_w_scale > 0)) {
+    throw ParameterError("act_times_w_scale", "a finite binary32 > 0", hex_float(act_times_w_scale));
+  }
+  float beta = 0;
+  if (order == FbgemmBiasOrder::divide) {
+    beta = round_to_binary32(exact(bias) / exact(act_times_w_scale));
+  } else {
+    // 1.0 / float is a binary64 division; _mm256_set1_ps takes it as a float.
+    const double reciprocal64 = round_to_binary64(Rational(1) / exact(act_times_w_scale));
+    const float reciprocal = round_to_binary32(exact(reciprocal64));
+    if (std::isinf(reciprocal)) {
+      throw ParameterError("act_times_w_scale", "with a finite binary32 reciprocal",
+                           hex_float(act_times_w_scale));
+    }
+    beta = round_to_binary32(exact(bias) * exact(reciprocal));
+  }
+  if (std::isinf(beta)) throw ParameterError("bias", "bias/act_times_w_scale finite in binary32", hex_float(bias));
+  return beta;
+}
+
+Integer requantize_fbgemm_float_bias(const Integer& acc, float bias, float act_times_w_scale,
+                                     float c_multiplier, std::int32_t zero_point, bool fuse_relu,
+                                     FbgemmBiasOrder order) {
+  const float beta = fbgemm_bias_in_accumulator_units(bias, act_times_w_scale, order);
+  return requantize_binary32_float_bias(acc, beta, c_multiplier, zero_point, fuse_relu ? zero_point : 0,
+                                        255, Rounding::half_even, ZeroPointEntry::after_rounding);
+}
+
 }  // namespace quantspec::ref

@@ -66,4 +66,29 @@ Integer quantize_pytorch_float_qparams(float x, float scale, float zero_point, s
   return std::clamp(low32, lo, hi);
 }
 
+// Q11.9: tflite/kernels/internal/optimized/optimized_ops.h AffineQuantize, USE_NEON body with
+// the RoundToNearest of 32-bit Arm (the `#else` of `__aarch64__ || __SSSE3__`).
+Integer quantize_tflite_armv7_neon(float x, const QuantizeParams& params) {
+  params.validate();
+  const Integer qmin(params.qmin);
+  const Integer qmax(params.qmax);
+  const Integer zero_point(params.zero_point);
+  if (std::isnan(x)) return zero_point;  // Q2.4 (SPEC CHOICE)
+  if (std::isinf(x)) return x > 0 ? qmax : qmin;
+  // reverse_scale = 1.0f / scale with scale a double: the quotient in binary64, then binary32.
+  const double reciprocal64 = round_to_binary64(Rational(1) / exact(params.scale));
+  const float reciprocal = round_to_binary32(exact(reciprocal64));
+  if (std::isinf(reciprocal)) {  // S < 2^-128: x * inf
+    if (x == 0.0f) return zero_point;  // 0 * inf = NaN (Q2.4)
+    return (x > 0) ? qmax : qmin;
+  }
+  const float t = round_to_binary32(exact(x) * exact(reciprocal));
+  if (std::isinf(t)) return t > 0 ? qmax : qmin;
+  const Rational half(1, 2);
+  const float u = round_to_binary32(exact(t) + (t < 0.0f ? -half : half));
+  if (std::isinf(u)) return u > 0 ? qmax : qmin;
+  const Integer v = round_to_integer(exact(u), Rounding::toward_zero);
+  return clamp(v + zero_point, qmin, qmax);
+}
+
 }  // namespace quantspec::ref

@@ -1,6 +1,6 @@
-// SPEC.md Q11.1, Q11.2: requantization members of deployed pipelines, the definition. Every
-// step is exact (cpp_int); the fixed-width events of the original (a wrapping left shift, an
-// int32 result) are applied explicitly and reported in the trace.
+// SPEC.md Q11.1, Q11.2, Q11.8: requantization members of deployed pipelines, the definition.
+// Every step is exact (cpp_int); the fixed-width events of the original (a wrapping left shift,
+// an int32 result, an int16 pre-shifted value) are applied explicitly and reported in the trace.
 #include "quantspec/reference/deployed_requantize.hpp"
 
 #include <algorithm>
@@ -14,9 +14,10 @@
 namespace quantspec::ref {
 namespace {
 
-constexpr std::array<std::pair<DeployedRequant, std::string_view>, 2> kNames{
+constexpr std::array<std::pair<DeployedRequant, std::string_view>, 3> kNames{
     {{DeployedRequant::neon_double_round, "neon_double_round"},
-     {DeployedRequant::int16x8_int64, "int16x8_int64"}}};
+     {DeployedRequant::int16x8_int64, "int16x8_int64"},
+     {DeployedRequant::rndnu16, "rndnu16"}}};
 
 Integer pow2_integer(int exponent) { return Integer(1) << exponent; }
 
@@ -44,7 +45,23 @@ Integer reduced_multiplier(std::int32_t m) {
 }
 
 int max_shift(DeployedRequant member) {
-  return member == DeployedRequant::neon_double_round ? 30 : 7;
+  switch (member) {
+    case DeployedRequant::neon_double_round: return 30;
+    case DeployedRequant::int16x8_int64: return 7;
+    case DeployedRequant::rndnu16: return 8;  // s = E + 1 for a binary32 scale below 256
+  }
+  return 0;
+}
+
+constexpr std::int32_t kInt16Min = -32768;
+constexpr std::int32_t kInt16Max = 32767;
+
+// Q11.8 step 1: m15 = floor((m + 2^15) / 2^16) in [0, 2^15]; 2^15 is not an int16 and
+// renormalises to 2^14 with the pre-shift one larger (XNNPACK since fda3ca7b).
+std::pair<Integer, int> rndnu16_multiplier(std::int32_t m, int shift) {
+  const Integer rounded = floor_div(Integer(m) + pow2_integer(15), pow2_integer(16));
+  if (rounded == pow2_integer(15)) return {pow2_integer(14), shift + 1};
+  return {rounded, shift};
 }
 
 }  // namespace
@@ -87,6 +104,14 @@ void DeployedRequantParams::validate() const {
   if (qmin > qmax) {
     throw ParameterError("qmin", "<= qmax (" + std::to_string(qmax) + ")", std::to_string(qmin));
   }
+  if (member == DeployedRequant::rndnu16) {  // Q11.8: the output is an int16 lane
+    if (qmin < kInt16Min) {
+      throw ParameterError("qmin", "[-32768, 32767] for member rndnu16", std::to_string(qmin));
+    }
+    if (qmax > kInt16Max) {
+      throw ParameterError("qmax", "[-32768, 32767] for member rndnu16", std::to_string(qmax));
+    }
+  }
   if (zero_point < qmin || zero_point > qmax) {
     throw ParameterError("zero_point",
                          "[" + std::to_string(qmin) + ", " + std::to_string(qmax) + "]",
@@ -95,7 +120,7 @@ void DeployedRequantParams::validate() const {
 }
 
 void validate_deployed_accumulator(const Integer& acc, const DeployedRequantParams& params) {
-  if (params.member == DeployedRequant::neon_double_round) {
+  if (params.member != DeployedRequant::int16x8_int64) {
     if (!fits_int32(acc)) throw ParameterError("acc", "an int32", acc.str());
     return;
   }
@@ -133,6 +158,25 @@ Integer deployed_requantize(const Integer& acc, const DeployedRequantParams& par
       }
       break;
     }
+    case DeployedRequant::rndnu16: {  // Q11.8
+      const auto [m15, p] = rndnu16_multiplier(params.multiplier, params.shift);
+      t.reduced_multiplier = m15;
+      t.pre_shift = p;
+      // Step 2: VQRSHL by p: saturating left shift, or (acc + 2^(n-1)) >> n, ties up.
+      const Integer pre = p >= 0 ? acc * pow2_integer(p)
+                                 : floor_div(acc + pow2_integer(-p - 1), pow2_integer(-p));
+      // Steps 2-3: sat32 (left shift) then VQMOVN to int16; together one saturation to int16.
+      const Integer x16 = clamp(pre, Integer(kInt16Min), Integer(kInt16Max));
+      t.pre_shift_saturated = x16 != pre;
+      t.left_shifted = x16;
+      // Step 4: VQRDMULH.16 = floor((x16*m15 + 2^14) / 2^15); saturates only at
+      // x16 = m15 = -2^15 (unreachable: m15 >= 0).
+      t.high_mul = floor_div(x16 * m15 + pow2_integer(14), pow2_integer(15));
+      y = t.high_mul;
+      // Step 5: VQADD.16 of Zy, then [qmin, qmax] inside int16: the int16 saturation of
+      // y + Zy never changes the clamped result, so q = clamp(y + Zy) below.
+      break;
+    }
   }
   t.scaled = y;
   t.with_zero_point = y + params.zero_point;
@@ -154,6 +198,25 @@ RequantizeParams double_round_params_from_binary32_scale(float sx, float sw, flo
   const FixedPointMultiplier f = derive_multiplier(s, Derivation::rndnu);
   RequantizeParams p;
   p.variant = RequantVariant::double_round;
+  p.multiplier = f.multiplier;
+  p.shift = f.shift;
+  p.zero_point = zero_point;
+  p.qmin = qmin;
+  p.qmax = qmax;
+  p.validate();
+  return p;
+}
+
+// Q11.8
+DeployedRequantParams rndnu16_params_from_binary32_scale(float scale, std::int32_t zero_point,
+                                                         std::int32_t qmin, std::int32_t qmax) {
+  const Rational s = exact(scale, "scale");
+  if (s < pow2(-32) || s >= 256) {
+    throw ParameterError("scale", "[2^-32, 256) (XNNPACK's rndnu16 asserts it)", hex_float(scale));
+  }
+  const FixedPointMultiplier f = derive_multiplier(s, Derivation::rndnu);
+  DeployedRequantParams p;
+  p.member = DeployedRequant::rndnu16;
   p.multiplier = f.multiplier;
   p.shift = f.shift;
   p.zero_point = zero_point;

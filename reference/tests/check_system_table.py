@@ -7,6 +7,9 @@
    (vectors/src/dimensions.cpp) with its Rounding (variants.cpp) for the float pipelines.
 2. Every requantization variant except `ideal`, and every deployed member, is named by a row.
 3. Every row names a source.
+4. The quantize table of Q11.9 names Division / Rounding names (variants.cpp) or a quantize
+   member declared in reference/include/quantspec/reference/deployed_quantize.hpp, a
+   ZeroPointEntry, and a source; every such declared member is named by a row.
 Prints each problem and exits 1 if there is any.
 """
 import pathlib
@@ -76,6 +79,43 @@ for cells in rows:
 for name in sorted((requant - {"ideal"}) | deployed | (pipelines - requant - {"ideal"})):
     if name not in used:
         problems.append(f"requantization '{name}' is named by no row of the Q11.6 table")
+
+deployed_quantize_hpp = (root / "reference" / "include" / "quantspec" / "reference" /
+                         "deployed_quantize.hpp").read_text(encoding="utf-8")
+divisions = names("Division", variants_cpp)
+quantize_members = set(re.findall(r"^Integer (quantize_tflite_\w+)\(", deployed_quantize_hpp, flags=re.M))
+quantize_section = re.search(r"^### Q11\.9 .*?$(.*?)(?=^#{2,3} |\Z)", spec, flags=re.M | re.S)
+if not divisions:
+    problems.append("no Division names found in the code (name table moved?)")
+if not quantize_section:
+    problems.append("SPEC.md has no section Q11.9")
+else:
+    quantize_rows = []
+    for line in quantize_section.group(1).splitlines():
+        if not line.startswith("|") or line.startswith("|---") or line.startswith("| path"):
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 6:
+            problems.append(f"Q11.9 row with {len(cells)} cells, expected 6: {line}")
+            continue
+        quantize_rows.append(cells)
+    if not quantize_rows:
+        problems.append("the Q11.9 table has no rows")
+    named = set()
+    for cells in quantize_rows:
+        for index, label, known in ((2, "quantize member", divisions | roundings | quantize_members),
+                                    (3, "Z entry", entries)):
+            tokens = re.findall(r"`([^`]+)`", cells[index])
+            if not tokens:
+                problems.append(f"Q11.9 {cells[0]}: {label} cell '{cells[index]}' names nothing")
+            for token in tokens:
+                if token not in known:
+                    problems.append(f"Q11.9 {cells[0]}: {label} '{token}' is not a name the code knows")
+                named.add(token)
+        if not cells[4]:
+            problems.append(f"Q11.9 {cells[0]}: no source")
+    for member in sorted(quantize_members - named):
+        problems.append(f"quantize member '{member}' is named by no row of the Q11.9 table")
 
 for p in problems:
     print(p)

@@ -1,4 +1,4 @@
-// SPEC.md Q11.1-Q11.3: the deployed requantization members, their counterexamples against the
+// SPEC.md Q11.1-Q11.3, Q11.8: the deployed requantization members, their counterexamples against the
 // nearest Q7 variants (values derived by hand in the comments), their errors, and the fast
 // path held to the definition.
 #include <gtest/gtest.h>
@@ -186,6 +186,128 @@ TEST(DeployedRequantize, DoubleRoundFromTheBinary32ScaleDiffersFromTheTfliteDeri
             "scale");
 }
 
+// Q11.8 rndnu16 (XNNPACK qu8, Cortex-A53/A55 builds). Every expected value is derived in the
+// comments; (m, s) come from the rndnu derivation of the binary32 scale (Q6.4).
+TEST(DeployedRequantize, Rndnu16ParametersAreTheRndnuPairOfTheBinary32Scale) {
+  // s = 2^-4: significand 2^23, E = -4 -> m = 2^23 * 2^7 = 2^30, shift = E + 1 = -3.
+  const auto p = rndnu16_params_from_binary32_scale(0x1p-4f, 128, 0, 255);
+  EXPECT_EQ(p.member, DeployedRequant::rndnu16);
+  EXPECT_EQ(p.multiplier, 1 << 30);
+  EXPECT_EQ(p.shift, -3);
+  // XNNPACK asserts 2^-32 <= s < 256.
+  EXPECT_EQ(rejected_parameter([] { rndnu16_params_from_binary32_scale(256.0f, 0, 0, 255); }),
+            "scale");
+  EXPECT_EQ(rejected_parameter([] { rndnu16_params_from_binary32_scale(0x1p-33f, 0, 0, 255); }),
+            "scale");
+  // The largest binary32 below 256: significand 2^24 - 1, E = 7 -> shift 8 (the member's top).
+  const auto top = rndnu16_params_from_binary32_scale(0x1.fffffep7f, 0, 0, 255);
+  EXPECT_EQ(top.shift, 8);
+  EXPECT_EQ(top.multiplier, 0x7FFFFF80);
+  EXPECT_EQ(rndnu16_params_from_binary32_scale(0x1p-32f, 0, 0, 255).shift, -31);
+}
+
+TEST(DeployedRequantize, Rndnu16RoundsThePreShiftWhereRndnuRoundsOnce) {
+  // s = 2^-4 -> (2^30, -3); m15 = (2^30 + 2^15) >> 16 = 2^14, p = -3. Zy = 128, [0, 255].
+  // acc = 4: x = floor((4 + 4)/8) = 1 (0.5 ties up); h = floor((1*2^14 + 2^14)/2^15) = 1
+  // (0.5 ties up again); q = 129. Exact 4/16 = 0.25: rndnu = single_round gives
+  // floor((4*2^30 + 2^33)/2^34) = floor(0.75) = 0 -> 128; double_round SRDHM(4, 2^30) = 2,
+  // 2/8 = 0.25 -> 0 -> 128; neon_double_round floor((2 + 4)/8) = 0 -> 128; int16x8_int64
+  // m15 = 2^14, floor((4*2^14 + 2^17)/2^18) = 0 -> 128.
+  const auto p = rndnu16_params_from_binary32_scale(0x1p-4f, 128, 0, 255);
+  DeployedRequantTrace trace;
+  EXPECT_EQ(deployed_requantize(Integer(4), p, &trace), 129);
+  EXPECT_EQ(trace.reduced_multiplier, 1 << 14);
+  EXPECT_EQ(trace.pre_shift, -3);
+  EXPECT_EQ(trace.left_shifted, 1);
+  EXPECT_EQ(run(q7(RequantVariant::rndnu, 1 << 30, -3, 128, 0, 255), 4), 128);
+  EXPECT_EQ(run(q7(RequantVariant::double_round, 1 << 30, -3, 128, 0, 255), 4), 128);
+  EXPECT_EQ(run(deployed(DeployedRequant::neon_double_round, 1 << 30, -3, 128, 0, 255), 4), 128);
+  EXPECT_EQ(run(deployed(DeployedRequant::int16x8_int64, 1 << 30, -3, 128, 0, 255), 4), 128);
+  // acc = -12: x = floor((-12 + 4)/8) = -1; h = floor((-2^14 + 2^14)/2^15) = 0; q = 128.
+  // Exact -0.75: rndnu floor(-0.75 + 0.5) = -1 -> 127; double_round SRDHM(-12, 2^30) =
+  // floor(-5.5) = -6, -6/8 = -0.75 -> -1 -> 127.
+  EXPECT_EQ(run(p, -12), 128);
+  EXPECT_EQ(run(q7(RequantVariant::rndnu, 1 << 30, -3, 128, 0, 255), -12), 127);
+  EXPECT_EQ(run(q7(RequantVariant::double_round, 1 << 30, -3, 128, 0, 255), -12), 127);
+}
+
+TEST(DeployedRequantize, Rndnu16RenormalisesAMultiplierThatRoundsTo2To15) {
+  // s = 0x1.fffep-2 = 0.5 - 2^-17: significand 0xFFFF00, E = -2 -> (0x7FFF8000, -1).
+  // (0x7FFF8000 + 2^15) >> 16 = 2^15 is not an int16: m15 = 2^14, p = -1 + 1 = 0 (XNNPACK's
+  // exp++). acc = 1: x = 1, h = floor((2^14 + 2^14)/2^15) = 1, q = 1.
+  // rndnu: 1*s = 0.5 - 2^-17 -> floor((0x7FFF8000 + 2^31)/2^32) = 0. int16x8_int64 keeps
+  // m15 = 0x7FFF (m >= 0x7FFF0000) and p = shift: floor((32767 + 2^15)/2^16) = 0.
+  const auto p = rndnu16_params_from_binary32_scale(0x1.fffep-2f, 0, 0, 255);
+  ASSERT_EQ(p.multiplier, 0x7FFF8000);
+  ASSERT_EQ(p.shift, -1);
+  DeployedRequantTrace trace;
+  EXPECT_EQ(deployed_requantize(Integer(1), p, &trace), 1);
+  EXPECT_EQ(trace.reduced_multiplier, 1 << 14);
+  EXPECT_EQ(trace.pre_shift, 0);
+  EXPECT_EQ(run(q7(RequantVariant::rndnu, 0x7FFF8000, -1, 0, 0, 255), 1), 0);
+  EXPECT_EQ(run(deployed(DeployedRequant::int16x8_int64, 0x7FFF8000, -1, 0, 0, 255), 1), 0);
+  // One below the threshold: (0x7FFF7FFF + 2^15) >> 16 = 0x7FFF stays, p = shift.
+  deployed_requantize(Integer(1), deployed(DeployedRequant::rndnu16, 0x7FFF7FFF, -1, 0, 0, 255),
+                      &trace);
+  EXPECT_EQ(trace.reduced_multiplier, 0x7FFF);
+  EXPECT_EQ(trace.pre_shift, -1);
+}
+
+TEST(DeployedRequantize, Rndnu16Keeps15MultiplierBitsWhereRndnuKeeps24) {
+  // s = 0x1.00fep+7 = 128.49609375: significand 0x807F00, E = 7 -> (0x403F8000, 8).
+  // m15 = (0x403F8000 + 2^15) >> 16 = 0x4040 = 16448 (= 0x807F00/2^9 + 1/2, rounded up);
+  // p = 8. acc = 1: x = 256, h = floor((256*16448 + 2^14)/2^15) = floor(129.0) = 129.
+  // rndnu: 128.49609375 -> floor((0x403F8000 + 2^22)/2^23) = 128; double_round: SRDHM(256,
+  // 0x403F8000) = floor(128.496... + 0.5) = 128; int16x8_int64 rejects shift 8.
+  const auto p = rndnu16_params_from_binary32_scale(0x1.00fep+7f, 0, 0, 255);
+  ASSERT_EQ(p.multiplier, 0x403F8000);
+  ASSERT_EQ(p.shift, 8);
+  EXPECT_EQ(run(p, 1), 129);
+  EXPECT_EQ(run(q7(RequantVariant::rndnu, 0x403F8000, 8, 0, 0, 255), 1), 128);
+  EXPECT_EQ(run(q7(RequantVariant::double_round, 0x403F8000, 8, 0, 0, 255), 1), 128);
+  EXPECT_EQ(rejected_parameter([] { deployed(DeployedRequant::int16x8_int64, 0x403F8000, 8).validate(); }),
+            "shift");
+  // acc = 3, int16 bounds: x = 768, h = floor((768*16448 + 2^14)/2^15) = floor(385.5 + 0.5) =
+  // 386; rndnu: 3*128.49609375 = 385.48828125 -> 385. (Negative accumulators: -128.5 ties up
+  // to -128, where rndnu's -128.496 also gives -128.)
+  const auto wide = rndnu16_params_from_binary32_scale(0x1.00fep+7f, 0, -32768, 32767);
+  EXPECT_EQ(run(wide, 3), 386);
+  EXPECT_EQ(run(q7(RequantVariant::rndnu, 0x403F8000, 8, 0, -32768, 32767), 3), 385);
+  EXPECT_EQ(run(wide, -1), -128);
+}
+
+TEST(DeployedRequantize, Rndnu16SaturatesThePreShiftedValueToInt16) {
+  // s = 2^-8 -> (2^30, -7), m15 = 2^14, p = -7. acc = 2^23: x = floor((2^23 + 64)/128) =
+  // 65536 -> VQMOVN saturates to 32767; h = floor((32767*2^14 + 2^14)/2^15) = 2^14 = 16384.
+  // With int16 bounds that is the output, where rndnu gives 2^23/2^8 = 32768 -> 32767.
+  // With uint8 bounds both clamp to 255 (Q11.8: invisible while qmax - Zy < 16384).
+  const auto p = rndnu16_params_from_binary32_scale(0x1p-8f, 0, -32768, 32767);
+  DeployedRequantTrace trace;
+  EXPECT_EQ(deployed_requantize(Integer(1) << 23, p, &trace), 16384);
+  EXPECT_TRUE(trace.pre_shift_saturated);
+  EXPECT_EQ(trace.left_shifted, 32767);
+  EXPECT_EQ(run(q7(RequantVariant::rndnu, 1 << 30, -7, 0, -32768, 32767), 1 << 23), 32767);
+  EXPECT_EQ(run(rndnu16_params_from_binary32_scale(0x1p-8f, 0, 0, 255), 1 << 23), 255);
+  // The most negative: acc = INT32_MIN at s = 2^-8: x16 = -32768, h = floor((-2^29 + 2^14)/2^15)
+  // = -16384 (the only product that reaches -2^29; VQRDMULH cannot saturate with m15 >= 0).
+  EXPECT_EQ(run(p, std::numeric_limits<std::int32_t>::min()), -16384);
+}
+
+TEST(DeployedRequantize, Rndnu16RejectsBoundsOutsideInt16AndAccumulatorsOutsideInt32) {
+  using D = DeployedRequant;
+  EXPECT_EQ(rejected_parameter([] { deployed(D::rndnu16, 1 << 30, 9).validate(); }), "shift");
+  EXPECT_EQ(rejected_parameter([] { deployed(D::rndnu16, 1 << 30, 8).validate(); }),
+            "<not rejected>");
+  EXPECT_EQ(rejected_parameter([] { deployed(D::rndnu16, 1 << 30, 0, 0, -32769, 0).validate(); }),
+            "qmin");
+  EXPECT_EQ(rejected_parameter([] { deployed(D::rndnu16, 1 << 30, 0, 0, 0, 32768).validate(); }),
+            "qmax");
+  EXPECT_EQ(rejected_parameter([] {
+              deployed_requantize(Integer(1) << 31, deployed(D::rndnu16, 1 << 30, 0, 0, 0, 255));
+            }),
+            "acc");
+}
+
 std::optional<std::int64_t> definition_or_error(std::int64_t acc, const DeployedRequantParams& p,
                                                 std::string& error) {
   try {
@@ -199,19 +321,30 @@ std::optional<std::int64_t> definition_or_error(std::int64_t acc, const Deployed
 // Q11.3: the fast path equals the definition (values and rejected parameters).
 RC_GTEST_PROP(DeployedRequantizeFast, EqualsDefinition, ()) {
   const auto member = *rc::gen::element(DeployedRequant::neon_double_round,
-                                        DeployedRequant::int16x8_int64);
+                                        DeployedRequant::int16x8_int64, DeployedRequant::rndnu16);
   DeployedRequantParams p;
   p.member = member;
   p.multiplier = *rc::gen::weightedOneOf<std::int32_t>(
       {{4, testgen::q31_multiplier()},
        {2, rc::gen::just<std::int32_t>(1 << 30)},  // SQRDMULH exact on even x: ties reach step 3
-       {1, rc::gen::element<std::int32_t>(0x7FFF0000, 0x7FFEFFFF, 0x7FFF7FFF, 0x7FFF8000)}});
+       {1, rc::gen::element<std::int32_t>(0x7FFF0000, 0x7FFEFFFF, 0x7FFF7FFF, 0x7FFF8000)},
+       // rndnu16: multipliers of the rndnu derivation (Q6.4), m = significand * 2^7.
+       {2, rc::gen::map(rc::gen::inRange<std::int32_t>(1 << 23, 1 << 24),
+                        [](std::int32_t m24) { return m24 << 7; })}});
   p.shift = member == DeployedRequant::neon_double_round ? *rc::gen::inRange(-31, 31)
-                                                         : *rc::gen::inRange(-31, 8);
-  const bool int32_output = *rc::gen::arbitrary<bool>();
-  p.qmin = int32_output ? testgen::kInt32Min : -128;
-  p.qmax = int32_output ? testgen::kInt32Max : 127;
-  p.zero_point = *rc::gen::element<std::int32_t>(0, p.qmin, p.qmax, 3, -5);
+            : member == DeployedRequant::int16x8_int64   ? *rc::gen::inRange(-31, 8)
+                                                         : *rc::gen::inRange(-31, 9);
+  const bool wide_output = *rc::gen::arbitrary<bool>();
+  if (member == DeployedRequant::rndnu16) {  // int16 lanes: uint8 (XNNPACK's) or int16 bounds
+    p.qmin = wide_output ? -32768 : 0;
+    p.qmax = wide_output ? 32767 : 255;
+  } else {
+    p.qmin = wide_output ? testgen::kInt32Min : -128;
+    p.qmax = wide_output ? testgen::kInt32Max : 127;
+  }
+  std::int32_t zero = std::max<std::int32_t>(0, p.qmin);
+  std::int32_t minus5 = std::max<std::int32_t>(-5, p.qmin);
+  p.zero_point = *rc::gen::element(zero, p.qmin, p.qmax, std::int32_t{3}, minus5);
   std::vector<std::int64_t> accs;
   for (int i = 0; i < 8; ++i) accs.push_back(*testgen::accumulator());
   const int right = p.shift < 0 ? -p.shift : 0;
@@ -220,6 +353,19 @@ RC_GTEST_PROP(DeployedRequantizeFast, EqualsDefinition, ()) {
     const std::int64_t odd = 2 * *rc::gen::inRange<std::int64_t>(0, 60) + 1;
     accs.push_back(-(odd << right));  // not -odd << right: a left shift of a negative value is UB in C++17
     accs.push_back(odd << right);
+    // rndnu16: +-(2k+1) * 2^(right-1) is a tie of the rounding pre-shift (Q11.8 step 2).
+    accs.push_back(-(odd << (right - 1)));
+    accs.push_back(odd << (right - 1));
+  }
+  if (member == DeployedRequant::rndnu16) {
+    // Around the int16 saturation of the pre-shifted value (|acc * 2^p| near 2^15).
+    const int p_shift = p.shift;
+    for (const std::int64_t edge : {std::int64_t{32767}, std::int64_t{32768}, std::int64_t{-32768},
+                                    std::int64_t{-32769}}) {
+      const std::int64_t a = p_shift >= 0 ? edge >> std::min(p_shift, 15)
+                                          : edge * (std::int64_t{1} << std::min(-p_shift, 16));
+      accs.push_back(std::clamp<std::int64_t>(a, testgen::kInt32Min, testgen::kInt32Max));
+    }
   }
   if (member == DeployedRequant::int16x8_int64) {
     const std::int64_t b = std::int64_t{1} << 47;

@@ -111,6 +111,20 @@ const std::vector<FlagInfo>& all_flags() {
                                           "bits of m, which changes the rounded result."},
         {"reduced_multiplier_at_top", "Q11.2: m >= 0x7FFF0000 gives m15 = 0x7FFF (rounding "
                                       "would give 2^15, not an int16)."},
+        {"fbgemm_bias_order_differs", "Q11.10: fl32(b / Sxw) and fl32(b * fl32(1/Sxw)) differ "
+                                      "and so do the two FBGEMM bias orders' results."},
+        {"tflite_armv7_rounds_up", "Q11.9: t = +-(0.5 - 2^-25); TFLite's 32-bit Arm quantize "
+                                   "adds +-0.5 in binary32, which rounds to +-1, and truncates: "
+                                   "+-1 where every Q0 rounding gives 0."},
+        {"rndnu16_pre_shift_tie", "Q11.8: rndnu16's rounding pre-shift (VQRSHL) or its 16-bit "
+                                  "high multiply meets a tie and rounds it up, where one "
+                                  "rounding of acc*s (rndnu) does not."},
+        {"rndnu16_multiplier_renormalised", "Q11.8: m15 rounds to 2^15 and is renormalised to "
+                                            "2^14 with the pre-shift one larger."},
+        {"rndnu16_multiplier_rounding", "Q11.8: the 15-bit multiplier m15 differs from the "
+                                        "24-bit significand enough to change the result."},
+        {"pre_shift_saturates_int16", "Q11.8: the pre-shifted accumulator leaves int16 and "
+                                      "saturates (VQMOVN)."},
         {"int48_accumulator", "an accumulator beyond int32 (int16 x int8 sums, up to "
                               "[-2^47, 2^47)); members taking int32 reject it."},
         {"binary32_scale_derivation", "Q11.4: (multiplier, shift) derived from the binary32 "

@@ -1,13 +1,15 @@
-// Q11 deployed requantization vectors: the members neon_double_round (Q11.1) and
-// int16x8_int64 (Q11.2), and Q11.4's derivation from the binary32 scale; each group holds the
-// same inputs as the other groups of its type, so a backend that runs them all
-// can be identified. details.neighbours carries, for information, what the nearest Q7
+// Q11 deployed requantization vectors: the members neon_double_round (Q11.1),
+// int16x8_int64 (Q11.2) and rndnu16 (Q11.8), and Q11.4's derivation from the binary32 scale;
+// each group holds the same inputs as the other groups of its type and bounds, so a backend
+// that runs them all can be identified. The rndnu16 groups come last (earlier tcIds kept). details.neighbours carries, for information, what the nearest Q7
 // variants (double_round, single_round) give on the same (acc, multiplier, shift) where they
 // accept it: the counterexamples of Q11.1/Q11.2 are visible side by side.
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "builder.hpp"
+#include "quantspec/reference/binary32_requantize.hpp"
 #include "quantspec/reference/deployed_requantize.hpp"
 #include "quantspec/reference/requantize.hpp"
 
@@ -24,6 +26,7 @@ struct Case {
   std::int32_t multiplier;
   int shift;
   std::int32_t zero_point;
+  std::string scale_hex = {};  // the binary32 scale (m, shift) is the rndnu pair of (Q6.4)
 };
 
 struct Bounds {
@@ -67,12 +70,22 @@ void add_case(GroupBuilder& group, const Case& c, DeployedRequant member, const 
     ref::deployed_requantize(c.acc, p, &trace);
     if (trace.left_shift_wrapped) add_flag("left_shift_wraps");
     if (trace.result_saturated) add_flag("result_saturates_int32");
+    if (trace.pre_shift_saturated) add_flag("pre_shift_saturates_int16");
     if (trace.clamped) add_flag(trace.with_zero_point < b.qmin ? "clamp_low" : "clamp_high");
     details = Json{{"scaled", encode(trace.scaled)}, {"neighbours", neighbours(c, b)}};
     if (member == DeployedRequant::int16x8_int64) {
       details["reduced_multiplier"] = encode(trace.reduced_multiplier);
     }
+    if (member == DeployedRequant::rndnu16) {
+      details["reduced_multiplier"] = encode(trace.reduced_multiplier);
+      details["pre_shift"] = trace.pre_shift;
+      details["pre_shifted"] = encode(trace.left_shifted);
+    }
   } catch (const ref::ParameterError&) {
+  }
+  if (!c.scale_hex.empty()) {
+    if (details.is_null()) details = Json::object();
+    details["scale"] = c.scale_hex;
   }
   group.add_computed(c.comment, flags,
                      Json{{"acc", encode(c.acc)}, {"multiplier", c.multiplier},
@@ -118,6 +131,117 @@ void add_scales_groups(FileBuilder& file, const std::vector<ScalesCase>& cases) 
   }
 }
 
+// Q11.8: cases on the rndnu pair (Q6.4) of a binary32 scale, as XNNPACK's rndnu16 kernels
+// take them.
+Case from_scale(std::string comment, std::vector<std::string> flags, std::int64_t acc, float scale,
+                std::int32_t zero_point) {
+  const ref::DeployedRequantParams p =
+      ref::rndnu16_params_from_binary32_scale(scale, zero_point, 0, 255);
+  return Case{std::move(comment), std::move(flags), Integer(acc), p.multiplier, p.shift,
+              zero_point, ref::hex_float(scale)};
+}
+
+std::vector<Case> rndnu16_cases() {
+  std::vector<Case> cases = {
+      from_scale("s = 2^-4, acc = 4: the pre-shift rounds 0.5 up to 1, SQRDMULH.16 rounds 0.5 up "
+                 "to 1: 129 (rndnu and the Q11.1/Q11.2 members give 128)",
+                 {"rndnu16_pre_shift_tie"}, 4, 0x1p-4f, 128),
+      from_scale("s = 2^-4, acc = -12: pre-shift -1, SQRDMULH.16 rounds -0.5 up to 0: 128 "
+                 "(rndnu 127)",
+                 {"rndnu16_pre_shift_tie"}, -12, 0x1p-4f, 128),
+      from_scale("s = 0x1.fffep-2: m15 rounds to 2^15 and renormalises to (2^14, p + 1); "
+                 "acc = 1 gives 1 (rndnu 0, int16x8_int64 0)",
+                 {"rndnu16_multiplier_renormalised"}, 1, 0x1.fffep-2f, 0),
+      from_scale("s = 0x1.fffep-4, acc = 2: renormalised p = -2 gives 1 (XNNPACK before "
+                 "fda3ca7b and rndnu give 0)",
+                 {"rndnu16_multiplier_renormalised"}, 2, 0x1.fffep-4f, 0),
+      from_scale("s = 0x1.00fep+7 = 128.49609375, acc = 1: m15 = 0x4040 rounds up, 129 (rndnu "
+                 "128; int16x8_int64 rejects shift 8)",
+                 {"rndnu16_multiplier_rounding"}, 1, 0x1.00fep+7f, 0),
+      from_scale("s = 2^-8, acc = 2^23: the pre-shifted 65536 saturates to int16; both clamp to "
+                 "255 at uint8 bounds",
+                 {}, std::int64_t{1} << 23, 0x1p-8f, 0),
+      from_scale("s = 2^-32 (the smallest XNNPACK accepts), acc = INT32_MAX", {},
+                 std::numeric_limits<std::int32_t>::max(), 0x1p-32f, 0),
+      from_scale("s = 0x1.fffffep+7 (the largest below 256), acc = -1, Zy = 255", {}, -1,
+                 0x1.fffffep+7f, 255),
+  };
+  Rng rng(0xD3910A16);
+  for (int i = 0; i < 24; ++i) {
+    const float scale = rng.log_uniform_float(-12, -2);
+    const std::int32_t zy = static_cast<std::int32_t>(rng.uniform(0, 255));
+    // acc*s lands in [-Zy - 2, 257 - Zy]: inside the uint8 output or just past its bounds.
+    const double target =
+        static_cast<double>(rng.uniform(-1024 * (zy + 2), 1024 * (257 - zy))) / 1024.0;
+    const double acc = std::clamp(std::nearbyint(target / static_cast<double>(scale)),
+                                  -2147483648.0, 2147483647.0);
+    cases.push_back(from_scale("random scale #" + std::to_string(i), {"random"},
+                               static_cast<std::int64_t>(acc), scale, zy));
+  }
+  return cases;
+}
+
+// Q11.10: FBGEMM's requantization with a float bias, both orders of the bias term.
+struct FbgemmCase {
+  std::string comment;
+  std::vector<std::string> flags;
+  std::int64_t acc;
+  float bias, act_times_w_scale, c_multiplier;
+  std::int32_t zero_point;
+};
+
+void add_fbgemm_groups(FileBuilder& file) {
+  std::vector<FbgemmCase> cases = {
+      {"b = 1.55f, Sxw = 0.1f, C = 1: divide beta = 15.4999990 -> 15, reciprocal beta = 15.5 -> 16",
+       {"fbgemm_bias_order_differs"}, 0, 0x1.8cccccp+0f, 0x1.99999ap-4f, 1.0f, 0},
+      {"the same with Zy = 100: 115 and 116", {"fbgemm_bias_order_differs"}, 0, 0x1.8cccccp+0f,
+       0x1.99999ap-4f, 1.0f, 100},
+      {"acc = 2^24 + 1: fl32(acc) = 2^24 before the bias 0.5 is added; C = 2^-24 gives 1", {},
+       (std::int64_t{1} << 24) + 1, 0.5f, 1.0f, 0x1p-24f, 0},
+      {"acc = -40, C = 0.5, Zy = 30: 10, or Zy with the fused ReLU", {}, -40, 0.0f, 1.0f, 0.5f, 30},
+      {"acc = 1000, C = 0.5: clamps to 255", {"clamp_high"}, 1000, 0.0f, 1.0f, 0.5f, 30},
+      {"act_times_w_scale = 0 is rejected", {}, 0, 1.0f, 0.0f, 1.0f, 0},
+  };
+  Rng rng(0xFB6E1110);
+  for (int i = 0; i < 24; ++i) {
+    FbgemmCase c;
+    c.act_times_w_scale = rng.log_uniform_float(-16, -6);
+    c.c_multiplier = rng.log_uniform_float(-12, -4);
+    c.zero_point = static_cast<std::int32_t>(rng.uniform(0, 255));
+    // acc*C in [-Zy - 2, 257 - Zy]: inside the uint8 output or just past it; the bias a few
+    // hundred accumulator units either way.
+    const double target =
+        static_cast<double>(rng.uniform(-1024 * (c.zero_point + 2), 1024 * (257 - c.zero_point))) /
+        1024.0;
+    c.acc = static_cast<std::int64_t>(std::nearbyint(target / static_cast<double>(c.c_multiplier)));
+    c.bias = static_cast<float>(static_cast<double>(rng.uniform(-4096, 4096)) / 4096.0 *
+                                static_cast<double>(c.act_times_w_scale) * 200.0);
+    c.comment = "random #" + std::to_string(i);
+    c.flags = {"random"};
+    cases.push_back(c);
+  }
+  for (const bool relu : {false, true}) {
+    for (const auto order : {ref::FbgemmBiasOrder::divide, ref::FbgemmBiasOrder::reciprocal}) {
+      auto& group = file.group(
+          "FbgemmFloatBiasTest",
+          Json{{"bias_order", order == ref::FbgemmBiasOrder::divide ? "divide" : "reciprocal"}},
+          Json{{"qmin", 0}, {"qmax", 255}, {"fuse_relu", relu}});
+      for (const auto& c : cases) {
+        group.add_computed(
+            c.comment, c.flags,
+            Json{{"acc", encode(Integer(c.acc))}, {"bias", encode(c.bias)},
+                 {"act_times_w_scale", encode(c.act_times_w_scale)},
+                 {"c_multiplier", encode(c.c_multiplier)}, {"zero_point", c.zero_point}},
+            [&]() {
+              return Json{{"q", encode(ref::requantize_fbgemm_float_bias(
+                                    Integer(c.acc), c.bias, c.act_times_w_scale, c.c_multiplier,
+                                    c.zero_point, relu, order))}};
+            });
+      }
+    }
+  }
+}
+
 }  // namespace
 
 Json deployed_requantize_family() {
@@ -133,7 +257,16 @@ Json deployed_requantize_family() {
        "DoubleRoundFromScalesTest (Q11.4): inputs acc, sx, sy, sw (binary32), zero_point; "
        "double_round with (multiplier, shift) derived by rndnu from the binary32 scale "
        "fl32(fl32(Sx*Sw)/Sy) as QNNPACK q31 does (multiplier_from binary32_scale), and by "
-       "TFLite's derivation from the exact M (multiplier_from exact_multiplier)."});
+       "TFLite's derivation from the exact M (multiplier_from exact_multiplier).",
+       "rndnu16 (Q11.8, XNNPACK qu8 on Cortex-A53/A55): m15 = (m + 2^15) >> 16, renormalised "
+       "to 2^14 with p = shift + 1 where it is 2^15 (else p = shift); x16 = sat16(VQRSHL(acc, "
+       "p)); y = (x16*m15 + 2^14) >> 15; bounds inside int16. Its groups come last; the "
+       "uint8 groups take (multiplier, shift) from a binary32 scale by the rndnu derivation "
+       "(details.scale), as XNNPACK does.",
+       "FbgemmFloatBiasTest (Q11.10, FBGEMM with a float bias, uint8): inputs acc, bias, "
+       "act_times_w_scale, c_multiplier (binary32), zero_point; params qmin, qmax, fuse_relu; "
+       "q = clamp(lrintf(fl32(fl32(fl32(acc) + beta) * C)) + Zy, fuse_relu ? Zy : 0, 255) with "
+       "beta = fl32(b / Sxw) (bias_order divide) or fl32(b * fl32(1/Sxw)) (reciprocal)."});
   const std::int32_t half = 1 << 30;
   std::vector<Case> cases = {
       {"M = 1/16, acc = -1000: SQRDMULH gives -500, -500/8 = -62.5 ties up to -62 (Q7.2 "
@@ -179,7 +312,8 @@ Json deployed_requantize_family() {
                                       {std::numeric_limits<std::int32_t>::min(),
                                        std::numeric_limits<std::int32_t>::max()}};
   for (const auto& b : bounds) {
-    for (const auto member : ref::all_deployed_requants()) {
+    // The groups of 0.2's members, in their order (tcIds of earlier releases kept).
+    for (const auto member : {DeployedRequant::neon_double_round, DeployedRequant::int16x8_int64}) {
       auto& group = file.group("DeployedRequantizeTest", Json{{"member", ref::name(member)}},
                                Json{{"qmin", b.qmin}, {"qmax", b.qmax}});
       for (const auto& c : cases) add_case(group, c, member, b);
@@ -207,6 +341,22 @@ Json deployed_requantize_family() {
     scales.push_back(c);
   }
   add_scales_groups(file, scales);
+  // Q11.8 rndnu16, appended: the cases above at the int8 and int16 bounds (the int32 bounds
+  // are outside the member's int16 output), then cases on binary32 scales at XNNPACK's uint8
+  // bounds for every member.
+  for (const auto& b : {bounds[0], bounds[1]}) {
+    auto& group = file.group("DeployedRequantizeTest", Json{{"member", "rndnu16"}},
+                             Json{{"qmin", b.qmin}, {"qmax", b.qmax}});
+    for (const auto& c : cases) add_case(group, c, DeployedRequant::rndnu16, b);
+  }
+  const Bounds u8{0, 255};
+  const std::vector<Case> from_scales = rndnu16_cases();
+  for (const auto member : ref::all_deployed_requants()) {
+    auto& group = file.group("DeployedRequantizeTest", Json{{"member", ref::name(member)}},
+                             Json{{"qmin", u8.qmin}, {"qmax", u8.qmax}});
+    for (const auto& c : from_scales) add_case(group, c, member, u8);
+  }
+  add_fbgemm_groups(file);
   return file.finish();
 }
 

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "builder.hpp"
+#include "quantspec/reference/deployed_quantize.hpp"
 #include "quantspec/reference/quantize.hpp"
 
 namespace quantspec::vectors::detail {
@@ -268,6 +269,83 @@ std::vector<Case> invalid_cases() {
   };
 }
 
+// SPEC Q11.9: the paths of TFLite's QUANTIZE (AffineQuantize), each group a path, the same
+// finite inputs in every group of a grid (the paths' NaN / inf / huge-t results are not modelled).
+const char* const kTflitePaths[] = {"reference", "neon_vcvtn", "neon_armv7", "scalar"};
+
+ref::Integer tflite_path_quantize(const std::string& path, float x, const ref::QuantizeParams& grid) {
+  ref::QuantizeParams p = grid;
+  if (path == "neon_armv7") return ref::quantize_tflite_armv7_neon(x, p);
+  if (path == "reference") {
+    p.division = Division::f32_divide;
+    p.rounding = Rounding::half_away;
+  } else if (path == "neon_vcvtn") {
+    p.division = Division::f32_reciprocal;
+    p.rounding = Rounding::half_even;
+  } else {
+    p.division = Division::exact;
+    p.rounding = Rounding::half_away;
+  }
+  return ref::quantize(x, p);
+}
+
+std::vector<Case> tflite_cases(DType dtype, std::uint64_t seed) {
+  const auto range = ref::dtype_range(dtype, false);
+  const std::int64_t z = dtype == DType::uint8 ? 128 : 0;
+  std::vector<Case> c = {
+      {"S = 0.5, x = 1.25: t = 2.5 everywhere; reference, scalar and 32-bit Arm 3, aarch64 "
+       "vcvtn 2",
+       {"tie_even_positive"}, 1.25f, 0.5f, z},
+      {"S = 0.5, x = -1.25: t = -2.5; half away -3, ties to even -2", {"tie_even_negative"},
+       -1.25f, 0.5f, z},
+      {"S = 0.1f, x = 1.55f: fl32(x/S) = 15.4999990 (reference 15), fl32(x*fl32(1/S)) = 15.5 "
+       "(vcvtn 16, 32-bit Arm 16), exact 15.4999999 (scalar 15)",
+       {"binary32_intermediate_tie"}, 0x1.8cccccp+0f, 0x1.99999ap-4f, z},
+      {"S = 0.1f, x = 0.75: exact 7.4999999 (scalar 7), fl32 quotients 7.5 (reference 8, vcvtn 8)",
+       {"binary32_intermediate_tie"}, 0.75f, 0x1.99999ap-4f, z},
+      {"S = 1, x = 0x1.fffffep-2 = 0.5 - 2^-25: 32-bit Arm fl32(t + 0.5) = 1, trunc 1; the "
+       "others 0",
+       {"tflite_armv7_rounds_up"}, 0x1.fffffep-2f, 1.0f, z},
+      {"S = 1, x = -(0.5 - 2^-25): 32-bit Arm -1, the others 0", {"tflite_armv7_rounds_up"},
+       -0x1.fffffep-2f, 1.0f, z},
+      {"S = 0.5, x = 0x1.fffffep-3: t = 0.5 - 2^-25 after the reciprocal 2", {"tflite_armv7_rounds_up"},
+       0x1.fffffep-3f, 0.5f, z},
+      {"S = 1, x = 0.5 - 2^-24: t + 0.5 is a binary32, every path 0", {}, 0x1.fffffcp-2f, 1.0f, z},
+      {"x/S far beyond the grid: every path clamps", {"clamp_high"}, 1e6f, 0.5f, z},
+  };
+  Rng rng(seed);
+  for (int i = 0; i < 16; ++i) {
+    const float scale = rng.log_uniform_float(-14, 3);
+    const std::int64_t zp = rng.uniform(range.min, range.max);
+    const std::int64_t span = (range.max - range.min + 8) * 8;
+    const float x = static_cast<float>(static_cast<double>(scale) *
+                                       (static_cast<double>(rng.uniform(-span, span)) / 8.0));
+    c.push_back({"random, seed " + std::to_string(seed) + " #" + std::to_string(i), {"random"}, x,
+                 scale, zp});
+  }
+  return c;
+}
+
+void add_tflite_groups(FileBuilder& file) {
+  std::uint64_t seed = 0x54464c495445ULL;
+  for (const DType dtype : {DType::int8, DType::uint8, DType::int16}) {
+    const auto range = ref::dtype_range(dtype, false);
+    const std::vector<Case> cases = tflite_cases(dtype, seed++);
+    for (const char* path : kTflitePaths) {
+      auto& group = file.group("TfliteQuantizeTest", Json{{"tflite_path", path}},
+                               Json{{"dtype", ref::name(dtype)}, {"qmin", range.min}, {"qmax", range.max}});
+      for (const auto& c : cases) {
+        Json inputs = {{"x", encode(c.x)}, {"scale", encode(c.scale)},
+                       {"zero_point", encode_int(c.zero_point)}};
+        const auto p = ref::QuantizeParams::for_dtype(dtype, c.scale, c.zero_point);
+        group.add_computed(c.comment, c.flags, inputs, [&]() {
+          return Json{{"q", encode(tflite_path_quantize(path, c.x, p))}};
+        });
+      }
+    }
+  }
+}
+
 }  // namespace
 
 Json quantize_family() {
@@ -278,7 +356,12 @@ Json quantize_family() {
                     "Each group's variant names (division, rounding); every variant's groups "
                     "hold the same inputs, so `vectors identify` can tell them apart.",
                     "Operands: params (dtype, narrow_range, qmin, qmax) and inputs (x, scale, "
-                    "zero_point); output q."});
+                    "zero_point); output q.",
+                    "TfliteQuantizeTest (SPEC Q11.9, appended): TFLite's QUANTIZE paths, variant "
+                    "tflite_path: reference (f32_divide, half_away), neon_vcvtn (aarch64 and x86 "
+                    "SSE4.1 vector body: f32_reciprocal, half_even), neon_armv7 (32-bit Arm body: "
+                    "trunc(fl32(t +- 0.5)) of t = fl32(x*fl32(1/S))), scalar (the scalar loop: "
+                    "exact, half_away); params dtype, qmin, qmax; finite inputs only."});
   const std::vector<Grid> grids = {{DType::int8, false},  {DType::uint8, false},
                                    {DType::int8, true},   {DType::int4, false},
                                    {DType::uint4, false}, {DType::int16, false},
@@ -326,6 +409,7 @@ Json quantize_family() {
       }
     }
   }
+  add_tflite_groups(file);
   file.set("indistinguishable", untold_all);
   return file.finish();
 }

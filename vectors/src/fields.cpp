@@ -122,6 +122,10 @@ const std::map<std::string, Kinds>& algorithm_fields() {
         {"q", FieldKind::integer}}},
       {"deployed_requantize",
        {{"acc", FieldKind::integer},
+        {"bias", FieldKind::binary32},
+        {"act_times_w_scale", FieldKind::binary32},
+        {"c_multiplier", FieldKind::binary32},
+        {"fuse_relu", FieldKind::boolean},
         {"sx", FieldKind::binary32},
         {"sw", FieldKind::binary32},
         {"sy", FieldKind::binary32},
@@ -368,6 +372,11 @@ std::string validate_name(const std::string& field, const Json& value) {
     } else if (field == "multiplier_from" && text != "binary32_scale" &&
                text != "exact_multiplier") {
       return "multiplier_from: one of binary32_scale exact_multiplier (got '" + text + "')";
+    } else if (field == "bias_order" && text != "divide" && text != "reciprocal") {
+      return "bias_order: one of divide reciprocal (got '" + text + "')";
+    } else if (field == "tflite_path" && text != "reference" && text != "neon_vcvtn" &&
+               text != "neon_armv7" && text != "scalar") {
+      return "tflite_path: one of reference neon_vcvtn neon_armv7 scalar (got '" + text + "')";
     } else if (field == "bias_variant" && text != "tflite_converter") {
       return "bias_variant: tflite_converter (got '" + text + "')";
     } else if (field == "activation_variant" && text != "tflite" && text != "exact") {

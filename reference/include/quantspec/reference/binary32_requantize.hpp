@@ -68,4 +68,21 @@ Integer requantize_binary64(const Integer& acc, double scale, std::int32_t zero_
                             std::int32_t qmin, std::int32_t qmax, Rounding rounding,
                             ZeroPointEntry entry);
 
+// Q11.10: FBGEMM's float bias in accumulator units, beta, from the float bias b and the
+// caller's binary32 act_times_w_scale Sxw. `divide`: fl32(b / Sxw) (the generic path, and the
+// AVX2/AVX-512 path per output channel); `reciprocal`: fl32(b * fl32(fl64(1/Sxw))) (AVX2/AVX-512
+// per tensor and per group: `_mm256_set1_ps(1.0 / act_times_w_scale)`). Errors: "bias" (not
+// finite), "act_times_w_scale" (not finite > 0), "bias" again if beta overflows to infinity.
+enum class FbgemmBiasOrder { divide, reciprocal };
+float fbgemm_bias_in_accumulator_units(float bias, float act_times_w_scale, FbgemmBiasOrder order);
+
+// Q11.10: FBGEMM ReQuantizeOutput with a float bias (uint8 output): q = clamp(lrintf(fl32(
+// fl32(fl32(acc) + beta) * C)) + Zy, fuse_relu ? Zy : 0, 255), i.e. requantize_binary32_float_bias
+// with bias beta, scale C, half_even, after_rounding and that interval. Errors: as
+// fbgemm_bias_in_accumulator_units and requantize_binary32_float_bias ("scale" for C,
+// "zero_point" outside [0, 255]).
+Integer requantize_fbgemm_float_bias(const Integer& acc, float bias, float act_times_w_scale,
+                                     float c_multiplier, std::int32_t zero_point, bool fuse_relu,
+                                     FbgemmBiasOrder order);
+
 }  // namespace quantspec::ref

@@ -27,4 +27,12 @@ Integer quantize_with_zero_point_entry(float x, const QuantizeParams& params, Ze
 Integer quantize_pytorch_float_qparams(float x, float scale, float zero_point, std::int64_t qmin,
                                        std::int64_t qmax);
 
+// Q11.9: TFLite's optimized AffineQuantize, vector body on 32-bit Arm NEON (no vcvtnq_s32_f32):
+// r = fl32(fl64(1/S)) (`1.0f / scale` with a double scale, then vdupq_n_f32), t = fl32(x * r)
+// (vmulq_f32), u = fl32(t + (t < 0 ? -0.5 : 0.5)) (vaddq_f32), v = trunc(u) (vcvtq_s32_f32),
+// q = clamp(v + Z, qmin, qmax). Uses params.scale, zero_point, qmin, qmax (division and rounding
+// are this member's own). NaN, +-inf, 1/S = inf and |u| >= 2^31 follow Q2.4 (SPEC CHOICE; see
+// SPEC.md Q11.9 for what the Arm instructions do there). Validates params (Q2.2).
+Integer quantize_tflite_armv7_neon(float x, const QuantizeParams& params);
+
 }  // namespace quantspec::ref
