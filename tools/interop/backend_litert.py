@@ -252,7 +252,7 @@ def distinguish_fully_connected_cases(doc):
 
 def select_quantize(group, test, ops):
     d = ops["dtype"]
-    if d not in NP or ops["narrow_range"]:
+    if group["type"] != "QuantizeTest" or d not in NP or ops["narrow_range"]:
         return None
     z = qv.i(ops["zero_point"])
     if not np.iinfo(NP[d]).min <= z <= np.iinfo(NP[d]).max:

@@ -43,7 +43,7 @@ def main(argv):
     vectors_dir, out_path = argv[1], argv[2]
     quant, dequant = {}, {}
     for group, test, ops in qv.tests(qv.load(os.path.join(vectors_dir, "quantize.json"))):
-        if ops["dtype"] in DTYPES and not ops["narrow_range"]:
+        if group["type"] == "QuantizeTest" and ops["dtype"] in DTYPES and not ops["narrow_range"]:
             z = qv.i(ops["zero_point"])
             info = np.iinfo(DTYPES[ops["dtype"]])
             if not info.min <= z <= info.max:

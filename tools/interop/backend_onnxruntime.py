@@ -55,7 +55,7 @@ def quantize(doc):
     out, dis = {}, []
     for group, test, ops in qv.tests(doc):
         d = ops["dtype"]
-        if d not in NP or ops["narrow_range"]:
+        if group["type"] != "QuantizeTest" or d not in NP or ops["narrow_range"]:
             continue
         z = qv.i(ops["zero_point"])
         if not np.iinfo(NP[d]).min <= z <= np.iinfo(NP[d]).max:

@@ -51,7 +51,7 @@ def take(values, tc_id, disagreements):
 
 def quantize_per_tensor(doc):
     out, dis = {}, []
-    for group, test, ops in rows(doc, lambda g: g["params"]["dtype"] in QDTYPES and not g["params"]["narrow_range"]):
+    for group, test, ops in rows(doc, lambda g: g["type"] == "QuantizeTest" and g["params"]["dtype"] in QDTYPES and not g["params"]["narrow_range"]):
         x = torch.full((REPEAT,), qv.f(ops["x"]), dtype=torch.float32)
         try:
             q = torch.quantize_per_tensor(x, qv.f(ops["scale"]), qv.i(ops["zero_point"]), QDTYPES[ops["dtype"]])
@@ -63,7 +63,7 @@ def quantize_per_tensor(doc):
 
 def quantize_per_channel(doc):
     out, dis = {}, []
-    for group, test, ops in rows(doc, lambda g: g["params"]["dtype"] in QDTYPES and not g["params"]["narrow_range"]):
+    for group, test, ops in rows(doc, lambda g: g["type"] == "QuantizeTest" and g["params"]["dtype"] in QDTYPES and not g["params"]["narrow_range"]):
         x = torch.full((1, REPEAT), qv.f(ops["x"]), dtype=torch.float32)
         try:
             q = torch.quantize_per_channel(x, torch.tensor([qv.f(ops["scale"])], dtype=torch.float64),

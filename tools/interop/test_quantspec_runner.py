@@ -58,6 +58,8 @@ def main(argv):
     results, changed = {}, None
     for group in doc["testGroups"]:
         v = group["variant"]
+        if group["type"] != "QuantizeTest":  # e.g. TfliteQuantizeTest (Q11.9): other params
+            continue
         if group["params"]["dtype"] != "int8" or group["params"]["narrow_range"] or v["rounding"] != "half_away" \
                 or v["division"] != "exact":
             continue
