@@ -72,6 +72,12 @@ SANITIZE_NOT_RUN = reference.spec_matches_code reference.system_table_names_know
 SANITIZE_ENV = ASAN_OPTIONS=handle_segv=0:allow_user_segv_handler=1:detect_leaks=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   QUANTSPEC_CONFORM_CASES=$(SANITIZE_CASES) RC_PARAMS=max_success=$(SANITIZE_CASES)
+# Coverage hooks, so that `make fuzz-smoke FUZZ_CMAKE_DIR=$(SANITIZE_DIR)` links the fuzz
+# harnesses against these libraries (ASan's runtime answers the hooks when no fuzzer is linked).
+# Edge counters and the PC table only: -fsanitize=fuzzer-no-link would add trace-cmp, a call on
+# every comparison, which the Boost.Multiprecision oracle pays for in every test; `make fuzz`
+# builds its own libraries with the full set.
+SANITIZE_COVERAGE ?= -fsanitize-coverage=inline-8bit-counters,pc-table
 # ccache, when installed, keeps a second run short (the flags differ from the Release build's).
 SANITIZE_LAUNCHER = $(if $(shell command -v ccache),-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 empty :=
@@ -81,7 +87,7 @@ test-sanitize:
 	@bash tools/install-deps.sh --sanitize
 	@cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_C_COMPILER=clang-14 \
 	  -DCMAKE_CXX_COMPILER=clang++-14 -DQUANTSPEC_HWY_TARGETS=AVX2 -DQUANTSPEC_BUILD_BENCH=OFF \
-	  -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link \
+	  -DCMAKE_C_FLAGS="$(SANITIZE_COVERAGE)" -DCMAKE_CXX_FLAGS="$(SANITIZE_COVERAGE)" \
 	  $(SANITIZE_LAUNCHER) $(CMAKE_FLAGS) >/dev/null
 	@echo "quantspec: building the sanitized tests into $(SANITIZE_DIR), log: $(abspath $(SANITIZE_DIR))/build.log"
 	@cmake --build $(SANITIZE_DIR) -j$(JOBS) --target $(SANITIZE_TARGETS) > $(SANITIZE_DIR)/build.log 2>&1 || \

@@ -32,14 +32,15 @@ command -v ccache > /dev/null && launcher=(ccache)
 
 started=$(date +%s)
 # FUZZ_CMAKE_DIR: reuse an existing instrumented Sanitize build (e.g. `make test-sanitize`'s
-# build-sanitize/, which adds -fsanitize=fuzzer-no-link) rather than configuring a second one.
+# build-sanitize/, whose libraries carry edge-counter coverage hooks) rather than configuring a
+# second one.
 cmake_dir=${FUZZ_CMAKE_DIR:-}
 if [ -n "$cmake_dir" ]; then
   cmake_dir=$(cd "$cmake_dir" 2>/dev/null && pwd) || { echo "quantspec fuzz: FUZZ_CMAKE_DIR=$FUZZ_CMAKE_DIR is not a directory"; exit 2; }
   cache="$cmake_dir/CMakeCache.txt"
   if ! grep -q '^CMAKE_BUILD_TYPE:STRING=Sanitize$' "$cache" 2>/dev/null ||
-     ! grep -q '^CMAKE_CXX_FLAGS:.*=.*-fsanitize=fuzzer-no-link' "$cache"; then
-    echo "quantspec fuzz: $cmake_dir is not a Sanitize build with -fsanitize=fuzzer-no-link (see make test-sanitize)"
+     ! grep -Eq '^CMAKE_CXX_FLAGS:.*=.*(-fsanitize=fuzzer-no-link|-fsanitize-coverage=inline-8bit-counters)' "$cache"; then
+    echo "quantspec fuzz: $cmake_dir is not a Sanitize build with coverage hooks (-fsanitize=fuzzer-no-link or -fsanitize-coverage=inline-8bit-counters; see make test-sanitize)"
     exit 2
   fi
   echo "quantspec fuzz: using the instrumented libraries of $cmake_dir (log: $log)"
