@@ -75,14 +75,28 @@ sources_of() {
     fuzz_kernels_differential) echo "$lib/libquantspec_optimized.a $lib/libquantspec_reference.a -lhwy" ;;
   esac
 }
+# Each harness is one clang++ call (its sources compiled in turn), so JOBS of them run at once;
+# each writes its own log, appended to $log in order afterwards.
+link_harness() {
+  # shellcheck disable=SC2046
+  "${launcher[@]}" clang++-14 "${flags[@]}" "$root/tools/fuzz/$1.cc" $(sources_of "$1") \
+    -o "$out/bin/$1" > "$out/bin/$1.log" 2>&1
+}
+pids=()
 for harness in "${harnesses[@]}"; do
   echo "quantspec fuzz: linking $harness"
-  # shellcheck disable=SC2046
-  if ! "${launcher[@]}" clang++-14 "${flags[@]}" "$root/tools/fuzz/$harness.cc" $(sources_of "$harness") \
-       -o "$out/bin/$harness" >> "$log" 2>&1; then
-    tail -30 "$log"; echo "quantspec fuzz: building $harness failed, see $log"; exit 1
-  fi
+  link_harness "$harness" &
+  pids+=($!)
+  while [ "$(jobs -rp | wc -l)" -ge "${JOBS:-2}" ]; do sleep 1; done
 done
+failed=()
+for i in "${!harnesses[@]}"; do
+  wait "${pids[$i]}" || failed+=("${harnesses[$i]}")
+  cat "$out/bin/${harnesses[$i]}.log" >> "$log"
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  tail -30 "$log"; echo "quantspec fuzz: building ${failed[*]} failed, see $log"; exit 1
+fi
 echo "quantspec fuzz: built in $(( $(date +%s) - started )) s"
 
 # Seed corpora: tools/fuzz/seeds_<name>/ as they are; the tensor reader's seeds are the
