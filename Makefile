@@ -49,7 +49,7 @@ test: build-logged
 # that clang generates the same golden vectors as g++. Log: $(SANITIZE_DIR)/ctest.log.
 SANITIZE_DIR ?= build-sanitize
 FUZZ_CMAKE_DIR ?=
-# SANITIZE_SET=ci builds and runs less (a CI-sized set; not in .ci/run, see there): the conformance tests (which
+# SANITIZE_SET=ci builds and runs less (the set .ci/run runs, with SANITIZE_CASES=15): the conformance tests (which
 # drive the reference as the oracle, our AVX2/scalar kernels, the scalar example and the
 # misbehaving plug-ins) and the vectors regeneration, not reference_tests, the CLI or vectors_tests.
 SANITIZE_SET ?= full

@@ -9,15 +9,12 @@
 #include "quantspec/conformance/cases.hpp"
 #include "quantspec/reference/dynamic_linear.hpp"
 #include "quantspec/reference/errors.hpp"
+#include "dynamic_fields.hpp"
 #include "unread_fields.hpp"
 
 namespace quantspec::conformance {
 namespace {
 
-std::uint32_t output_type_of(std::uint32_t variant) { return variant == QS_DYN_SYMMETRIC_S8 ? QS_S8 : QS_U8; }
-std::string variant_name(std::uint32_t v) {
-  return v == QS_DYN_SYMMETRIC_S8 ? "symmetric_s8" : v == QS_DYN_PYTORCH_U8 ? "pytorch_u8" : "onnx_u8";
-}
 
 // The dense M x K / N x K operands (stride padding removed).
 std::vector<float> dense_x(const DynamicLinearCase& c) {
@@ -36,11 +33,11 @@ std::size_t out_elements(const DynamicLinearCase& c) {
 
 }  // namespace
 
-Flavor flavor_of(const DynamicLinearCase& c) { return {QS_S8, output_type_of(c.variant), c.per_row}; }
+Flavor flavor_of(const DynamicLinearCase& c) { return {QS_S8, dynamic_output_type(c.variant), c.per_row}; }
 
 std::string describe(const DynamicLinearCase& c) {
   std::ostringstream t;
-  t << "  op: dynamic_linear\n  variant: " << variant_name(c.variant) << ", per_row " << c.per_row;
+  t << "  op: dynamic_linear\n  variant: " << dynamic_variant_name(c.variant) << ", per_row " << c.per_row;
   if (c.variant == QS_DYN_SYMMETRIC_S8) t << ", scale_floor " << hex(c.scale_floor);
   if (c.variant == QS_DYN_PYTORCH_U8) t << ", reduce_range " << c.reduce_range;
   t << "\n  m, n, k: " << c.m << ", " << c.n << ", " << c.k << "; strides x/w/out: " << c.x_stride << "/"
@@ -68,12 +65,7 @@ Execution call_kernel(const qs_kernel_table& table, const DynamicLinearCase& c, 
         // for SYMMETRIC_S8: the other variants' field is noise), weight_scales, bias.
         const Noise unread = noise.next();
         qs_dynamic_linear_params p{};
-        p.quant.variant = c.variant;
-        p.quant.output_type = output_type_of(c.variant);
-        p.quant.per_row = c.per_row ? 1u : 0u;
-        p.quant.reduce_range = c.variant == QS_DYN_PYTORCH_U8 ? (c.reduce_range ? 1u : 0u)
-                                                              : static_cast<std::uint32_t>(unread_count(unread));
-        p.quant.scale_floor = c.variant == QS_DYN_SYMMETRIC_S8 ? c.scale_floor : unread_scale(unread, 1e-3f);
+        p.quant = dynamic_quant_fields(c.variant, c.per_row, c.reduce_range, c.scale_floor, unread);
         p.weight_scales = parameter_array(c.weight_scales, "weight_scales");
         p.bias = c.bias.empty() ? nullptr : parameter_array(c.bias, "bias");
         return table.dynamic_linear(&p, static_cast<const float*>(in[0]), c.x_stride,

@@ -27,6 +27,7 @@
 #include "fences.hpp"
 #include "ops.hpp"
 #include "quantspec/reference/dynamic_linear.hpp"
+#include "dynamic_fields.hpp"
 #include "unread_fields.hpp"
 
 namespace quantspec::conformance::ops {
@@ -50,11 +51,7 @@ struct DynLinearCase {
   bool packed = false;               // dynamic_linear_packed on W packed by pack_weights
 };
 
-std::uint32_t output_type_of(std::uint32_t variant) { return variant == QS_DYN_SYMMETRIC_S8 ? QS_S8 : QS_U8; }
-std::string variant_name(std::uint32_t v) {
-  return v == QS_DYN_SYMMETRIC_S8 ? "symmetric_s8" : v == QS_DYN_PYTORCH_U8 ? "pytorch_u8" : "onnx_u8";
-}
-Flavor flavor_of(const DynLinearCase& c) { return {output_type_of(c.variant), QS_S8, c.per_row}; }
+Flavor flavor_of(const DynLinearCase& c) { return {dynamic_output_type(c.variant), QS_S8, c.per_row}; }
 
 std::vector<float> dense_x(const DynLinearCase& c) {
   std::vector<float> x;
@@ -97,7 +94,7 @@ std::string status_text(qs_status s) {
 
 std::string describe(const DynLinearCase& c) {
   std::ostringstream t;
-  t << "  op: " << (c.packed ? "dynamic_linear_packed" : "dynamic_linear") << "\n  variant: " << variant_name(c.variant)
+  t << "  op: " << (c.packed ? "dynamic_linear_packed" : "dynamic_linear") << "\n  variant: " << dynamic_variant_name(c.variant)
     << ", per_row " << c.per_row;
   if (c.variant == QS_DYN_SYMMETRIC_S8) t << ", scale_floor " << hex(c.scale_floor);
   if (c.variant == QS_DYN_PYTORCH_U8) t << ", reduce_range " << c.reduce_range;
@@ -143,7 +140,7 @@ bool has_unpacked_slot(const qs_kernel_table& t) {
 qs_dynamic_linear_params plain_params(const DynLinearCase& c) {
   qs_dynamic_linear_params p{};
   p.quant.variant = c.variant;
-  p.quant.output_type = output_type_of(c.variant);
+  p.quant.output_type = dynamic_output_type(c.variant);
   p.quant.per_row = c.per_row ? 1u : 0u;
   p.quant.reduce_range = c.variant == QS_DYN_PYTORCH_U8 && c.reduce_range ? 1u : 0u;
   p.quant.scale_floor = c.variant == QS_DYN_SYMMETRIC_S8 ? c.scale_floor : 0.0f;
@@ -162,7 +159,7 @@ std::optional<std::string> pack_case(PackedW& into, const DynLinearCase& c, cons
   qs_status status = QS_BAD_PARAMETERS;
   const auto touch = buffers.run([&] {
     qs_gemm_params g{};
-    g.a_type = output_type_of(c.variant);
+    g.a_type = dynamic_output_type(c.variant);
     g.w_zero_points = packed_with_zero_point_array(c) ? parameter_array(zeros, "w_zero_points") : nullptr;
     status = into.pack(g, w, c.w_stride, c.n, c.k);
   });
@@ -191,12 +188,7 @@ Outcome run_case(const qs_kernel_table& table, const DynLinearCase& c, OracleMod
       [&](const std::vector<const void*>& in, void* out) {
         const Noise unread = noise.next();
         qs_dynamic_linear_params p{};
-        p.quant.variant = c.variant;
-        p.quant.output_type = output_type_of(c.variant);
-        p.quant.per_row = c.per_row ? 1u : 0u;
-        p.quant.reduce_range = c.variant == QS_DYN_PYTORCH_U8 ? (c.reduce_range ? 1u : 0u)
-                                                              : static_cast<std::uint32_t>(unread_count(unread));
-        p.quant.scale_floor = c.variant == QS_DYN_SYMMETRIC_S8 ? c.scale_floor : unread_scale(unread, 1e-3f);
+        p.quant = dynamic_quant_fields(c.variant, c.per_row, c.reduce_range, c.scale_floor, unread);
         p.weight_scales = parameter_array(c.weight_scales, "weight_scales");
         p.bias = c.bias.empty() ? nullptr : parameter_array(c.bias, "bias");
         if (c.packed) {
@@ -384,14 +376,14 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, std::uint32_t 
   auto add = [&](std::string what, std::function<void(Call&)> edit, std::vector<qs_status> accepted = {QS_BAD_PARAMETERS}) {
     kit::BadCall bad;
     bad.what = what;
-    bad.flavor = {output_type_of(variant), QS_S8, per_row};
+    bad.flavor = {dynamic_output_type(variant), QS_S8, per_row};
     bad.accepted = accepted;
     bad.output_bytes = 64 * sizeof(float);
     bad.call = [&table, variant, per_row, packed, what, edit](void* out) {
       Call c;
       c.x[3] = -2.0f;
       c.p.quant.variant = variant;
-      c.p.quant.output_type = output_type_of(variant);
+      c.p.quant.output_type = dynamic_output_type(variant);
       c.p.quant.per_row = per_row ? 1 : 0;
       c.p.quant.scale_floor = 1e-6f;
       edit(c);
@@ -420,7 +412,7 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, std::uint32_t 
   };
   add("quant.variant outside the enum", [](Call& c) { c.p.quant.variant = 3; });
   add("quant.output_type of the other variant",
-      [variant](Call& c) { c.p.quant.output_type = output_type_of(variant) == QS_S8 ? QS_U8 : QS_S8; });
+      [variant](Call& c) { c.p.quant.output_type = dynamic_output_type(variant) == QS_S8 ? QS_U8 : QS_S8; });
   add("m = 0", [](Call& c) { c.m = 0; });
   add("n = 0", [](Call& c) { c.n = 0; });
   add("k = 0", [](Call& c) { c.k = 0; });
@@ -463,7 +455,7 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, std::uint32_t 
   }
   kit::BadCall null_params;
   null_params.what = "params = NULL";
-  null_params.flavor = {output_type_of(variant), QS_S8, per_row};
+  null_params.flavor = {dynamic_output_type(variant), QS_S8, per_row};
   null_params.output_bytes = 16;
   null_params.call = [&table, packed](void* out) {
     static const float x[4] = {1, 2, 3, 4};
@@ -489,7 +481,7 @@ Cases packed_form(Cases cases, bool packed) {
 VariantSuite dynamic_linear_suite(std::uint32_t variant, bool packed) {
   VariantSuite s;
   s.op = packed ? "dynamic_linear_packed" : "dynamic_linear";
-  s.variant = variant_name(variant);
+  s.variant = dynamic_variant_name(variant);
   s.probe = [variant, packed](const qs_kernel_table& table) {
     kit::Random rng(5);
     std::vector<DynLinearCase> probes{make_case(variant, false, 2, 3, 4, false, rng)};
@@ -503,7 +495,7 @@ VariantSuite dynamic_linear_suite(std::uint32_t variant, bool packed) {
     return Check{name, false, [build, name, variant, packed](const qs_kernel_table& t, const Support& sup, const Settings& set) {
                    CheckResult total{CheckResult::Verdict::pass, "", 0};
                    for (const Flavor& f : sup.supported) {
-                     const std::uint64_t seed = check_seed(set.seed, "dynamic_linear", variant_name(variant), name);
+                     const std::uint64_t seed = check_seed(set.seed, "dynamic_linear", dynamic_variant_name(variant), name);
                      const CheckResult r = kit::run_cases(t, sup, packed_form(build(f.per_channel, seed), packed));
                      total.cases += r.cases;
                      if (r.verdict == CheckResult::Verdict::fail) return CheckResult{r.verdict, r.counterexample, total.cases};

@@ -18,6 +18,7 @@
 #include "ops.hpp"
 #include "quantspec/reference/dynamic.hpp"
 #include "quantspec/reference/dynamic_pytorch.hpp"
+#include "dynamic_fields.hpp"
 #include "unread_fields.hpp"
 
 namespace quantspec::conformance::ops {
@@ -38,18 +39,14 @@ struct DynamicCase {
   bool per_channel = true;       // (check_kit: never cut a case down to one element)
 };
 
-std::uint32_t output_type_of(std::uint32_t variant) { return variant == QS_DYN_SYMMETRIC_S8 ? QS_S8 : QS_U8; }
-std::string variant_name(std::uint32_t v) {
-  return v == QS_DYN_SYMMETRIC_S8 ? "symmetric_s8" : v == QS_DYN_PYTORCH_U8 ? "pytorch_u8" : "onnx_u8";
-}
 std::size_t param_count(const DynamicCase& c) { return c.per_row ? c.rows : 1; }
 
-Flavor flavor_of(const DynamicCase& c) { return {QS_S8, output_type_of(c.variant), c.per_row}; }
+Flavor flavor_of(const DynamicCase& c) { return {QS_S8, dynamic_output_type(c.variant), c.per_row}; }
 
 std::string describe(const DynamicCase& c) {
   std::ostringstream t;
-  t << "  op: dynamic_quantize\n  variant: " << variant_name(c.variant) << "\n  output_type: "
-    << element_type_name(output_type_of(c.variant)) << "\n  per_row: " << c.per_row << "\n  rows, cols: " << c.rows
+  t << "  op: dynamic_quantize\n  variant: " << dynamic_variant_name(c.variant) << "\n  output_type: "
+    << element_type_name(dynamic_output_type(c.variant)) << "\n  per_row: " << c.per_row << "\n  rows, cols: " << c.rows
     << ", " << c.cols << "\n";
   if (c.variant == QS_DYN_SYMMETRIC_S8) t << "  scale_floor: " << hex(c.scale_floor) << "\n";
   if (c.variant == QS_DYN_PYTORCH_U8) t << "  reduce_range: " << c.reduce_range << "\n";
@@ -104,12 +101,7 @@ Outcome run_case(const qs_kernel_table& table, const DynamicCase& c, OracleMode 
         // Reads: variant, output_type, per_row, scale_floor for symmetric_s8, reduce_range for
         // pytorch_u8.
         const Noise unread = noise.next();
-        p.variant = c.variant;
-        p.output_type = output_type_of(c.variant);
-        p.per_row = c.per_row ? 1u : 0u;
-        p.reduce_range = c.variant == QS_DYN_PYTORCH_U8 ? (c.reduce_range ? 1u : 0u)
-                                                        : static_cast<std::uint32_t>(unread_count(unread));
-        p.scale_floor = c.variant == QS_DYN_SYMMETRIC_S8 ? c.scale_floor : unread_scale(unread, 1e-3f);
+        p = dynamic_quant_fields(c.variant, c.per_row, c.reduce_range, c.scale_floor, unread);
         // The run-time parameters are fenced like the output (execute() checks their guard
         // bytes after the call).
         float* const s = output_array<float>(params, "scales_out");
@@ -151,7 +143,7 @@ Outcome run_case(const qs_kernel_table& table, const DynamicCase& c, OracleMode 
       return Outcome::fail(t.str());
     }
   }
-  const std::uint32_t type = output_type_of(c.variant);
+  const std::uint32_t type = dynamic_output_type(c.variant);
   for (std::size_t i = 0; i < n; ++i) {
     const std::int32_t got = load_narrow(e.first, i, type);
     if (got != want.q[i]) {
@@ -350,13 +342,13 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, std::uint32_t 
   auto add = [&](std::string what, std::function<void(Call&)> edit) {
     kit::BadCall bad;
     bad.what = what;
-    bad.flavor = {QS_S8, output_type_of(variant), per_row};
+    bad.flavor = {QS_S8, dynamic_output_type(variant), per_row};
     bad.output_bytes = 64;
     bad.call = [&table, variant, per_row, edit](void* out) {
       Call call;
       call.p = {};
       call.p.variant = variant;
-      call.p.output_type = output_type_of(variant);
+      call.p.output_type = dynamic_output_type(variant);
       call.p.per_row = per_row ? 1 : 0;
       call.p.scale_floor = 1e-6f;
       call.rows = 1;
@@ -375,7 +367,7 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, std::uint32_t 
   add("variant outside the enum", [](Call& c) { c.p.variant = 3; });
   add("output_type outside the enum", [](Call& c) { c.p.output_type = 2; });
   add("output_type of the other variant",
-      [variant](Call& c) { c.p.output_type = output_type_of(variant) == QS_S8 ? QS_U8 : QS_S8; });
+      [variant](Call& c) { c.p.output_type = dynamic_output_type(variant) == QS_S8 ? QS_U8 : QS_S8; });
   add("rows = 0", [](Call& c) { c.rows = 0; });
   add("cols = 0", [](Call& c) { c.cols = 0; });
   add("NaN in the last element (a SIMD tail)", [](Call& c) { c.x[36] = kNaN; });
@@ -395,7 +387,7 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, std::uint32_t 
   }
   kit::BadCall null_params;
   null_params.what = "params = NULL";
-  null_params.flavor = {QS_S8, output_type_of(variant), per_row};
+  null_params.flavor = {QS_S8, dynamic_output_type(variant), per_row};
   null_params.output_bytes = 16;
   null_params.call = [&table](void* out) {
     static const float input[4] = {1, 2, 3, 4};
@@ -410,7 +402,7 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, std::uint32_t 
 VariantSuite dynamic_suite(std::uint32_t variant) {
   VariantSuite s;
   s.op = "dynamic_quantize";
-  s.variant = variant_name(variant);
+  s.variant = dynamic_variant_name(variant);
   s.probe = [variant](const qs_kernel_table& table) {
     std::vector<DynamicCase> probes;
     probes.push_back(dmake(variant, false, 1, {0.25f, -1.0f, 3.0f}));

@@ -514,6 +514,8 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, bool per_chann
     add("min = max = 1", [](qs_fake_quant_params& p) { p.min = p.max = 1.0f; });
     add("fl32(max - min) = inf", [](qs_fake_quant_params& p) { p.min = -3e38f; p.max = 3e38f; });
     add("a range whose scale rounds to 0", [](qs_fake_quant_params& p) { p.min = 0.0f; p.max = 0x1p-149f; });
+    // scale = fl32(2^-126 / 255) > 0, but inv_scale = fl32(255 / 2^-126) = +inf (Q15.5).
+    add("a range whose inv_scale overflows", [](qs_fake_quant_params& p) { p.min = 0.0f; p.max = 0x1p-126f; });
     if (per_channel) {
       add("mins = NULL", [](qs_fake_quant_params& p) { p.mins = nullptr; });
       add("maxs = NULL", [](qs_fake_quant_params& p) { p.maxs = nullptr; });

@@ -107,14 +107,14 @@ void register_calibrate(CLI::App& app, Registry& registry) {
                   "write the data quantized with the chosen S, Z (Q2, half_even) as .npy");
   cmd->add_option("--per-channel", o->per_channel,
                   "axis of the channels (minmax only; negative counts from the end)");
-  cmd->add_option("--percentile", o->percentile, "p in [0, 100] (default 99.99)");
+  cmd->add_option("--percentile", o->percentile, "percentile: p in [0, 100] (default 99.99)");
   cmd->add_option("--averaging-constant", o->averaging_constant,
                   "moving_average c in (0, 1] (default 0.01, as PyTorch)");
   cmd->add_option("--dtype", o->dtype, names_of_dtypes() + " except int32 (default int8)");
   cmd->add_flag("--symmetric", o->symmetric, "symmetric quantization (Q1.3)");
   cmd->add_flag("--narrow-range", o->narrow_range, "drop the lowest grid value");
   cmd->add_option("--zero-point-rounding", o->zero_point_rounding,
-                  "rounding of Qmin - min/S: " + names_of_roundings() + " (default half_away)");
+                  "rounding of Qmin - min/S: " + names_of_roundings() + " (default half_away; not with --symmetric)");
   add_json_flag(cmd, &o->json);
 
   registry.add(cmd, [o, cmd](std::ostream& out) {

@@ -27,7 +27,7 @@ void register_params(CLI::App& app, Registry& registry) {
   cmd->add_flag("--narrow-range", o->narrow_range, "drop the lowest grid value (int8: [-127, 127])");
   cmd->add_option("--zero-point-rounding", o->zero_point_rounding,
                   "rounding of Qmin - min/S: " + names_of_roundings() +
-                      " (default half_away = std::round, as TFLite)");
+                      " (default half_away = std::round, as TFLite; not with --symmetric)");
   add_json_flag(cmd, &o->json);
 
   registry.add(cmd, [o, cmd](std::ostream& out) {

@@ -264,19 +264,53 @@ void learnable_grad_group(FileBuilder& file) {
   }
 }
 
+// Q16.3 tensor cases (the Vars and the Args op): one tensor of x and upstream dy, a range and
+// the op's grid.
+struct TfTensorCase {
+  std::string comment;
+  std::vector<std::string> flags;
+  std::vector<float> xs, dys;
+  float min, max;
+  int num_bits;
+  bool narrow;
+};
+
+// Random case `index`: a range on the 1/32 grid with min in [-16, 0] and max in (0, 16], then
+// (random_grid) num_bits in [2, 16] and narrow_range drawn, else 8 bits, full range; then 16 x on
+// the 1/32 grid in [-25, 25] with dy on the 1/8 grid in [-8, 8]. The draw order is part of the
+// vectors' bytes.
+TfTensorCase random_tf_tensor(Rng& rng, int index, bool random_grid) {
+  TfTensorCase c;
+  const auto lo = rng.uniform(-512, 0);
+  const auto hi = rng.uniform(1, 512);
+  c.min = static_cast<float>(lo) * 0.03125f;
+  c.max = static_cast<float>(hi) * 0.03125f;
+  c.num_bits = random_grid ? static_cast<int>(rng.uniform(2, 16)) : 8;
+  c.narrow = random_grid ? rng.coin() : false;
+  for (int k = 0; k < 16; ++k) {
+    const auto xv = rng.uniform(-800, 800);
+    const auto dv = rng.uniform(-64, 64);
+    c.xs.push_back(static_cast<float>(xv) * 0.03125f);
+    c.dys.push_back(static_cast<float>(dv) * 0.125f);
+  }
+  c.comment = "random #" + std::to_string(index);
+  c.flags = {"random"};
+  return c;
+}
+
+Json tf_tensor_inputs(const TfTensorCase& c) {
+  Json xs = Json::array(), dys = Json::array();
+  for (float v : c.xs) xs.push_back(encode(v));
+  for (float v : c.dys) dys.push_back(encode(v));
+  return Json{{"xs", xs}, {"dys", dys}, {"min", encode(c.min)}, {"max", encode(c.max)},
+              {"num_bits", c.num_bits}, {"narrow_range", c.narrow}};
+}
+
 // Q16.3: TensorFlow's FakeQuantWithMinMaxVarsGradient on small tensors (xs, dys); outputs the
 // binary32 dL/dx of every element (grad_xs, signs of zeros included) and the exact sums
 // grad_min, grad_max.
 void tensorflow_grad_group(FileBuilder& file) {
-  struct TfGradCase {
-    std::string comment;
-    std::vector<std::string> flags;
-    std::vector<float> xs, dys;
-    float min, max;
-    int num_bits;
-    bool narrow;
-  };
-  std::vector<TfGradCase> cases = {
+  std::vector<TfTensorCase> cases = {
       {"x on both nudged bounds passes (inclusive); 12.75 above, -20 below; NaN nowhere; -inf "
        "below, +inf above; a negative dy outside gives dL/dx = -0",
        {"fake_quant_boundary", "fake_quant_special_input"},
@@ -299,36 +333,14 @@ void tensorflow_grad_group(FileBuilder& file) {
       {"min > max is rejected", {}, {0.0f}, {1.0f}, 1.0f, -1.0f, 8, false},
   };
   Rng rng(0xFA4E0003);
-  for (int i = 0; i < 8; ++i) {
-    TfGradCase c;
-    const auto lo = rng.uniform(-512, 0);
-    const auto hi = rng.uniform(1, 512);
-    c.min = static_cast<float>(lo) * 0.03125f;
-    c.max = static_cast<float>(hi) * 0.03125f;
-    c.num_bits = 8;
-    c.narrow = false;
-    for (int k = 0; k < 16; ++k) {
-      const auto xv = rng.uniform(-800, 800);
-      const auto dv = rng.uniform(-64, 64);
-      c.xs.push_back(static_cast<float>(xv) * 0.03125f);
-      c.dys.push_back(static_cast<float>(dv) * 0.125f);
-    }
-    c.comment = "random #" + std::to_string(i);
-    c.flags = {"random"};
-    cases.push_back(c);
-  }
+  for (int i = 0; i < 8; ++i) cases.push_back(random_tf_tensor(rng, i, /*random_grid=*/false));
   auto& group = file.group("FakeQuantTfGradTest",
                            Json{{"fake_quant", "tensorflow"}, {"tf_op", "with_min_max_vars"}},
                            Json::object());
-  for (const TfGradCase& c : cases) {
+  for (const TfTensorCase& c : cases) {
     const ref::TfFakeQuantParams p{c.min, c.max, c.num_bits, c.narrow,
                                    ref::TfFakeQuantOp::with_min_max_vars};
-    Json xs = Json::array(), dys = Json::array();
-    for (float v : c.xs) xs.push_back(encode(v));
-    for (float v : c.dys) dys.push_back(encode(v));
-    group.add_computed(c.comment, c.flags,
-                       Json{{"xs", xs}, {"dys", dys}, {"min", encode(c.min)}, {"max", encode(c.max)},
-                            {"num_bits", c.num_bits}, {"narrow_range", c.narrow}},
+    group.add_computed(c.comment, c.flags, tf_tensor_inputs(c),
                        [&]() {
                          const ref::TfMinMaxGradient g =
                              ref::tensorflow_min_max_gradient(c.xs, c.dys, {p});
@@ -423,16 +435,8 @@ void tensorflow_per_channel_grad_group(FileBuilder& file) {
 // WithArgsGradient_*) use random upstream gradients; here dy is fixed and the published part is
 // which elements pass.
 void tensorflow_args_grad_group(FileBuilder& file) {
-  struct ArgsCase {
-    std::string comment;
-    std::vector<std::string> flags;
-    std::vector<float> xs, dys;
-    float min, max;
-    int num_bits;
-    bool narrow;
-  };
   const std::vector<float> six = {1.0f, -2.0f, 3.0f, -4.0f, 5.0f, -6.0f};
-  std::vector<ArgsCase> cases = {
+  std::vector<TfTensorCase> cases = {
       {"published: WithArgsGradient_RegularRange, nudged [-0.25, 63.5]: the ends pass, -0.26 and "
        "63.6 do not",
        {"published_value", "fake_quant_boundary"}, {-0.26f, -0.25f, -0.24f, 0.0f, 63.5f, 63.6f}, six,
@@ -471,36 +475,14 @@ void tensorflow_args_grad_group(FileBuilder& file) {
       {"dy with fewer elements than x is rejected", {}, {0.0f, 1.0f}, {1.0f}, -1.0f, 1.0f, 8, false},
   };
   Rng rng(0xFA4E0005);
-  for (int i = 0; i < 8; ++i) {
-    ArgsCase c;
-    const auto lo = rng.uniform(-512, 0);
-    const auto hi = rng.uniform(1, 512);
-    c.min = static_cast<float>(lo) * 0.03125f;
-    c.max = static_cast<float>(hi) * 0.03125f;
-    c.num_bits = static_cast<int>(rng.uniform(2, 16));
-    c.narrow = rng.coin();
-    for (int k = 0; k < 16; ++k) {
-      const auto xv = rng.uniform(-800, 800);
-      const auto dv = rng.uniform(-64, 64);
-      c.xs.push_back(static_cast<float>(xv) * 0.03125f);
-      c.dys.push_back(static_cast<float>(dv) * 0.125f);
-    }
-    c.comment = "random #" + std::to_string(i);
-    c.flags = {"random"};
-    cases.push_back(c);
-  }
+  for (int i = 0; i < 8; ++i) cases.push_back(random_tf_tensor(rng, i, /*random_grid=*/true));
   auto& group = file.group("FakeQuantTfArgsGradTest",
                            Json{{"fake_quant", "tensorflow"}, {"tf_op", "with_min_max_args"}},
                            Json::object());
-  for (const ArgsCase& c : cases) {
+  for (const TfTensorCase& c : cases) {
     const ref::TfFakeQuantParams p{c.min, c.max, c.num_bits, c.narrow,
                                    ref::TfFakeQuantOp::with_min_max_args};
-    Json xs = Json::array(), dys = Json::array();
-    for (float v : c.xs) xs.push_back(encode(v));
-    for (float v : c.dys) dys.push_back(encode(v));
-    group.add_computed(c.comment, c.flags,
-                       Json{{"xs", xs}, {"dys", dys}, {"min", encode(c.min)}, {"max", encode(c.max)},
-                            {"num_bits", c.num_bits}, {"narrow_range", c.narrow}},
+    group.add_computed(c.comment, c.flags, tf_tensor_inputs(c),
                        [&]() {
                          Json dx = Json::array();
                          for (float v : ref::tensorflow_args_gradient(c.xs, c.dys, p)) dx.push_back(encode(v));
