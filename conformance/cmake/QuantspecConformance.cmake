@@ -9,11 +9,15 @@
 #
 #     <table name>_<op>_<variant>.<Check>    e.g.  scalar_requantize_double_round.RoundsTiesByItsRule
 #
-# Variants the table does not provide are reported as skipped. CASES sets the RapidCheck cases
+# CTest runs one test per operation x variant ("<table name>_<op>_<variant>.*", GTestSuites.cmake);
+# the binary itself runs and reports every check. Variants the table does not provide are
+# reported as skipped. CASES sets the RapidCheck cases
 # per property (default 100), SEED the run seed (default 1); at run time the environment
 # variables QUANTSPEC_CONFORM_CASES / QUANTSPEC_CONFORM_SEED override both, and
 # QUANTSPEC_CONFORM_EXHAUSTIVE=1 adds the exhaustive sweeps (split them over machines with
 # GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS). The tests are registered with CTest.
+include(${CMAKE_CURRENT_LIST_DIR}/GTestSuites.cmake)
+
 function(quantspec_add_conformance_test)
   cmake_parse_arguments(ARG "" "NAME;CASES;SEED" "TABLE_SOURCE;LINK" ${ARGN})
   if(NOT ARG_NAME OR NOT ARG_TABLE_SOURCE)
@@ -32,7 +36,7 @@ function(quantspec_add_conformance_test)
   target_link_libraries(${ARG_NAME} PRIVATE quantspec::conformance_gtest ${ARG_LINK})
   target_compile_definitions(${ARG_NAME} PRIVATE
     QUANTSPEC_CONFORM_DEFAULT_CASES=${ARG_CASES} QUANTSPEC_CONFORM_DEFAULT_SEED=${ARG_SEED})
-  gtest_discover_tests(${ARG_NAME} DISCOVERY_TIMEOUT 120 PROPERTIES LABELS conformance)
+  quantspec_gtest_suites(TARGET ${ARG_NAME} LABEL conformance)
 endfunction()
 
 set(QUANTSPEC_CONFORMANCE_TABLE_MAIN ${CMAKE_CURRENT_LIST_DIR}/../src/table_tests_main.cpp

@@ -10,5 +10,5 @@ int main(int argc, char** argv) {
   for (const auto& t : quantspec::optimized::compiled_tables()) {
     quantspec::conformance::register_conformance_tests(t.target, *t.table, settings);
   }
-  return RUN_ALL_TESTS();
+  return quantspec::conformance::run_registered_tests();
 }

@@ -23,5 +23,5 @@ int main(int argc, char** argv) {
   quantspec::conformance::register_conformance_tests(
       table->name != nullptr ? table->name : "table", *table,
       quantspec::conformance::settings_from_environment(QUANTSPEC_CONFORM_DEFAULT_CASES, QUANTSPEC_CONFORM_DEFAULT_SEED));
-  return RUN_ALL_TESTS();
+  return quantspec::conformance::run_registered_tests();
 }
