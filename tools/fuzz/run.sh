@@ -63,36 +63,55 @@ flags=(-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
        -ffp-contract=off -I"$root/reference/include" -I"$root/vectors/include"
        -I"$root/optimized/include" -I"$root/conformance/include")
 cli="$root/tools/quantspec"
-# Harness -> its sources and libraries (the CLI files are compiled here, instrumented too).
+# Harness -> the CLI files it needs (compiled here, instrumented too) and its libraries.
 sources_of() {
   case "$1" in
-    fuzz_tensor_file) echo "$cli/tensor_file.cc $lib/libquantspec_reference.a" ;;
-    fuzz_vectors_json) echo "$lib/libquantspec_vectors.a $lib/libquantspec_reference.a" ;;
+    fuzz_tensor_file) echo "$cli/tensor_file.cc" ;;
     fuzz_explain_file) echo "$cli/explain.cc $cli/explain_calibrate.cc $cli/explain_qat.cc" \
                             "$cli/qat_example.cc $cli/explain_dynamic_linear.cc $cli/tensor_file.cc" \
-                            "$cli/command_support.cc $lib/libquantspec_vectors.a $lib/libquantspec_reference.a" ;;
-    fuzz_number_parser) echo "$cli/command_support.cc $lib/libquantspec_vectors.a $lib/libquantspec_reference.a" ;;
-    fuzz_kernels_differential) echo "$lib/libquantspec_optimized.a $lib/libquantspec_reference.a -lhwy" ;;
+                            "$cli/command_support.cc" ;;
+    fuzz_number_parser) echo "$cli/command_support.cc" ;;
   esac
 }
-# Each harness is one clang++ call (its sources compiled in turn), so JOBS of them run at once;
-# each writes its own log, appended to $log in order afterwards.
-link_harness() {
-  # shellcheck disable=SC2046
-  "${launcher[@]}" clang++-14 "${flags[@]}" "$root/tools/fuzz/$1.cc" $(sources_of "$1") \
-    -o "$out/bin/$1" > "$out/bin/$1.log" 2>&1
+libraries_of() {
+  case "$1" in
+    fuzz_tensor_file) echo "$lib/libquantspec_reference.a" ;;
+    fuzz_kernels_differential) echo "$lib/libquantspec_optimized.a $lib/libquantspec_reference.a -lhwy" ;;
+    *) echo "$lib/libquantspec_vectors.a $lib/libquantspec_reference.a" ;;
+  esac
 }
-pids=()
+object_of() { local name; name=$(basename "$1"); echo "$out/obj/${name%.cc}.o"; }
+# Every source is compiled once, JOBS at a time (a CLI file two harnesses share is not compiled
+# twice, and the explain harness's seven files do not run one after another); then each harness
+# links. Each compile writes its own log, appended to $log afterwards.
+mkdir -p "$out/obj"
+sources=()
 for harness in "${harnesses[@]}"; do
-  echo "quantspec fuzz: linking $harness"
-  link_harness "$harness" &
+  for src in "$root/tools/fuzz/$harness.cc" $(sources_of "$harness"); do
+    case " ${sources[*]} " in *" $src "*) ;; *) sources+=("$src") ;; esac
+  done
+done
+echo "quantspec fuzz: compiling ${#sources[@]} files for ${#harnesses[@]} harnesses"
+pids=()
+for src in "${sources[@]}"; do
+  obj=$(object_of "$src")
+  "${launcher[@]}" clang++-14 "${flags[@]}" -c "$src" -o "$obj" > "$obj.log" 2>&1 &
   pids+=($!)
   while [ "$(jobs -rp | wc -l)" -ge "${JOBS:-2}" ]; do sleep 1; done
 done
 failed=()
-for i in "${!harnesses[@]}"; do
-  wait "${pids[$i]}" || failed+=("${harnesses[$i]}")
-  cat "$out/bin/${harnesses[$i]}.log" >> "$log"
+for i in "${!sources[@]}"; do
+  wait "${pids[$i]}" || failed+=("$(basename "${sources[$i]}")")
+  cat "$(object_of "${sources[$i]}").log" >> "$log"
+done
+for harness in "${harnesses[@]}"; do
+  [ ${#failed[@]} -eq 0 ] || break
+  objects=()
+  for src in "$root/tools/fuzz/$harness.cc" $(sources_of "$harness"); do objects+=("$(object_of "$src")"); done
+  echo "quantspec fuzz: linking $harness"
+  # shellcheck disable=SC2046
+  clang++-14 "${flags[@]}" "${objects[@]}" $(libraries_of "$harness") -o "$out/bin/$harness" >> "$log" 2>&1 ||
+    failed+=("$harness")
 done
 if [ ${#failed[@]} -gt 0 ]; then
   tail -30 "$log"; echo "quantspec fuzz: building ${failed[*]} failed, see $log"; exit 1
