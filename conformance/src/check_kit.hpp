@@ -15,9 +15,10 @@
 #include <vector>
 
 #include "quantspec/conformance/cases.hpp"
-#include "quantspec/conformance/guarded_buffer.hpp"
 #include "quantspec/conformance/suite.hpp"
 #include "quantspec/reference/errors.hpp"
+#include "execute.hpp"
+#include "fences.hpp"
 
 namespace quantspec::conformance::kit {
 
@@ -217,7 +218,11 @@ Support probe(const qs_kernel_table& table, const std::vector<Case>& probes,
 }
 
 // The parameter-validation contract: each call must return QS_BAD_PARAMETERS (or, where the
-// ABI allows it, another listed status) and must not write outside its output.
+// ABI allows it, another listed status) and must not touch memory outside its buffers. Each call
+// runs twice, every buffer against an inaccessible page at its end and then at its start
+// (fences.hpp): the output, the arrays the call passes through parameter_array() or
+// fenced_input(), so a kernel that reads past or before an array while rejecting the call
+// fails, naming the array and the offset.
 struct BadCall {
   std::string what;   // "scale = 0"
   Flavor flavor;      // skipped when the table does not support it
@@ -225,6 +230,31 @@ struct BadCall {
   std::size_t output_bytes = 64;
   std::function<qs_status(void* output)> call;
 };
+
+// Inside a bad call (or any fenced call): a read-only fenced copy of `count` elements of
+// `values`, named `name` in failure reports; NULL stays NULL. Outside a call: `values`.
+template <class T>
+const T* fenced_input(const T* values, std::size_t count, const char* name) {
+  CallBuffers* call = current_call_buffers();
+  if (call == nullptr || values == nullptr) return values;
+  const auto* first = reinterpret_cast<const std::uint8_t*>(values);
+  return static_cast<const T*>(call->add_input(std::vector<std::uint8_t>(first, first + count * sizeof(T)), 0, name));
+}
+template <class T>
+const T* fenced_input(const std::vector<T>& values, const char* name) {
+  return fenced_input(values.data(), values.size(), name);
+}
+// The same for a parameter array (scales, zero points, a table): reported as one.
+template <class T>
+const T* fenced_array(const T* values, std::size_t count, const char* name) {
+  CallBuffers* call = current_call_buffers();
+  if (call == nullptr || values == nullptr) return values;
+  return static_cast<const T*>(call->add_parameters(values, count * sizeof(T), sizeof(T), name));
+}
+template <class T>
+const T* fenced_array(const std::vector<T>& values, const char* name) {
+  return fenced_array(values.data(), values.size(), name);
+}
 
 inline CheckResult run_bad_calls(const Support& support, const std::vector<BadCall>& calls,
                                  const std::string& op) {
@@ -234,21 +264,31 @@ inline CheckResult run_bad_calls(const Support& support, const std::vector<BadCa
     ++count;
     current_case().number = count;
     current_case().describe = [&] { return "  op: " + op + "\n  bad parameter: " + bad.what + "\n"; };
-    GuardedBuffer output(bad.output_bytes, 0, 0xA5);
-    const qs_status status = bad.call(output.data());
+    for (BufferPlacement placement : {BufferPlacement::at_page_end, BufferPlacement::at_page_start}) {
+      CallBuffers buffers(placement, 0xA5, 0);
+      void* const output = buffers.add_output(bad.output_bytes, 0, "output");
+      qs_status status = QS_OK;
+      const std::string where = std::string(" (every buffer ") + placement_text(placement) + ")";
+      if (auto touch = buffers.run([&] { status = bad.call(output); })) {
+        current_case().describe = nullptr;
+        return failure("while rejecting " + bad.what + ": " + touch_text(*touch) + "\n", count);
+      }
+      bool ok = false;
+      for (qs_status s : bad.accepted) ok = ok || s == status;
+      if (!ok) {
+        current_case().describe = nullptr;
+        return failure("accepted invalid parameters: " + op + " with " + bad.what + " returned " + status_name(status) +
+                           " (expected QS_BAD_PARAMETERS)" + where + "\n",
+                       count);
+      }
+      if (auto damaged = buffers.damaged_guard()) {
+        current_case().describe = nullptr;
+        return failure("wrote outside the " + damaged->first->name() + " (guard byte at offset " +
+                           std::to_string(damaged->second) + ") while rejecting " + bad.what + where + "\n",
+                       count);
+      }
+    }
     current_case().describe = nullptr;
-    bool ok = false;
-    for (qs_status s : bad.accepted) ok = ok || s == status;
-    if (!ok) {
-      return failure("accepted invalid parameters: " + op + " with " + bad.what + " returned " +
-                         std::to_string(static_cast<int>(status)) + " (expected QS_BAD_PARAMETERS)\n",
-                     count);
-    }
-    if (auto damaged = output.damaged_guard()) {
-      return failure("wrote outside the output buffer (guard byte " + std::to_string(*damaged) +
-                         ") while rejecting " + bad.what + "\n",
-                     count);
-    }
   }
   return {Verdict::pass, "", count};
 }

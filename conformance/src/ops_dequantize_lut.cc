@@ -144,10 +144,10 @@ std::vector<kit::BadCall> dequantize_bad_calls(const qs_kernel_table& table, boo
         if (per_channel) {  // the per-tensor edit, applied to channel 1
           bad_scales[1] = p.scale;
           bad_zps[1] = p.zero_point;
-          if (p.scales == scales) p.scales = bad_scales;
-          if (p.zero_points == zps) p.zero_points = bad_zps;
+          if (p.scales == scales) p.scales = kit::fenced_array(bad_scales, 2, "scales");
+          if (p.zero_points == zps) p.zero_points = kit::fenced_array(bad_zps, 2, "zero_points");
         }
-        return fn(&p, input, static_cast<float*>(out), 4);
+        return fn(&p, kit::fenced_input(input, 4, "input"), static_cast<float*>(out), 4);
       };
       bad.output_bytes = 16;
       calls.push_back(bad);
@@ -169,7 +169,7 @@ std::vector<kit::BadCall> dequantize_bad_calls(const qs_kernel_table& table, boo
     null_params.output_bytes = 16;
     null_params.call = [fn](void* out) {
       static const std::uint8_t input[4] = {1, 2, 3, 4};
-      return fn(nullptr, input, static_cast<float*>(out), 4);
+      return fn(nullptr, kit::fenced_input(input, 4, "input"), static_cast<float*>(out), 4);
     };
     calls.push_back(null_params);
   }
@@ -279,7 +279,7 @@ VariantSuite lut_suite(std::uint32_t type) {
                                qs_lut_params p{};
                                p.element_type = type;
                                p.table = nullptr;
-                               return t.lut(&p, input, out, 2);
+                               return t.lut(&p, kit::fenced_input(input, 2, "input"), out, 2);
                              };
                              calls.push_back(null_table);
                              kit::BadCall bad_type = null_table;
@@ -288,13 +288,13 @@ VariantSuite lut_suite(std::uint32_t type) {
                                static const std::uint8_t table[256] = {};
                                qs_lut_params p{};
                                p.element_type = 2;
-                               p.table = table;
-                               return t.lut(&p, input, out, 2);
+                               p.table = kit::fenced_array(table, 256, "table");
+                               return t.lut(&p, kit::fenced_input(input, 2, "input"), out, 2);
                              };
                              calls.push_back(bad_type);
                              kit::BadCall null_params = null_table;
                              null_params.what = "params = NULL";
-                             null_params.call = [&t](void* out) { return t.lut(nullptr, input, out, 2); };
+                             null_params.call = [&t](void* out) { return t.lut(nullptr, kit::fenced_input(input, 2, "input"), out, 2); };
                              calls.push_back(null_params);
                              return kit::run_bad_calls(sup, calls, "lut");
                            }});

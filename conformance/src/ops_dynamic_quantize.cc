@@ -358,7 +358,7 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, std::uint32_t 
       edit(call);
       float scales[64];
       std::int32_t zero_points[64];
-      const float* x = call.x.empty() ? nullptr : call.x.data();
+      const float* x = call.x.empty() ? nullptr : kit::fenced_input(call.x, "x");
       return table.dynamic_quantize(&call.p, x, out, call.rows, call.cols, call.null_scales ? nullptr : scales,
                                     call.null_zero_points ? nullptr : zero_points);
     };
@@ -393,7 +393,7 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, std::uint32_t 
     static const float input[4] = {1, 2, 3, 4};
     float s[1];
     std::int32_t z[1];
-    return table.dynamic_quantize(nullptr, input, out, 1, 4, s, z);
+    return table.dynamic_quantize(nullptr, kit::fenced_input(input, 4, "x"), out, 1, 4, s, z);
   };
   calls.push_back(null_params);
   return calls;

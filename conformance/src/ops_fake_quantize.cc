@@ -493,8 +493,12 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, bool per_chann
         mins[1] = p.min;
         maxs[1] = p.max;
       }
+      if (p.scales == scales) p.scales = kit::fenced_array(scales, 2, "scales");
+      if (p.zero_points == zps) p.zero_points = kit::fenced_array(zps, 2, "zero_points");
+      if (p.mins == mins) p.mins = kit::fenced_array(mins, 2, "mins");
+      if (p.maxs == maxs) p.maxs = kit::fenced_array(maxs, 2, "maxs");
       std::uint8_t mask[4];
-      return fn(&p, input, static_cast<float*>(out), mask, 4);
+      return fn(&p, kit::fenced_input(input, 4, "input"), static_cast<float*>(out), mask, 4);
     };
     calls.push_back(bad);
   };
@@ -538,7 +542,7 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, bool per_chann
   null_params.output_bytes = 16;
   null_params.call = [fn](void* out) {
     static const float input[4] = {1, 2, 3, 4};
-    return fn(nullptr, input, static_cast<float*>(out), nullptr, 4);
+    return fn(nullptr, kit::fenced_input(input, 4, "input"), static_cast<float*>(out), nullptr, 4);
   };
   calls.push_back(null_params);
   return calls;

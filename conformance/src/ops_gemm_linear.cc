@@ -229,8 +229,8 @@ std::vector<kit::BadCall> gemm_bad_calls(const qs_kernel_table& table, std::uint
       p.a_type = c.a_type;
       p.a_zero_point = c.a_zero_point;
       p.w_zero_point = c.w_zero_points[0];
-      p.w_zero_points = c.w_zero_point_per_channel ? c.w_zero_points.data() : nullptr;
-      return table.gemm(&p, a.data(), c.a_stride, reinterpret_cast<const std::int8_t*>(w.data()), c.w_stride,
+      p.w_zero_points = c.w_zero_point_per_channel ? kit::fenced_array(c.w_zero_points, "w_zero_points") : nullptr;
+      return table.gemm(&p, kit::fenced_input(a, "a"), c.a_stride, reinterpret_cast<const std::int8_t*>(kit::fenced_input(w, "w")), c.w_stride,
                         static_cast<std::int32_t*>(out), c.out_stride, c.m, c.n, c.k);
     };
     calls.push_back(bad);
@@ -252,7 +252,7 @@ std::vector<kit::BadCall> gemm_bad_calls(const qs_kernel_table& table, std::uint
   null_params.flavor = {a_type, QS_S8, false};
   null_params.call = [&table](void* out) {
     static const std::int8_t a[8] = {}, w[8] = {};
-    return table.gemm(nullptr, a, 2, w, 2, static_cast<std::int32_t*>(out), 2, 2, 2, 2);
+    return table.gemm(nullptr, kit::fenced_input(a, 8, "a"), 2, kit::fenced_input(w, 8, "w"), 2, static_cast<std::int32_t*>(out), 2, 2, 2, 2);
   };
   calls.push_back(null_params);
   return calls;
@@ -450,7 +450,7 @@ std::vector<kit::BadCall> linear_bad_calls(const qs_kernel_table& table, const R
         p.output_type = c.output_type;
         p.act_min = c.act_min;
         p.act_max = c.act_max;
-        return table.linear(&p, a.data(), c.gemm.a_stride, reinterpret_cast<const std::int8_t*>(w.data()),
+        return table.linear(&p, kit::fenced_input(a, "a"), c.gemm.a_stride, reinterpret_cast<const std::int8_t*>(kit::fenced_input(w, "w")),
                             c.gemm.w_stride, out, c.gemm.out_stride, c.gemm.m, c.gemm.n, c.gemm.k);
       };
       calls.push_back(bad);

@@ -182,18 +182,20 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& t) {
   null_table.call = [&t](void* out) {
     qs_lut_int16_params p{};
     p.table = nullptr;
-    return t.lut_int16(&p, input, static_cast<std::int32_t*>(out), 2);
+    return t.lut_int16(&p, kit::fenced_input(input, 2, "input"), static_cast<std::int32_t*>(out), 2);
   };
   calls.push_back(null_table);
   kit::BadCall null_params = null_table;
   null_params.what = "params = NULL";
-  null_params.call = [&t](void* out) { return t.lut_int16(nullptr, input, static_cast<std::int32_t*>(out), 2); };
+  null_params.call = [&t](void* out) {
+    return t.lut_int16(nullptr, kit::fenced_input(input, 2, "input"), static_cast<std::int32_t*>(out), 2);
+  };
   calls.push_back(null_params);
   kit::BadCall null_input = null_table;
   null_input.what = "input = NULL with n = 2";
   null_input.call = [&t](void* out) {
     qs_lut_int16_params p{};
-    p.table = table;
+    p.table = kit::fenced_array(table, 513, "table");
     return t.lut_int16(&p, nullptr, static_cast<std::int32_t*>(out), 2);
   };
   calls.push_back(null_input);

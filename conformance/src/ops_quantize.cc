@@ -368,7 +368,9 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, const Variant&
           p.zero_points = zps.data();
         }
         edit(p, scales, zps);
-        return fn(&p, kInput, out, 4);
+        if (p.scales == scales.data()) p.scales = kit::fenced_array(scales, "scales");
+        if (p.zero_points == zps.data()) p.zero_points = kit::fenced_array(zps, "zero_points");
+        return fn(&p, kit::fenced_input(kInput, 4, "input"), out, 4);
       };
       calls.push_back(bad);
     };
@@ -410,7 +412,7 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, const Variant&
     kit::BadCall null_params;
     null_params.what = "params = NULL";
     null_params.flavor = flavor;
-    null_params.call = [fn](void* out) { return fn(nullptr, kInput, out, 4); };
+    null_params.call = [fn](void* out) { return fn(nullptr, kit::fenced_input(kInput, 4, "input"), out, 4); };
     calls.push_back(null_params);
   }
   return calls;

@@ -581,7 +581,7 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, const Variant&
         p.qmin = c.qmin;
         p.qmax = c.qmax;
         p.channels = per_channel ? c.requant.channels() : 0;
-        return fn(&p, c.input.data(), out, c.input.size());
+        return fn(&p, kit::fenced_input(c.input, "input"), out, c.input.size());
       };
       calls.push_back(bad);
     };
@@ -653,7 +653,7 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, const Variant&
     null_params.flavor = {QS_S8, type, v.per_channel};
     null_params.call = [fn](void* out) {
       static const std::int32_t input[2] = {1, 2};
-      return fn(nullptr, input, out, 2);
+      return fn(nullptr, kit::fenced_input(input, 2, "input"), out, 2);
     };
     calls.push_back(null_params);
   }

@@ -60,6 +60,8 @@ const qs_kernel_table& reads_lut_entry_256();
 const qs_kernel_table& reads_input_before_the_first();
 // dequantize: writes out[n + 4096] (far past the output, beyond any guard byte).
 const qs_kernel_table& writes_far_past_the_output();
+// dequantize_per_channel: reads scales[channels] only on the path that rejects a call.
+const qs_kernel_table& reads_past_the_scales_while_rejecting();
 
 // lut_int16: the interpolation fraction taken as in % 128 (negative for negative inputs).
 const qs_kernel_table& lut_int16_signed_fraction();

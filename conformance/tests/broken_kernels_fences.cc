@@ -8,6 +8,9 @@
 //  - lut: copies the table into a local one with `<= 256`, reading table[256];
 //  - dequantize: compares each input with its predecessor (run-length fast path) from element
 //    0 on, so it reads input[-1].
+//  - dequantize_per_channel: when it rejects a call, it looks for the channel to blame with
+//    `<= channels`, reading scales[channels]; valid calls never take that path, so only the
+//    fenced bad-parameter calls (check_kit.hpp run_bad_calls) can catch it.
 // And one that writes where no guard byte is: dequantize stores one float 4096 elements past
 // the end of its output.
 // Volatile accesses: each read or write must happen as written.
@@ -68,6 +71,26 @@ qs_status dequantize_compares_with_predecessor(const qs_dequantize_params* p, co
   return qs_scalar_example_table()->dequantize(p, input, output, n);
 }
 
+bool valid_scale(float s) { return s > 0.0f && s <= 3.4028234663852886e38f; }  // false for NaN
+
+qs_status dequantize_blames_a_channel_past_the_last(const qs_dequantize_params* p, const void* input, float* output,
+                                                    size_t n) {
+  if (p != nullptr && p->scales != nullptr && p->channels > 0) {
+    const volatile float* scales = p->scales;
+    bool any_bad = false;
+    for (size_t c = 0; c < p->channels; ++c) any_bad = any_bad || !valid_scale(scales[c]);
+    if (any_bad) {
+      size_t blamed = 0;
+      for (size_t c = 0; c <= p->channels; ++c) {  // BUG: reads scales[channels]
+        if (!valid_scale(scales[c])) blamed = c;
+      }
+      (void)blamed;
+      return QS_BAD_PARAMETERS;
+    }
+  }
+  return qs_scalar_example_table()->dequantize_per_channel(p, input, output, n);
+}
+
 qs_status dequantize_writes_far_past_the_end(const qs_dequantize_params* p, const void* input, float* output,
                                              size_t n) {
   const qs_status status = qs_scalar_example_table()->dequantize(p, input, output, n);
@@ -100,6 +123,13 @@ const qs_kernel_table& reads_lut_entry_256() {
 const qs_kernel_table& reads_input_before_the_first() {
   static const qs_kernel_table table = with_slot(
       [](qs_kernel_table& t) { t.dequantize = dequantize_compares_with_predecessor; }, "broken: reads input[-1]");
+  return table;
+}
+
+const qs_kernel_table& reads_past_the_scales_while_rejecting() {
+  static const qs_kernel_table table =
+      with_slot([](qs_kernel_table& t) { t.dequantize_per_channel = dequantize_blames_a_channel_past_the_last; },
+                "broken: reads scales[channels] when rejecting");
   return table;
 }
 

@@ -53,6 +53,12 @@ TEST(SuiteCatches, ReadOfInputBeforeTheFirstElement) {
                 "read before the start of its input 'input': offset -1");
 }
 
+// Bad-parameter calls are fenced too: the read happens only while the kernel rejects a call.
+TEST(SuiteCatches, ReadPastTheScalesWhileRejectingACall) {
+  expect_caught(broken::reads_past_the_scales_while_rejecting(), "dequantize_per_channel", "fl32",
+                "read past the end of its parameter array 'scales': offset 8");
+}
+
 TEST(SuiteCatches, WriteFarPastTheOutput) {
   expect_caught(broken::writes_far_past_the_output(), "dequantize", "fl32",
                 "wrote past the end of its output 'output'");
