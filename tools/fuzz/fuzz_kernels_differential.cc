@@ -4,7 +4,8 @@
 // (conformance/include/quantspec/kernel_abi.h). Operations: quantize, dequantize and requantize,
 // per tensor and per channel, every rounding rule, division, requantization variant and
 // zero-point entry the ABI has; gemm (Q5); lut; fake_quantize per tensor and per channel
-// (Q15, every variant); valid and invalid parameters alike.
+// (Q15, every variant); dynamic_quantize, dynamic_linear and dynamic_linear_packed (Q17, every
+// variant, per tensor and per row); valid and invalid parameters alike.
 //
 // Required of every table, for every input: the status the ABI prescribes (computed here from
 // the ABI's text and the reference's parameter checks, not from the kernels' code), and on
@@ -16,9 +17,10 @@
 //
 // Input decoding. Bytes are read in order; a read past the end yields 0. "sel(k)" reads one
 // byte b: b < 0xF0 gives b % k (a valid enum value), else k + (b - 0xF0) (outside the enum).
-//   byte 0             operation: b % 10 = quantize, quantize_per_channel, dequantize,
+//   byte 0             operation: b % 12 = quantize, quantize_per_channel, dequantize,
 //                      dequantize_per_channel, requantize, requantize_per_channel, gemm, lut,
-//                      fake_quantize, fake_quantize_per_channel.
+//                      fake_quantize, fake_quantize_per_channel, dynamic_quantize,
+//                      dynamic_linear (with dynamic_linear_packed).
 //   type               sel(2): element type of the 8-bit side (S8, U8).
 //   quantize:          rounding sel(5), division sel(3), bounds, then the channel block.
 //   dequantize:        the channel block.
@@ -53,6 +55,13 @@
 //                      (scale, zero point) or (min, max) per channel (a range end: byte b,
 //                      b >= 0xE0 raw binary32, else int8 / (1 + b % 32)); per-channel NULL
 //                      arrays 0/1 are scales/zero_points or mins/maxs.
+//   dynamic:           variant sel(3); type byte t (t >= 0xF0: 2, outside the enum; t % 8 == 0:
+//                      the other variant's type; else the variant's); flags (bit 0 per_row,
+//                      bit 1 reduce_range); scale_floor byte f (f >= 0xE0: raw binary32, else
+//                      2^-(f % 40)); rows r, cols k (>= 0xF0: 0; else 1 + r % 4, 1 + k % 40);
+//                      rows x cols elements (a byte e: e >= 0xF0 raw binary32, else
+//                      int8 / 2^(e % 8)). dynamic_linear then: N = b % 9, W's N x K bytes,
+//                      N weight scales (scale code), a bias byte (bit 0) and N bias elements.
 //   rest               the input elements: binary32 (quantize, fake_quantize), bytes
 //                      (dequantize, lut) or int32 (requantize), little endian; at most 256.
 // The fields an operation does not read hold garbage (NaN scales, an out-of-range zero point,
@@ -70,6 +79,7 @@
 #include "quantspec/optimized.h"
 #include "quantspec/reference/accumulate.hpp"
 #include "quantspec/reference/dequantize.hpp"
+#include "quantspec/reference/dynamic_linear.hpp"
 #include "quantspec/reference/fake_quant.hpp"
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/multiplier.hpp"
@@ -708,11 +718,184 @@ void fuzz_fake_quantize(Bytes& in, bool per_channel) {
   });
 }
 
+
+// ---- dynamic quantization (Q17) ----
+// One decoded dynamic case: the quantize parameters and x (rows x cols); dynamic_linear adds
+// N, W, the weight scales and the bias.
+struct DynamicCall {
+  qs_dynamic_quantize_params p{};
+  std::size_t rows = 0, cols = 0;
+  std::vector<float> x;
+};
+
+std::uint32_t dynamic_type(std::uint32_t variant) { return variant == QS_DYN_SYMMETRIC_S8 ? QS_S8 : QS_U8; }
+
+// An x element: mostly small multiples of 1/8 (ranges with ties), sometimes raw binary32 bits.
+float dynamic_element(Bytes& in) {
+  const std::uint8_t e = in.u8();
+  if (e >= 0xF0) return in.f32_bits();
+  return static_cast<float>(static_cast<std::int8_t>(in.u8())) / static_cast<float>(1 << (e % 8));
+}
+
+DynamicCall dynamic_call(Bytes& in, std::size_t max_rows, std::size_t max_cols) {
+  DynamicCall c;
+  c.p.variant = in.sel(3);
+  const std::uint8_t t = in.u8();  // t % 8 == 0: the other type; >= 0xF0: outside the enum
+  c.p.output_type = t >= 0xF0 ? 2 : t % 8 == 0 ? (dynamic_type(c.p.variant) == QS_S8 ? QS_U8 : QS_S8)
+                                              : dynamic_type(c.p.variant);
+  const std::uint8_t flags = in.u8();
+  c.p.per_row = flags & 1;
+  c.p.reduce_range = (flags >> 1) & 1;
+  const std::uint8_t f = in.u8();
+  c.p.scale_floor = f >= 0xE0 ? in.f32_bits() : std::ldexp(1.0f, -static_cast<int>(f % 40));
+  const std::uint8_t r = in.u8(), k = in.u8();
+  c.rows = r >= 0xF0 ? 0 : 1 + r % max_rows;
+  c.cols = k >= 0xF0 ? 0 : 1 + k % max_cols;
+  c.x.resize(c.rows * c.cols);
+  for (float& v : c.x) v = dynamic_element(in);
+  return c;
+}
+
+// The reference's Q17.7 input for `c` (its quantization part; N, W and the scales are set by the
+// caller). dynamic_quantize's outputs are those of dynamic_linear's quantization step.
+ref::DynamicLinearInput dynamic_input(const DynamicCall& c) {
+  ref::DynamicLinearInput d;
+  d.activation = c.p.variant == QS_DYN_ONNX_U8       ? ref::DynamicActivation::onnx_u8
+                 : c.p.variant == QS_DYN_SYMMETRIC_S8 ? ref::DynamicActivation::symmetric_s8
+                                                      : ref::DynamicActivation::pytorch_u8;
+  d.per_row = c.p.per_row != 0;
+  d.scale_floor = c.p.scale_floor;
+  d.reduce_range = c.p.variant == QS_DYN_PYTORCH_U8 && c.p.reduce_range != 0;
+  d.x = c.x;
+  d.m = c.rows;
+  d.k = c.cols;
+  return d;
+}
+
+// The status the ABI prescribes before the data is looked at (qs_dynamic_quantize_params; the
+// per-row form of ONNX_U8 / PYTORCH_U8 a kernel may refuse as not supported), or QS_OK.
+Expected dynamic_parameter_status(const DynamicCall& c) {
+  Expected e;
+  if (c.p.variant > QS_DYN_PYTORCH_U8 || !is_type(c.p.output_type)) {
+    e.status = QS_BAD_PARAMETERS;
+  } else if (c.p.variant != QS_DYN_SYMMETRIC_S8 && c.p.per_row != 0) {
+    e.status = QS_BAD_PARAMETERS;  // Q17.1 / Q17.5 define no per-row form
+    e.not_supported_allowed = true;
+  } else if (c.p.output_type != dynamic_type(c.p.variant) || c.rows == 0 || c.cols == 0) {
+    e.status = QS_BAD_PARAMETERS;
+  } else if (c.p.variant == QS_DYN_SYMMETRIC_S8 && !(std::isfinite(c.p.scale_floor) && c.p.scale_floor > 0.0f)) {
+    e.status = QS_BAD_PARAMETERS;
+  }
+  return e;
+}
+
+void fuzz_dynamic_quantize(Bytes& in) {
+  const DynamicCall c = dynamic_call(in, 4, 40);
+  Expected expected = dynamic_parameter_status(c);
+  ref::DynamicLinear want;
+  if (expected.status == QS_OK) {
+    ref::DynamicLinearInput d = dynamic_input(c);
+    d.n = 1;
+    d.w.assign(c.cols, 0);
+    d.weight_scales = {1.0f};
+    try {
+      want = ref::dynamic_linear(d);
+    } catch (const ref::ParameterError&) {
+      expected.status = QS_BAD_PARAMETERS;  // an element NaN or infinite, an ONNX range
+    }
+  }
+  const std::size_t params = c.p.per_row != 0 ? c.rows : 1;
+  check_tables(expected, [&](const qs_kernel_table& t) {
+    std::vector<std::uint8_t> out(c.x.size(), 0xA5);
+    std::vector<float> scales(params + 1, -1.0f);
+    std::vector<std::int32_t> zero_points(params + 1, -7);
+    const qs_status s = t.dynamic_quantize(&c.p, c.x.data(), out.data(), c.rows, c.cols, scales.data(),
+                                           zero_points.data());
+    if (s == QS_OK && expected.status == QS_OK) {
+      for (std::size_t i = 0; i < c.x.size(); ++i) {
+        require(static_cast<std::int64_t>(c.p.output_type == QS_S8 ? static_cast<std::int8_t>(out[i]) : out[i]) ==
+                static_cast<std::int64_t>(want.qx[i]));
+      }
+      for (std::size_t r = 0; r < params; ++r) {
+        require(same_float(scales[r], want.x_scales[r]) && zero_points[r] == want.x_zero_points[r]);
+      }
+      require(scales[params] == -1.0f && zero_points[params] == -7);  // nothing past the last
+    }
+    return s;
+  });
+}
+
+// dynamic_linear and, where the table has it, dynamic_linear_packed on the same call: N = b % 9
+// (0 is a bad parameter), W's N x K bytes, one weight scale per column (the scale byte code),
+// a bias flag byte (bit 0) and N biases (dynamic_element), after the x of dynamic_call.
+void fuzz_dynamic_linear(Bytes& in) {
+  const DynamicCall c = dynamic_call(in, 4, 40);
+  const std::size_t n = in.u8() % 9;
+  std::vector<std::int8_t> w(n * c.cols);
+  for (auto& v : w) v = static_cast<std::int8_t>(in.u8());
+  std::vector<float> weight_scales(n);
+  for (float& v : weight_scales) v = in.scale();
+  const bool with_bias = (in.u8() & 1) != 0;
+  std::vector<float> bias(with_bias ? n : 0);
+  for (float& v : bias) v = dynamic_element(in);
+  Expected expected = dynamic_parameter_status(c);
+  if (expected.status == QS_OK && n == 0) expected.status = QS_BAD_PARAMETERS;
+  ref::DynamicLinear want;
+  if (expected.status == QS_OK) {
+    ref::DynamicLinearInput d = dynamic_input(c);
+    d.n = n;
+    d.w = w;
+    d.weight_scales = weight_scales;
+    d.bias = bias;
+    try {
+      want = ref::dynamic_linear(d);
+      require(ref::dynamic_linear_fast(d).out.size() == want.out.size());
+      const std::vector<float> fast = ref::dynamic_linear_fast(d).out;
+      for (std::size_t i = 0; i < fast.size(); ++i) require(same_float(fast[i], want.out[i]));
+    } catch (const ref::ParameterError&) {
+      expected.status = QS_BAD_PARAMETERS;
+    }
+  }
+  qs_dynamic_linear_params p{};
+  p.quant = c.p;
+  p.weight_scales = n == 0 ? unreadable<float>() : weight_scales.data();
+  p.bias = with_bias && n > 0 ? bias.data() : nullptr;
+  const std::size_t m = c.rows, k = c.cols;
+  auto compare = [&](qs_status s, const std::vector<float>& out) {
+    if (s == QS_OK && expected.status == QS_OK) {
+      for (std::size_t i = 0; i < m * n; ++i) require(same_float(out[i], want.out[i]));
+    }
+  };
+  const std::int8_t* w_data = w.empty() ? unreadable<std::int8_t>() : w.data();
+  check_tables(expected, [&](const qs_kernel_table& t) {
+    std::vector<float> out(m * n + 1, -3.0f);
+    const qs_status s = t.dynamic_linear(&p, c.x.empty() ? nullptr : c.x.data(), k, w_data, k, out.data(), n, m, n, k);
+    compare(s, out);
+    require(out[m * n] == -3.0f);
+    return s;
+  });
+  // Packed: only where the object can be made (N, K >= 1); it must then give the same answer.
+  if (n == 0 || k == 0) return;
+  check_tables(expected, [&](const qs_kernel_table& t) {
+    if (t.pack_weights == nullptr || t.dynamic_linear_packed == nullptr) return expected.status;
+    qs_gemm_params pack{};
+    pack.a_type = QS_U8;
+    qs_packed_weights* packed = nullptr;
+    require(t.pack_weights(&pack, w.data(), k, n, k, &packed) == QS_OK && packed != nullptr);
+    std::vector<float> out(m * n + 1, -3.0f);
+    const qs_status s = t.dynamic_linear_packed(&p, c.x.data(), k, packed, out.data(), n, m);
+    t.release_packed(packed);
+    compare(s, out);
+    require(out[m * n] == -3.0f);
+    return s;
+  });
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   Bytes in(data, size);
-  switch (in.u8() % 10) {
+  switch (in.u8() % 12) {
     case 0: fuzz_quantize(in, false); break;
     case 1: fuzz_quantize(in, true); break;
     case 2: fuzz_dequantize(in, false); break;
@@ -722,7 +905,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 6: fuzz_gemm(in); break;
     case 7: fuzz_lut(in); break;
     case 8: fuzz_fake_quantize(in, false); break;
-    default: fuzz_fake_quantize(in, true); break;
+    case 9: fuzz_fake_quantize(in, true); break;
+    case 10: fuzz_dynamic_quantize(in); break;
+    default: fuzz_dynamic_linear(in); break;
   }
   return 0;
 }

@@ -116,6 +116,29 @@ def fake_quantize_seed(per_channel, variant, rounding=0):
     return body + b"".join(f32(x) for x in FLOATS)
 
 
+def dynamic_elements(count):
+    """`count` x elements: v / 2^(e % 8) with v an int8, from a spread of values."""
+    out = b""
+    for i in range(count):
+        out += bytes([i % 4, (i * 37 + 11) % 256])
+    return out
+
+
+def dynamic_quantize_seed(variant, per_row, rows=3, cols=17):
+    own_type = 1  # t % 8 != 0: the variant's own output type
+    return bytes([10, variant, own_type, per_row, 20, rows - 1, cols - 1]) + dynamic_elements(rows * cols)
+
+
+def dynamic_linear_seed(variant, per_row, bias, rows=2, cols=19, n=5):
+    body = bytes([11, variant, 1, per_row, 20, rows - 1, cols - 1]) + dynamic_elements(rows * cols)
+    body += bytes([n]) + bytes((i * 53 + 7) % 256 for i in range(n * cols))
+    body += b"".join(nice_scale(-8 + c, 32 * c) for c in range(n))
+    body += bytes([1 if bias else 0])
+    if bias:
+        body += dynamic_elements(n)
+    return body
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name in os.listdir(OUT):
@@ -144,6 +167,12 @@ def main():
         for per_channel in (False, True):
             seeds[f"fake_quantize_v{variant}_pc{int(per_channel)}"] = fake_quantize_seed(per_channel, variant)
     seeds["fake_quantize_exact_half_away"] = fake_quantize_seed(False, 0, rounding=1)
+    for variant in range(3):
+        seeds[f"dynamic_quantize_v{variant}"] = dynamic_quantize_seed(variant, 0)
+        seeds[f"dynamic_linear_v{variant}_bias"] = dynamic_linear_seed(variant, 0, True)
+    seeds["dynamic_quantize_symmetric_per_row"] = dynamic_quantize_seed(1, 1)
+    seeds["dynamic_linear_symmetric_per_row"] = dynamic_linear_seed(1, 1, False)
+    seeds["dynamic_quantize_pytorch_reduce_range"] = dynamic_quantize_seed(2, 2)
     for name, data in seeds.items():
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)
