@@ -3,7 +3,7 @@
 // the exact reference (reference/, the definitions of SPEC.md Q2, Q3, Q7) through the C ABI
 // (conformance/include/quantspec/kernel_abi.h). Operations: quantize, dequantize and requantize,
 // per tensor and per channel, every rounding rule, division, requantization variant and
-// zero-point entry the ABI has; gemm (Q5); lut; fake_quantize per tensor and per channel
+// zero-point entry the ABI has; gemm (Q5) and gemm_packed; lut; fake_quantize per tensor and per channel
 // (Q15, every variant); dynamic_quantize, dynamic_linear and dynamic_linear_packed (Q17, every
 // variant, per tensor and per row); valid and invalid parameters alike.
 //
@@ -533,6 +533,26 @@ void fuzz_gemm(Bytes& in) {
     std::vector<std::int32_t> out(want.size(), 0x7E7E7E7E);
     const qs_status s = t.gemm(&p, a.data(), a_stride, w.data(), w_stride, out.data(), out_stride, m, n, k);
     // The whole buffer: outputs equal, row padding untouched.
+    if (s == QS_OK && expected.status == QS_OK) require(out == want);
+    return s;
+  });
+  // The same call on packed weights (pack_weights keeps Zw and the bias; gemm_packed ignores
+  // the call's): the status of the pair is gemm's, the outputs gemm's.
+  check_tables(expected, [&](const qs_kernel_table& t) {
+    if (t.pack_weights == nullptr || t.gemm_packed == nullptr) return expected.status;
+    qs_packed_weights* packed = nullptr;
+    const qs_status packing = t.pack_weights(&p, w.data(), w_stride, n, k, &packed);
+    if (packing != QS_OK) {
+      require(packed == nullptr);
+      return packing;
+    }
+    qs_gemm_params call = p;
+    call.w_zero_point = std::numeric_limits<std::int32_t>::min();  // unread by gemm_packed
+    call.w_zero_points = unreadable<std::int32_t>();
+    call.bias = unreadable<std::int32_t>();
+    std::vector<std::int32_t> out(want.size(), 0x7E7E7E7E);
+    const qs_status s = t.gemm_packed(&call, a.data(), a_stride, packed, out.data(), out_stride, m);
+    t.release_packed(packed);
     if (s == QS_OK && expected.status == QS_OK) require(out == want);
     return s;
   });

@@ -139,6 +139,11 @@ qs_status PackWeights(const qs_gemm_params* p, const int8_t* w, size_t w_stride,
   if (p == nullptr || (w == nullptr && n * k > 0) || (n > 0 && k > 0 && w_stride < k)) {
     return QS_BAD_PARAMETERS;
   }
+  // A per-tensor weight zero point is checked even with no column, as gemm checks it (found by
+  // fuzz_kernels_differential: N = 0 with Zw = 251 packed, while gemm rejected the same call).
+  if (p->w_zero_points == nullptr && (p->w_zero_point < -128 || p->w_zero_point > 127)) {
+    return QS_BAD_PARAMETERS;
+  }
   const size_t padded = (n + 63) / 64 * 64;
   auto object = std::unique_ptr<qs_packed_weights>(new (std::nothrow) qs_packed_weights);
   if (!object) return QS_BAD_PARAMETERS;  // no memory: the ABI has no better status
