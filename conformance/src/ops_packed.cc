@@ -258,6 +258,7 @@ Check pack_rejects_bad_parameters(std::uint32_t a_type) {
                    qs_gemm_params params;
                    std::size_t w_stride;
                    bool null_w;
+                   std::size_t n = 3;
                  };
                  const std::int32_t zps[3] = {0, 0, 128};
                  qs_gemm_params zw_high = p, zw_low = p, zw_column = p;
@@ -268,11 +269,13 @@ Check pack_rejects_bad_parameters(std::uint32_t a_type) {
                                      {"W = NULL with n * k > 0", p, 4, true},
                                      {"w_zero_point = 128", zw_high, 4, false},
                                      {"w_zero_point = -129", zw_low, 4, false},
-                                     {"w_zero_points[2] = 128", zw_column, 4, false}};
+                                     {"w_zero_points[2] = 128", zw_column, 4, false},
+                                     // Checked with no column too, as gemm checks it.
+                                     {"w_zero_point = 128 with n = 0", zw_high, 4, false, 0}};
                  std::size_t calls = 0;
                  for (const Bad& b : bads) {
                    qs_packed_weights* object = reinterpret_cast<qs_packed_weights*>(&calls);  // not NULL
-                   const qs_status s = t.pack_weights(&b.params, b.null_w ? nullptr : w.data(), b.w_stride, 3, 4, &object);
+                   const qs_status s = t.pack_weights(&b.params, b.null_w ? nullptr : w.data(), b.w_stride, b.n, 4, &object);
                    ++calls;
                    if (s != QS_BAD_PARAMETERS || object != nullptr) {
                      const bool leaked = s == QS_OK && object != nullptr;
