@@ -3,7 +3,7 @@
 // the exact reference (reference/, the definitions of SPEC.md Q2, Q3, Q7) through the C ABI
 // (conformance/include/quantspec/kernel_abi.h). Operations: quantize, dequantize and requantize,
 // per tensor and per channel, every rounding rule, division, requantization variant and
-// zero-point entry the ABI has; gemm (Q5) and gemm_packed; lut; fake_quantize per tensor and per channel
+// zero-point entry the ABI has; gemm (Q5) and gemm_packed; linear and linear_packed; lut; fake_quantize per tensor and per channel
 // (Q15, every variant); dynamic_quantize, dynamic_linear and dynamic_linear_packed (Q17, every
 // variant, per tensor and per row); valid and invalid parameters alike.
 //
@@ -17,10 +17,11 @@
 //
 // Input decoding. Bytes are read in order; a read past the end yields 0. "sel(k)" reads one
 // byte b: b < 0xF0 gives b % k (a valid enum value), else k + (b - 0xF0) (outside the enum).
-//   byte 0             operation: b % 12 = quantize, quantize_per_channel, dequantize,
-//                      dequantize_per_channel, requantize, requantize_per_channel, gemm, lut,
-//                      fake_quantize, fake_quantize_per_channel, dynamic_quantize,
-//                      dynamic_linear (with dynamic_linear_packed).
+//   byte 0             operation: b % 13 = quantize, quantize_per_channel, dequantize,
+//                      dequantize_per_channel, requantize, requantize_per_channel, gemm (with
+//                      gemm_packed), lut, fake_quantize, fake_quantize_per_channel,
+//                      dynamic_quantize, dynamic_linear (with dynamic_linear_packed), linear
+//                      (with linear_packed).
 //   type               sel(2): element type of the 8-bit side (S8, U8).
 //   quantize:          rounding sel(5), division sel(3), bounds, then the channel block.
 //   dequantize:        the channel block.
@@ -47,6 +48,8 @@
 //                      s % 3, else width - 1), forms f (bit 0: per-channel Zw, bit 1: bias),
 //                      Zw (one, or n), bias (n raw int32 when present), then A's m x a_stride
 //                      and W's n x w_stride bytes (padding included).
+//   linear:            the gemm block (N = 0: skipped), one byte (bit 0: per channel), then
+//                      the requantize block with [act_min, act_max] as its bounds and N channels.
 //   lut:               element_type sel(2), one byte (>= 0xF0: table NULL), the 256 table
 //                      bytes, then the input bytes.
 //   fake_quantize:     variant sel(3), rounding sel(5); TENSORFLOW: one byte < 0xE0 then g:
@@ -334,16 +337,32 @@ void fuzz_dequantize(Bytes& in, bool per_channel) {
 // ---- requantize (Q7) ----
 bool is_fixed_point(std::uint32_t v) { return v != QS_REQUANT_IDEAL && v != QS_REQUANT_FP32; }
 
-void fuzz_requantize(Bytes& in, bool per_channel) {
-  qs_requantize_params p{};
-  p.output_type = in.sel(2);
-  qs_requantization& r = p.requant;
+// A decoded requantization (the fields of qs_requantization, the output type and bounds) and
+// what the reference says of it: its per-channel parameters, or that the call is bad.
+struct RequantCase {
+  std::uint32_t output_type = 0;
+  std::int32_t qmin = 0, qmax = 0;
+  qs_requantization r{};
+  std::vector<std::int32_t> multipliers, shifts;
+  std::vector<float> scales, weight_scales;
+  ChannelShape shape;
+  std::size_t channels = 1;
+  Expected expected;
+  std::vector<ref::RequantizeParams> params;  // one per channel when expected.status is QS_OK
+};
+
+// Decodes a requantization as the header comment lays it out. `channels_override` (linear:
+// one channel per output column) replaces the channel block's count, keeping its NULL array.
+void decode_requantization(Bytes& in, bool per_channel, RequantCase& c,
+                           std::optional<std::size_t> channels_override = std::nullopt) {
+  c.output_type = in.sel(2);
+  qs_requantization& r = c.r;
   r.variant = in.sel(9);
   r.zero_point_entry = in.sel(2);
   r.rounding = in.sel(5);
   r.derivation = in.sel(3);
-  bounds(in, p.output_type, &p.qmin, &p.qmax);
-  r.output_zero_point = zero_point(in, p.output_type);
+  bounds(in, c.output_type, &c.qmin, &c.qmax);
+  r.output_zero_point = zero_point(in, c.output_type);
   r.input_scale = in.scale();
   r.output_scale = in.scale();
   // Unread fields: garbage everywhere first; the variant's own fields are set below.
@@ -356,184 +375,230 @@ void fuzz_requantize(Bytes& in, bool per_channel) {
   r.scales = unreadable<float>();
   r.weight_scales = unreadable<float>();
   const bool fixed = is_fixed_point(r.variant);
-  std::vector<std::int32_t> multipliers, shifts;
-  std::vector<float> scales, weight_scales;
   auto one_channel = [&] {
     if (r.variant == QS_REQUANT_IDEAL) {
-      weight_scales.push_back(in.scale());
+      c.weight_scales.push_back(in.scale());
     } else if (r.variant == QS_REQUANT_FP32) {
-      scales.push_back(in.scale());
+      c.scales.push_back(in.scale());
     } else {
-      multipliers.push_back(in.i32());
-      shifts.push_back(static_cast<std::int8_t>(in.u8()));
+      c.multipliers.push_back(in.i32());
+      c.shifts.push_back(static_cast<std::int8_t>(in.u8()));
     }
   };
-  ChannelShape shape;
-  std::size_t channels = 1;
   if (per_channel) {
-    shape = channel_shape(in);
-    channels = shape.channels;
-    for (std::size_t c = 0; c < channels; ++c) one_channel();
-    p.channels = channels;
+    c.shape = channel_shape(in);
+    if (channels_override) c.shape.channels = *channels_override;
+    c.channels = c.shape.channels;
+    for (std::size_t ch = 0; ch < c.channels; ++ch) one_channel();
     if (fixed) {
-      r.multipliers = shape.null_array == 0 ? nullptr : multipliers.data();
-      r.shifts = shape.null_array == 1 ? nullptr : shifts.data();
+      r.multipliers = c.shape.null_array == 0 ? nullptr : c.multipliers.data();
+      r.shifts = c.shape.null_array == 1 ? nullptr : c.shifts.data();
     } else if (r.variant == QS_REQUANT_FP32) {
-      r.scales = shape.null_array == 2 ? nullptr : scales.data();
+      r.scales = c.shape.null_array == 2 ? nullptr : c.scales.data();
     } else {
-      r.weight_scales = shape.null_array == 3 ? nullptr : weight_scales.data();
+      r.weight_scales = c.shape.null_array == 3 ? nullptr : c.weight_scales.data();
     }
   } else {
     one_channel();
-    p.channels = 0;  // unread
-    if (r.variant == QS_REQUANT_IDEAL) r.weight_scale = weight_scales[0];
-    else if (r.variant == QS_REQUANT_FP32) r.scale = scales[0];
-    else if (r.variant <= QS_REQUANT_RNDNA) { r.multiplier = multipliers[0]; r.shift = shifts[0]; }
+    if (r.variant == QS_REQUANT_IDEAL) r.weight_scale = c.weight_scales[0];
+    else if (r.variant == QS_REQUANT_FP32) r.scale = c.scales[0];
+    else if (r.variant <= QS_REQUANT_RNDNA) { r.multiplier = c.multipliers[0]; r.shift = c.shifts[0]; }
   }
-  std::vector<std::int32_t> acc(std::min(in.remaining() / 4, kMaxElements));
-  for (std::int32_t& v : acc) v = in.i32();
+}
 
-  Expected expected;
+// The status the ABI prescribes for the decoded requantization, and the reference's parameters.
+// acc[i] is requantized with channel channel_of(i) (TOSA REQUIREs a range of every accumulator).
+template <typename ChannelOf>
+void expect_requantization(RequantCase& c, bool per_channel, const std::vector<std::int32_t>& acc,
+                           ChannelOf channel_of) {
+  const qs_requantization& r = c.r;
+  Expected& expected = c.expected;
   auto bad = [&] { expected.status = QS_BAD_PARAMETERS; };
-  std::vector<ref::RequantizeParams> params;
-  if (!is_type(p.output_type) || r.variant > QS_REQUANT_RNDNA ||
+  const bool fixed = is_fixed_point(r.variant);
+  if (!is_type(c.output_type) || r.variant > QS_REQUANT_RNDNA ||
       r.zero_point_entry > QS_ZP_BEFORE_ROUNDING || r.rounding > QS_ROUND_FLOOR ||
       r.derivation > QS_DERIVE_RNDNU) {
     bad();
-  } else {
-    expected.not_supported_allowed = r.variant == QS_REQUANT_IDEAL;
-    const bool null_read_array =
-        (fixed && (shape.null_array == 0 || shape.null_array == 1)) ||
-        (r.variant == QS_REQUANT_FP32 && shape.null_array == 2) ||
-        (r.variant == QS_REQUANT_IDEAL && shape.null_array == 3);
-    if (p.qmin > p.qmax || !in_type(p.qmin, p.output_type) || !in_type(p.qmax, p.output_type)) {
-      bad();
-    } else if (per_channel && (channels == 0 || null_read_array)) {
-      bad();
-    } else {
-      for (std::size_t c = 0; c < channels; ++c) {
-        ref::RequantizeParams q;
-        q.variant = static_cast<ref::RequantVariant>(r.variant);
-        q.rounding = static_cast<ref::Rounding>(r.rounding);
-        q.zero_point_entry = static_cast<ref::ZeroPointEntry>(r.zero_point_entry);
-        q.zero_point = r.output_zero_point;
-        q.qmin = p.qmin;
-        q.qmax = p.qmax;
-        try {
-          if (r.variant == QS_REQUANT_IDEAL) {
-            // M = Sx * Sw / Sy exactly; each scale finite and > 0 (qs_requantization).
-            for (float s : {r.input_scale, weight_scales[c], r.output_scale}) {
-              if (!(std::isfinite(s) && s > 0.0f)) throw ref::ParameterError("scale", "> 0", "");
-            }
-            q.real_multiplier = ref::multiplier_from_scales(r.input_scale, weight_scales[c],
-                                                            r.output_scale);
-          } else if (r.variant == QS_REQUANT_FP32) {
-            q.scale = scales[c];
-          } else {
-            q.multiplier = multipliers[c];
-            q.shift = shifts[c];
-          }
-          q.validate();
-        } catch (const ref::ParameterError&) {
-          bad();
+    return;
+  }
+  expected.not_supported_allowed = r.variant == QS_REQUANT_IDEAL;
+  const bool null_read_array =
+      (fixed && (c.shape.null_array == 0 || c.shape.null_array == 1)) ||
+      (r.variant == QS_REQUANT_FP32 && c.shape.null_array == 2) ||
+      (r.variant == QS_REQUANT_IDEAL && c.shape.null_array == 3);
+  if (c.qmin > c.qmax || !in_type(c.qmin, c.output_type) || !in_type(c.qmax, c.output_type)) {
+    bad();
+    return;
+  }
+  if (per_channel && (c.channels == 0 || null_read_array)) {
+    bad();
+    return;
+  }
+  for (std::size_t ch = 0; ch < c.channels; ++ch) {
+    ref::RequantizeParams q;
+    q.variant = static_cast<ref::RequantVariant>(r.variant);
+    q.rounding = static_cast<ref::Rounding>(r.rounding);
+    q.zero_point_entry = static_cast<ref::ZeroPointEntry>(r.zero_point_entry);
+    q.zero_point = r.output_zero_point;
+    q.qmin = c.qmin;
+    q.qmax = c.qmax;
+    try {
+      if (r.variant == QS_REQUANT_IDEAL) {
+        // M = Sx * Sw / Sy exactly; each scale finite and > 0 (qs_requantization).
+        for (float scale : {r.input_scale, c.weight_scales[ch], r.output_scale}) {
+          if (!(std::isfinite(scale) && scale > 0.0f)) throw ref::ParameterError("scale", "> 0", "");
         }
-        params.push_back(q);
+        q.real_multiplier = ref::multiplier_from_scales(r.input_scale, c.weight_scales[ch], r.output_scale);
+      } else if (r.variant == QS_REQUANT_FP32) {
+        q.scale = c.scales[ch];
+      } else {
+        q.multiplier = c.multipliers[ch];
+        q.shift = c.shifts[ch];
       }
-      // TOSA REQUIRE: every accumulator in the range the shift allows (else QS_BAD_PARAMETERS).
-      for (std::size_t i = 0; expected.status == QS_OK && i < acc.size(); ++i) {
-        try {
-          ref::validate_accumulator(ref::Integer(acc[i]), params[i % params.size()]);
-        } catch (const ref::ParameterError&) {
-          bad();
-        }
-      }
+      q.validate();
+    } catch (const ref::ParameterError&) {
+      bad();
+    }
+    c.params.push_back(q);
+  }
+  // TOSA REQUIRE: every accumulator in the range the shift allows (else QS_BAD_PARAMETERS).
+  for (std::size_t i = 0; expected.status == QS_OK && i < acc.size(); ++i) {
+    try {
+      ref::validate_accumulator(ref::Integer(acc[i]), c.params[channel_of(i)]);
+    } catch (const ref::ParameterError&) {
+      bad();
     }
   }
+}
+
+// The reference's requantization of acc[i] with channel channel_of(i) (definition = fast path).
+template <typename ChannelOf>
+std::vector<std::int32_t> requantized(const RequantCase& c, const std::vector<std::int32_t>& acc, ChannelOf channel_of) {
   std::vector<std::int32_t> want;
-  if (expected.status == QS_OK) {
-    for (std::size_t i = 0; i < acc.size(); ++i) {
-      const ref::RequantizeParams& q = params[i % params.size()];
-      const auto definition = static_cast<std::int32_t>(ref::requantize(ref::Integer(acc[i]), q));
-      require(ref::FastRequantizer(q)(acc[i]) == definition);
-      want.push_back(definition);
-    }
+  for (std::size_t i = 0; i < acc.size(); ++i) {
+    const ref::RequantizeParams& q = c.params[channel_of(i)];
+    const auto definition = static_cast<std::int32_t>(ref::requantize(ref::Integer(acc[i]), q));
+    require(ref::FastRequantizer(q)(acc[i]) == definition);
+    want.push_back(definition);
   }
+  return want;
+}
+
+void fuzz_requantize(Bytes& in, bool per_channel) {
+  RequantCase c;
+  decode_requantization(in, per_channel, c);
+  qs_requantize_params p{};
+  p.output_type = c.output_type;
+  p.requant = c.r;
+  p.qmin = c.qmin;
+  p.qmax = c.qmax;
+  p.channels = per_channel ? c.channels : 0;  // unread per tensor
+  std::vector<std::int32_t> acc(std::min(in.remaining() / 4, kMaxElements));
+  for (std::int32_t& v : acc) v = in.i32();
+  const auto channel_of = [&](std::size_t i) { return i % c.channels; };
+  expect_requantization(c, per_channel, acc, channel_of);
+  std::vector<std::int32_t> want;
+  if (c.expected.status == QS_OK) want = requantized(c, acc, channel_of);
   const std::vector<std::uint8_t> want_bytes = store8(want);
-  check_tables(expected, [&](const qs_kernel_table& t) {
+  check_tables(c.expected, [&](const qs_kernel_table& t) {
     std::vector<std::uint8_t> out(acc.size(), 0x5A);
     const auto fn = per_channel ? t.requantize_per_channel : t.requantize;
     const qs_status s = fn(&p, acc.data(), out.data(), acc.size());
-    if (s == QS_OK && expected.status == QS_OK) require(out == want_bytes);
+    if (s == QS_OK && c.expected.status == QS_OK) require(out == want_bytes);
     return s;
   });
 }
 
 // ---- gemm (Q5) ----
 // acc[m][n] = bias[n] + sum_k (A[m][k] - Za) * (W[n][k] - Zw[n]) wrapped to int32.
-void fuzz_gemm(Bytes& in) {
+struct GemmCase {
   qs_gemm_params p{};
+  std::size_t m = 0, n = 0, k = 0, a_stride = 0, w_stride = 0, out_stride = 0;
+  bool per_channel_zw = false, has_bias = false;
+  std::vector<std::int32_t> zw, bias;
+  std::vector<std::uint8_t> a;
+  std::vector<std::int8_t> w;
+  Expected expected;
+  std::vector<std::int32_t> want;  // m x out_stride (padding 0x7E7E7E7E) when expected is QS_OK
+};
+
+void decode_gemm(Bytes& in, GemmCase& g) {
+  qs_gemm_params& p = g.p;
   p.a_type = in.sel(2);
   p.a_zero_point = zero_point(in, p.a_type);
-  const std::size_t m = in.u8() % 5, n = in.u8() % 21, k = in.u8() % 41;
+  g.m = in.u8() % 5;
+  g.n = in.u8() % 21;
+  g.k = in.u8() % 41;
+  const std::size_t m = g.m, n = g.n, k = g.k;
   // Strides: usually exact, sometimes padded, sometimes one short (bad when the matrix has rows).
   auto stride = [&](std::size_t width) -> std::size_t {
     const std::uint8_t b = in.u8();
     if (b < 0xC0) return width + b % 3;
     return width == 0 ? 0 : width - 1;
   };
-  const std::size_t a_stride = stride(k), w_stride = stride(k), out_stride = stride(n);
+  g.a_stride = stride(k);
+  g.w_stride = stride(k);
+  g.out_stride = stride(n);
   const std::uint8_t forms = in.u8();
-  const bool per_channel_zw = forms & 1, has_bias = forms & 2;
+  g.per_channel_zw = forms & 1;
+  g.has_bias = forms & 2;
   // One spare entry, so that data() is never NULL (NULL w_zero_points means per tensor).
-  std::vector<std::int32_t> zw(n + 1), bias(n + 1);
+  g.zw.assign(n + 1, 0);
+  g.bias.assign(n + 1, 0);
   p.w_zero_point = std::numeric_limits<std::int32_t>::min();  // unread when per channel
-  if (per_channel_zw) {
-    for (std::size_t j = 0; j < n; ++j) zw[j] = zero_point(in, QS_S8);
+  if (g.per_channel_zw) {
+    for (std::size_t j = 0; j < n; ++j) g.zw[j] = zero_point(in, QS_S8);
   } else {
     p.w_zero_point = zero_point(in, QS_S8);
-    for (auto& z : zw) z = p.w_zero_point;
+    for (auto& z : g.zw) z = p.w_zero_point;
   }
-  for (std::size_t j = 0; j < n; ++j) bias[j] = has_bias ? in.i32() : 0;
-  p.w_zero_points = per_channel_zw ? zw.data() : nullptr;
-  p.bias = has_bias ? bias.data() : nullptr;
+  for (std::size_t j = 0; j < n; ++j) g.bias[j] = g.has_bias ? in.i32() : 0;
+  p.w_zero_points = g.per_channel_zw ? g.zw.data() : nullptr;
+  p.bias = g.has_bias ? g.bias.data() : nullptr;
   // The elements, row strides included (padding holds bytes too: a kernel must not read them
   // into a result).
-  std::vector<std::uint8_t> a(std::max<std::size_t>(m * a_stride, 1));
-  std::vector<std::int8_t> w(std::max<std::size_t>(n * w_stride, 1));
-  for (auto& v : a) v = in.u8();
-  for (auto& v : w) v = static_cast<std::int8_t>(in.u8());
+  g.a.assign(std::max<std::size_t>(m * g.a_stride, 1), 0);
+  g.w.assign(std::max<std::size_t>(n * g.w_stride, 1), 0);
+  for (auto& v : g.a) v = in.u8();
+  for (auto& v : g.w) v = static_cast<std::int8_t>(in.u8());
 
   // Expected status (kernel_abi.h, qs_gemm_params).
-  Expected expected;
   const bool a_rows = m > 0 && k > 0, w_rows = n > 0 && k > 0;
-  if (!is_type(p.a_type) || !in_type(p.a_zero_point, p.a_type) ||
-      (a_rows && a_stride < k) || (w_rows && w_stride < k) || (m > 0 && out_stride < n)) {
-    expected.status = QS_BAD_PARAMETERS;
+  if (!is_type(p.a_type) || !in_type(p.a_zero_point, p.a_type) || (a_rows && g.a_stride < k) ||
+      (w_rows && g.w_stride < k) || (m > 0 && g.out_stride < n)) {
+    g.expected.status = QS_BAD_PARAMETERS;
   }
   for (std::size_t j = 0; j < n; ++j) {
-    if (!in_type(zw[j], QS_S8)) expected.status = QS_BAD_PARAMETERS;
+    if (!in_type(g.zw[j], QS_S8)) g.expected.status = QS_BAD_PARAMETERS;
   }
-  if (!per_channel_zw && !in_type(p.w_zero_point, QS_S8)) expected.status = QS_BAD_PARAMETERS;
-  std::vector<std::int32_t> want(std::max<std::size_t>(m * out_stride, 1), 0x7E7E7E7E);
-  if (expected.status == QS_OK) {
+  if (!g.per_channel_zw && !in_type(p.w_zero_point, QS_S8)) g.expected.status = QS_BAD_PARAMETERS;
+  g.want.assign(std::max<std::size_t>(m * g.out_stride, 1), 0x7E7E7E7E);
+  if (g.expected.status == QS_OK) {
     const ref::DType a_dtype = p.a_type == QS_U8 ? ref::DType::uint8 : ref::DType::int8;
     for (std::size_t i = 0; i < m; ++i) {
       for (std::size_t j = 0; j < n; ++j) {
-        ref::QuantizedOperand x{a_dtype, p.a_zero_point, {}}, y{ref::DType::int8, zw[j], {}};
+        ref::QuantizedOperand x{a_dtype, p.a_zero_point, {}}, y{ref::DType::int8, g.zw[j], {}};
         for (std::size_t c = 0; c < k; ++c) {
-          const std::uint8_t byte = a[i * a_stride + c];
+          const std::uint8_t byte = g.a[i * g.a_stride + c];
           x.values.push_back(p.a_type == QS_S8 ? static_cast<std::int8_t>(byte) : byte);
-          y.values.push_back(w[j * w_stride + c]);
+          y.values.push_back(g.w[j * g.w_stride + c]);
         }
-        want[i * out_stride + j] = ref::accumulate(x, y, ref::Integer(bias[j])).wrapped;
+        g.want[i * g.out_stride + j] = ref::accumulate(x, y, ref::Integer(g.bias[j])).wrapped;
       }
     }
   }
+}
+
+void fuzz_gemm(Bytes& in) {
+  GemmCase g;
+  decode_gemm(in, g);
+  const qs_gemm_params& p = g.p;
+  const Expected& expected = g.expected;
   check_tables(expected, [&](const qs_kernel_table& t) {
-    std::vector<std::int32_t> out(want.size(), 0x7E7E7E7E);
-    const qs_status s = t.gemm(&p, a.data(), a_stride, w.data(), w_stride, out.data(), out_stride, m, n, k);
+    std::vector<std::int32_t> out(g.want.size(), 0x7E7E7E7E);
+    const qs_status s = t.gemm(&p, g.a.data(), g.a_stride, g.w.data(), g.w_stride, out.data(), g.out_stride, g.m, g.n, g.k);
     // The whole buffer: outputs equal, row padding untouched.
-    if (s == QS_OK && expected.status == QS_OK) require(out == want);
+    if (s == QS_OK && expected.status == QS_OK) require(out == g.want);
     return s;
   });
   // The same call on packed weights (pack_weights keeps Zw and the bias; gemm_packed ignores
@@ -541,7 +606,7 @@ void fuzz_gemm(Bytes& in) {
   check_tables(expected, [&](const qs_kernel_table& t) {
     if (t.pack_weights == nullptr || t.gemm_packed == nullptr) return expected.status;
     qs_packed_weights* packed = nullptr;
-    const qs_status packing = t.pack_weights(&p, w.data(), w_stride, n, k, &packed);
+    const qs_status packing = t.pack_weights(&p, g.w.data(), g.w_stride, g.n, g.k, &packed);
     if (packing != QS_OK) {
       require(packed == nullptr);
       return packing;
@@ -550,8 +615,82 @@ void fuzz_gemm(Bytes& in) {
     call.w_zero_point = std::numeric_limits<std::int32_t>::min();  // unread by gemm_packed
     call.w_zero_points = unreadable<std::int32_t>();
     call.bias = unreadable<std::int32_t>();
-    std::vector<std::int32_t> out(want.size(), 0x7E7E7E7E);
-    const qs_status s = t.gemm_packed(&call, a.data(), a_stride, packed, out.data(), out_stride, m);
+    std::vector<std::int32_t> out(g.want.size(), 0x7E7E7E7E);
+    const qs_status s = t.gemm_packed(&call, g.a.data(), g.a_stride, packed, out.data(), g.out_stride, g.m);
+    t.release_packed(packed);
+    if (s == QS_OK && expected.status == QS_OK) require(out == g.want);
+    return s;
+  });
+}
+
+// ---- linear (Q5 + Q7 + Q8) ----
+// out[m][n] = clamp(requantize(acc[m][n]), act_min, act_max): the gemm block, then a byte
+// (bit 0: per-channel requantization, one channel per column), then a requantization as
+// requantize decodes it (its bounds are [act_min, act_max]; the channel block's count is
+// replaced by N). Then linear_packed on the same call. N = 0 cases are skipped (no columns
+// to requantize).
+void fuzz_linear(Bytes& in) {
+  GemmCase g;
+  decode_gemm(in, g);
+  if (g.n == 0) return;
+  const bool per_channel = (in.u8() & 1) != 0;
+  RequantCase c;
+  decode_requantization(in, per_channel, c, g.n);
+  qs_linear_params p{};
+  p.gemm = g.p;
+  p.requant = c.r;
+  p.per_channel = per_channel ? 1 : 0;
+  p.output_type = c.output_type;
+  p.act_min = c.qmin;
+  p.act_max = c.qmax;
+  // The accumulators the reference requantizes: row-major m x n without the padding.
+  std::vector<std::int32_t> acc;
+  for (std::size_t i = 0; g.expected.status == QS_OK && i < g.m; ++i) {
+    for (std::size_t j = 0; j < g.n; ++j) acc.push_back(g.want[i * g.out_stride + j]);
+  }
+  const auto column_of = [&](std::size_t i) { return per_channel ? i % g.n : 0; };
+  // The requantization clamps to the output type's range and the activation to [act_min,
+  // act_max] after it (Zy need not lie in the activation's range, only in the type's).
+  const bool act_ok = is_type(c.output_type) && p.act_min <= p.act_max && in_type(p.act_min, c.output_type) &&
+                      in_type(p.act_max, c.output_type);
+  if (is_type(c.output_type)) {
+    c.qmin = type_min(c.output_type);
+    c.qmax = type_max(c.output_type);
+  }
+  expect_requantization(c, per_channel, acc, column_of);
+  Expected expected = c.expected;
+  if (g.expected.status != QS_OK || !act_ok) expected.status = QS_BAD_PARAMETERS;
+  std::vector<std::uint8_t> want(std::max<std::size_t>(g.m * g.out_stride, 1), 0x6B);
+  if (expected.status == QS_OK) {
+    const std::vector<std::int32_t> q = requantized(c, acc, column_of);
+    for (std::size_t i = 0; i < g.m; ++i) {
+      for (std::size_t j = 0; j < g.n; ++j) {
+        const std::int32_t v = std::clamp(q[i * g.n + j], p.act_min, p.act_max);
+        want[i * g.out_stride + j] = static_cast<std::uint8_t>(v);
+      }
+    }
+  }
+  check_tables(expected, [&](const qs_kernel_table& t) {
+    std::vector<std::uint8_t> out(want.size(), 0x6B);
+    const qs_status s = t.linear(&p, g.a.data(), g.a_stride, g.w.data(), g.w_stride, out.data(), g.out_stride,
+                                 g.m, g.n, g.k);
+    if (s == QS_OK && expected.status == QS_OK) require(out == want);
+    return s;
+  });
+  check_tables(expected, [&](const qs_kernel_table& t) {
+    if (t.pack_weights == nullptr || t.linear_packed == nullptr) return expected.status;
+    qs_packed_weights* packed = nullptr;
+    const qs_status packing = t.pack_weights(&p.gemm, g.w.data(), g.w_stride, g.n, g.k, &packed);
+    if (packing != QS_OK) {
+      require(packed == nullptr);
+      return packing;
+    }
+    qs_linear_params call = p;
+    call.gemm.w_zero_point = std::numeric_limits<std::int32_t>::min();  // unread by linear_packed
+    call.gemm.w_zero_points = unreadable<std::int32_t>();
+    call.gemm.bias = unreadable<std::int32_t>();
+    std::vector<std::uint8_t> out(want.size(), 0x6B);
+    const qs_status s = t.linear_packed(&call, g.a.data(), g.a_stride, packed, out.data(), g.out_stride, g.m);
     t.release_packed(packed);
     if (s == QS_OK && expected.status == QS_OK) require(out == want);
     return s;
@@ -915,7 +1054,7 @@ void fuzz_dynamic_linear(Bytes& in) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   Bytes in(data, size);
-  switch (in.u8() % 12) {
+  switch (in.u8() % 13) {
     case 0: fuzz_quantize(in, false); break;
     case 1: fuzz_quantize(in, true); break;
     case 2: fuzz_dequantize(in, false); break;
@@ -927,7 +1066,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 8: fuzz_fake_quantize(in, false); break;
     case 9: fuzz_fake_quantize(in, true); break;
     case 10: fuzz_dynamic_quantize(in); break;
-    default: fuzz_dynamic_linear(in); break;
+    case 11: fuzz_dynamic_linear(in); break;
+    default: fuzz_linear(in); break;
   }
   return 0;
 }

@@ -92,6 +92,18 @@ def gemm_seed(a_type, m, n, k, per_channel_zw, bias):
     return body + bytes((x * 37 + 11) % 256 if x % 5 else (0, 0x7F, 0x80, 0xFF)[x % 4] for x in range(cells))
 
 
+def linear_seed(a_type, per_channel, variant, m=3, n=5, k=9):
+    """A gemm block (op byte 12 instead of 6), the per-channel byte, then a requantization as
+    requantize_seed writes it (bounds: the output type's range) with its channel block's count
+    replaced by N (one channel per column)."""
+    body = bytearray(gemm_seed(a_type, m, n, k, per_channel_zw=per_channel, bias=True))
+    body[0] = 12
+    body += bytes([1 if per_channel else 0])
+    requant = requantize_seed(per_channel, variant)[1:]  # without the op byte
+    accs = b"".join(i32(a) for a in (ACCS if variant not in (3, 4, 5) else [a for a in ACCS if -2**30 <= a < 2**30]))
+    return bytes(body) + requant[: len(requant) - len(accs)]
+
+
 def lut_seed(element_type):
     table = bytes((255 - i) if i % 3 else i for i in range(256))
     return bytes([7, element_type, 0]) + table + bytes(BYTES)
@@ -173,6 +185,10 @@ def main():
     seeds["dynamic_quantize_symmetric_per_row"] = dynamic_quantize_seed(1, 1)
     seeds["dynamic_linear_symmetric_per_row"] = dynamic_linear_seed(1, 1, False)
     seeds["dynamic_quantize_pytorch_reduce_range"] = dynamic_quantize_seed(2, 2)
+    for variant in range(9):
+        seeds[f"linear_v{variant}_per_tensor"] = linear_seed(variant % 2, False, variant)
+    seeds["linear_single_round_per_channel"] = linear_seed(1, True, 1)
+    seeds["linear_fp32_per_channel"] = linear_seed(0, True, 6)
     for name, data in seeds.items():
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)
