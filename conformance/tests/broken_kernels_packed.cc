@@ -31,6 +31,7 @@ qs_status pack(const qs_gemm_params* p, const int8_t* w, size_t w_stride, size_t
   if (packed == nullptr) return QS_BAD_PARAMETERS;
   *packed = nullptr;
   if (p == nullptr || (w == nullptr && n * k > 0) || (n > 0 && k > 0 && w_stride < k)) return QS_BAD_PARAMETERS;
+  if (p->w_zero_points == nullptr && (p->w_zero_point < -128 || p->w_zero_point > 127)) return QS_BAD_PARAMETERS;
   auto* object = new qs_packed_weights;
   object->n = n;
   object->k = k;

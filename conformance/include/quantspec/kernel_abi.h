@@ -481,7 +481,7 @@ typedef struct qs_kernel_table {
 
   /* Packed weights: W is N x K s8; *packed receives the object (NULL on failure). Bad
    * parameters: packed NULL, W NULL with N*K > 0, w_stride < K (N, K > 0), a weight zero point
-   * outside [-128, 127]. linear_packed / gemm_packed: as linear / gemm, plus w NULL. */
+   * outside [-128, 127] (the per-tensor w_zero_point even when N = 0, as gemm checks it). linear_packed / gemm_packed: as linear / gemm, plus w NULL. */
   qs_status (*pack_weights)(const qs_gemm_params* p, const int8_t* w, size_t w_stride, size_t n,
                             size_t k, qs_packed_weights** packed);
   void (*release_packed)(qs_packed_weights* packed);
