@@ -27,6 +27,7 @@ std::string_view name(ScaleDerivation d) {
     case ScaleDerivation::tflite: return "tflite";
     case ScaleDerivation::f32_product_divide: return "f32_product_divide";
     case ScaleDerivation::f32_product_reciprocal: return "f32_product_reciprocal";
+    case ScaleDerivation::f32_reciprocal_quotient: return "f32_reciprocal_quotient";
   }
   return "?";
 }
@@ -34,7 +35,7 @@ std::string_view name(ScaleDerivation d) {
 const std::vector<ScaleDerivation>& all_scale_derivations() {
   static const std::vector<ScaleDerivation> all = {
       ScaleDerivation::exact, ScaleDerivation::tflite, ScaleDerivation::f32_product_divide,
-      ScaleDerivation::f32_product_reciprocal};
+      ScaleDerivation::f32_product_reciprocal, ScaleDerivation::f32_reciprocal_quotient};
   return all;
 }
 
@@ -43,7 +44,7 @@ ScaleDerivation parse_scale_derivation(std::string_view text, std::string_view p
     if (name(d) == text) return d;
   }
   throw ParameterError(std::string(parameter),
-                       "exact, tflite, f32_product_divide or f32_product_reciprocal",
+                       "exact, tflite, f32_product_divide, f32_product_reciprocal or f32_reciprocal_quotient",
                        std::string(text));
 }
 
@@ -63,6 +64,17 @@ Rational derived_multiplier(float sx, float sw, float sy, ScaleDerivation deriva
       const float reciprocal = finite_nonzero(Rational(1) / exact(sy), "sy", "fl32(1/sy)");
       return exact(finite_nonzero(exact(product) * exact(reciprocal), "sy",
                                   "fl32(fl32(sx*sw)*fl32(1/sy))"));
+    }
+    case ScaleDerivation::f32_reciprocal_quotient: {  // Q20.3: ideep's oneDNN output scale
+      // ideep takes fl32(fl64(1/S)); that equals fl32(1/S) (SPEC Q20.3: 1/S is never within
+      // 2^-53 relative of a binary32 midpoint without being one, so the binary64 rounding
+      // cannot create a tie).
+      const float rx = finite_nonzero(Rational(1) / exact(sx), "sx", "fl32(1/sx)");
+      const float rw = finite_nonzero(Rational(1) / exact(sw), "sw", "fl32(1/sw)");
+      const float ry = finite_nonzero(Rational(1) / exact(sy), "sy", "fl32(1/sy)");
+      const float product = finite_nonzero(exact(rx) * exact(rw), "sw", "fl32(fl32(1/sx)*fl32(1/sw))");
+      return exact(finite_nonzero(exact(ry) / exact(product), "sy",
+                                  "fl32(fl32(1/sy)/fl32(fl32(1/sx)*fl32(1/sw)))"));
     }
   }
   return m;

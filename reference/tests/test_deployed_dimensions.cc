@@ -155,6 +155,40 @@ TEST(Binary32Requantize, ScaleOrdersMatchHostArithmeticAndDiffer) {
       derived_multiplier(0x1p-100f, 0x1p-100f, 1.0f, ScaleDerivation::f32_product_reciprocal), "sw");
 }
 
+// Q20.3 f32_reciprocal_quotient: PyTorch's onednn engine passes oneDNN the reciprocal scales
+// fl32(1/Sx), fl32(1/Sw), fl32(1/Sy) and ideep forms the output scale fl32(ry / fl32(rx * rw))
+// and the bias in accumulator units fl32(b * fl32(rx * rw)). Host binary32 arithmetic here; the
+// value 126 was measured with Debian python3-torch 1.13.1, engine onednn (quantized.linear,
+// x = 251 with Zx = 131, w = 105, bias 0x1.99999ap-5f, Zy = 128 on quint8, minus 128;
+// distinguish.json tcId 101), where the f32_product_divide scale gives 127.
+TEST(Binary32Requantize, ReciprocalQuotientIsPytorchOnednnsScale) {
+  const float sx = 0x1.99999ap-4f, sw = 0x1.47ae14p-7f, sy = 0x1.99999ap-4f;  // 0.1f, 0.01f, 0.1f
+  const volatile float rx = 1.0f / sx, rw = 1.0f / sw, ry = 1.0f / sy;
+  const volatile float product = rx * rw;
+  const float quotient = ry / product;
+  EXPECT_EQ(quotient, 0x1.47ae14p-7f);
+  const float s = binary32_requantization_scale(sx, sw, sy, ScaleDerivation::f32_reciprocal_quotient);
+  EXPECT_EQ(s, quotient);
+  EXPECT_EQ(binary32_requantization_scale(sx, sw, sy, ScaleDerivation::f32_product_divide), 0x1.47ae16p-7f);
+  const float bias = 0x1.99999ap-5f * product;  // fl32(b * fl32(rx * rw)) = 50
+  EXPECT_EQ(bias, 50.0f);
+  // acc = (123 - 3) * 105 = 12600: t = fl32(12650 * s) = 126.5 exactly, half even 126.
+  EXPECT_EQ(requantize_binary32_float_bias(Integer(12600), bias, s, 0, -128, 127, Rounding::half_even,
+                                           ZeroPointEntry::before_rounding),
+            126);
+  const float divide = binary32_requantization_scale(sx, sw, sy, ScaleDerivation::f32_product_divide);
+  EXPECT_EQ(requantize_binary32_float_bias(Integer(12600), bias, divide, 0, -128, 127,
+                                           Rounding::half_even, ZeroPointEntry::before_rounding),
+            127);
+  EXPECT_EQ(parse_scale_derivation("f32_reciprocal_quotient"), ScaleDerivation::f32_reciprocal_quotient);
+  // fl32(1/Sx) beyond binary32 (a subnormal scale) names sx; a product of reciprocals that
+  // overflows names sw.
+  EXPECT_REJECTS_PARAMETER(
+      derived_multiplier(0x1p-140f, 0.1f, 0.1f, ScaleDerivation::f32_reciprocal_quotient), "sx");
+  EXPECT_REJECTS_PARAMETER(
+      derived_multiplier(0x1p-70f, 0x1p-70f, 0.1f, ScaleDerivation::f32_reciprocal_quotient), "sw");
+}
+
 // Q20.3: acc = 5, s = 0.5: t = 2.5 exactly. after_rounding with Zy = 1: half_even 2 + 1,
 // half_away 3 + 1, half_up 3 + 1, toward_zero 2 + 1, floor 2 + 1; before_rounding: t + 1 =
 // 3.5: half_even 4, half_away 4, half_up 4, toward_zero 3, floor 3. acc = -5: t = -2.5.

@@ -91,39 +91,14 @@ def groups_of(vectors_file, claimed):
     return ids
 
 
-# Tests whose flags name an edge *policy* or a parameter-acceptance rule rather than the
-# arithmetic (division, rounding, zero-point entry, derivation): NaN/inf inputs, rejected
-# parameters, subnormal scales, quotients beyond int32, int32 wrap/saturation choices. The
-# whole-variant identify of main rules a backend out of every variant for one of these; the
-# interop table also shows identify on the results without them. (The per-dimension identify
-# reports policy differences apart by itself; then this list is no longer needed.)
-EDGE_POLICY_FLAGS = {"nan_input", "nan_quotient", "infinite_input", "invalid_parameter", "subnormal_scale",
-                     "quotient_beyond_int32", "fake_quant_special_input", "left_shift_saturation",
-                     "accumulator_wrap", "partial_sum_overflow", "srdhm_int32_min", "int16_pair_saturation",
-                     "result_saturates_int32", "requires_acc_range"}
-
-
-def edge_policy_tc_ids(vectors_file):
-    doc = qv.load(vectors_file)
-    return {t["tcId"] for g in doc["testGroups"] for t in g["tests"] if EDGE_POLICY_FLAGS & set(t.get("flags", []))}
-
-
 def check_and_identify(quantspec, vectors_file, family, results, claimed, work_prefix):
     """Writes the results (every group the backend ran) for identify, and the subset of the
-    groups of the variant its source code claims for check; returns both parsed outputs and
-    identify on the results without the edge-policy tests (None when there are none)."""
+    groups of the variant its source code claims for check; returns both parsed outputs. (Edge
+    policies are named apart by the per-dimension identify of distinguish.json,
+    identify_distinguish; the whole-variant families are identified as they are.)"""
     all_path = work_prefix + ".all.json"
     qv.write_results(all_path, {family: results})
     identified = parse_identify(_run(quantspec, ["identify", "--vectors", vectors_file, "--results", all_path]))
-    edge = edge_policy_tc_ids(vectors_file)
-    arithmetic = {k: v for k, v in results.items() if int(k) not in edge}
-    identified_arithmetic = None
-    if 0 < len(arithmetic) < len(results):
-        arithmetic_path = work_prefix + ".arithmetic.json"
-        qv.write_results(arithmetic_path, {family: arithmetic})
-        identified_arithmetic = parse_identify(
-            _run(quantspec, ["identify", "--vectors", vectors_file, "--results", arithmetic_path]))
-        identified_arithmetic["left_out"] = len(results) - len(arithmetic)
     checked = None
     if claimed is not None:
         keep = groups_of(vectors_file, claimed)
@@ -132,7 +107,7 @@ def check_and_identify(quantspec, vectors_file, family, results, claimed, work_p
             claimed_path = work_prefix + ".claimed.json"
             qv.write_results(claimed_path, {family: subset})
             checked = parse_check(_run(quantspec, ["check", "--vectors", vectors_file, "--results", claimed_path]))
-    return identified, checked, identified_arithmetic
+    return identified, checked
 
 
 def summarize_distinguish(doc):

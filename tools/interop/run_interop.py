@@ -140,7 +140,7 @@ class Harness:
         family = op["family"]
         vectors_file = os.path.join(self.vectors, family + ".json")
         safe = "".join(c if c.isalnum() else "_" for c in backend + "_" + op["operation"])
-        identified, checked, arithmetic = runner.check_and_identify(self.args.quantspec, vectors_file, family, op["results"],
+        identified, checked = runner.check_and_identify(self.args.quantspec, vectors_file, family, op["results"],
                                                         op.get("claimed"), os.path.join(self.work, safe))
         flags = flags_by_tc_id(vectors_file)
         entry = {"operation": op["operation"], "family": family, "api": op.get("api", ""),
@@ -149,10 +149,6 @@ class Harness:
                  "tests_run": len(op["results"]),
                  "identify": {"consistent": [c["variant"] for c in identified["consistent"]],
                               "nearest": identified["inconsistent"][:3]}}
-        if arithmetic is not None:
-            entry["identify_without_edge_policy"] = {"consistent": [c["variant"] for c in arithmetic["consistent"]],
-                                                     "nearest": arithmetic["inconsistent"][:3],
-                                                     "left_out": arithmetic["left_out"]}
         if checked is not None:
             failures = checked["failures"]
             entry["check"] = {"passed": checked["passed"], "failed": checked["failed"],

@@ -115,11 +115,7 @@ def policy_differences(name, d):
 def identify_cell(op):
     if "identify_per_dimension" in op:
         return "<br>".join(dimensions_verdict(n, d) for n, d in sorted(op["identify_per_dimension"].items()))
-    text = verdict(op["identify"])
-    arithmetic = op.get("identify_without_edge_policy")
-    if arithmetic:
-        text += "<br>without the %d edge-policy tests: %s" % (arithmetic["left_out"], verdict(arithmetic))
-    return text
+    return verdict(op["identify"])
 
 
 def render(summary):

@@ -50,7 +50,7 @@ TEST(DistinguishPythonExample, FloatInInt8OutBackendIsNamed) {
         "  zero_point_entry: after_rounding (0 mismatches)",
         "  edge_policy (policy): clamp_then_convert (0 mismatches)",
         "best match: pipeline=fp32, rounding=half_even, zero_point_entry=after_rounding, "
-        "scale_derivation=f32_product_divide: 0 mismatches"}) {
+        "scale_derivation=f32_product_divide, accumulation=wrap: 0 mismatches"}) {
     EXPECT_NE(r.output.find(line), std::string::npos) << line << "\n" << r.output;
   }
 }

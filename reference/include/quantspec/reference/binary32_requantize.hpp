@@ -20,6 +20,8 @@ enum class ScaleDerivation {
   tflite,                  // fl64(M): TFLite's double arithmetic (Q6.8 tflite)
   f32_product_divide,      // fl32(fl32(Sx*Sw)/Sy) (Q6.5; what the Q6.8 rndnu derivation starts from)
   f32_product_reciprocal,  // fl32(fl32(Sx*Sw)*fl32(1/Sy))
+  f32_reciprocal_quotient, // fl32(fl32(1/Sy) / fl32(fl32(1/Sx)*fl32(1/Sw))): oneDNN's reciprocal
+                           // scales as PyTorch's onednn engine passes them (ideep)
 };
 
 std::string_view name(ScaleDerivation);
@@ -29,7 +31,9 @@ const std::vector<ScaleDerivation>& all_scale_derivations();
 
 // Q20.3: the exact value of M' under `derivation` (exact M, fl64(M), or the binary32 scale).
 // Each scale must be finite and > 0 ("sx", "sw", "sy"); a binary32 intermediate that is 0 or
-// infinite is rejected naming "sw" (the product) or "sy" (reciprocal or quotient).
+// infinite is rejected naming "sw" (the product) or "sy" (reciprocal or quotient); for
+// f32_reciprocal_quotient an infinite fl32(1/Sx) or fl32(1/Sw) names "sx" or "sw", an infinite
+// product of the reciprocals "sw", a quotient of 0 or infinity "sy".
 Rational derived_multiplier(float sx, float sw, float sy, ScaleDerivation derivation);
 
 // Q20.3: the one binary32 scale a float-scale pipeline multiplies by: fl32 of
