@@ -45,7 +45,7 @@ test: build-logged
 # scalar example and the misbehaving plug-ins), optimized-table conformance, vectors and CLI
 # tests, AVX2 + scalar Highway targets only (QUANTSPEC_HWY_TARGETS=AVX2: build time). Run: the
 # CTest labels reference, conformance, cli and vectors, with fewer random cases (the property
-# tests are ~10x slower under ASan), including vectors.regenerate_byte_identical, which checks
+# tests are ~10x slower under ASan), including the vectors.regenerate_* tests, which check
 # that clang generates the same golden vectors as g++. Log: $(SANITIZE_DIR)/ctest.log.
 SANITIZE_DIR ?= build-sanitize
 FUZZ_CMAKE_DIR ?=
