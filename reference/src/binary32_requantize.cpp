@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/multiplier.hpp"
@@ -194,6 +195,148 @@ Integer requantize_fbgemm_float_bias(const Integer& acc, float bias, float act_t
   const float beta = fbgemm_bias_in_accumulator_units(bias, act_times_w_scale, order);
   return requantize_binary32_float_bias(acc, beta, c_multiplier, zero_point, fuse_relu ? zero_point : 0,
                                         255, Rounding::half_even, ZeroPointEntry::after_rounding);
+}
+
+// Q11.11: apache/tvm fb43fc8577 src/relay/qnn/op/requantize.cc RequantizeLowerFP, Upward,
+// Tonearest; src/relay/transforms/pattern_utils.h Round; src/target/llvm/intrin_rule_llvm.cc
+// tir.round -> llvm.round.
+namespace {
+
+const std::pair<TvmFloatRounding, const char*> kTvmFloatRoundingNames[] = {
+    {TvmFloatRounding::upward, "tvm_fp_upward"},
+    {TvmFloatRounding::tonearest, "tvm_fp_tonearest"},
+    {TvmFloatRounding::tonearest_no_sse41, "tvm_fp_tonearest_nosse41"},
+};
+
+void validate_tvm(const TvmFloatRequantParams& p) {
+  if (!std::isfinite(p.input_scale) || !(p.input_scale > 0)) {
+    throw ParameterError("input_scale", "a finite binary32 > 0", hex_float(p.input_scale));
+  }
+  if (!std::isfinite(p.output_scale) || !(p.output_scale > 0)) {
+    throw ParameterError("output_scale", "a finite binary32 > 0", hex_float(p.output_scale));
+  }
+  validate_output(p.output_zero_point, p.qmin, p.qmax);
+}
+
+// Q11.11 in the format F (float: compute_dtype float32, double: float64).
+template <typename F>
+Integer tvm_float(const Integer& acc, const TvmFloatRequantParams& p) {
+  // M = fl64(Sin / Sout): `static_cast<double>(input_scale_float) / output_scale_float`.
+  const double m64 = round_to_binary64(exact(p.input_scale) / exact(p.output_scale));
+  const F m = round_to(exact(m64), F{});  // MakeConstantScalar(Float(Bits), double)
+  if (std::isinf(m)) {
+    throw ParameterError("input_scale", "input_scale/output_scale finite in the compute dtype",
+                         hex_float(p.input_scale));
+  }
+  const F a0 = round_to(Rational(acc), F{});                          // Cast(input, Float(Bits))
+  const F zin = round_to(Rational(Integer(p.input_zero_point)), F{});  // Cast(zero point)
+  const F a = round_to(exact(a0) - exact(zin), F{});                  // Subtract
+  const F t = round_to(exact(m) * exact(a), F{});                     // Multiply
+  const F zy = round_to(Rational(Integer(p.output_zero_point)), F{});
+  const F tz = round_to(exact(t) + exact(zy), F{});                   // Add (output zero point)
+  const Rational half(1, 2);
+  Integer r;
+  switch (p.rounding) {
+    case TvmFloatRounding::upward:  // Upward: Floor(Add(x, 0.5))
+      r = round_to_integer(exact(round_to(exact(tz) + half, F{})), Rounding::floor);
+      break;
+    case TvmFloatRounding::tonearest:  // Round -> llvm.round: half away from zero
+      r = round_to_integer(exact(tz), Rounding::half_away);
+      break;
+    case TvmFloatRounding::tonearest_no_sse41: {  // (x + 0.5*sign) * sign, cast, * sign
+      const Rational magnitude = tz < 0 ? Rational(-exact(tz)) : exact(tz);
+      r = round_to_integer(exact(round_to(magnitude + half, F{})), Rounding::toward_zero);
+      if (tz < 0) r = -r;
+      break;
+    }
+  }
+  return clamp(r, Integer(p.qmin), Integer(p.qmax));
+}
+
+}  // namespace
+
+std::string_view name(TvmComputeDtype dtype) {
+  return dtype == TvmComputeDtype::float32 ? "float32" : "float64";
+}
+
+std::string_view name(TvmFloatRounding rounding) {
+  for (const auto& [value, text] : kTvmFloatRoundingNames) {
+    if (value == rounding) return text;
+  }
+  return "?";
+}
+
+TvmComputeDtype parse_tvm_compute_dtype(std::string_view text, std::string_view parameter) {
+  if (text == "float32") return TvmComputeDtype::float32;
+  if (text == "float64") return TvmComputeDtype::float64;
+  throw ParameterError(std::string(parameter), "float32 or float64", std::string(text));
+}
+
+const std::vector<TvmFloatRounding>& all_tvm_float_roundings() {
+  static const std::vector<TvmFloatRounding> all = {
+      TvmFloatRounding::upward, TvmFloatRounding::tonearest, TvmFloatRounding::tonearest_no_sse41};
+  return all;
+}
+
+TvmFloatRounding parse_tvm_float_rounding(std::string_view text, std::string_view parameter) {
+  for (const auto& [value, member] : kTvmFloatRoundingNames) {
+    if (member == text) return value;
+  }
+  throw ParameterError(std::string(parameter),
+                       "tvm_fp_upward, tvm_fp_tonearest or tvm_fp_tonearest_nosse41",
+                       std::string(text));
+}
+
+Integer requantize_tvm_float(const Integer& acc, const TvmFloatRequantParams& params) {
+  if (!fits_int32(acc)) throw ParameterError("acc", "an int32", acc.str());
+  validate_tvm(params);
+  return params.dtype == TvmComputeDtype::float32 ? tvm_float<float>(acc, params)
+                                                  : tvm_float<double>(acc, params);
+}
+
+namespace {
+
+template <typename F>
+std::int64_t tvm_float_fast(std::int32_t acc, const TvmFloatRequantParams& p) {
+  const double m64 = static_cast<double>(p.input_scale) / static_cast<double>(p.output_scale);
+  const F m = static_cast<F>(m64);
+  if (std::isinf(m)) return requantize_tvm_float(Integer(acc), p).convert_to<std::int64_t>();
+  volatile F a0 = static_cast<F>(acc);
+  volatile F zin = static_cast<F>(p.input_zero_point);
+  volatile F a = a0 - zin;
+  volatile F t = m * a;
+  volatile F zy = static_cast<F>(p.output_zero_point);
+  volatile F tz = t + zy;
+  const F half = static_cast<F>(0.5);
+  F r = 0;
+  switch (p.rounding) {
+    case TvmFloatRounding::upward: {
+      volatile F biased = tz + half;
+      r = std::floor(biased);
+      break;
+    }
+    case TvmFloatRounding::tonearest:
+      r = std::round(tz);
+      break;
+    case TvmFloatRounding::tonearest_no_sse41: {
+      const F sign = tz < 0 ? F(-1) : F(1);
+      volatile F biased = tz + half * sign;
+      r = std::trunc(biased * sign) * sign;
+      break;
+    }
+  }
+  // |r| <= 2^32 * 2^255 at most: clamp in F before converting.
+  if (r <= static_cast<F>(p.qmin)) return p.qmin;
+  if (r >= static_cast<F>(p.qmax)) return p.qmax;
+  return static_cast<std::int64_t>(r);
+}
+
+}  // namespace
+
+std::int64_t requantize_tvm_float_fast(std::int32_t acc, const TvmFloatRequantParams& params) {
+  validate_tvm(params);
+  return params.dtype == TvmComputeDtype::float32 ? tvm_float_fast<float>(acc, params)
+                                                  : tvm_float_fast<double>(acc, params);
 }
 
 }  // namespace quantspec::ref

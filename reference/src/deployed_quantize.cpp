@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "quantspec/reference/errors.hpp"
@@ -89,6 +90,99 @@ Integer quantize_tflite_armv7_neon(float x, const QuantizeParams& params) {
   if (std::isinf(u)) return u > 0 ? qmax : qmin;
   const Integer v = round_to_integer(exact(u), Rounding::toward_zero);
   return clamp(v + zero_point, qmin, qmax);
+}
+
+// Q11.12: ONNX QuantizeLinear with the division in binary16 / bfloat16
+// (onnx/onnx onnx/defs/quantization/defs.cc QuantizeLinear 21, 23, 24, 25;
+// onnx/reference/ops/op_quantize_linear.py _CommonQuantizeLinear._run).
+std::string_view name(NarrowFormat format) {
+  return format == NarrowFormat::binary16 ? "f16_divide" : "bf16_divide";
+}
+
+NarrowFormat parse_narrow_format(std::string_view text, std::string_view parameter) {
+  for (NarrowFormat f : {NarrowFormat::binary16, NarrowFormat::bfloat16}) {
+    if (name(f) == text) return f;
+  }
+  throw ParameterError(std::string(parameter), "f16_divide or bf16_divide", std::string(text));
+}
+
+namespace {
+
+float round_to_narrow(const Rational& value, NarrowFormat format) {
+  return format == NarrowFormat::binary16 ? round_to_binary16(value) : round_to_bfloat16(value);
+}
+
+// Q11.12: fl_P(S), which must be finite and > 0.
+float narrow_scale(float scale, NarrowFormat format) {
+  const float s = round_to_narrow(exact(scale, "scale"), format);
+  if (std::isinf(s) || s == 0.0f) {
+    throw ParameterError("scale", std::string("finite and > 0 after rounding to ") +
+                                      (format == NarrowFormat::binary16 ? "binary16" : "bfloat16"),
+                         hex_float(scale));
+  }
+  return s;
+}
+
+}  // namespace
+
+Integer quantize_narrow_divide(float x, const QuantizeParams& params, NarrowFormat format) {
+  params.validate();
+  const float s = narrow_scale(params.scale, format);
+  const Integer qmin(params.qmin), qmax(params.qmax), zero_point(params.zero_point);
+  if (std::isnan(x)) return zero_point;          // Q2.4
+  if (std::isinf(x)) return x > 0 ? qmax : qmin;  // Q2.4
+  const float u = round_to_narrow(exact(x), format);  // the cast of x to P
+  if (std::isinf(u)) return u > 0 ? qmax : qmin;      // SPEC CHOICE, as an infinite input
+  const float t = round_to_narrow(exact(u) / exact(s), format);
+  if (std::isinf(t)) return t > 0 ? qmax : qmin;  // SPEC CHOICE (Q2.4 for an infinite t)
+  return clamp(round_to_integer(exact(t), params.rounding) + zero_point, qmin, qmax);
+}
+
+namespace {
+
+// Host rounding of a finite binary32 to P by scaling to its quantum (exact in binary64) and
+// nearbyint (ties to even in the default rounding mode).
+float host_round_to_narrow(float value, NarrowFormat format) {
+  const int precision = format == NarrowFormat::binary16 ? 11 : 8;
+  const int min_exponent = format == NarrowFormat::binary16 ? -14 : -126;
+  const int max_exponent = format == NarrowFormat::binary16 ? 15 : 127;
+  if (value == 0.0f || !std::isfinite(value)) return value;
+  int e = 0;
+  std::frexp(value, &e);  // value = f * 2^e, f in [0.5, 1): binary exponent e - 1
+  const int quantum = std::max(e - 1, min_exponent) - (precision - 1);
+  const double rounded =
+      std::ldexp(std::nearbyint(std::ldexp(static_cast<double>(value), -quantum)), quantum);
+  if (std::fabs(rounded) >= std::ldexp(1.0, max_exponent + 1)) {
+    return value > 0 ? std::numeric_limits<float>::infinity()
+                     : -std::numeric_limits<float>::infinity();
+  }
+  return static_cast<float>(rounded);
+}
+
+}  // namespace
+
+std::int64_t quantize_narrow_divide_fast(float x, const QuantizeParams& params, NarrowFormat format) {
+  const float s = host_round_to_narrow(params.scale, format);
+  if (std::isinf(s) || s == 0.0f) return quantize_narrow_divide(x, params, format).convert_to<std::int64_t>();
+  if (std::isnan(x)) return params.zero_point;
+  const float u = host_round_to_narrow(x, format);
+  if (std::isinf(u)) return u > 0 ? params.qmax : params.qmin;
+  volatile float quotient = u / s;
+  const float t = host_round_to_narrow(quotient, format);
+  if (std::isinf(t)) return t > 0 ? params.qmax : params.qmin;
+  double r = 0;
+  switch (params.rounding) {
+    case Rounding::half_even: r = std::nearbyint(static_cast<double>(t)); break;
+    case Rounding::half_away: r = std::round(static_cast<double>(t)); break;
+    case Rounding::half_up: r = std::floor(static_cast<double>(t) + 0.5); break;
+    case Rounding::toward_zero: r = std::trunc(static_cast<double>(t)); break;
+    case Rounding::floor: r = std::floor(static_cast<double>(t)); break;
+  }
+  // |t| < 2^128: clamp in binary64 before converting (the bounds are int32-sized).
+  const double v = r + static_cast<double>(params.zero_point);
+  if (v <= static_cast<double>(params.qmin)) return params.qmin;
+  if (v >= static_cast<double>(params.qmax)) return params.qmax;
+  return static_cast<std::int64_t>(v);
 }
 
 }  // namespace quantspec::ref

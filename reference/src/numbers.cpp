@@ -99,6 +99,28 @@ Rational exact(double value, std::string_view parameter) {
 float round_to_binary32(const Rational& value) { return round_to_binary<float>(value); }
 double round_to_binary64(const Rational& value) { return round_to_binary<double>(value); }
 
+namespace {
+// Q0.1 for a format narrower than binary32: `precision` significand bits, normal exponents
+// [min_exponent, max_exponent]. The rounded value is exact in binary32 (precision <= 24 and
+// min_exponent - precision + 1 >= -149), so round_to_binary32 of it does not round again.
+float round_to_narrow_binary(const Rational& value, int precision, int min_exponent,
+                             int max_exponent) {
+  if (value == 0) return 0.0f;
+  const bool negative = value < 0;
+  const Rational magnitude = negative ? Rational(-value) : value;
+  const float infinity = negative ? -std::numeric_limits<float>::infinity()
+                                  : std::numeric_limits<float>::infinity();
+  if (binary_exponent(magnitude) > max_exponent) return infinity;
+  const RoundedBinary r = round_to_format(magnitude, precision, min_exponent);
+  const Rational rounded = Rational(r.significand) * pow2(r.quantum_exponent);
+  if (rounded >= pow2(max_exponent + 1)) return infinity;  // a carry out of the top binade
+  return round_to_binary32(negative ? Rational(-rounded) : rounded);
+}
+}  // namespace
+
+float round_to_binary16(const Rational& value) { return round_to_narrow_binary(value, 11, -14, 15); }
+float round_to_bfloat16(const Rational& value) { return round_to_narrow_binary(value, 8, -126, 127); }
+
 Integer floor_div(const Integer& numerator, const Integer& denominator) {
   Integer quotient = numerator / denominator;  // truncates toward zero
   Integer remainder = numerator - quotient * denominator;

@@ -3,7 +3,8 @@
 
 1. Every backquoted name in the requantization, derivation and Zy-entry columns is a name of
    that dimension: RequantVariant / Derivation / ZeroPointEntry (reference/src/variants.cpp),
-   DeployedRequant (reference/src/deployed_requantize.cpp), or a Q20.3 pipeline
+   DeployedRequant (reference/src/deployed_requantize.cpp), TvmFloatRounding (Q11.11,
+   reference/src/binary32_requantize.cpp), or a Q20.3 pipeline
    (vectors/src/dimensions.cpp) with its Rounding (variants.cpp) for the float pipelines.
 2. Every requantization variant except `ideal`, and every deployed member, is named by a row.
 3. Every row names a source.
@@ -21,6 +22,7 @@ spec = (root / "reference" / "SPEC.md").read_text(encoding="utf-8")
 variants_cpp = (root / "reference" / "src" / "variants.cpp").read_text(encoding="utf-8")
 deployed_cpp = (root / "reference" / "src" / "deployed_requantize.cpp").read_text(encoding="utf-8")
 dimensions_cpp = (root / "vectors" / "src" / "dimensions.cpp").read_text(encoding="utf-8")
+binary32_cpp = (root / "reference" / "src" / "binary32_requantize.cpp").read_text(encoding="utf-8")
 
 
 def names(enum, text):
@@ -29,7 +31,7 @@ def names(enum, text):
 
 
 requant = names("RequantVariant", variants_cpp)
-deployed = names("DeployedRequant", deployed_cpp)
+deployed = names("DeployedRequant", deployed_cpp) | names("TvmFloatRounding", binary32_cpp)
 roundings = names("Rounding", variants_cpp)
 pipeline_list = re.search(r'\{"pipeline", \{([^}]*)\}', dimensions_cpp)
 pipelines = set(re.findall(r'"(\w+)"', pipeline_list.group(1))) if pipeline_list else set()

@@ -89,4 +89,46 @@ Integer requantize_fbgemm_float_bias(const Integer& acc, float bias, float act_t
                                      float c_multiplier, std::int32_t zero_point, bool fuse_relu,
                                      FbgemmBiasOrder order);
 
+// Q11.11: TVM's qnn.requantize with compute_dtype float32 or float64 (RequantizeLowerFP<Bits>,
+// apache/tvm fb43fc8577 src/relay/qnn/op/requantize.cc). With B the compute format:
+//   a = fl_B(fl_B(acc) - fl_B(Zin)), m = fl_B(fl64(Sin / Sout)), t = fl_B(m * a),
+//   t' = fl_B(t + fl_B(Zy)), then the rounding member:
+//   tvm_fp_upward            r = floor(fl_B(t' + 0.5))          (UPWARD; both lowerings)
+//   tvm_fp_tonearest         r = half_away(t')                  (TONEAREST, SSE4.1 targets:
+//                                                                Relay round -> llvm.round)
+//   tvm_fp_tonearest_nosse41 r = sign(t') * trunc(fl_B(|t'| + 0.5)) (TONEAREST, no SSE4.1)
+//   q = clamp(r, qmin, qmax) (SPEC CHOICE: exact clamp; TVM's int32 cast of r is undefined
+//   beyond int32 and an int32 output is not clipped).
+// Errors: "acc" (outside int32), "input_scale" / "output_scale" (not finite > 0),
+// "input_scale" when fl_B(fl64(Sin/Sout)) is infinite (float32 only), "qmin" (qmin > qmax),
+// "zero_point" (Zy outside [qmin, qmax]).
+enum class TvmComputeDtype { float32, float64 };
+enum class TvmFloatRounding { upward, tonearest, tonearest_no_sse41 };
+std::string_view name(TvmComputeDtype dtype);      // "float32", "float64"
+std::string_view name(TvmFloatRounding rounding);  // the member names above
+TvmComputeDtype parse_tvm_compute_dtype(std::string_view text,
+                                        std::string_view parameter = "compute_dtype");
+TvmFloatRounding parse_tvm_float_rounding(std::string_view text,
+                                          std::string_view parameter = "member");
+const std::vector<TvmFloatRounding>& all_tvm_float_roundings();
+
+struct TvmFloatRequantParams {
+  float input_scale = 1.0f;
+  float output_scale = 1.0f;
+  std::int32_t input_zero_point = 0;
+  std::int32_t output_zero_point = 0;
+  std::int32_t qmin = -128;
+  std::int32_t qmax = 127;
+  TvmComputeDtype dtype = TvmComputeDtype::float32;
+  TvmFloatRounding rounding = TvmFloatRounding::upward;
+};
+
+// The definition (exact rationals, every binary rounding done in software).
+Integer requantize_tvm_float(const Integer& acc, const TvmFloatRequantParams& params);
+
+// The fast path: the same steps in host float / double (volatile temporaries, no contraction),
+// the same errors (validated per call). Requires IEEE binary32/binary64 host arithmetic with
+// round-to-nearest-even. Property-tested against the definition.
+std::int64_t requantize_tvm_float_fast(std::int32_t acc, const TvmFloatRequantParams& params);
+
 }  // namespace quantspec::ref

@@ -3,6 +3,9 @@
 // member is defined exactly here so that identify can name a backend's choice.
 #pragma once
 
+#include <cstdint>
+#include <string_view>
+
 #include "quantspec/reference/numbers.hpp"
 #include "quantspec/reference/quantize.hpp"
 #include "quantspec/reference/variants.hpp"
@@ -34,5 +37,27 @@ Integer quantize_pytorch_float_qparams(float x, float scale, float zero_point, s
 // are this member's own). NaN, +-inf, 1/S = inf and |u| >= 2^31 follow Q2.4 (SPEC CHOICE; see
 // SPEC.md Q11.9 for what the Arm instructions do there). Validates params (Q2.2).
 Integer quantize_tflite_armv7_neon(float x, const QuantizeParams& params);
+
+// Q11.12: quantize with the division x/S carried out in a format narrower than binary32, as
+// ONNX QuantizeLinear (opset >= 21) specifies when the scale (or the `precision` attribute) is
+// float16 or bfloat16:
+//   binary16 (member f16_divide), bfloat16 (member bf16_divide):
+//   u = fl_P(x), s = fl_P(S), t = fl_P(u / s), q = clamp(R(t) + Z, qmin, qmax)
+// with R = params.rounding (ONNX: half_even; params.division is not used). x and S are given
+// as binary32 (every binary16 and bfloat16 value is one; a binary32 x or S is rounded to P
+// first, as the `precision` attribute's cast does). NaN x gives Z; x = +-inf, fl_P(x) = +-inf
+// and t = +-inf give qmax / qmin (Q2.4, SPEC CHOICE). Validates params (Q2.2), and throws
+// ParameterError naming "scale" when fl_P(S) is 0 or infinite.
+enum class NarrowFormat { binary16, bfloat16 };
+std::string_view name(NarrowFormat format);  // "f16_divide", "bf16_divide" (the member names)
+NarrowFormat parse_narrow_format(std::string_view text, std::string_view parameter = "division");
+Integer quantize_narrow_divide(float x, const QuantizeParams& params, NarrowFormat format);
+
+// Q11.12: the fast path of quantize_narrow_divide: host binary32 division of the two narrow
+// values, rounded to P by scaling (fl_P(fl32(u/s)) = fl_P(u/s): binary32 has 24 >= 2p + 2
+// significand bits for p = 11 and 8, so the double rounding is innocuous). Does not validate:
+// call params.validate() once. Throws the same "scale" error. Requires IEEE binary32 host
+// arithmetic with round-to-nearest-even.
+std::int64_t quantize_narrow_divide_fast(float x, const QuantizeParams& params, NarrowFormat format);
 
 }  // namespace quantspec::ref

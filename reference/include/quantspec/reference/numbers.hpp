@@ -26,6 +26,12 @@ Rational exact(double value, std::string_view parameter = "value");
 // the sign of the rational (a zero rational gives +0.0).
 float round_to_binary32(const Rational& value);
 double round_to_binary64(const Rational& value);
+// Q0.1, Q11.12: round an exact rational to the nearest binary16 (IEEE 754 half: 11 significand
+// bits, normal exponents [-14, 15]) / bfloat16 (8 significand bits, exponents [-126, 127]),
+// ties to even, gradual underflow, overflow to +-infinity. Every value of both formats is a
+// binary32, so the result is returned as the binary32 holding it exactly.
+float round_to_binary16(const Rational& value);
+float round_to_bfloat16(const Rational& value);
 
 // Q0.1: round a rational to an integer under one of the five rounding rules.
 Integer round_to_integer(const Rational& value, Rounding rule);
