@@ -387,26 +387,32 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, std::uint32_t 
       c.p.quant.per_row = per_row ? 1 : 0;
       c.p.quant.scale_floor = 1e-6f;
       edit(c);
-      c.p.weight_scales = c.null_scales ? nullptr : c.scales.data();
-      if (c.p.bias != nullptr || !c.bias.empty()) c.p.bias = c.bias.empty() ? nullptr : c.bias.data();
-      float* o = c.null_out ? nullptr : (c.out_over_x ? c.x.data() : static_cast<float*>(out));
+      // Every array the call reads is fenced (kit::fenced_input / fenced_array), so a kernel
+      // that reads past or before one while rejecting the call fails with the array's name.
+      c.p.weight_scales = c.null_scales ? nullptr : kit::fenced_array(c.scales, "weight_scales");
+      if (!c.bias.empty()) c.p.bias = kit::fenced_array(c.bias, "bias");
+      const float* x = c.null_x ? nullptr : kit::fenced_input(c.x, "x");
+      const std::int8_t* w = c.null_w ? nullptr : kit::fenced_input(c.w, "w");
+      float* o = c.null_out ? nullptr : static_cast<float*>(out);
+      if (c.out_over_x) {  // x is the fenced output buffer itself
+        std::memcpy(out, c.x.data(), c.x.size() * sizeof(float));
+        x = o = static_cast<float*>(out);
+      }
       if (packed) {
         PackedW object(table);
         if (!c.null_w) {
           c.pack.w_zero_points = c.pack_with_zero_points ? c.pack_zero_points.data() : nullptr;
           c.pack.bias = c.pack_with_bias ? c.pack_bias.data() : nullptr;
-          const qs_status s = object.pack(c.pack, c.w.data(), c.w_stride, c.n, c.k);
+          const qs_status s = object.pack(c.pack, w, c.w_stride, c.n, c.k);
           if (s != QS_OK) {
             std::cerr << "dynamic_linear_packed bad call '" << what << "': pack_weights of its W returned "
                       << status_text(s) << "\n";
             return static_cast<qs_status>(kPackFailed);
           }
         }
-        return table.dynamic_linear_packed(&c.p, c.null_x ? nullptr : c.x.data(), c.x_stride, object.get(), o,
-                                           c.out_stride, c.m);
+        return table.dynamic_linear_packed(&c.p, x, c.x_stride, object.get(), o, c.out_stride, c.m);
       }
-      return table.dynamic_linear(&c.p, c.null_x ? nullptr : c.x.data(), c.x_stride, c.null_w ? nullptr : c.w.data(),
-                                  c.w_stride, o, c.out_stride, c.m, c.n, c.k);
+      return table.dynamic_linear(&c.p, x, c.x_stride, w, c.w_stride, o, c.out_stride, c.m, c.n, c.k);
     };
     calls.push_back(bad);
   };

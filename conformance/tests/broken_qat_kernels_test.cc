@@ -116,6 +116,29 @@ qs_status per_channel_restarting_every_16(const qs_fake_quant_params* p, const f
 
 // Q17.7 dynamic linear written from the spec with one bug picked by `kBug` (any other value: no
 // bug); the quantize of x is our dynamic_quantize on a dense copy.
+// Rejects a call with an invalid weight scale correctly, but first looks for the column to
+// blame with `<= n`, reading weight_scales[n]; valid calls never take that path, so only the
+// fenced bad-parameter calls (ops_dynamic_linear.cc bad_calls) can catch it.
+qs_status dynamic_linear_blames_a_column_past_the_last(const qs_dynamic_linear_params* p, const float* x,
+                                                      size_t x_stride, const std::int8_t* w, size_t w_stride,
+                                                      float* out, size_t out_stride, size_t m, size_t n, size_t k) {
+  if (p != nullptr && p->weight_scales != nullptr && n > 0) {
+    const volatile float* scales = p->weight_scales;
+    auto valid = [](float s) { return s > 0.0f && s <= 3.4028234663852886e38f; };  // false for NaN
+    bool any_bad = false;
+    for (size_t col = 0; col < n; ++col) any_bad = any_bad || !valid(scales[col]);
+    if (any_bad) {
+      size_t blamed = 0;
+      for (size_t col = 0; col <= n; ++col) {  // BUG: reads weight_scales[n]
+        if (!valid(scales[col])) blamed = col;
+      }
+      (void)blamed;
+      return QS_BAD_PARAMETERS;
+    }
+  }
+  return ours().dynamic_linear(p, x, x_stride, w, w_stride, out, out_stride, m, n, k);
+}
+
 enum class LinearBug { bias_before_multiply, binary64_scale, binary64_product, exact_accumulator };
 template <LinearBug kBug>
 qs_status broken_dynamic_linear(const qs_dynamic_linear_params* p, const float* x, size_t x_stride, const std::int8_t* w,
@@ -310,6 +333,13 @@ TEST(SuiteCatchesQat, DynamicLinearAddingTheBiasBeforeTheMultiply) {
   const auto& t = table_with([](qs_kernel_table& k) { k.dynamic_linear = broken_dynamic_linear<LinearBug::bias_before_multiply>; },
                              "broken: dynamic_linear fl32((acc + bias) * D)");
   expect_caught(t, "dynamic_linear", "onnx_u8", "MatchesReferenceOnBlockShapes", "wrong output");
+}
+
+TEST(SuiteCatchesQat, DynamicLinearReadingPastTheWeightScalesWhileRejectingACall) {
+  const auto& t = table_with([](qs_kernel_table& k) { k.dynamic_linear = dynamic_linear_blames_a_column_past_the_last; },
+                             "broken: dynamic_linear reads weight_scales[n] when rejecting");
+  expect_caught(t, "dynamic_linear", "symmetric_s8", "RejectsBadParameters",
+                "read past the end of its parameter array 'weight_scales'");
 }
 
 TEST(SuiteCatchesQat, DynamicLinearWithPytorchsBinary64Scale) {
