@@ -41,6 +41,14 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "quantspec: not root; please run: sudo apt-get install -y ${missing[*]}" >&2
   exit 1
 fi
+# apt's own output (pages of unpacking and triggers) goes to a log; the terminal gets one line,
+# and the log's tail if the installation fails.
+log="${QUANTSPEC_DEPS_LOG:-$(cd "$(dirname "$0")/.." && pwd)/build/install-deps.log}"
+mkdir -p "$(dirname "$log")"
+echo "quantspec: apt-get output goes to $log"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >> "$log" 2>&1; then
+  tail -20 "$log" >&2
+  echo "quantspec: installing ${missing[*]} failed; see $log" >&2
+  exit 1
+fi
