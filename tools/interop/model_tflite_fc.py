@@ -2,11 +2,16 @@
 runs on x86-64, checked against a results file of the distinguish family (standard library only).
 
     python3 model_tflite_fc.py VECTORS_DIR/distinguish.json RESULTS.json [--paths standard_cpp]
+    python3 model_tflite_fc.py --golden VECTORS_DIR/deployed_requantize.json
+    python3 model_tflite_fc.py --measured VECTORS_DIR/distinguish.json tflite_fc_measured.json
 
 RESULTS.json is what backend_litert.py writes (the operation "FULLY_CONNECTED int8 (optimized
 kernels, distinguish)") or a plain {"results": {"distinguish": {tcId: {"q": ...}}}} file.
 Prints, per model, how many of the FULLY_CONNECTED tests it reproduces and which it does not;
-exits 1 unless the model the sources give reproduces every test.
+exits 1 unless the model the sources give reproduces every test. --golden checks the kernel
+model against the reference's SPEC Q11.1 neon_double_round golden vectors instead; --measured
+checks both committed runs of tflite_fc_measured.json (make test runs these two, the
+interop.tflite_fc_* tests).
 
 What the sources say (SPEC Q20.3 / NOTES.md "Session 13: lite13" cite them):
 1. Multiplier (google-ai-edge/LiteRT tflite/kernels/kernel_util.cc, the four-argument
@@ -149,7 +154,70 @@ def measured_results(path):
     return {int(k): v for k, v in doc["results"]["distinguish"].items()}
 
 
+def golden_check(path):
+    """ruy_x86 against the reference's own Q11.1 neon_double_round vectors
+    (deployed_requantize.json): the claim "ruy's x86 kernels are neon_double_round" as a test.
+    ruy adds Zy in wrapping int32; the spec adds it exactly, so a test whose y + Zy leaves int32
+    is counted apart (it may differ)."""
+    doc = qv.load(path)
+    same = wrap_only = 0
+    wrong = []
+    for group, test, ops in qv.tests(doc):
+        if group.get("variant", {}).get("member") != "neon_double_round" or test["result"] != "valid":
+            continue
+        acc, m, e, zy = (qv.i(ops[k]) for k in ("acc", "multiplier", "shift", "zero_point"))
+        if not INT32_MIN <= acc <= INT32_MAX:
+            continue
+        y = ruy_x86(acc, m, e)
+        lo, hi = qv.i(ops["qmin"]), qv.i(ops["qmax"])
+        q = min(max(wrap32(y + zy), lo), hi)
+        expected = qv.i(test["expected"]["q"])
+        if q == expected:
+            same += 1
+        elif min(max(y + zy, lo), hi) == expected:
+            wrap_only += 1
+        else:
+            wrong.append((test["tcId"], acc, m, e, zy, q, expected))
+    print("ruy_x86 against the neon_double_round vectors of %s: %d agree, %d differ only by "
+          "ruy's int32 wrap of y + Zy, %d differ" % (os.path.basename(path), same, wrap_only, len(wrong)))
+    for tc, acc, m, e, zy, q, expected in wrong[:12]:
+        print("    tcId %d: acc %d, (m, e) = (%d, %d), Zy %d: ruy_x86 %d, expected %d" % (tc, acc, m, e, zy, q, expected))
+    return 0 if same and not wrong else 1
+
+
+def measured_check(distinguish_path, measured_path):
+    """Both committed runs (tflite_fc_measured.json): the default x86 path against ruy_x86, the
+    RUY_PATHS=1 run against single_round, each with the source's multiplier."""
+    doc = qv.load(distinguish_path)
+    runs = json.load(open(measured_path, encoding="utf-8"))["runs"]
+    status = 0
+    for run in ("ruy_x86", "standard_cpp"):
+        measured = {int(k): v for k, v in runs[run]["results"].items()}
+        apply, derive = MODELS[SOURCE_MODEL[run]]
+        cases = [(tc, ops) for tc, ops in fully_connected_cases(doc) if tc in measured]
+        wrong = [tc for tc, ops in cases if model_q(ops, apply, derive)[0] != measured[tc].get("q")]
+        print("%s (RUY_PATHS %s): %s reproduces %d of %d%s" % (
+            run, runs[run]["RUY_PATHS"], SOURCE_MODEL[run], len(cases) - len(wrong), len(cases),
+            "" if not wrong else "; not tcId " + ", ".join(map(str, wrong[:12]))))
+        if wrong or len(cases) != len(measured) or not cases:
+            status = 1
+    # The binary32 product is a claim only if the data rule out the exact one: under single
+    # rounding (the standard C++ run) the `tflite` multiplier must fail somewhere.
+    measured = {int(k): v for k, v in runs["standard_cpp"]["results"].items()}
+    exact_product = [tc for tc, ops in fully_connected_cases(doc)
+                     if tc in measured and model_q(ops, single_round, multiplier_f64_product)[0] != measured[tc].get("q")]
+    print("standard_cpp with the exact product (SPEC tflite) instead: %d tests differ%s" % (
+        len(exact_product), "" if not exact_product else " (tcId " + ", ".join(map(str, exact_product[:8])) + ", ...)"))
+    if not exact_product:
+        status = 1
+    return status
+
+
 def main(argv):
+    if len(argv) == 3 and argv[1] == "--golden":
+        return golden_check(argv[2])
+    if len(argv) == 4 and argv[1] == "--measured":
+        return measured_check(argv[2], argv[3])
     if len(argv) < 3 or argv[1] in ("-h", "--help"):
         print(__doc__)
         return 0 if len(argv) == 2 else 2
