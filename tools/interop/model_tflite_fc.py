@@ -210,6 +210,18 @@ def measured_check(distinguish_path, measured_path):
         len(exact_product), "" if not exact_product else " (tcId " + ", ".join(map(str, exact_product[:8])) + ", ...)"))
     if not exact_product:
         status = 1
+    # Cases chosen so that the two multipliers give different q under ruy's x86 arithmetic,
+    # measured on the default path: the binary32 product must reproduce all, the exact none.
+    cases = json.load(open(measured_path, encoding="utf-8"))["derivation_cases"]["cases"]
+    tally = {}
+    for name, derive in (("fl64(fl32(Sx*Sw)/Sy)", multiplier_f32_product), ("exact product", multiplier_f64_product)):
+        tally[name] = sum(1 for c in cases
+                          if min(max(ruy_x86(c["acc"], *quantize_multiplier(derive(qv.f(c["sx"]), qv.f(c["sw"]), qv.f(c["sy"])))),
+                                     -128), 127) == c["q"])
+    print("derivation cases (ruy_x86, %d measured): M = fl64(fl32(Sx*Sw)/Sy) reproduces %d, the exact "
+          "product %d" % (len(cases), tally["fl64(fl32(Sx*Sw)/Sy)"], tally["exact product"]))
+    if not cases or tally["fl64(fl32(Sx*Sw)/Sy)"] != len(cases) or tally["exact product"] == len(cases):
+        status = 1
     return status
 
 
