@@ -32,6 +32,20 @@ RESOLVERS = [("reference kernels", litert.OpResolverType.BUILTIN_REF),
              ("optimized kernels", litert.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES),
              ("default XNNPACK delegate", litert.OpResolverType.BUILTIN)]
 SRC = "tensorflow/tensorflow tensorflow/lite/kernels/"
+# What the optimized int8 FULLY_CONNECTED runs on x86-64 (read for NOTES.md "Session 13: lite13";
+# tools/interop/model_tflite_fc.py reproduces every distinguish test with it).
+OPTIMIZED_FC_SOURCE = {
+    "says": "ruy's AVX / AVX2 / AVX-512 kernel (int8 x int8 -> int8 always goes to ruy on x86): "
+            "x = wrap32(acc << max(e, 0)), h = floor((x * m + 2^30) / 2^31), y = h rounded right by "
+            "max(-e, 0) with ties toward +inf, + Zy, clamped: SPEC Q11.1 neon_double_round, not "
+            "gemmlowp's double_round; (m, e) = QuantizeMultiplier of M = double(float(Sx * Sw)) / "
+            "double(Sy) per tensor (the binary32 product), of double(Sx) * double(Sw[c]) / double(Sy) "
+            "per channel. Neither is a Q20 member: identify cannot name it on distinguish.json",
+    "cite": "google/ruy ruy/kernel_avx512.cc Kernel8bitAvx512 / Kernel8bitAvx512SingleCol, "
+            "ruy/kernel_avx2_fma.cc (since ruy dd1102a); google-ai-edge/LiteRT "
+            "tflite/kernels/cpu_backend_gemm_x86.h GemmImplX86, tflite/kernels/kernel_util.cc "
+            "GetQuantizedConvolutionMultipler (four arguments), tflite/kernels/fully_connected.cc "
+            "Prepare (v2.2.0)"}
 
 
 class ModelBuilder:
@@ -323,16 +337,19 @@ def main(argv):
                     "results": r, "vector_tail_disagreements": d, "crashes": c, "notes": "int8/uint8 groups"})
         r, d, c = run_family(linear, resolver, select_linear, fully_connected_one,
                           lambda v, tc, dis: {"y": [int(t) for t in v.reshape(-1).tolist()]})
+        source = {"says": "QuantizeMultiplier(double(Sx) * double(Sw) / double(Sy)) then "
+                          "MultiplyByQuantizedMultiplier (double_round), Zy after; fused "
+                          "activation bounds from CalculateActivationRangeQuantized",
+                  "cite": SRC + "kernel_util.cc GetQuantizedConvolutionMultipler (per tensor: "
+                                "double(Si) * double(Sf) / double(So); the per-channel path "
+                                "PopulateConvolutionQuantizationParams not read) + "
+                                "internal/reference/integer_ops/fully_connected.h"}
+        if resolver == litert.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES:
+            source = OPTIMIZED_FC_SOURCE
         ops.append({"operation": "FULLY_CONNECTED int8 (%s)" % label, "family": "linear",
                     "api": "TFLite FULLY_CONNECTED op (int8, per-channel weights)",
                     "claimed": {"variant": "double_round", "derivation": "tflite"},
-                    "source": {"says": "QuantizeMultiplier(double(Sx) * double(Sw) / double(Sy)) then "
-                                       "MultiplyByQuantizedMultiplier (double_round), Zy after; fused "
-                                       "activation bounds from CalculateActivationRangeQuantized",
-                               "cite": SRC + "kernel_util.cc GetQuantizedConvolutionMultipler (per tensor: "
-                                             "double(Si) * double(Sf) / double(So); the per-channel path "
-                                             "PopulateConvolutionQuantizationParams not read) + "
-                                             "internal/reference/integer_ops/fully_connected.h"},
+                    "source": source,
                     "results": r, "vector_tail_disagreements": [], "crashes": c,
                     "notes": "FullyConnectedTest groups"})
     dist = load("distinguish")
@@ -347,6 +364,9 @@ def main(argv):
                             lambda v, tc, dis: {"q": int(v.reshape(-1)[0])})
         base = next(o for o in ops if o["operation"] == "FULLY_CONNECTED int8 (%s)" % label)
         claimed, source = {"pipeline": "double_round", "scale_derivation": "tflite"}, base["source"]
+        if resolver == litert.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES:
+            # neither is a Q20 member: identify cannot name this kernel (tools/interop/model_tflite_fc.py does)
+            claimed = {"pipeline": "neon_double_round", "scale_derivation": "fl64(fl32(Sx*Sw)/Sy)"}
         if resolver == litert.OpResolverType.BUILTIN_REF:  # per-tensor int8: the float-scale reference
             claimed = {"pipeline": "fp64", "rounding": "half_away", "scale_derivation": "tflite",
                        "zero_point_entry": "after_rounding"}
