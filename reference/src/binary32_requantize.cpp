@@ -29,6 +29,7 @@ std::string_view name(ScaleDerivation d) {
     case ScaleDerivation::f32_product_divide: return "f32_product_divide";
     case ScaleDerivation::f32_product_reciprocal: return "f32_product_reciprocal";
     case ScaleDerivation::f32_reciprocal_quotient: return "f32_reciprocal_quotient";
+    case ScaleDerivation::f32_product_f64_divide: return "f32_product_f64_divide";
   }
   return "?";
 }
@@ -36,7 +37,8 @@ std::string_view name(ScaleDerivation d) {
 const std::vector<ScaleDerivation>& all_scale_derivations() {
   static const std::vector<ScaleDerivation> all = {
       ScaleDerivation::exact, ScaleDerivation::tflite, ScaleDerivation::f32_product_divide,
-      ScaleDerivation::f32_product_reciprocal, ScaleDerivation::f32_reciprocal_quotient};
+      ScaleDerivation::f32_product_reciprocal, ScaleDerivation::f32_reciprocal_quotient,
+      ScaleDerivation::f32_product_f64_divide};
   return all;
 }
 
@@ -45,7 +47,8 @@ ScaleDerivation parse_scale_derivation(std::string_view text, std::string_view p
     if (name(d) == text) return d;
   }
   throw ParameterError(std::string(parameter),
-                       "exact, tflite, f32_product_divide, f32_product_reciprocal or f32_reciprocal_quotient",
+                       "exact, tflite, f32_product_divide, f32_product_reciprocal, f32_reciprocal_quotient "
+                       "or f32_product_f64_divide",
                        std::string(text));
 }
 
@@ -77,6 +80,12 @@ Rational derived_multiplier(float sx, float sw, float sy, ScaleDerivation deriva
       return exact(finite_nonzero(exact(ry) / exact(product), "sy",
                                   "fl32(fl32(1/sy)/fl32(fl32(1/sx)*fl32(1/sw)))"));
     }
+    case ScaleDerivation::f32_product_f64_divide: {  // Q20.3: LiteRT's per-tensor conv/FC multiplier
+      // kernel_util.cc GetQuantizedConvolutionMultipler: static_cast<double>(Sx * Sw) / Sy.
+      // The quotient lies in [2^-277, 2^277] for finite scales > 0: never 0 or infinite.
+      const float product = finite_nonzero(exact(sx) * exact(sw), "sw", "fl32(sx*sw)");
+      return exact(round_to_binary64(exact(product) / exact(sy)));
+    }
   }
   return m;
 }
@@ -107,10 +116,14 @@ double round_to(const Rational& value, double) { return round_to_binary64(value)
 // binary32 bias), in the format F of a: t = fl(a * scale), then R and the zero-point entry
 // (before_rounding adds Zy in F too); t or the biased sum infinite gives qmax / qmin.
 template <typename F>
-Integer requantize_scaled(F a, F scale, std::int32_t zero_point, std::int32_t qmin,
-                          std::int32_t qmax, Rounding rounding, ZeroPointEntry entry) {
+F scaled(F a, F scale) {
+  return std::isinf(a) ? a : round_to(exact(a) * exact(scale), F{});
+}
+
+template <typename F>
+Integer rounded_scaled(F t, std::int32_t zero_point, std::int32_t qmin, std::int32_t qmax,
+                       Rounding rounding, ZeroPointEntry entry) {
   const Integer lo(qmin), hi(qmax), zy(zero_point);
-  const F t = std::isinf(a) ? a : round_to(exact(a) * exact(scale), F{});
   if (std::isinf(t)) return t > 0 ? hi : lo;
   if (entry == ZeroPointEntry::after_rounding) {
     return clamp(round_to_integer(exact(t), rounding) + zy, lo, hi);
@@ -120,17 +133,55 @@ Integer requantize_scaled(F a, F scale, std::int32_t zero_point, std::int32_t qm
   return clamp(round_to_integer(exact(biased), rounding), lo, hi);
 }
 
+template <typename F>
+Integer requantize_scaled(F a, F scale, std::int32_t zero_point, std::int32_t qmin,
+                          std::int32_t qmax, Rounding rounding, ZeroPointEntry entry) {
+  return rounded_scaled(scaled(a, scale), zero_point, qmin, qmax, rounding, entry);
+}
+
+void validate_scale(float scale) {
+  if (!std::isfinite(scale) || !(scale > 0)) {
+    throw ParameterError("scale", "a finite binary32 > 0 (subnormal allowed)", hex_float(scale));
+  }
+}
+
+void validate_scale(double scale) {
+  if (!std::isfinite(scale) || !(scale > 0)) {
+    throw ParameterError("scale", "a finite binary64 > 0 (subnormal allowed)", hex_float(scale));
+  }
+}
+
 }  // namespace
+
+float binary32_scaled_accumulator(const Integer& acc, float scale) {
+  validate_scale(scale);
+  return scaled(round_to_binary32(Rational(acc)), scale);
+}
+
+Integer requantize_binary32_scaled(float t, std::int32_t zero_point, std::int32_t qmin,
+                                   std::int32_t qmax, Rounding rounding, ZeroPointEntry entry) {
+  validate_output(zero_point, qmin, qmax);
+  return rounded_scaled(t, zero_point, qmin, qmax, rounding, entry);
+}
+
+double binary64_scaled_accumulator(const Integer& acc, double scale) {
+  validate_scale(scale);
+  return scaled(round_to_binary64(Rational(acc)), scale);
+}
+
+Integer requantize_binary64_scaled(double t, std::int32_t zero_point, std::int32_t qmin,
+                                   std::int32_t qmax, Rounding rounding, ZeroPointEntry entry) {
+  validate_output(zero_point, qmin, qmax);
+  return rounded_scaled(t, zero_point, qmin, qmax, rounding, entry);
+}
 
 Integer requantize_binary32(const Integer& acc, float scale, std::int32_t zero_point,
                             std::int32_t qmin, std::int32_t qmax, Rounding rounding,
                             ZeroPointEntry entry) {
-  if (!std::isfinite(scale) || !(scale > 0)) {
-    throw ParameterError("scale", "a finite binary32 > 0 (subnormal allowed)", hex_float(scale));
-  }
+  validate_scale(scale);
   validate_output(zero_point, qmin, qmax);
   // Q20.3 (Q7.11 with rounding R): two binary32 roundings, fl32(acc) and the product.
-  return requantize_scaled(round_to_binary32(Rational(acc)), scale, zero_point, qmin,
+  return requantize_binary32_scaled(binary32_scaled_accumulator(acc, scale), zero_point, qmin,
                                     qmax, rounding, entry);
 }
 
@@ -156,13 +207,11 @@ double binary64_requantization_scale(float sx, float sw, float sy, ScaleDerivati
 Integer requantize_binary64(const Integer& acc, double scale, std::int32_t zero_point,
                             std::int32_t qmin, std::int32_t qmax, Rounding rounding,
                             ZeroPointEntry entry) {
-  if (!std::isfinite(scale) || !(scale > 0)) {
-    throw ParameterError("scale", "a finite binary64 > 0 (subnormal allowed)", hex_float(scale));
-  }
+  validate_scale(scale);
   validate_output(zero_point, qmin, qmax);
   // Q20.3 fp64: two binary64 roundings, fl64(acc) (exact for |acc| <= 2^53) and the product.
-  return requantize_scaled(round_to_binary64(Rational(acc)), scale, zero_point, qmin, qmax,
-                           rounding, entry);
+  return requantize_binary64_scaled(binary64_scaled_accumulator(acc, scale), zero_point, qmin,
+                                    qmax, rounding, entry);
 }
 
 // Q11.10: pytorch/FBGEMM include/fbgemm/OutputProcessing-inl.h ReQuantizeOutput::f (generic

@@ -15,7 +15,9 @@
 #include "quantspec/reference/binary32_requantize.hpp"
 #include "quantspec/reference/deployed_accumulate.hpp"
 #include "quantspec/reference/deployed_quantize.hpp"
+#include "quantspec/reference/deployed_requantize.hpp"
 #include "quantspec/reference/errors.hpp"
+#include "quantspec/reference/multiplier.hpp"
 #include "quantspec/reference/requantize.hpp"
 #include "rejected_parameter.hpp"
 
@@ -458,6 +460,46 @@ TEST(DeployedAccumulate, Saturate32ClampsEveryPartialSum) {
   EXPECT_REJECTS_PARAMETER(accumulate_with_member(s8({1}), s8({1}), Integer(1) << 40, sat), "bias");
   EXPECT_EQ(parse_accumulation_member("int16_pairs"), AccumulationMember::int16_pairs);
   EXPECT_REJECTS_PARAMETER(parse_accumulation_member("pairs"), "accumulation");
+}
+
+
+// Q20.3 f32_product_f64_divide: LiteRT's per-tensor FULLY_CONNECTED multiplier
+// static_cast<double>(Sx * Sw) / Sy (kernel_util.cc GetQuantizedConvolutionMultipler), here in
+// the host's binary32 product and binary64 division. Sx = Sy = 0.1f, Sw = 0.01f: the Q31 pairs
+// of SPEC Q6.3, (1374389580, -6) against tflite's (1374389504, -6). Measured with ai-edge-litert
+// 2.3.0 (TFLite's optimized int8 FULLY_CONNECTED, ruy's AVX-512 kernel, x = w = 0 so acc is the
+// bias; tools/interop/tflite_fc_measured.json, first derivation case): Sx = 0.1f,
+// Sw = 0x1.426fe8p-10f, Sy = 0x1.1eb852p-4f, acc = -69716, Zy = 0 gives -122; the pipeline
+// neon_double_round (Q11.1) gives that with this derivation and -123 with tflite's.
+TEST(DeployedDimensions, F32ProductF64DivideIsLiteRtsPerTensorMultiplier) {
+  {
+    const float sx = 0x1.99999ap-4f, sw = 0x1.47ae14p-7f, sy = 0x1.99999ap-4f;
+    const volatile float product = sx * sw;
+    const double host = static_cast<double>(product) / static_cast<double>(sy);
+    const Rational m = derived_multiplier(sx, sw, sy, ScaleDerivation::f32_product_f64_divide);
+    EXPECT_EQ(m, exact(host));
+    EXPECT_NE(m, derived_multiplier(sx, sw, sy, ScaleDerivation::tflite));
+    const FixedPointMultiplier q = derive_multiplier(m, Derivation::tflite);
+    EXPECT_EQ(q.multiplier, 1374389580);
+    EXPECT_EQ(q.shift, -6);
+    EXPECT_EQ(derive_multiplier(multiplier_from_scales(sx, sw, sy), Derivation::tflite).multiplier, 1374389504);
+  }
+  const float sx = 0x1.99999ap-4f, sw = 0x1.426fe8p-10f, sy = 0x1.1eb852p-4f;
+  auto neon = [&](ScaleDerivation d) {
+    const Rational m = derived_multiplier(sx, sw, sy, d);
+    const FixedPointMultiplier q =
+        derive_multiplier(d == ScaleDerivation::tflite ? multiplier_from_scales(sx, sw, sy) : m, Derivation::tflite);
+    DeployedRequantParams p;
+    p.member = DeployedRequant::neon_double_round;
+    p.multiplier = q.multiplier;
+    p.shift = q.shift;
+    return deployed_requantize(Integer(-69716), p);
+  };
+  EXPECT_EQ(neon(ScaleDerivation::f32_product_f64_divide), -122);
+  EXPECT_EQ(neon(ScaleDerivation::tflite), -123);
+  EXPECT_EQ(parse_scale_derivation("f32_product_f64_divide"), ScaleDerivation::f32_product_f64_divide);
+  EXPECT_REJECTS_PARAMETER(
+      derived_multiplier(0x1p-100f, 0x1p-100f, 1.0f, ScaleDerivation::f32_product_f64_divide), "sw");
 }
 
 }  // namespace

@@ -2,11 +2,18 @@
 // by the reference). Each prediction calls the reference function that defines the member.
 #include "dimensions.hpp"
 
+#include <cstdint>
+#include <cstring>
+#include <limits>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <tuple>
+#include <unordered_map>
 
 #include "quantspec/reference/binary32_requantize.hpp"
 #include "quantspec/reference/deployed_accumulate.hpp"
+#include "quantspec/reference/deployed_requantize.hpp"
 #include "quantspec/reference/deployed_quantize.hpp"
 #include "quantspec/reference/edge_policy.hpp"
 #include "quantspec/reference/errors.hpp"
@@ -21,6 +28,18 @@ using ref::Integer;
 
 float binary32_operand(const Json& operands, const char* field) {
   return ref::parse_binary32(operands.at(field).get<std::string>(), field);
+}
+
+std::uint32_t bits32(float value) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  return bits;
+}
+
+std::uint64_t bits64(double value) {
+  std::uint64_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  return bits;
 }
 
 Integer integer_operand(const Json& operands, const char* field) {
@@ -137,7 +156,8 @@ RequantizeInputs requantize_inputs(const Json& operands) {
 std::vector<Dimension> requantize_dimensions() {
   std::vector<std::string> derivations;
   for (auto d : ref::all_scale_derivations()) derivations.emplace_back(ref::name(d));
-  return {{"pipeline", {"ideal", "double_round", "single_round", "rndna", "fp32", "fp64"}, "fp32", false},
+  return {{"pipeline", {"ideal", "double_round", "single_round", "rndna", "fp32", "fp64", "neon_double_round"},
+           "fp32", false},
           {"rounding", names_of_roundings(), "half_even", false},
           {"zero_point_entry", {"after_rounding", "before_rounding"}, "after_rounding", false},
           {"scale_derivation", derivations, "f32_product_divide", false},
@@ -167,6 +187,7 @@ std::vector<Assignment> requantize_combinations(bool include_policy) {
 // Q20.3: what each derivation gives for one scale triple (computed once per test).
 struct Derived {
   ref::Rational multiplier;        // M'
+  std::string multiplier_text;     // M' as "p/q" (the ideal pipeline's argument)
   float scale = 0;                 // the binary32 scale of the fp32 pipeline
   double scale64 = 0;              // the binary64 scale of the fp64 pipeline
   ref::FixedPointMultiplier q31;   // (m, s) of the fixed-point pipelines
@@ -182,6 +203,7 @@ Derived derive(const RequantizeInputs& in, ref::ScaleDerivation derivation) {
     d.error = e.parameter();
     return d;
   }
+  d.multiplier_text = d.multiplier.str();
   d.scale64 = ref::binary64_requantization_scale(in.sx, in.sw, in.sy, derivation);
   try {
     d.scale = ref::binary32_requantization_scale(in.sx, in.sw, in.sy, derivation);
@@ -198,6 +220,9 @@ Derived derive(const RequantizeInputs& in, ref::ScaleDerivation derivation) {
         d.q31 = ref::derive_multiplier(ref::multiplier_from_scales(in.sx, in.sw, in.sy),
                                        ref::Derivation::tflite);
         break;
+      case ref::ScaleDerivation::f32_product_f64_divide:  // LiteRT's QuantizeMultiplier of the double
+        d.q31 = ref::derive_multiplier(d.multiplier, ref::Derivation::tflite);
+        break;
       default:
         d.q31 = ref::derive_multiplier(d.multiplier, ref::Derivation::rndnu);
         break;
@@ -208,27 +233,64 @@ Derived derive(const RequantizeInputs& in, ref::ScaleDerivation derivation) {
   return d;
 }
 
-using DerivedCache = std::map<std::string, Derived>;
-
-const Derived& derived_for(DerivedCache& cache, const RequantizeInputs& in, const std::string& name) {
-  auto it = cache.find(name);
-  if (it == cache.end()) it = cache.emplace(name, derive(in, ref::parse_scale_derivation(name))).first;
+// The derivations of one scale triple depend on nothing else, and the search meets each triple
+// in hundreds of tests: they are computed once per process (the map's nodes never move, so
+// the references stay valid; the lock makes concurrent predictions safe).
+const Derived& derived_for(const RequantizeInputs& in, const std::string& name) {
+  using Key = std::tuple<std::uint32_t, std::uint32_t, std::uint32_t, std::string>;
+  static std::map<Key, Derived> cache;
+  static std::mutex lock;
+  const Key key{bits32(in.sx), bits32(in.sw),
+                bits32(in.sy), name};
+  const std::lock_guard<std::mutex> guard(lock);
+  auto it = cache.find(key);
+  if (it == cache.end()) it = cache.emplace(key, derive(in, ref::parse_scale_derivation(name))).first;
   return it->second;
 }
 
-// Q20.3: one combination of members on one accumulator.
+// What the reference function of combination `a` receives from the derivation, as text:
+// derivations that give equal scales (or equal (m, s), or equal M') make the reference compute
+// the same function, so a test's outputs are computed once per distinct text (the search
+// evaluates hundreds of combinations per test; SPEC Q20.3's derivations often coincide).
+std::string reference_arguments(const Assignment& a, const Derived& d) {
+  if (!d.error.empty()) return "error " + d.error;
+  if (a[0] == "fp32") {
+    if (!d.scale_error.empty()) return "error " + d.scale_error;
+    return "fp32 " + std::to_string(bits32(d.scale)) + " " + a[1] + " " + a[2];
+  }
+  if (a[0] == "fp64") return "fp64 " + std::to_string(bits64(d.scale64)) + " " + a[1] + " " + a[2];
+  if (a[0] == "ideal") return "ideal " + d.multiplier_text + " " + a[1] + " " + a[2];
+  if (!d.q31_error.empty()) return "error " + d.q31_error;
+  return a[0] + " " + std::to_string(d.q31.multiplier) + " " + std::to_string(d.q31.shift) + " " + a[4];
+}
+
+// The first step of the floating-point pipelines, t = fl(fl(acc) * scale), per test: the
+// rounding and zero-point-entry members (16 combinations per scale) share it.
+struct ScaledAccumulators {
+  std::unordered_map<std::string, float> binary32;
+  std::unordered_map<std::string, double> binary64;
+};
+
+// Q20.3: one combination of members on one accumulator. The floating-point pipelines are
+// requantize_binary32 / requantize_binary64 as their two steps (the reference defines them so).
 Integer requantize_with_members(const Integer& acc, const RequantizeInputs& in, const Assignment& a,
-                                DerivedCache& cache) {
-  const Derived& d = derived_for(cache, in, a[3]);
+                                ScaledAccumulators& scaled) {
+  const Derived& d = derived_for(in, a[3]);
   if (!d.error.empty()) throw ref::ParameterError(d.error, "", "");
   if (a[0] == "fp32") {
     if (!d.scale_error.empty()) throw ref::ParameterError(d.scale_error, "", "");
-    return ref::requantize_binary32(acc, d.scale, in.zero_point, in.qmin, in.qmax,
-                                    ref::parse_rounding(a[1]), ref::parse_zero_point_entry(a[2]));
+    const std::string key = acc.str() + " " + std::to_string(bits32(d.scale));
+    auto t = scaled.binary32.find(key);
+    if (t == scaled.binary32.end()) t = scaled.binary32.emplace(key, ref::binary32_scaled_accumulator(acc, d.scale)).first;
+    return ref::requantize_binary32_scaled(t->second, in.zero_point, in.qmin, in.qmax,
+                                           ref::parse_rounding(a[1]), ref::parse_zero_point_entry(a[2]));
   }
   if (a[0] == "fp64") {
-    return ref::requantize_binary64(acc, d.scale64, in.zero_point, in.qmin, in.qmax,
-                                    ref::parse_rounding(a[1]), ref::parse_zero_point_entry(a[2]));
+    const std::string key = acc.str() + " " + std::to_string(bits64(d.scale64));
+    auto t = scaled.binary64.find(key);
+    if (t == scaled.binary64.end()) t = scaled.binary64.emplace(key, ref::binary64_scaled_accumulator(acc, d.scale64)).first;
+    return ref::requantize_binary64_scaled(t->second, in.zero_point, in.qmin, in.qmax,
+                                           ref::parse_rounding(a[1]), ref::parse_zero_point_entry(a[2]));
   }
   ref::RequantizeParams p;
   p.zero_point = in.zero_point;
@@ -243,6 +305,18 @@ Integer requantize_with_members(const Integer& acc, const RequantizeInputs& in, 
     return ref::requantize(acc, p);
   }
   if (!d.q31_error.empty()) throw ref::ParameterError(d.q31_error, "", "");
+  if (a[0] == "neon_double_round") {  // Q11.1 (ruy's x86 kernels, TFLite's NEON 4-row path)
+    ref::DeployedRequantParams q;
+    q.member = ref::DeployedRequant::neon_double_round;
+    q.multiplier = d.q31.multiplier;
+    q.shift = d.q31.shift;
+    q.zero_point = in.zero_point;
+    q.qmin = in.qmin;
+    q.qmax = in.qmax;
+    // The fast path equals the definition on int32 accumulators (property-tested, Q11.1).
+    if (ref::fits_int32(acc)) return Integer(ref::FastDeployedRequantizer(q)(acc.convert_to<std::int64_t>()));
+    return ref::deployed_requantize(acc, q);
+  }
   p.variant = ref::parse_requant_variant(a[0]);
   p.multiplier = d.q31.multiplier;
   p.shift = d.q31.shift;
@@ -302,7 +376,6 @@ class RequantizeModel final : public OperationModel {
   std::vector<Json> predict(const Json& operands,
                             const std::vector<Assignment>& assignments) const override {
     std::vector<Json> out;
-    DerivedCache cache;
     std::optional<RequantizeInputs> in;
     std::string bad_operand;
     try {
@@ -311,7 +384,10 @@ class RequantizeModel final : public OperationModel {
       bad_operand = e.parameter();
     }
     std::map<std::string, Json> accumulators;  // accumulation -> acc or error
-    std::map<std::pair<std::string, Assignment>, Json> done;  // (acc, requantize part) -> output
+    // (acc, the reference's arguments) -> output: combinations that reach the reference with
+    // the same arguments share one evaluation.
+    std::unordered_map<std::string, Json> done;
+    ScaledAccumulators scaled;
     for (const Assignment& a : assignments) {
       if (!in) {
         out.push_back(Json{{"error", bad_operand}});
@@ -326,11 +402,11 @@ class RequantizeModel final : public OperationModel {
         continue;
       }
       const Assignment rq(a.begin(), a.begin() + 5);
-      const auto key = std::make_pair(it->second.dump(), rq);
+      const std::string key = it->second.dump() + " " + reference_arguments(rq, derived_for(*in, rq[3]));
       auto d = done.find(key);
       if (d == done.end()) {
         d = done.emplace(key, guarded("q", [&] {
-                return requantize_with_members(integer_operand(it->second, "acc"), *in, rq, cache);
+                return requantize_with_members(integer_operand(it->second, "acc"), *in, rq, scaled);
               })).first;
       }
       out.push_back(d->second);
@@ -419,7 +495,7 @@ class LinearModel final : public OperationModel {
                             const std::vector<Assignment>& assignments) const override {
     std::map<Assignment, Json> accumulators;  // (accumulation, int32_overflow) -> acc or error
     std::vector<Json> out;
-    DerivedCache cache;
+    ScaledAccumulators scaled;
     const RequantizeInputs in = requantize_inputs(operands);
     for (const Assignment& a : assignments) {
       const Assignment acc_part(a.begin(), a.begin() + 2);
@@ -435,7 +511,7 @@ class LinearModel final : public OperationModel {
       }
       const Assignment rq(a.begin() + 2, a.end());
       out.push_back(guarded("q", [&] {
-        return requantize_with_members(integer_operand(it->second, "acc"), in, rq, cache);
+        return requantize_with_members(integer_operand(it->second, "acc"), in, rq, scaled);
       }));
     }
     return out;
@@ -503,6 +579,44 @@ const OperationModel* model_for_group_type(const std::string& type) {
     if (m->group_type() == type) return m.get();
   }
   return nullptr;
+}
+
+bool derived_fixed_point(float sx, float sw, float sy, ref::ScaleDerivation derivation,
+                         ref::FixedPointMultiplier& out) {
+  RequantizeInputs in;
+  in.sx = sx;
+  in.sw = sw;
+  in.sy = sy;
+  const Derived& d = derived_for(in, std::string(ref::name(derivation)));
+  if (!d.error.empty() || !d.q31_error.empty()) return false;
+  out = d.q31;
+  return true;
+}
+
+std::function<std::int64_t(std::int64_t)> double_rounding(const std::string& pipeline,
+                                                         const ref::FixedPointMultiplier& q) {
+  try {
+    if (pipeline == "neon_double_round") {
+      ref::DeployedRequantParams p;
+      p.member = ref::DeployedRequant::neon_double_round;
+      p.multiplier = q.multiplier;
+      p.shift = q.shift;
+      p.qmin = std::numeric_limits<std::int32_t>::min();
+      p.qmax = std::numeric_limits<std::int32_t>::max();
+      const ref::FastDeployedRequantizer f(p);
+      return [f](std::int64_t acc) { return static_cast<std::int64_t>(f(acc)); };
+    }
+    ref::RequantizeParams p;
+    p.variant = ref::RequantVariant::double_round;
+    p.multiplier = q.multiplier;
+    p.shift = q.shift;
+    p.qmin = std::numeric_limits<std::int32_t>::min();
+    p.qmax = std::numeric_limits<std::int32_t>::max();
+    const ref::FastRequantizer f(p);
+    return [f](std::int64_t acc) { return static_cast<std::int64_t>(f(static_cast<std::int32_t>(acc))); };
+  } catch (const ref::ParameterError&) {
+    return {};
+  }
 }
 
 bool same_output(const Json& expected, const Json& got) {

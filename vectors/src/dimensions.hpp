@@ -5,10 +5,14 @@
 // separation test checks the family with it.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "quantspec/reference/binary32_requantize.hpp"
+#include "quantspec/reference/multiplier.hpp"
 #include "quantspec/vectors/format.hpp"
 
 namespace quantspec::vectors {
@@ -54,6 +58,16 @@ class OperationModel {
 const std::vector<std::unique_ptr<OperationModel>>& distinguish_models();
 // The model whose group type is `type`, or nullptr.
 const OperationModel* model_for_group_type(const std::string& type);
+
+// SPEC Q20.3: the Q31 pair (m, s) the fixed-point pipelines take under `derivation`; false
+// where the reference rejects the scales or the pair.
+bool derived_fixed_point(float sx, float sw, float sy, ref::ScaleDerivation derivation,
+                         ref::FixedPointMultiplier& out);
+// The result y (before Zy and the clamp) of double_round (saturating left shift) or
+// neon_double_round on int32 accumulators with pair q, by the fast paths (host int64
+// arithmetic, to propose candidates); an empty function where the fast path rejects the pair.
+std::function<std::int64_t(std::int64_t)> double_rounding(const std::string& pipeline,
+                                                         const ref::FixedPointMultiplier& q);
 
 // Equal outputs (every field of `expected` present and equal in `got`, exact encodings).
 bool same_output(const Json& expected, const Json& got);

@@ -165,34 +165,60 @@ void report_shortfall(const OperationModel& model, const SearchState& state,
   }
 }
 
-// Members added after the first release of the family: the search runs first without them
-// (so the earlier tests, and their tcIds, stay as they were) and then again, into groups
-// appended at the end of the file, for the pairs they are part of.
+// Members by the release of the family that added them, so that each release's tests are
+// searched in passes appended after the earlier ones and released tcIds never move:
+//   0  the first release;
+//   1  scale_derivation f32_reciprocal_quotient, and the requantize model's accumulation
+//      int16_pairs (decided on the linear form);
+//   2  pipeline neon_double_round (Q11.1: ruy's x86 kernels), scale_derivation
+//      f32_product_f64_divide (LiteRT's per-tensor FULLY_CONNECTED multiplier).
+int derivation_generation(const std::string& derivation) {
+  if (derivation == ref::name(ref::ScaleDerivation::f32_reciprocal_quotient)) return 1;
+  if (derivation == ref::name(ref::ScaleDerivation::f32_product_f64_divide)) return 2;
+  return 0;
+}
+
+std::vector<ref::ScaleDerivation> derivations_up_to(int generation) {
+  std::vector<ref::ScaleDerivation> out;
+  for (auto d : ref::all_scale_derivations()) {
+    if (derivation_generation(std::string(ref::name(d))) <= generation) out.push_back(d);
+  }
+  return out;
+}
+
 const std::vector<ref::ScaleDerivation>& first_derivations() {
-  static const std::vector<ref::ScaleDerivation> d = {
-      ref::ScaleDerivation::exact, ref::ScaleDerivation::tflite, ref::ScaleDerivation::f32_product_divide,
-      ref::ScaleDerivation::f32_product_reciprocal};
+  static const std::vector<ref::ScaleDerivation> d = derivations_up_to(0);
   return d;
 }
 
-bool added_member(const OperationModel& model, const Assignment& a) {
+int member_generation(const OperationModel& model, const Assignment& a) {
+  int generation = 0;
   // The requantize model's accumulation dimension (the linear form's int16 pairs) came later.
   const int acc = model.dimension_index("accumulation");
-  if (model.operation() == "requantize" && acc >= 0 && a[acc] == "int16_pairs") return true;
+  if (model.operation() == "requantize" && acc >= 0 && a[acc] == "int16_pairs") generation = 1;
   const int d = model.dimension_index("scale_derivation");
-  if (d < 0 || a[d].empty()) return false;
-  const auto& first = first_derivations();
-  return std::none_of(first.begin(), first.end(),
-                      [&](ref::ScaleDerivation x) { return a[d] == ref::name(x); });
+  if (d >= 0 && !a[d].empty()) generation = std::max(generation, derivation_generation(a[d]));
+  const int p = model.dimension_index("pipeline");
+  if (p >= 0 && a[p] == "neon_double_round") generation = std::max(generation, 2);
+  return generation;
+}
+
+// The items both of whose combinations are of `generation` or earlier.
+std::vector<Item> items_up_to(const OperationModel& model, const std::vector<Assignment>& combos,
+                              const std::vector<Item>& items, int generation) {
+  std::vector<Item> out;
+  for (const Item& it : items) {
+    if (member_generation(model, combos[it.first]) <= generation &&
+        member_generation(model, combos[it.second]) <= generation) {
+      out.push_back(it);
+    }
+  }
+  return out;
 }
 
 std::vector<Item> first_items(const OperationModel& model, const std::vector<Assignment>& combos,
                               const std::vector<Item>& items) {
-  std::vector<Item> out;
-  for (const Item& it : items) {
-    if (!added_member(model, combos[it.first]) && !added_member(model, combos[it.second])) out.push_back(it);
-  }
-  return out;
+  return items_up_to(model, combos, items, 0);
 }
 
 // The counts of `items` over tests already kept.
@@ -370,6 +396,17 @@ Json linear_form(std::int64_t acc, const Scales& s, ref::DType x_type) {
   return out;
 }
 
+// The per-test operands of a requantize candidate.
+Json requantize_operands(std::int64_t acc, const Scales& s, std::int32_t zero_point) {
+  Json in = Json::object();
+  in["acc"] = acc;
+  in["sx"] = encode(s.sx);
+  in["sw"] = encode(s.sw);
+  in["sy"] = encode(s.sy);
+  in["zero_point"] = zero_point;
+  return in;
+}
+
 std::vector<Candidate> requantize_candidates(const std::vector<std::int32_t>& zero_points,
                                              std::int32_t qmin, std::int32_t qmax,
                                              const std::vector<ref::ScaleDerivation>& derivations,
@@ -377,13 +414,7 @@ std::vector<Candidate> requantize_candidates(const std::vector<std::int32_t>& ze
   std::vector<Candidate> out;
   const auto scales = requantize_scales();
   auto make = [&](std::int64_t acc, const Scales& s, std::int32_t z, const std::string& why) {
-    Json in = Json::object();
-    in["acc"] = acc;
-    in["sx"] = encode(s.sx);
-    in["sw"] = encode(s.sw);
-    in["sy"] = encode(s.sy);
-    in["zero_point"] = z;
-    out.push_back({why, {}, in});
+    out.push_back({why, {}, requantize_operands(acc, s, z)});
   };
   // Near ties of acc*M for small outputs (rounding, entry, pipeline pairs).
   const int ks[] = {0, -1, 1, 2, -3, 4, -6, 9, 13, -20, 33, -41};
@@ -432,6 +463,49 @@ std::vector<Candidate> requantize_candidates(const std::vector<std::int32_t>& ze
   }
   // The constructed candidates are few and separate what ties cannot: search them first.
   std::rotate(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(tie_candidates), out.end());
+  return out;
+}
+
+// Derivation pairs under the double-rounding pipelines (double_round, neon_double_round): two
+// Q31 pairs an ulp apart change the first rounding's result by at most one, which the second
+// rounding absorbs except near its own ties, so the boundary construction above never finds
+// them. A scan over the accumulators of the unclamped output range (host int64 arithmetic, the
+// fast paths; the search then decides with the reference) proposes, per scale triple and
+// derivation pair, the first accumulator where the pipeline's results under the two pairs
+// differ, at Zy = (qmin + qmax) / 2.
+std::vector<Candidate> double_rounding_derivation_candidates(std::int32_t qmin, std::int32_t qmax) {
+  std::vector<Candidate> out;
+  const std::int32_t zy = (qmin + qmax) / 2;
+  constexpr std::int64_t kMaxSteps = 100000;
+  for (const Scales& s : all_requantize_scales()) {
+    std::vector<ref::FixedPointMultiplier> pairs;
+    for (auto d : ref::all_scale_derivations()) {
+      ref::FixedPointMultiplier q;
+      if (derived_fixed_point(s.sx, s.sw, s.sy, d, q) &&
+          std::find(pairs.begin(), pairs.end(), q) == pairs.end()) {
+        pairs.push_back(q);
+      }
+    }
+    const double m = static_cast<double>(s.sx) * s.sw / s.sy;
+    const auto first = static_cast<std::int64_t>(std::ceil((qmin - zy - 0.5) / m));
+    const auto last = static_cast<std::int64_t>(std::floor((qmax - zy + 0.5) / m));
+    for (std::size_t a = 0; a < pairs.size(); ++a) {
+      for (std::size_t b = a + 1; b < pairs.size(); ++b) {
+        for (const char* pipeline : {"neon_double_round", "double_round"}) {
+          const auto fa = double_rounding(pipeline, pairs[a]);
+          const auto fb = double_rounding(pipeline, pairs[b]);
+          if (!fa || !fb) continue;
+          for (std::int64_t acc = first; acc <= last && acc - first < kMaxSteps; ++acc) {
+            if (fa(acc) != fb(acc)) {
+              out.push_back({std::string("first acc where two derived Q31 pairs differ under ") + pipeline, {},
+                             requantize_operands(acc, s, zy)});
+              break;
+            }
+          }
+        }
+      }
+    }
+  }
   return out;
 }
 
@@ -541,8 +615,9 @@ Json distinguish_family() {
        "bias_float = fl32(bias * bias_scale), bias_scale = fl32(sx*sw) and requant_scale = "
        "fl32(fl32(sx*sw)/sy), the single binary32 scale a float-scale API takes.",
        "The requantize groups after the linear group hold the tests found for members added "
-       "later (scale_derivation f32_reciprocal_quotient; the requantize accumulation, decided on "
-       "the linear form), so the earlier tcIds are unchanged."});
+       "later (second_pass: scale_derivation f32_reciprocal_quotient and the requantize "
+       "accumulation, decided on the linear form; search_pass 3: pipeline neon_double_round and "
+       "scale_derivation f32_product_f64_divide), so the earlier tcIds are unchanged."});
   std::vector<std::string> shortfall;
   const auto& models = distinguish_models();
   const OperationModel& qmodel = *models[0];
@@ -568,7 +643,12 @@ Json distinguish_family() {
   const std::size_t quantize_lines = shortfall.size();
   // Requantize: int8 and uint8 outputs.
   struct RequantizeGrid { const char* dtype; std::int32_t qmin, qmax; std::vector<std::int32_t> zps; };
-  struct SecondPass { RequantizeGrid grid; Json params; SearchState state; };
+  struct SecondPass {
+    RequantizeGrid grid;
+    Json params;
+    SearchState state;
+    std::vector<PendingTest> kept;  // the grid's arithmetic tests so far (for the third pass)
+  };
   std::vector<SecondPass> second;
   std::vector<std::string> requantize_shortfall;
   // The linear form of each accumulator (x_values, w_values, bias, float forms) of the found tests.
@@ -587,6 +667,7 @@ Json distinguish_family() {
     const auto combos = rmodel.combinations(false);
     const auto items = search_items(rmodel, combos);
     const auto items1 = first_items(rmodel, combos, items);
+    const auto items2 = items_up_to(rmodel, combos, items, 1);
     for (const RequantizeGrid& g : {RequantizeGrid{"int8", -128, 127, {0, 1, -1, 3, -5}},
                                     RequantizeGrid{"uint8", 0, 255, {128, 127, 3, 0}}}) {
       SearchState state{combos, items1, std::vector<int>(items1.size(), 0)};
@@ -600,7 +681,8 @@ Json distinguish_family() {
       add_with_linear_form(found, group, g.dtype);
       // The counts of every pair over these tests with their linear form (the accumulation is
       // decided on it), before the policy tests.
-      second.push_back({g, params, SearchState{combos, items, counts_over(rmodel, params, combos, items, group.pending())}});
+      second.push_back({g, params, SearchState{combos, items2, counts_over(rmodel, params, combos, items2, group.pending())},
+                        group.pending()});
       requantize_policy_tests(group, rmodel, params, g.zps[0]);
     }
   }
@@ -661,7 +743,7 @@ Json distinguish_family() {
     // Only the constructed derivation candidates: the tie candidates were all tried in the
     // first pass, and its tests with their linear forms separate the accumulation already.
     std::vector<Candidate> candidates =
-        requantize_candidates(g.zps, g.qmin, g.qmax, ref::all_scale_derivations(), true);
+        requantize_candidates(g.zps, g.qmin, g.qmax, derivations_up_to(1), true);
     for (Candidate& c : candidates) {
       const Scales sc{ref::parse_binary32(c.inputs["sx"].get<std::string>(), "sx"),
                       ref::parse_binary32(c.inputs["sw"].get<std::string>(), "sw"),
@@ -672,7 +754,34 @@ Json distinguish_family() {
     search(rmodel, pass.params, candidates, found, pass.state, 200, 100000);
     GroupBuilder& group = file.group(rmodel.group_type(), variant_of(rmodel), pass.params);
     add_with_linear_form(found, group, g.dtype);
-    if (std::string(g.dtype) == "int8") report_shortfall(rmodel, pass.state, requantize_shortfall);
+    pass.kept.insert(pass.kept.end(), group.pending().begin(), group.pending().end());
+  }
+  // Requantize, third pass: the pairs of the members of generation 2 (groups appended after
+  // the second pass's, params search_pass = 3), over every candidate, the counts starting from
+  // every test kept so far.
+  for (SecondPass& pass : second) {
+    const RequantizeGrid& g = pass.grid;
+    Json params = pass.params;
+    params.erase("second_pass");
+    params["search_pass"] = 3;
+    const auto combos = rmodel.combinations(false);
+    const auto items = search_items(rmodel, combos);
+    SearchState state{combos, items, counts_over(rmodel, params, combos, items, pass.kept)};
+    std::vector<Candidate> candidates = double_rounding_derivation_candidates(g.qmin, g.qmax);
+    const auto more = requantize_candidates(g.zps, g.qmin, g.qmax, ref::all_scale_derivations());
+    candidates.insert(candidates.end(), more.begin(), more.end());
+    for (Candidate& c : candidates) {
+      const Scales sc{ref::parse_binary32(c.inputs["sx"].get<std::string>(), "sx"),
+                      ref::parse_binary32(c.inputs["sw"].get<std::string>(), "sw"),
+                      ref::parse_binary32(c.inputs["sy"].get<std::string>(), "sy")};
+      const Json form = linear_form(c.inputs["acc"].get<std::int64_t>(), sc, ref::parse_dtype(g.dtype));
+      for (auto it = form.begin(); it != form.end(); ++it) c.inputs[it.key()] = it.value();
+    }
+    GroupBuilder found(rmodel.group_type(), variant_of(rmodel), params);
+    search(rmodel, params, candidates, found, state, 200, 3000);
+    GroupBuilder& group = file.group(rmodel.group_type(), variant_of(rmodel), params);
+    add_with_linear_form(found, group, g.dtype);
+    if (std::string(g.dtype) == "int8") report_shortfall(rmodel, state, requantize_shortfall);
   }
   // In the order of the operations (quantize, requantize, accumulate, linear).
   shortfall.insert(shortfall.begin() + static_cast<std::ptrdiff_t>(quantize_lines), requantize_shortfall.begin(),

@@ -49,8 +49,11 @@ TEST(DistinguishPythonExample, FloatInInt8OutBackendIsNamed) {
        {"  division: f32_reciprocal (0 mismatches)", "  rounding: half_even (0 mismatches)",
         "  zero_point_entry: after_rounding (0 mismatches)",
         "  edge_policy (policy): clamp_then_convert (0 mismatches)",
+        // fl32(fl64(q)) = fl32(q) on these tests: the binary64 quotient is not separated.
         "best match: pipeline=fp32, rounding=half_even, zero_point_entry=after_rounding, "
-        "scale_derivation=f32_product_divide, accumulation=wrap: 0 mismatches"}) {
+        "scale_derivation=f32_product_divide, accumulation=wrap (and 1 more with as few mismatches): "
+        "0 mismatches",
+        "    not distinguished by the tests you ran: f32_product_divide = f32_product_f64_divide"}) {
     EXPECT_NE(r.output.find(line), std::string::npos) << line << "\n" << r.output;
   }
 }

@@ -22,6 +22,8 @@ enum class ScaleDerivation {
   f32_product_reciprocal,  // fl32(fl32(Sx*Sw)*fl32(1/Sy))
   f32_reciprocal_quotient, // fl32(fl32(1/Sy) / fl32(fl32(1/Sx)*fl32(1/Sw))): oneDNN's reciprocal
                            // scales as PyTorch's onednn engine passes them (ideep)
+  f32_product_f64_divide,  // fl64(fl32(Sx*Sw)/Sy): LiteRT's per-tensor FULLY_CONNECTED / CONV
+                           // multiplier (kernel_util.cc GetQuantizedConvolutionMultipler)
 };
 
 std::string_view name(ScaleDerivation);
@@ -49,6 +51,14 @@ Integer requantize_binary32(const Integer& acc, float scale, std::int32_t zero_p
                             std::int32_t qmin, std::int32_t qmax, Rounding rounding,
                             ZeroPointEntry entry);
 
+// Q20.3, the two steps of requantize_binary32 (which is the second applied to the first), apart
+// so that a search over the rounding and zero-point-entry members forms t once per test:
+// t = fl32(fl32(acc) * scale) (error "scale"), then q from t as above (errors "qmin",
+// "zero_point"; t = +-inf gives qmax / qmin).
+float binary32_scaled_accumulator(const Integer& acc, float scale);
+Integer requantize_binary32_scaled(float t, std::int32_t zero_point, std::int32_t qmin,
+                                   std::int32_t qmax, Rounding rounding, ZeroPointEntry entry);
+
 // Q20.3 bias in binary32 (oneDNN 2.6 int8 matmul): the bias is not added to the integer
 // accumulator but to its binary32 conversion, t0 = fl32(fl32(acc) + bias), and t0 goes through
 // the fp32 pipeline: t = fl32(t0 * scale), then as requantize_binary32. An int32 bias is passed
@@ -71,6 +81,11 @@ double binary64_requantization_scale(float sx, float sw, float sy, ScaleDerivati
 Integer requantize_binary64(const Integer& acc, double scale, std::int32_t zero_point,
                             std::int32_t qmin, std::int32_t qmax, Rounding rounding,
                             ZeroPointEntry entry);
+
+// Q20.3 `fp64`, the two steps of requantize_binary64 apart (as for binary32 above).
+double binary64_scaled_accumulator(const Integer& acc, double scale);
+Integer requantize_binary64_scaled(double t, std::int32_t zero_point, std::int32_t qmin,
+                                   std::int32_t qmax, Rounding rounding, ZeroPointEntry entry);
 
 // Q11.10: FBGEMM's float bias in accumulator units, beta, from the float bias b and the
 // caller's binary32 act_times_w_scale Sxw. `divide`: fl32(b / Sxw) (the generic path, and the
