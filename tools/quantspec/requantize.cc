@@ -2,13 +2,49 @@
 // acc * M, with M given as a fixed-point pair, binary32 scales, an exact real or a binary32
 // scale.
 #include <iostream>
+#include <vector>
 
 #include "command.hpp"
+#include "quantspec/reference/binary32_requantize.hpp"
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/requantize.hpp"
 
 namespace quantspec::cli {
 namespace {
+
+// SPEC Q11.11: TVM's qnn.requantize with a float compute dtype takes its own operands
+// (input/output scale and zero points, the compute dtype) and none of the Q7 variants' options.
+bool is_tvm_float_member(const std::string& variant) {
+  for (const auto r : ref::all_tvm_float_roundings()) {
+    if (variant == ref::name(r)) return true;
+  }
+  return false;
+}
+
+void reject_options_of_the_other_kind(const CLI::App& cmd, bool tvm) {
+  const std::vector<const char*> q7_only = {"--multiplier", "--shift", "--scales", "--real",
+                                             "--scale", "--rounding", "--zero-point-entry",
+                                             "--left-shift-overflow", "--derivation"};
+  const std::vector<const char*> tvm_only = {"--input-scale", "--output-scale",
+                                              "--input-zero-point", "--compute-dtype"};
+  for (const char* option : tvm ? q7_only : tvm_only) {
+    if (cmd.count(option) == 0) continue;
+    throw ref::ParameterError(option,
+                              tvm ? "not with a TVM float member (Q11.11 takes --input-scale, "
+                                    "--output-scale, --input-zero-point, --compute-dtype)"
+                                  : "only with a TVM float member (--variant tvm_fp_upward, "
+                                    "tvm_fp_tonearest or tvm_fp_tonearest_nosse41)",
+                              cmd.get_option(option)->as<std::string>());
+  }
+}
+
+std::string tvm_member_names() {
+  std::string names;
+  for (const auto r : ref::all_tvm_float_roundings()) {
+    names += (names.empty() ? "" : ", ") + std::string(ref::name(r));
+  }
+  return names;
+}
 
 bool is_q31(ref::RequantVariant v) {
   using V = ref::RequantVariant;
@@ -51,18 +87,90 @@ void reject_options_without_effect(const CLI::App& cmd, ref::RequantVariant vari
   }
 }
 
+struct RequantizeOptions {
+  std::string acc, multiplier, shift, real, scale, zero_point = "0", dtype = "int8", qmin, qmax,
+                                                      variant, rounding = "half_even",
+                                                      entry = "after_rounding", derivation,
+                                                      left_shift_overflow = "saturate",
+                                                      input_scale, output_scale,
+                                                      input_zero_point = "0", compute_dtype;
+  std::vector<std::string> scales;
+  bool json = false;
+};
+
+struct OutputOperands {
+  std::int32_t zero_point, qmin, qmax;
+};
+
+// Zy, qmin, qmax: --qmin/--qmax lie on the dtype's grid (default int8), except that both given
+// without --dtype describe a grid of their own (any int32 range).
+OutputOperands output_operands(const CLI::App& cmd, const RequantizeOptions& o) {
+  const ref::DType dtype = ref::parse_dtype(o.dtype, "--dtype");
+  const ref::IntRange grid = ref::dtype_range(dtype);
+  const std::int64_t lo32 = INT32_MIN, hi32 = INT32_MAX;
+  const auto zy =
+      static_cast<std::int32_t>(bounded_integer_option(o.zero_point, "--zero-point", lo32, hi32));
+  const bool own_grid = !o.qmin.empty() && !o.qmax.empty() && cmd.count("--dtype") == 0;
+  const std::int64_t lo = own_grid ? lo32 : grid.min, hi = own_grid ? hi32 : grid.max;
+  auto bound = [&](const std::string& text, const std::string& option) {
+    try {
+      return static_cast<std::int32_t>(bounded_integer_option(text, option, lo, hi));
+    } catch (const ref::ParameterError& e) {
+      if (own_grid) throw;
+      throw ref::ParameterError(option, "on the " + std::string(ref::name(dtype)) + " grid [" +
+                                            std::to_string(lo) + ", " + std::to_string(hi) +
+                                            "] (or give both --qmin and --qmax without --dtype)",
+                                e.got());
+    }
+  };
+  const auto qmin = static_cast<std::int32_t>(o.qmin.empty() ? grid.min : bound(o.qmin, "--qmin"));
+  const auto qmax = static_cast<std::int32_t>(o.qmax.empty() ? grid.max : bound(o.qmax, "--qmax"));
+  return {zy, qmin, qmax};
+}
+
+// SPEC Q11.11 through the exact definition requantize_tvm_float.
+int run_tvm_float(const CLI::App& cmd, const RequantizeOptions& o, std::ostream& out) {
+  if (o.input_scale.empty() || o.output_scale.empty() || o.compute_dtype.empty()) {
+    throw ref::ParameterError(o.input_scale.empty()    ? "--input-scale"
+                              : o.output_scale.empty() ? "--output-scale"
+                                                       : "--compute-dtype",
+                              "given with a TVM float member", "none");
+  }
+  const auto [zy, qmin, qmax] = output_operands(cmd, o);
+  ref::TvmFloatRequantParams p;
+  p.input_scale = binary32_option(o.input_scale, "--input-scale");
+  p.output_scale = binary32_option(o.output_scale, "--output-scale");
+  p.input_zero_point = static_cast<std::int32_t>(
+      bounded_integer_option(o.input_zero_point, "--input-zero-point", INT32_MIN, INT32_MAX));
+  p.output_zero_point = zy;
+  p.qmin = qmin;
+  p.qmax = qmax;
+  p.dtype = ref::parse_tvm_compute_dtype(o.compute_dtype, "--compute-dtype");
+  p.rounding = ref::parse_tvm_float_rounding(o.variant, "--variant");
+  const ref::Integer acc = integer_option(o.acc, "--acc");
+  const ref::Integer q = ref::requantize_tvm_float(acc, p);
+  // M = fl64(Sin/Sout) as TVM computes it in double (informational).
+  const double m = static_cast<double>(p.input_scale) / static_cast<double>(p.output_scale);
+  if (o.json) {
+    out << nlohmann::json{{"q", integer_json(q)},
+                          {"variant", o.variant},
+                          {"compute_dtype", std::string(ref::name(p.dtype))},
+                          {"multiplier_binary64", ref::hex_float(m)}}
+               .dump()
+        << "\n";
+  } else {
+    out << "q: " << q.str() << "\n"
+        << "variant: " << o.variant << " (TVM qnn.requantize, compute dtype "
+        << ref::name(p.dtype) << ", Q11.11)\n"
+        << "M = fl64(Sin/Sout): " << ref::hex_float(m) << "\n"
+        << "clamp to [" << p.qmin << ", " << p.qmax << "]\n";
+  }
+  return kExitOk;
+}
 }  // namespace
 
 void register_requantize(CLI::App& app, Registry& registry) {
-  struct Options {
-    std::string acc, multiplier, shift, real, scale, zero_point = "0", dtype = "int8", qmin, qmax,
-                                                        variant, rounding = "half_even",
-                                                        entry = "after_rounding", derivation,
-                                                        left_shift_overflow = "saturate";
-    std::vector<std::string> scales;
-    bool json = false;
-  };
-  auto o = std::make_shared<Options>();
+  auto o = std::make_shared<RequantizeOptions>();
   CLI::App* cmd = app.add_subcommand(
       "requantize",
       "Q7: q = clamp(y + Zy, qmin, qmax), y = the variant's rounding of acc * M.\n"
@@ -78,6 +186,11 @@ void register_requantize(CLI::App& app, Registry& registry) {
       "      M rounded per --derivation (default tflite = binary64, as the MLIR lowering).\n"
       "  --real M : an exact real (decimal, hex-float or p/q), derived as with --scales.\n"
       "  --scale S : fp32 only, the binary32 scale itself.\n"
+      "Q11.11, TVM qnn.requantize with a float compute dtype: --variant tvm_fp_upward\n"
+      "  (UPWARD), tvm_fp_tonearest (TONEAREST, SSE4.1 targets) or tvm_fp_tonearest_nosse41,\n"
+      "  with --input-scale SIN --output-scale SOUT [--input-zero-point ZIN]\n"
+      "  --compute-dtype float32|float64: t' = fl(fl(m * fl(acc - Zin)) + Zy),\n"
+      "  m = fl(fl64(SIN/SOUT)), rounded by the member, then clamped.\n"
       "Output: {\"q\": q, ...}");
   cmd->add_option("--acc", o->acc, "the accumulator (any integer; int32 for fixed-point variants)")
       ->required();
@@ -100,7 +213,20 @@ void register_requantize(CLI::App& app, Registry& registry) {
                       " (default int8)");
   cmd->add_option("--qmin", o->qmin, "lowest output value (default: the dtype's)");
   cmd->add_option("--qmax", o->qmax, "highest output value (default: the dtype's)");
-  cmd->add_option("--variant", o->variant, names_of_variants())->required();
+  cmd->add_option("--variant", o->variant, names_of_variants() + ", or " + tvm_member_names() +
+                                               " (Q11.11)")
+      ->required();
+  auto* in_scale = cmd->add_option("--input-scale", o->input_scale,
+                                   "TVM float members: input_scale (binary32, > 0)");
+  auto* out_scale = cmd->add_option("--output-scale", o->output_scale,
+                                    "TVM float members: output_scale (binary32, > 0)");
+  cmd->add_option("--input-zero-point", o->input_zero_point,
+                  "TVM float members: input_zero_point (int32, default 0)");
+  cmd->add_option("--compute-dtype", o->compute_dtype,
+                  "TVM float members: float32 or float64 (required with them)");
+  for (auto* a : {m, sc, r, f}) {
+    a->excludes(in_scale)->excludes(out_scale);
+  }
   cmd->add_option("--rounding", o->rounding,
                   "ideal only: " + names_of_roundings() + " (default half_even)");
   cmd->add_option("--zero-point-entry", o->entry,
@@ -116,35 +242,18 @@ void register_requantize(CLI::App& app, Registry& registry) {
 
   registry.add(cmd, [o, cmd](std::ostream& out) {
     using V = ref::RequantVariant;
+    const bool tvm = is_tvm_float_member(o->variant);
+    reject_options_of_the_other_kind(*cmd, tvm);
+    if (tvm) return run_tvm_float(*cmd, *o, out);
     const V variant = ref::parse_requant_variant(o->variant, "--variant");
     const ref::Rounding rounding = ref::parse_rounding(o->rounding, "--rounding");
     const ref::ZeroPointEntry entry = ref::parse_zero_point_entry(o->entry, "--zero-point-entry");
     const ref::Derivation derivation = o->derivation.empty()
                                            ? default_derivation(variant)
                                            : ref::parse_derivation(o->derivation, "--derivation");
-    const ref::DType dtype = ref::parse_dtype(o->dtype, "--dtype");
-    const ref::IntRange grid = ref::dtype_range(dtype);
     reject_options_without_effect(*cmd, variant);
     const std::int64_t lo32 = INT32_MIN, hi32 = INT32_MAX;
-    const auto zy = static_cast<std::int32_t>(
-        bounded_integer_option(o->zero_point, "--zero-point", lo32, hi32));
-    // --qmin/--qmax lie on the dtype's grid (default int8), except that both given without
-    // --dtype describe a grid of their own (any int32 range).
-    const bool own_grid = !o->qmin.empty() && !o->qmax.empty() && cmd->count("--dtype") == 0;
-    const std::int64_t lo = own_grid ? lo32 : grid.min, hi = own_grid ? hi32 : grid.max;
-    auto bound = [&](const std::string& text, const std::string& option) {
-      try {
-        return static_cast<std::int32_t>(bounded_integer_option(text, option, lo, hi));
-      } catch (const ref::ParameterError& e) {
-        if (own_grid) throw;
-        throw ref::ParameterError(option, "on the " + std::string(ref::name(dtype)) + " grid [" +
-                                              std::to_string(lo) + ", " + std::to_string(hi) +
-                                              "] (or give both --qmin and --qmax without --dtype)",
-                                  e.got());
-      }
-    };
-    const auto qmin = static_cast<std::int32_t>(o->qmin.empty() ? grid.min : bound(o->qmin, "--qmin"));
-    const auto qmax = static_cast<std::int32_t>(o->qmax.empty() ? grid.max : bound(o->qmax, "--qmax"));
+    const auto [zy, qmin, qmax] = output_operands(*cmd, *o);
     const ref::Integer acc = integer_option(o->acc, "--acc");
 
     ref::RequantizeParams p;

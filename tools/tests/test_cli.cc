@@ -317,6 +317,70 @@ const std::vector<std::string> kExampleQ9E1{
     "--b", "0.1,-0.2", "--x-scale", "0x1p-6", "--x-zero-point", "10", "--w-scale",
     "0x1p-7,0x1p-8", "--y-scale", "0x1p-5", "--y-zero-point", "5"};
 
+// SPEC Q11.11 (TVM qnn.requantize, float compute dtype) through the CLI, on the counterexamples
+// derived in reference/tests/test_tvm_onnx_members.cc and here:
+// - Sin = fl32(5/6) = 0x1.aaaaaap-1, Sout = 1, acc = 3: acc*M = 2.5 - 2^-24; float32 rounds the
+//   product onto 2.5 (quantum 2^-22 in [2, 4)), UPWARD floor(3) = 3; float64 floor(3 - 2^-24) = 2.
+// - Sin = 0.05f, Sout = 0.1f: 0.05f = 0.1f / 2 exactly, so M = 1/2; acc = -5: t' = -2.5, UPWARD
+//   floor(-2) = -2, llvm.round (half away) -3, the no-SSE4.1 lowering -trunc(3) = -3.
+// - Sin = 0x1.fffffep-2, Sout = 1, acc = -1, float32: t' = -(1/2 - 2^-25); the no-SSE4.1
+//   lowering rounds fl32(1/2 - 2^-25 + 1/2) = 1 and gives -1, llvm.round gives 0.
+TEST(CliRequantize, TvmFloatMembers) {
+  auto tvm = [](const char* acc, const char* sin, const char* sout, const char* member,
+                const char* dtype) {
+    return requantized({"--acc", acc, "--input-scale", sin, "--output-scale", sout, "--variant",
+                        member, "--compute-dtype", dtype});
+  };
+  EXPECT_EQ(tvm("3", "0x1.aaaaaap-1", "1", "tvm_fp_upward", "float32"), 3);
+  EXPECT_EQ(tvm("3", "0x1.aaaaaap-1", "1", "tvm_fp_upward", "float64"), 2);
+  EXPECT_EQ(tvm("-5", "0.05", "0.1", "tvm_fp_upward", "float32"), -2);
+  EXPECT_EQ(tvm("-5", "0.05", "0.1", "tvm_fp_tonearest", "float32"), -3);
+  EXPECT_EQ(tvm("-5", "0.05", "0.1", "tvm_fp_tonearest_nosse41", "float64"), -3);
+  EXPECT_EQ(tvm("-1", "0x1.fffffep-2", "1", "tvm_fp_tonearest_nosse41", "float32"), -1);
+  EXPECT_EQ(tvm("-1", "0x1.fffffep-2", "1", "tvm_fp_tonearest", "float32"), 0);
+  // Zy enters before the rounding: t' = -2.5 + 10 = 7.5 -> 8 under UPWARD (floor(8)).
+  EXPECT_EQ(requantized({"--acc", "-5", "--input-scale", "0.05", "--output-scale", "0.1",
+                         "--zero-point", "10", "--variant", "tvm_fp_upward", "--compute-dtype",
+                         "float32"}),
+            8);
+  expect_rejected({"requantize", "--acc", "1", "--input-scale", "0.1", "--output-scale", "0.1",
+                   "--variant", "tvm_fp_upward"},
+                  "--compute-dtype");
+  expect_rejected({"requantize", "--acc", "1", "--multiplier", "1073741824", "--shift", "0",
+                   "--variant", "tvm_fp_upward", "--compute-dtype", "float32"},
+                  "--multiplier");
+  expect_rejected({"requantize", "--acc", "1", "--multiplier", "1073741824", "--shift", "0",
+                   "--variant", "double_round", "--compute-dtype", "float32"},
+                  "--compute-dtype");
+  expect_rejected({"requantize", "--acc", "1", "--input-scale", "0", "--output-scale", "0.1",
+                   "--variant", "tvm_fp_upward", "--compute-dtype", "float32"},
+                  "input_scale");
+  const CliRun help = quantspec({"requantize", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* name : {"tvm_fp_upward", "tvm_fp_tonearest_nosse41", "--compute-dtype"}) {
+    EXPECT_NE(help.out.find(name), std::string::npos) << name;
+  }
+}
+
+// SPEC Q11.12 (ONNX QuantizeLinear >= 21) through the CLI: x = 0.25, S = fl16(0.1) = 0x1.998p-4:
+// x/S = 2.5006..., fl16 of it 2.5 (quantum 2^-9 in [2, 4)), ties to even 2; the binary32
+// quotient 2.50061 gives 3. bfloat16, S = 0x1.9ap-4, x = 0.75: x/S = 7.4927..., bf16 (quantum
+// 2^-5 in [4, 8)) 7.5 -> 8. precision float16 on binary32 operands 1.55f, 0.1f: fl16(1.55f) =
+// 0x1.8ccp+0 = 1.5498046875, fl16(0.1f) = 0x1.998p-4 = 0.0999755859375, quotient 15.5018...
+// -> fl16 (quantum 2^-7 in [8, 16)) 15.5 -> 16 (f32_divide 15).
+TEST(CliQuantize, NarrowDivisionMembers) {
+  EXPECT_EQ(quantized({"--x", "0.25", "--scale", "0x1.998p-4", "--division", "f16_divide"}), 2);
+  EXPECT_EQ(quantized({"--x", "0.25", "--scale", "0x1.998p-4", "--division", "f32_divide"}), 3);
+  EXPECT_EQ(quantized({"--x", "0.75", "--scale", "0x1.9ap-4", "--division", "bf16_divide"}), 8);
+  EXPECT_EQ(quantized({"--x", "0.75", "--scale", "0x1.9ap-4", "--division", "f32_divide"}), 7);
+  EXPECT_EQ(quantized({"--x", "1.55", "--scale", "0.1", "--division", "f16_divide"}), 16);
+  EXPECT_EQ(quantized({"--x", "1.55", "--scale", "0.1", "--division", "f32_divide"}), 15);
+  expect_rejected({"quantize", "--x", "1", "--scale", "1e-9", "--division", "f16_divide"}, "scale");
+  const CliRun help = quantspec({"quantize", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("bf16_divide"), std::string::npos) << help.out;
+}
+
 TEST(CliExplain, LinearExampleQ9E1PrintsEveryStep) {
   std::vector<std::string> args = kExampleQ9E1;
   args.push_back("--json");

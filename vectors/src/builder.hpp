@@ -111,4 +111,9 @@ Json dynamic_quantize_family();
 Json bn_fold_family();
 Json distinguish_family();
 
+// Groups appended to a family's file, each in a file of its own (SPEC Q11.11, Q11.12). The
+// pairs of members their search could not separate are appended to `indistinguishable`.
+void add_tvm_float_requantize_groups(FileBuilder& file, Json& indistinguishable);
+void add_narrow_divide_quantize_groups(FileBuilder& file, Json& indistinguishable);
+
 }  // namespace quantspec::vectors::detail

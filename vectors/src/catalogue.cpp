@@ -130,6 +130,31 @@ const std::vector<FlagInfo>& all_flags() {
         {"binary32_scale_derivation", "Q11.4: (multiplier, shift) derived from the binary32 "
                                       "scale fl32(fl32(Sx*Sw)/Sy) (QNNPACK q31) and from the "
                                       "exact M (TFLite) differ, and so do the outputs."},
+        {"compute_dtype_differs", "Q11.11: TVM's float32 and float64 compute dtypes give "
+                                  "different outputs: a binary32 rounding of M, acc, m*a or "
+                                  "t + Zy moves t' across a rounding boundary."},
+        {"tvm_negative_tie", "Q11.11: t' is a negative tie -(k + 1/2): UPWARD's floor(t' + 1/2) "
+                             "gives -k, TONEAREST (llvm.round, or the no-SSE4.1 lowering) "
+                             "-(k + 1)."},
+        {"tvm_binary32_half_rounds", "Q11.11: |t'| >= 2^23 in float32, where t' is an integer "
+                                     "and fl32(t' +- 1/2) rounds to even: UPWARD and the "
+                                     "no-SSE4.1 TONEAREST move an odd t' by one, llvm.round "
+                                     "does not (int32 outputs)."},
+        {"tvm_biased_rounding_just_below_half", "Q11.11: t' = +-(1/2 - 2^-25) in float32 "
+                                                "(Zy = 0): fl32(|t'| + 1/2) = 1, so UPWARD "
+                                                "(for t' > 0) and the no-SSE4.1 TONEAREST give "
+                                                "+-1 where llvm.round gives 0."},
+        {"float32_rounds_accumulator", "Q11.11: acc (or acc - Zin) is beyond 2^24: the float32 "
+                                       "compute dtype rounds it (Cast to Float(32))."},
+        {"narrow_division_differs", "Q11.12: the division in binary16 or bfloat16 (the "
+                                    "operands rounded to that format first) gives another "
+                                    "output than the binary32 division: the narrow quotient "
+                                    "or an operand rounds across a boundary or onto a tie."},
+        {"narrow_operand_rounding", "Q11.12: x or the scale is not a value of the narrow "
+                                    "format; the member rounds it first (ONNX's precision "
+                                    "attribute casts it)."},
+        {"narrow_overflow", "Q11.12: fl_P(x) or the binary16 quotient overflows to +-inf: it "
+                            "saturates to qmax / qmin (SPEC CHOICE, Q2.4)."},
         // Non-linear tables (Q12)
         {"exact_tie_in_f", "f(x)/So is exactly k + 1/2 at some input (f rational there, e.g. "
                            "logistic(0) = 1/2, hardsigmoid, hardswish, leaky_relu): the "

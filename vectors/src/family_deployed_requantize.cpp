@@ -266,7 +266,15 @@ Json deployed_requantize_family() {
        "FbgemmFloatBiasTest (Q11.10, FBGEMM with a float bias, uint8): inputs acc, bias, "
        "act_times_w_scale, c_multiplier (binary32), zero_point; params qmin, qmax, fuse_relu; "
        "q = clamp(lrintf(fl32(fl32(fl32(acc) + beta) * C)) + Zy, fuse_relu ? Zy : 0, 255) with "
-       "beta = fl32(b / Sxw) (bias_order divide) or fl32(b * fl32(1/Sxw)) (reciprocal)."});
+       "beta = fl32(b / Sxw) (bias_order divide) or fl32(b * fl32(1/Sxw)) (reciprocal).",
+       "TvmFloatRequantizeTest (Q11.11, TVM qnn.requantize with compute_dtype float32 / "
+       "float64, appended): inputs acc, input_scale, output_scale (binary32), "
+       "input_zero_point, zero_point; params qmin, qmax; variant member (tvm_fp_upward, "
+       "tvm_fp_tonearest, tvm_fp_tonearest_nosse41) and compute_dtype (float32, float64, the "
+       "format B): a = fl_B(fl_B(acc) - fl_B(Zin)), m = fl_B(fl64(Sin/Sout)), t' = "
+       "fl_B(fl_B(m*a) + fl_B(Zy)), r = floor(fl_B(t' + 0.5)) (upward), half_away(t') "
+       "(tonearest), sign(t')*trunc(fl_B(|t'| + 0.5)) (tonearest_nosse41), q = clamp(r, qmin, "
+       "qmax)."});
   const std::int32_t half = 1 << 30;
   std::vector<Case> cases = {
       {"M = 1/16, acc = -1000: SQRDMULH gives -500, -500/8 = -62.5 ties up to -62 (Q7.2 "
@@ -357,6 +365,9 @@ Json deployed_requantize_family() {
     for (const auto& c : from_scales) add_case(group, c, member, u8);
   }
   add_fbgemm_groups(file);
+  Json indistinguishable = Json::array();
+  add_tvm_float_requantize_groups(file, indistinguishable);  // Q11.11, appended
+  file.set("indistinguishable", indistinguishable);
   return file.finish();
 }
 

@@ -361,7 +361,13 @@ Json quantize_family() {
                     "tflite_path: reference (f32_divide, half_away), neon_vcvtn (aarch64 and x86 "
                     "SSE4.1 vector body: f32_reciprocal, half_even), neon_armv7 (32-bit Arm body: "
                     "trunc(fl32(t +- 0.5)) of t = fl32(x*fl32(1/S))), scalar (the scalar loop: "
-                    "exact, half_away); params dtype, qmin, qmax; finite inputs only."});
+                    "exact, half_away); params dtype, qmin, qmax; finite inputs only.",
+                    "NarrowDivideQuantizeTest (SPEC Q11.12, ONNX QuantizeLinear >= 21, "
+                    "appended): variant division f16_divide / bf16_divide (u = fl_P(x), s = "
+                    "fl_P(S), t = fl_P(u/s) in binary16 / bfloat16) with rounding half_even, and "
+                    "the binary32 division its implementations run (f32_divide with half_even or "
+                    "toward_zero); params dtype, qmin, qmax and operand_format (binary16, "
+                    "bfloat16, binary32: every x and scale of the group is a value of it)."});
   const std::vector<Grid> grids = {{DType::int8, false},  {DType::uint8, false},
                                    {DType::int8, true},   {DType::int4, false},
                                    {DType::uint4, false}, {DType::int16, false},
@@ -410,6 +416,7 @@ Json quantize_family() {
     }
   }
   add_tflite_groups(file);
+  add_narrow_divide_quantize_groups(file, untold_all);  // Q11.12, appended
   file.set("indistinguishable", untold_all);
   return file.finish();
 }

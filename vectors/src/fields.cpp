@@ -8,6 +8,7 @@
 
 #include "quantspec/reference/bn_fold.hpp"
 #include "quantspec/reference/binary32_requantize.hpp"
+#include "quantspec/reference/deployed_quantize.hpp"
 #include "quantspec/reference/deployed_requantize.hpp"
 #include "quantspec/reference/edge_policy.hpp"
 #include "quantspec/reference/errors.hpp"
@@ -60,7 +61,8 @@ const std::map<std::string, Kinds>& algorithm_fields() {
         {"scale", FieldKind::binary32},
         {"zero_point", FieldKind::integer}}},
       {"quantize",
-       {{"x", FieldKind::binary32},
+       {{"operand_format", FieldKind::name},  // Q11.12 NarrowDivideQuantizeTest
+        {"x", FieldKind::binary32},
         {"scale", FieldKind::binary32},
         {"zero_point", FieldKind::integer},
         {"q", FieldKind::integer}}},
@@ -132,6 +134,10 @@ const std::map<std::string, Kinds>& algorithm_fields() {
         {"multiplier", FieldKind::int32},
         {"shift", FieldKind::int32},
         {"zero_point", FieldKind::int32},
+        // Q11.11 TvmFloatRequantizeTest
+        {"input_scale", FieldKind::binary32},
+        {"output_scale", FieldKind::binary32},
+        {"input_zero_point", FieldKind::int32},
         {"q", FieldKind::integer}}},
       {"distinguish",
        {{"x", FieldKind::binary32},
@@ -362,7 +368,15 @@ std::string validate_name(const std::string& field, const Json& value) {
     } else if (field == "rounding" || field == "zero_point_rounding") {
       ref::parse_rounding(text, field);
     } else if (field == "division") {
-      ref::parse_division(text, field);
+      // Q2.3's divisions, or the narrow ones of ONNX QuantizeLinear >= 21 (Q11.12).
+      try {
+        ref::parse_division(text, field);
+      } catch (const ref::ParameterError&) {
+        ref::parse_narrow_format(text, field);
+      }
+    } else if (field == "operand_format" && text != "binary16" && text != "bfloat16" &&
+               text != "binary32") {
+      return "operand_format: one of binary16 bfloat16 binary32 (got '" + text + "')";
     } else if (field == "derivation") {
       ref::parse_derivation(text, field);
     } else if (field == "variant") {
@@ -370,7 +384,14 @@ std::string validate_name(const std::string& field, const Json& value) {
     } else if (field == "zero_point_entry") {
       ref::parse_zero_point_entry(text, field);
     } else if (field == "member") {
-      ref::parse_deployed_requant(text, field);
+      // Q11 deployed requantization members, or TVM's float ones (Q11.11).
+      try {
+        ref::parse_deployed_requant(text, field);
+      } catch (const ref::ParameterError&) {
+        ref::parse_tvm_float_rounding(text, field);
+      }
+    } else if (field == "compute_dtype") {
+      ref::parse_tvm_compute_dtype(text, field);
     } else if (field == "multiplier_from" && text != "binary32_scale" &&
                text != "exact_multiplier") {
       return "multiplier_from: one of binary32_scale exact_multiplier (got '" + text + "')";
