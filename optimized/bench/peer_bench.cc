@@ -256,8 +256,10 @@ struct LinearData {
   float sx = 0.02f, sw = 0.005f, sy = 0.4f;
   int32_t za = 0, zy = -3;
   qs_linear_params params{};
-  qs_packed_weights* packed = nullptr;
-  std::unique_ptr<quantspec::bench::ThreadedLinear> threaded;  // --threads N > 1
+  qs_packed_weights* packed = nullptr;  // one thread
+  // --threads N > 1, instead of `packed`: the calls on one thread use its objects too, so that
+  // no run holds more copies of W than the other (W of 16 MiB is L3-sized).
+  std::unique_ptr<quantspec::bench::ThreadedLinear> threaded;
   LinearData(LinearShape shape, uint32_t a_type) : s(shape) {
     std::mt19937 rng(5);
     a.resize(s.m * s.k);
@@ -288,7 +290,7 @@ struct LinearData {
     if (Threaded()) {
       threaded = std::make_unique<quantspec::bench::ThreadedLinear>(
           ours(), params.gemm, w.data(), s.k, s.n, s.k, g_threads);
-      if (!threaded->ok()) return false;
+      return threaded->ok();
     }
     return ours()->pack_weights(&params.gemm, w.data(), s.k, s.n, s.k, &packed) == QS_OK;
   }
@@ -299,8 +301,19 @@ struct LinearData {
       ours()->linear_packed(&params, a.data(), s.k, packed, out_ours.data(), s.n, s.m);
     }
   }
+  // One linear_packed call on the whole W (the reference for our N-thread output).
+  void RunOursOneCall() {
+    ours()->linear_packed(&params, a.data(), s.k, threaded->whole(), out_single_thread.data(),
+                          s.n, s.m);
+  }
+  // Ours on one thread on the memory the N-thread calls read: for M = 1 their column blocks
+  // one after another (each weight read once, as in one call), else one call.
   void RunOursSingleThread() {
-    ours()->linear_packed(&params, a.data(), s.k, packed, out_single_thread.data(), s.n, s.m);
+    if (s.m == 1) {
+      threaded->Linear(nullptr, params, a.data(), s.k, out_single_thread.data(), s.n, s.m);
+    } else {
+      RunOursOneCall();
+    }
   }
   static size_t Count(const std::vector<int8_t>& x, const std::vector<int8_t>& y) {
     size_t d = 0;
@@ -308,9 +321,9 @@ struct LinearData {
     return d;
   }
   size_t Differing() const { return Count(out_ours, out_peer); }
-  // Runs ours on one thread and counts the elements our last (N-thread) call differs in.
+  // Runs ours in one call and counts the elements our last (N-thread) call differs in.
   size_t ThreadedDiffering() {
-    RunOursSingleThread();
+    RunOursOneCall();
     return Count(out_ours, out_single_thread);
   }
 };

@@ -33,6 +33,9 @@ class ThreadedLinear {
 
   // False if some pack_weights call failed (then Linear / Gemm return QS_BAD_PARAMETERS).
   bool ok() const { return ok_; }
+  // The packed object of the whole W (the row blocks'), for single-threaded calls on the same
+  // memory.
+  const qs_packed_weights* whole() const { return whole_; }
 
   // As table->linear_packed / gemm_packed on the whole W, run on `pool` (NULL: the calling
   // thread runs every block). The first failing block's status is returned.
