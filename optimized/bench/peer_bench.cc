@@ -16,7 +16,7 @@
 // ratio, and a peer with any difference is marked "inexact".
 // --threads N > 1 (the GEMMs; the elementwise kernels stay on one thread): ours splits each
 // linear_packed call over a pthreadpool of N threads (threaded_linear.h: row blocks, or column
-// blocks for M = 1), XNNPACK runs on the same pool, oneDNN on N OpenMP threads
+// blocks for M < 16 N), XNNPACK runs on the same pool, oneDNN on N OpenMP threads
 // (omp_set_num_threads, before its primitives are created). Ours on one thread is timed next to
 // them ("ours_single_thread": the ratio is the speedup of N threads in the same run), and our
 // N-thread output must equal the one-thread output element for element (exit code 1 if not).
@@ -306,10 +306,10 @@ struct LinearData {
     ours()->linear_packed(&params, a.data(), s.k, threaded->whole(), out_single_thread.data(),
                           s.n, s.m);
   }
-  // Ours on one thread on the memory the N-thread calls read: for M = 1 their column blocks
-  // one after another (each weight read once, as in one call), else one call.
+  // Ours on one thread on the memory the N-thread calls read: their column blocks one after
+  // another where they split by columns (each weight read once, as in one call), else one call.
   void RunOursSingleThread() {
-    if (s.m == 1) {
+    if (threaded->ByColumns(s.m)) {
       threaded->Linear(nullptr, params, a.data(), s.k, out_single_thread.data(), s.n, s.m);
     } else {
       RunOursOneCall();

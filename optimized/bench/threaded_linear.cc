@@ -10,6 +10,14 @@ namespace {
 // partly used panel that a single-threaded call would not have.
 constexpr size_t kColumnAlignment = 64;
 
+// Row blocks need at least this many rows per thread. With fewer, every thread still reads
+// all of W for a few rows (and fills few of the microkernel's 6-row tiles): measured with
+// --threads 2 on a Zen 5 EPYC (peer bench, u8, vs oneDNN in the same run), column blocks took
+// M = 16 from 0.99 / 0.88 / 0.82 to 1.05 / 0.98 / 1.06 (K = N = 512 / 1024 / 4096), while at
+// M = 128 and 512 row blocks were as fast or faster (0.94-1.00 vs 0.89-0.99) except
+// 128 x 4096 x 4096 (0.91 rows, 0.99 columns).
+constexpr size_t kMinRowsPerBlock = 16;
+
 size_t DivideRoundingUp(size_t a, size_t b) { return (a + b - 1) / b; }
 
 const int32_t* Offset(const int32_t* p, size_t first) { return p ? p + first : nullptr; }
@@ -93,10 +101,14 @@ void ThreadedLinear::RunBlock(void* context, size_t block) {
   }
 }
 
+bool ThreadedLinear::ByColumns(size_t m) const {
+  return columns_.size() > 1 && m < kMinRowsPerBlock * threads_;
+}
+
 qs_status ThreadedLinear::Split(pthreadpool_t pool, Call& call, size_t m) const {
   if (!ok_) return QS_BAD_PARAMETERS;
   size_t blocks;
-  if (m >= 2 || columns_.size() <= 1) {
+  if (!ByColumns(m)) {
     call.rows_per_block = m == 0 ? 1 : DivideRoundingUp(m, threads_);
     blocks = m == 0 ? 1 : DivideRoundingUp(m, call.rows_per_block);
   } else {

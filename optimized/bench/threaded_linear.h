@@ -1,11 +1,13 @@
 // Multi-threaded linear_packed / gemm_packed on top of any kernel table, for the peer bench's
 // --threads N: one call is split into one block per thread of a pthreadpool.
-//   - M >= 2: row blocks of A and out on the whole packed W (kernel_abi.h: a packed object is
-//     read-only after pack_weights and may be used by several threads at once; our kernels'
-//     scratch is thread_local, gemm.cc / gemm_vnni-inl.h / table.cc).
-//   - M = 1: column blocks of W, out, bias, weight zero points and per-channel requantization.
-//     The packed calls take no column offset, so every column block has a packed object of its
-//     own, made here before any timed call (packing is excluded for everybody).
+//   - M >= 16 x threads: row blocks of A and out on the whole packed W (kernel_abi.h: a packed
+//     object is read-only after pack_weights and may be used by several threads at once; our
+//     kernels' scratch is thread_local, gemm.cc / gemm_vnni-inl.h / table.cc).
+//   - Smaller M (GEMV included): column blocks of W, out, bias, weight zero points and
+//     per-channel requantization, so that each thread reads only its part of W
+//     (threaded_linear.cc says what was measured). The packed calls take no column offset, so
+//     every column block has a packed object of its own, made here before any timed call
+//     (packing is excluded for everybody).
 // Each block is an ordinary call of the table on a sub-problem, so the result is the
 // single-threaded one element for element (every output depends only on its row of A and its
 // column of W); threaded_linear_test.cc checks that on every compiled target.
@@ -36,6 +38,8 @@ class ThreadedLinear {
   // The packed object of the whole W (the row blocks'), for single-threaded calls on the same
   // memory.
   const qs_packed_weights* whole() const { return whole_; }
+  // Whether a call with M rows is split into column blocks (else row blocks).
+  bool ByColumns(size_t m) const;
 
   // As table->linear_packed / gemm_packed on the whole W, run on `pool` (NULL: the calling
   // thread runs every block). The first failing block's status is returned.

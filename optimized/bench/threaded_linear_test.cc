@@ -1,6 +1,6 @@
 // ThreadedLinear (the peer bench's --threads N) gives the single-threaded linear_packed /
-// gemm_packed result bit for bit, on every compiled target: row blocks (M >= 2) and column
-// blocks (M = 1) with N not a multiple of the 64-column block alignment, per-channel weight
+// gemm_packed result bit for bit, on every compiled target: row blocks (M >= 16 per thread)
+// and column blocks (smaller M) with N not a multiple of the 64-column block alignment, per-channel weight
 // zero points, bias and per-channel requantization, which column blocks must offset.
 #include "threaded_linear.h"
 
@@ -53,7 +53,9 @@ struct Problem {
 TEST(ThreadedLinear, GivesTheSingleThreadedResultOnEveryTarget) {
   pthreadpool_t pool = pthreadpool_create(3);
   ASSERT_NE(pool, nullptr);
-  const std::vector<size_t> rows = {1, 2, 5, 13}, cols = {1, 63, 64, 200}, depths = {1, 31, 96};
+  // Column blocks below 16 rows per thread, row blocks from there (40: rows for 2 threads,
+  // columns for 3).
+  const std::vector<size_t> rows = {1, 5, 13, 40, 50}, cols = {1, 63, 64, 200}, depths = {1, 31, 96};
   for (const auto& target : optimized::compiled_tables()) {
     const qs_kernel_table* t = target.table;
     for (size_t m : rows) {

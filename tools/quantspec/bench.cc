@@ -51,7 +51,7 @@ void register_bench(CLI::App& app, Registry& registry) {
                 "`make peers` installs them)");
   cmd->add_option("--threads", o->threads,
                   "with --peers: run the GEMMs on N threads (default 1): ours split over a\n"
-                  "pthreadpool of N threads (row blocks, column blocks for M = 1), XNNPACK on the\n"
+                  "pthreadpool of N threads (row blocks, column blocks for M < 16 N), XNNPACK on the\n"
                   "same pool, oneDNN on N OpenMP threads; ours on one thread is timed next to\n"
                   "them (the speedup) and must give the same output. Pin the cores with taskset\n"
                   "(e.g. taskset -c 0,1 ... --threads 2)")
