@@ -104,12 +104,16 @@ test-sanitize:
 bench: build
 	@$(BUILD_DIR)/bin/quantspec bench
 
-# Our kernels against XNNPACK and oneDNN (Debian packages, installed here when missing).
+# Our kernels against XNNPACK and oneDNN (Debian packages, installed here when missing), on one
+# thread, then the GEMMs on two.
 peers: deps
 	@bash tools/install-deps.sh --peers
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD_DIR) -j$(JOBS) --target quantspec quantspec_peer_bench
 	@taskset -c 1 $(BUILD_DIR)/bin/quantspec bench --peers --benchmark_repetitions=3
+	@if [ "$$(nproc)" -ge 2 ]; then echo "quantspec: the GEMMs again on 2 threads (cores 0,1)"; \
+	  taskset -c 0,1 $(BUILD_DIR)/bin/quantspec bench --peers --threads 2 \
+	    --benchmark_filter=linear --benchmark_repetitions=3; fi
 
 # SPEC.md as one HTML page and a PDF, each section anchored #Qn.m (reference/spec/anchors.lua).
 SPEC_PANDOC = pandoc reference/SPEC.md --from gfm --standalone --toc \

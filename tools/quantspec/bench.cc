@@ -27,6 +27,7 @@ void register_bench(CLI::App& app, Registry& registry) {
   struct Options {
     bool json = false;
     bool peers = false;
+    unsigned threads = 1;
     std::vector<std::string> passthrough;
   };
   auto o = std::make_shared<Options>();
@@ -48,10 +49,21 @@ void register_bench(CLI::App& app, Registry& registry) {
                 "excluded for everybody, each peer's output compared with ours element by element\n"
                 "(built when libxnnpack-dev, libpthreadpool-dev and libdnnl-dev are installed;\n"
                 "`make peers` installs them)");
+  cmd->add_option("--threads", o->threads,
+                  "with --peers: run the GEMMs on N threads (default 1): ours split over a\n"
+                  "pthreadpool of N threads (row blocks, column blocks for M < 16 N), XNNPACK on the\n"
+                  "same pool, oneDNN on N OpenMP threads; ours on one thread is timed next to\n"
+                  "them (the speedup) and must give the same output. Pin the cores with taskset\n"
+                  "(e.g. taskset -c 0,1 ... --threads 2)")
+      ->check(CLI::Range(1u, 256u));
   cmd->allow_extras();
   registry.add(cmd, [o, cmd](std::ostream& out) {
     const std::string program =
         directory_of_this_program() + (o->peers ? "/quantspec_peer_bench" : "/quantspec_bench");
+    if (o->threads != 1 && !o->peers) {
+      std::cerr << "quantspec bench: --threads applies to the peer comparison (--peers) only\n";
+      return kExitBadInput;
+    }
     if (::access(program.c_str(), X_OK) != 0) {
       std::cerr << "quantspec bench: not built: " << program
                 << (o->peers ? " is missing (install libxnnpack-dev libpthreadpool-dev libdnnl-dev "
@@ -61,6 +73,7 @@ void register_bench(CLI::App& app, Registry& registry) {
     }
     std::vector<std::string> args{program};
     if (o->json) args.push_back("--json");
+    if (o->peers) args.push_back("--threads=" + std::to_string(o->threads));
     for (const std::string& extra : cmd->remaining()) args.push_back(extra);
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());

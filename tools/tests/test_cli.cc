@@ -513,6 +513,19 @@ TEST(CliHelp, EveryCommandHasHelp) {
   }
 }
 
+// --threads is the peer comparison's (quantspec_peer_bench): without --peers, or outside
+// 1..256, it is bad input (exit 2, naming the option) before any benchmark binary is looked for.
+TEST(CliBench, ThreadsOutsideThePeerComparisonOrRangeIsBadInput) {
+  const CliRun without_peers = quantspec({"bench", "--threads", "2"});
+  EXPECT_EQ(without_peers.exit_code, 2) << without_peers.err;
+  EXPECT_NE(without_peers.err.find("--threads"), std::string::npos) << without_peers.err;
+  for (const char* count : {"0", "257"}) {
+    const CliRun r = quantspec({"bench", "--peers", "--threads", count});
+    EXPECT_EQ(r.exit_code, 2) << count << r.err;
+    EXPECT_NE(r.err.find("--threads"), std::string::npos) << count << r.err;
+  }
+}
+
 // A missing or malformed results file is bad input (exit 2) whether or not the vectors
 // library is built in (then the command says "not built", also exit 2).
 TEST(CliVectors, MissingResultsFileIsBadInput) {
