@@ -115,5 +115,7 @@ Json distinguish_family();
 // pairs of members their search could not separate are appended to `indistinguishable`.
 void add_tvm_float_requantize_groups(FileBuilder& file, Json& indistinguishable);
 void add_narrow_divide_quantize_groups(FileBuilder& file, Json& indistinguishable);
+// SPEC Q20.3's bias added in binary32 (oneDNN's int8 matmul): groups appended to deployed_requantize.
+void add_binary32_float_bias_groups(FileBuilder& file);
 
 }  // namespace quantspec::vectors::detail

@@ -99,6 +99,9 @@ const std::vector<FlagInfo>& all_flags() {
                                    "variants of this operation give different results; the "
                                    "comment names a pair."},
         {"published_value", "a value published by another system; the comment cites it."},
+        {"binary32_accumulator", "SPEC Q20.3 bias in binary32: fl32(acc) is not acc (|acc| > 2^24), "
+                                 "so adding the bias to the binary32 accumulator differs from "
+                                 "adding it to the integer one."},
         {"neon_tie_up", "Q11.1: SQRDMULH's result divided by 2^r is a negative tie; NEON's "
                         "rounding shift (SRSHL) rounds it up, gemmlowp's RoundingDivideByPOT "
                         "(Q7.2) away from zero."},

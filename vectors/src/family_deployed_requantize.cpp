@@ -274,7 +274,11 @@ Json deployed_requantize_family() {
        "format B): a = fl_B(fl_B(acc) - fl_B(Zin)), m = fl_B(fl64(Sin/Sout)), t' = "
        "fl_B(fl_B(m*a) + fl_B(Zy)), r = floor(fl_B(t' + 0.5)) (upward), half_away(t') "
        "(tonearest), sign(t')*trunc(fl_B(|t'| + 0.5)) (tonearest_nosse41), q = clamp(r, qmin, "
-       "qmax)."});
+       "qmax).",
+       "Binary32FloatBiasTest (SPEC Q20.3 bias in binary32, oneDNN 2.6 int8 matmul, appended): "
+       "inputs acc, bias, scale (binary32), zero_point; params qmin, qmax; variant rounding "
+       "half_even and zero_point_entry: t0 = fl32(fl32(acc) + bias), t = fl32(t0*scale), "
+       "before_rounding q = clamp(R(fl32(t + Zy))) (oneDNN), after_rounding q = clamp(R(t) + Zy)."});
   const std::int32_t half = 1 << 30;
   std::vector<Case> cases = {
       {"M = 1/16, acc = -1000: SQRDMULH gives -500, -500/8 = -62.5 ties up to -62 (Q7.2 "
@@ -367,6 +371,7 @@ Json deployed_requantize_family() {
   add_fbgemm_groups(file);
   Json indistinguishable = Json::array();
   add_tvm_float_requantize_groups(file, indistinguishable);  // Q11.11, appended
+  add_binary32_float_bias_groups(file);                        // Q20.3 bias in binary32, appended
   file.set("indistinguishable", indistinguishable);
   return file.finish();
 }

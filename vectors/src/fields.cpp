@@ -138,6 +138,8 @@ const std::map<std::string, Kinds>& algorithm_fields() {
         {"input_scale", FieldKind::binary32},
         {"output_scale", FieldKind::binary32},
         {"input_zero_point", FieldKind::int32},
+        // Q20.3 Binary32FloatBiasTest (bias: the binary32 field above)
+        {"scale", FieldKind::binary32},
         {"q", FieldKind::integer}}},
       {"distinguish",
        {{"x", FieldKind::binary32},
