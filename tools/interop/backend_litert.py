@@ -40,7 +40,8 @@ OPTIMIZED_FC_SOURCE = {
             "max(-e, 0) with ties toward +inf, + Zy, clamped: SPEC Q11.1 neon_double_round, not "
             "gemmlowp's double_round; (m, e) = QuantizeMultiplier of M = double(float(Sx * Sw)) / "
             "double(Sy) per tensor (the binary32 product), of double(Sx) * double(Sw[c]) / double(Sy) "
-            "per channel. Neither is a Q20 member: identify cannot name it on distinguish.json",
+            "per channel: the Q20 members pipeline neon_double_round and scale_derivation "
+            "f32_product_f64_divide (per tensor)",
     "cite": "google/ruy ruy/kernel_avx512.cc Kernel8bitAvx512 / Kernel8bitAvx512SingleCol, "
             "ruy/kernel_avx2_fma.cc (since ruy dd1102a); google-ai-edge/LiteRT "
             "tflite/kernels/cpu_backend_gemm_x86.h GemmImplX86, tflite/kernels/kernel_util.cc "
@@ -365,8 +366,8 @@ def main(argv):
         base = next(o for o in ops if o["operation"] == "FULLY_CONNECTED int8 (%s)" % label)
         claimed, source = {"pipeline": "double_round", "scale_derivation": "tflite"}, base["source"]
         if resolver == litert.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES:
-            # neither is a Q20 member: identify cannot name this kernel (tools/interop/model_tflite_fc.py does)
-            claimed = {"pipeline": "neon_double_round", "scale_derivation": "fl64(fl32(Sx*Sw)/Sy)"}
+            # SPEC Q20.3: ruy's x86 requantization and LiteRT's per-tensor multiplier
+            claimed = {"pipeline": "neon_double_round", "scale_derivation": "f32_product_f64_divide"}
         if resolver == litert.OpResolverType.BUILTIN_REF:  # per-tensor int8: the float-scale reference
             claimed = {"pipeline": "fp64", "rounding": "half_away", "scale_derivation": "tflite",
                        "zero_point_entry": "after_rounding"}
