@@ -16,6 +16,11 @@ enum class EdgePolicy {
   clamp_then_convert,  // Q10.2: float clamp (maxps with x first), then cvtps2dq: NaN -> qmin
   convert_then_clamp,  // Q10.3: convert to int64 first (x86 gives INT64_MIN for NaN, +-inf and
                        // t >= 2^63), then clamp: all of those -> qmin
+  min_then_convert,    // Q10.4: float minps(t, qmax - Z) with t first, cvtps2dq, saturating
+                       // narrowing: NaN -> qmax (XNNPACK's f32->qs8/qu8 convert on x86)
+  convert32_then_clamp,  // Q10.5: convert R(t) to int32 (x86 gives INT32_MIN for NaN, +-inf and
+                         // R(t) outside int32), add Z in wrapping int32, clamp (TFLite's
+                         // reference QUANTIZE): NaN, +-inf, |R(t)| >= 2^31 -> qmin
 };
 
 std::string_view name(EdgePolicy);
