@@ -25,7 +25,12 @@ FastDeployedRequantizer::FastDeployedRequantizer(const DeployedRequantParams& pa
 }
 
 std::int32_t FastDeployedRequantizer::operator()(std::int64_t acc) const {
-  validate_deployed_accumulator(Integer(acc), params_);
+  // The accepted ranges of validate_deployed_accumulator, checked in int64 first: the
+  // unbounded integer (an allocation) is built only to reject.
+  const bool accepted = params_.member == DeployedRequant::int16x8_int64
+                            ? acc >= -(std::int64_t{1} << 47) && acc < (std::int64_t{1} << 47)
+                            : acc >= fixed_point::kInt32Min && acc <= fixed_point::kInt32Max;
+  if (!accepted) validate_deployed_accumulator(Integer(acc), params_);
   std::int64_t y = 0;
   if (params_.member == DeployedRequant::neon_double_round) {
     const int left = std::max(params_.shift, 0);

@@ -273,20 +273,22 @@ struct ScaledAccumulators {
 
 // Q20.3: one combination of members on one accumulator. The floating-point pipelines are
 // requantize_binary32 / requantize_binary64 as their two steps (the reference defines them so).
-Integer requantize_with_members(const Integer& acc, const RequantizeInputs& in, const Assignment& a,
-                                ScaledAccumulators& scaled) {
-  const Derived& d = derived_for(in, a[3]);
+// `a` holds the requantize members first (pipeline, rounding, zero_point_entry,
+// scale_derivation, left_shift_overflow); `d` is derived_for(in, a[3]); `acc_text` names acc in
+// the per-test caches.
+Integer requantize_with_members(const Integer& acc, const std::string& acc_text, const RequantizeInputs& in,
+                                const Assignment& a, const Derived& d, ScaledAccumulators& scaled) {
   if (!d.error.empty()) throw ref::ParameterError(d.error, "", "");
   if (a[0] == "fp32") {
     if (!d.scale_error.empty()) throw ref::ParameterError(d.scale_error, "", "");
-    const std::string key = acc.str() + " " + std::to_string(bits32(d.scale));
+    const std::string key = acc_text + " " + std::to_string(bits32(d.scale));
     auto t = scaled.binary32.find(key);
     if (t == scaled.binary32.end()) t = scaled.binary32.emplace(key, ref::binary32_scaled_accumulator(acc, d.scale)).first;
     return ref::requantize_binary32_scaled(t->second, in.zero_point, in.qmin, in.qmax,
                                            ref::parse_rounding(a[1]), ref::parse_zero_point_entry(a[2]));
   }
   if (a[0] == "fp64") {
-    const std::string key = acc.str() + " " + std::to_string(bits64(d.scale64));
+    const std::string key = acc_text + " " + std::to_string(bits64(d.scale64));
     auto t = scaled.binary64.find(key);
     if (t == scaled.binary64.end()) t = scaled.binary64.emplace(key, ref::binary64_scaled_accumulator(acc, d.scale64)).first;
     return ref::requantize_binary64_scaled(t->second, in.zero_point, in.qmin, in.qmax,
@@ -383,7 +385,13 @@ class RequantizeModel final : public OperationModel {
     } catch (const ref::ParameterError& e) {
       bad_operand = e.parameter();
     }
-    std::map<std::string, Json> accumulators;  // accumulation -> acc or error
+    // accumulation -> the accumulator (or its error), with its text and value
+    struct Accumulator {
+      Json json;
+      std::string text;
+      Integer value;
+    };
+    std::map<std::string, Accumulator> accumulators;
     // (acc, the reference's arguments) -> output: combinations that reach the reference with
     // the same arguments share one evaluation.
     std::unordered_map<std::string, Json> done;
@@ -395,18 +403,25 @@ class RequantizeModel final : public OperationModel {
       }
       auto it = accumulators.find(a[5]);
       if (it == accumulators.end()) {
-        it = accumulators.emplace(a[5], guarded("acc", [&] { return requantize_accumulator(operands, a[5]); })).first;
+        Accumulator acc{guarded("acc", [&] { return requantize_accumulator(operands, a[5]); }), "", Integer(0)};
+        if (!acc.json.contains("error")) {
+          acc.text = acc.json.dump();
+          acc.value = integer_operand(acc.json, "acc");
+        }
+        it = accumulators.emplace(a[5], std::move(acc)).first;
       }
-      if (it->second.contains("error")) {
-        out.push_back(it->second);
+      const Accumulator& acc = it->second;
+      if (acc.json.contains("error")) {
+        out.push_back(acc.json);
         continue;
       }
-      const Assignment rq(a.begin(), a.begin() + 5);
-      const std::string key = it->second.dump() + " " + reference_arguments(rq, derived_for(*in, rq[3]));
+      // a's first five members are the requantize ones (a[5] is the accumulation).
+      const Derived& derived = derived_for(*in, a[3]);
+      const std::string key = acc.text + " " + reference_arguments(a, derived);
       auto d = done.find(key);
       if (d == done.end()) {
         d = done.emplace(key, guarded("q", [&] {
-                return requantize_with_members(integer_operand(it->second, "acc"), *in, rq, scaled);
+                return requantize_with_members(acc.value, acc.text, *in, a, derived, scaled);
               })).first;
       }
       out.push_back(d->second);
@@ -511,7 +526,8 @@ class LinearModel final : public OperationModel {
       }
       const Assignment rq(a.begin() + 2, a.end());
       out.push_back(guarded("q", [&] {
-        return requantize_with_members(integer_operand(it->second, "acc"), in, rq, scaled);
+        return requantize_with_members(integer_operand(it->second, "acc"), it->second.dump(), in, rq,
+                                       derived_for(in, rq[3]), scaled);
       }));
     }
     return out;
