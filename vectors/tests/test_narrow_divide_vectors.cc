@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 
+#include "consistent_variants.hpp"
 #include "quantspec/reference/deployed_quantize.hpp"
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/numbers.hpp"
@@ -166,15 +167,7 @@ Results fast_path_results(const VectorFile& file, const Json& as_variant) {
 }
 
 std::set<std::string> consistent_labels(const VectorFile& file, const Results& results) {
-  VectorFile only = file;
-  only.groups.clear();
-  for (const TestGroup* g : groups(file)) only.groups.push_back(*g);
-  std::set<std::string> out;
-  const auto identified = identify_variants({only}, results, "in-memory");
-  for (const auto& v : identified.at(0).verdicts) {
-    if (v.mismatches.empty()) out.insert(v.variant);
-  }
-  return out;
+  return test_support::consistent_variants(file, groups(file), results);
 }
 
 TEST(NarrowDivideVectors, IdentifyNamesEachMemberRunByTheFastPath) {

@@ -5,38 +5,20 @@
 // and one member run on every group is named by `identify`.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
-#include <filesystem>
+#include "command_runner.hpp"
+
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace {
 
-struct Run {
-  int status;
-  std::string output;
-};
-
-Run run(const std::string& command) {
-  std::array<char, 4096> buffer;
-  std::string output;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return {-1, "popen failed"};
-  while (fgets(buffer.data(), buffer.size(), pipe)) output += buffer.data();
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
+using quantspec::vectors::test_support::run;
 
 const std::string kExample = std::string(QUANTSPEC_PYTHON_DIR) + "/deployed_members_example.py";
 const std::string kTool = QUANTSPEC_VECTORS_TOOL;
 const std::string kVectors = QUANTSPEC_VECTORS_DIR;
 
 std::string results_path(const char* name) {
-  return (std::filesystem::temp_directory_path() /
-          (std::string("quantspec_members_") + std::to_string(::getpid()) + "_" + name))
-      .string();
+  return quantspec::vectors::test_support::results_path("quantspec_members", name);
 }
 
 TEST(PythonMembersExample, EveryGroupByItsOwnMemberPassesCheck) {
