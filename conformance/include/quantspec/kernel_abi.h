@@ -120,8 +120,17 @@ typedef enum qs_requant_variant {
   QS_REQUANT_TOSA_SCALE16 = 5, /* TOSA apply_scale_16 */
   QS_REQUANT_FP32 = 6,         /* XNNPACK/ONNX: RNE(fl32(fl32(acc) * scale)) */
   QS_REQUANT_RNDNU = 7,        /* XNNPACK rndnu: single_round arithmetic (ties up) */
-  QS_REQUANT_RNDNA = 8         /* XNNPACK rndna: single_round with ties away from zero */
+  QS_REQUANT_RNDNA = 8,        /* XNNPACK rndna: single_round with ties away from zero */
+  /* SPEC Q11 members of deployed pipelines (added within ABI version 1; see the note below). */
+  QS_REQUANT_NEON_DOUBLE_ROUND = 9, /* Q11.1 TFLite NEON / ruy x86: wrap32(acc<<l), SQRDMULH, ties up */
+  QS_REQUANT_INT16X8_INT64 = 10,    /* Q11.2 TFLite int64 path / CMSIS-NN: 15-bit multiplier, one rounding */
+  QS_REQUANT_RNDNU16 = 11           /* Q11.8 XNNPACK qu8 rndnu16: rounding pre-shift, int16, 16-bit SQRDMULH */
 } qs_requant_variant;
+/* Values 9..11 were appended to the enum in ABI version 1 (2026-12; the table layout did not
+ * change). A kernel built against an earlier header treats them as outside the enum and returns
+ * QS_BAD_PARAMETERS; the conformance suite reports such a kernel's variant as not provided
+ * (its probe names the reason), never as failed. A kernel built against this header that does
+ * not implement them returns QS_VARIANT_NOT_SUPPORTED. */
 
 /* Where the output zero point is added (Q7). Fixed-point variants accept only AFTER_ROUNDING
  * (BEFORE_ROUNDING with them is QS_BAD_PARAMETERS). */
@@ -191,6 +200,18 @@ typedef struct qs_dequantize_params {
  *                 QS_BAD_PARAMETERS.
  *   TOSA_SCALE16: multiplier in [0, 32767], shift in [2, 62].
  *   FP32:         scale (scales per channel), binary32, finite and > 0.
+ *   NEON_DOUBLE_ROUND, INT16X8_INT64, RNDNU16 (SPEC Q11.1, Q11.2, Q11.8):
+ *                 multiplier in [0, 2^31-1], M' = multiplier * 2^(shift-31), shift in
+ *                 [-31, 30], [-31, 7] and [-31, 8] respectively; zero_point_entry
+ *                 AFTER_ROUNDING only (as every fixed-point variant).
+ *                 NEON_DOUBLE_ROUND: x = wrap32(acc << max(shift,0)) (SSHL wraps), h = SQRDMULH(x,
+ *                 multiplier), y = floor((h + 2^(r-1)) / 2^r) with r = max(-shift,0): ties up.
+ *                 INT16X8_INT64: m15 = multiplier < 0x7FFF0000 ? (multiplier + 2^15) >> 16 : 0x7FFF,
+ *                 y = (acc*m15 + 2^(14-shift)) >> (15-shift) (ties up; the accumulator is the
+ *                 int32 input here, Q11.2's int48 range is not expressible in this ABI).
+ *                 RNDNU16: m15 = (multiplier + 2^15) >> 16, renormalised to 2^14 with p = shift+1
+ *                 when it is 2^15 (p = shift otherwise); x16 = sat16(rounding shift of acc by p,
+ *                 ties up; saturating for p > 0); y = (x16*m15 + 2^14) >> 15.
  * derivation is informational (see qs_derivation).
  * The output zero point must lie in the output type's range. Adding it and clamping happen in
  * (at least) int32: y + Zy never wraps at 8 bits before the clamp.
