@@ -185,9 +185,7 @@ Outcome run_case(const qs_kernel_table& table, const LinearCase& c, OracleMode m
   const std::size_t channels = c.per_channel ? g.n : 1;
   std::vector<oracle::Requantizer> requantizers;
   for (std::size_t ch = 0; ch < channels && ch < g.n; ++ch) {
-    requantizers.emplace_back(oracle::requantize_params(c.requant, ch, type_min(c.output_type),
-                                                        type_max(c.output_type)),
-                              mode);
+    requantizers.emplace_back(c.requant, ch, type_min(c.output_type), type_max(c.output_type), mode);
   }
   for (std::size_t r = 0; r < g.m; ++r) {
     for (std::size_t col = 0; col < g.n; ++col) {

@@ -110,7 +110,7 @@ Outcome run_case(const qs_kernel_table& table, const RequantizeCase& c, OracleMo
   std::vector<oracle::Requantizer> requantizers;
   requantizers.reserve(channels);
   for (std::size_t ch = 0; ch < channels; ++ch) {
-    requantizers.emplace_back(oracle::requantize_params(c.requant, ch, c.qmin, c.qmax), mode);
+    requantizers.emplace_back(c.requant, ch, c.qmin, c.qmax, mode);
   }
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t ch = i % channels;

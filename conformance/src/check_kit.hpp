@@ -217,6 +217,29 @@ Support probe(const qs_kernel_table& table, const std::vector<Case>& probes,
   return support;
 }
 
+// probe() for a selector value appended to its enum within ABI version 1 (kernel_abi.h: the
+// requantization variants 9..11). A kernel built against the earlier header rejects the value
+// as outside the enum (QS_BAD_PARAMETERS on every probe): each flavor is then reported as not
+// provided, with that reason in its name. A kernel that accepts the value for some flavor and
+// rejects it for another is probed as usual (the rejection is a failure).
+template <class Case>
+Support probe_appended_selector(const qs_kernel_table& table, const std::vector<Case>& probes,
+                                const std::function<std::string(const Flavor&)>& name) {
+  Support support = probe(table, probes, name);
+  if (support.probe_failure.empty()) return support;
+  for (const Case& c : probes) {
+    if (!support.has(flavor_of(c))) continue;
+    const Outcome outcome = run_case(table, c, OracleMode::fast);
+    if (!(outcome.failed() && outcome.message.rfind("returned QS_BAD", 0) == 0)) return support;
+  }
+  for (const Flavor& f : support.supported) {
+    support.not_supported.push_back(name(f) + " (QS_BAD_PARAMETERS: a kernel built before this selector was appended)");
+  }
+  support.supported.clear();
+  support.probe_failure.clear();
+  return support;
+}
+
 // The parameter-validation contract: each call must return QS_BAD_PARAMETERS (or, where the
 // ABI allows it, another listed status) and must not touch memory outside its buffers. Each call
 // runs twice, every buffer against an inaccessible page at its end and then at its start

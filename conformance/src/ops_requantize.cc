@@ -19,7 +19,15 @@ namespace quantspec::conformance::ops {
 
 bool is_q31(std::uint32_t v) {
   return v == QS_REQUANT_DOUBLE_ROUND || v == QS_REQUANT_SINGLE_ROUND || v == QS_REQUANT_RNDNU ||
-         v == QS_REQUANT_RNDNA;
+         v == QS_REQUANT_RNDNA || is_deployed(v);
+}
+bool is_deployed(std::uint32_t v) {
+  return v == QS_REQUANT_NEON_DOUBLE_ROUND || v == QS_REQUANT_INT16X8_INT64 || v == QS_REQUANT_RNDNU16;
+}
+int max_q31_shift(std::uint32_t v) {
+  if (v == QS_REQUANT_INT16X8_INT64) return 7;  // SPEC Q11.2
+  if (v == QS_REQUANT_RNDNU16) return 8;        // SPEC Q11.8
+  return 30;                                    // Q6.1, Q11.1
 }
 bool is_tosa32(std::uint32_t v) { return v == QS_REQUANT_TOSA_SINGLE || v == QS_REQUANT_TOSA_DOUBLE; }
 
@@ -33,7 +41,8 @@ std::string requant_variant_label(const RequantVariantKey& k) {
 std::vector<RequantVariantKey> all_requant_variant_keys() {
   std::vector<RequantVariantKey> keys;
   for (std::uint32_t v : {QS_REQUANT_DOUBLE_ROUND, QS_REQUANT_SINGLE_ROUND, QS_REQUANT_RNDNU, QS_REQUANT_RNDNA,
-                          QS_REQUANT_TOSA_SINGLE, QS_REQUANT_TOSA_DOUBLE, QS_REQUANT_TOSA_SCALE16}) {
+                          QS_REQUANT_TOSA_SINGLE, QS_REQUANT_TOSA_DOUBLE, QS_REQUANT_TOSA_SCALE16,
+                          QS_REQUANT_NEON_DOUBLE_ROUND, QS_REQUANT_INT16X8_INT64, QS_REQUANT_RNDNU16}) {
     keys.push_back({v, QS_ZP_AFTER_ROUNDING, QS_ROUND_HALF_EVEN});
   }
   keys.push_back({QS_REQUANT_FP32, QS_ZP_AFTER_ROUNDING, QS_ROUND_HALF_EVEN});
@@ -50,7 +59,7 @@ Requantization requantization_for(const RequantVariantKey& k, const std::vector<
   r.variant = k.variant;
   r.zero_point_entry = k.entry;
   r.rounding = k.rounding;
-  r.derivation = k.variant == QS_REQUANT_RNDNU ? QS_DERIVE_RNDNU : QS_DERIVE_TFLITE;
+  r.derivation = k.variant == QS_REQUANT_RNDNU || k.variant == QS_REQUANT_RNDNU16 ? QS_DERIVE_RNDNU : QS_DERIVE_TFLITE;
   r.output_zero_point = zero_point;
   r.multipliers.clear();
   r.shifts.clear();
@@ -311,7 +320,14 @@ Cases extremes(const Variant& v) {
   // zero point inside the 64-bit rounding and adding it after the narrowing.
   if (is_q31(variant)) {
     for (std::int32_t mult : {0, 1, (1 << 30) - 1, 1 << 30, INT32_MAX}) {
-      for (int shift : {-31, -24, -23, -1, 0, 1, 5, 30}) fixed(mult, shift);
+      for (int shift : {-31, -24, -23, -1, 0, 1, 5, 30}) fixed(mult, std::min(shift, max_q31_shift(variant)));
+    }
+    if (is_deployed(variant)) {
+      // The 15-bit multiplier of Q11.2 / Q11.8 around its ends: m15 = 0x7FFF kept, 2^15
+      // renormalised (rndnu16) or capped (int16x8_int64), and the rounding of the dropped bits.
+      for (std::int32_t mult : {0x7FFF0000 - 1, 0x7FFF0000, 0x7FFF8000 - 1, 0x7FFF8000, 0x40007FFF, 0x40008000}) {
+        for (int shift : {-31, -8, -1, 0, 1, max_q31_shift(variant)}) fixed(mult, shift);
+      }
     }
   } else if (is_tosa32(variant)) {
     for (std::int32_t mult : {0, 1, (1 << 30) - 1, 1 << 30, INT32_MAX}) {
@@ -494,7 +510,13 @@ rc::Gen<ChannelMultiplier> gen_channel(std::uint32_t variant) {
       m.multiplier = *weightedOneOf<std::int32_t>({{1, element<std::int32_t>(0, 1, 1 << 30, INT32_MAX)},
                                                    {5, inRange<std::int32_t>(1 << 30, INT32_MAX)},
                                                    {1, inRange<std::int32_t>(0, INT32_MAX)}});
-      m.shift = *weightedOneOf<int>({{1, element(-31, 30, 0, -1, 1)}, {4, inRange(-20, 3)}, {1, inRange(-31, 31)}});
+      const int top = max_q31_shift(variant);
+      m.shift = *weightedOneOf<int>({{1, element(-31, top, 0, -1, 1)}, {4, inRange(-20, 3)}, {1, inRange(-31, top + 1)}});
+      if (is_deployed(variant) && *inRange(0, 4) == 0) {
+        // Near the 15-bit multiplier's rounding boundaries (Q11.2, Q11.8): m = k * 2^16 + 2^15 + d.
+        m.multiplier = static_cast<std::int32_t>(std::min<std::int64_t>(
+            INT32_MAX, std::int64_t{*inRange(0x4000, 0x8000)} * 65536 + 32768 + *inRange(-2, 3)));
+      }
     } else if (is_tosa32(variant)) {
       m.multiplier = *weightedOneOf<std::int32_t>({{1, element<std::int32_t>(0, 1, 1 << 30, INT32_MAX)},
                                                    {5, inRange<std::int32_t>(1 << 30, INT32_MAX)},
@@ -591,7 +613,7 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, const Variant&
     if (is_q31(variant) || is_tosa32(variant) || variant == QS_REQUANT_TOSA_SCALE16) {
       add("multiplier = -1", [&](RequantizeCase& c) { each_channel(c, [](Requantization& r, std::size_t i) { if (i == r.multipliers.size() - 1) r.multipliers[i] = -1; }); });
       add("multiplier = INT32_MIN", [&](RequantizeCase& c) { each_channel(c, [](Requantization& r, std::size_t i) { if (i == r.multipliers.size() - 1) r.multipliers[i] = INT32_MIN; }); });
-      const int low = is_q31(variant) ? -32 : 1, high = is_q31(variant) ? 31 : 63;
+      const int low = is_q31(variant) ? -32 : 1, high = is_q31(variant) ? max_q31_shift(variant) + 1 : 63;
       for (int bad_shift : {low, high}) {
         add("shift = " + std::to_string(bad_shift), [&, bad_shift](RequantizeCase& c) {
           each_channel(c, [bad_shift](Requantization& r, std::size_t i) { if (i == r.shifts.size() - 1) r.shifts[i] = bad_shift; });
@@ -636,7 +658,7 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, const Variant&
     });
     add("qmin below the type's range", [](RequantizeCase& c) { c.qmin -= 1; });
     add("qmax above the type's range", [](RequantizeCase& c) { c.qmax += 1; });
-    add("variant outside the enum", [](RequantizeCase& c) { c.requant.variant = 9; });
+    add("variant outside the enum", [](RequantizeCase& c) { c.requant.variant = QS_REQUANT_RNDNU16 + 1; });
     add("zero_point_entry outside the enum", [](RequantizeCase& c) { c.requant.zero_point_entry = 2; });
     add("rounding outside the enum", [](RequantizeCase& c) { c.requant.rounding = 5; });
     add("output_type outside the enum", [](RequantizeCase& c) { c.output_type = 2; });
@@ -679,7 +701,7 @@ CheckResult sweep_every_int32(const qs_kernel_table& table, const Support& suppo
     for (const ChannelMultiplier& m : ms) {
       const std::int32_t z = flavor.output_type == QS_S8 ? 1 : 128;
       RequantizeCase c = make_full(v, flavor.output_type, m, z, {});
-      const oracle::Requantizer expected_of(oracle::requantize_params(c.requant, 0, c.qmin, c.qmax), OracleMode::fast);
+      const oracle::Requantizer expected_of(c.requant, 0, c.qmin, c.qmax, OracleMode::fast);
       qs_requantize_params p{};
       p.requant = to_abi(c.requant, v.per_channel);
       p.output_type = c.output_type;
@@ -730,7 +752,8 @@ VariantSuite suite_for(const Variant& v) {
     for (std::uint32_t type : kTypes) {
       probes.push_back(make_full(v, type, typical_multiplier(v.key.variant, 0), type == QS_S8 ? 0 : 128, {100, -100}));
     }
-    return kit::probe(table, probes, [](const Flavor& f) { return flavor_name(f, false, true, false); });
+    auto name = [](const Flavor& f) { return flavor_name(f, false, true, false); };
+    return is_deployed(v.key.variant) ? kit::probe_appended_selector(table, probes, name) : kit::probe(table, probes, name);
   };
   auto catalogue = [v](const std::string& name, Cases (*build)(const Variant&)) {
     return Check{name, false, [v, build](const qs_kernel_table& t, const Support& sup, const Settings&) {

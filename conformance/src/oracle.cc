@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/multiplier.hpp"
 
 namespace quantspec::conformance::oracle {
@@ -27,6 +28,9 @@ float dequantize(std::int32_t q, float scale, std::int32_t zero_point) {
   return ref::dequantize(ref::Integer(q), scale, zero_point);
 }
 
+namespace {
+
+// Q7: parameters of channel c with output bounds [qmin, qmax].
 ref::RequantizeParams requantize_params(const Requantization& r, std::size_t channel,
                                         std::int32_t qmin, std::int32_t qmax) {
   ref::RequantizeParams p;
@@ -52,12 +56,48 @@ ref::RequantizeParams requantize_params(const Requantization& r, std::size_t cha
   return p;
 }
 
-Requantizer::Requantizer(const ref::RequantizeParams& params, OracleMode mode)
-    : params_(params), mode_(mode) {
-  if (mode == OracleMode::fast) fast_ = std::make_unique<ref::FastRequantizer>(params);
+// SPEC Q11.1 / Q11.2 / Q11.8: the member and its Q31 pair.
+ref::DeployedRequantParams deployed_params(const Requantization& r, std::size_t channel,
+                                           std::int32_t qmin, std::int32_t qmax) {
+  ref::DeployedRequantParams p;
+  p.member = r.variant == QS_REQUANT_NEON_DOUBLE_ROUND ? ref::DeployedRequant::neon_double_round
+             : r.variant == QS_REQUANT_INT16X8_INT64   ? ref::DeployedRequant::int16x8_int64
+                                                       : ref::DeployedRequant::rndnu16;
+  p.multiplier = r.multipliers.at(channel);
+  p.shift = r.shifts.at(channel);
+  p.zero_point = r.output_zero_point;
+  p.qmin = qmin;
+  p.qmax = qmax;
+  return p;
+}
+
+bool is_deployed_member(std::uint32_t variant) {
+  return variant == QS_REQUANT_NEON_DOUBLE_ROUND || variant == QS_REQUANT_INT16X8_INT64 ||
+         variant == QS_REQUANT_RNDNU16;
+}
+
+}  // namespace
+
+Requantizer::Requantizer(const Requantization& r, std::size_t channel, std::int32_t qmin,
+                         std::int32_t qmax, OracleMode mode)
+    : deployed_(is_deployed_member(r.variant)) {
+  // The Q11 members add the zero point after rounding only; the ABI rejects the other entry.
+  if (deployed_) {
+    deployed_params_ = deployed_params(r, channel, qmin, qmax);
+    if (r.zero_point_entry != QS_ZP_AFTER_ROUNDING) {
+      throw ref::ParameterError("zero_point_entry", "after_rounding for the SPEC Q11 members", "before_rounding");
+    }
+    if (mode == OracleMode::fast) fast_deployed_ = std::make_unique<ref::FastDeployedRequantizer>(deployed_params_);
+    else deployed_params_.validate();
+    return;
+  }
+  params_ = requantize_params(r, channel, qmin, qmax);
+  if (mode == OracleMode::fast) fast_ = std::make_unique<ref::FastRequantizer>(params_);
 }
 
 std::int32_t Requantizer::operator()(std::int32_t acc) const {
+  if (fast_deployed_) return (*fast_deployed_)(acc);
+  if (deployed_) return static_cast<std::int32_t>(ref::deployed_requantize(ref::Integer(acc), deployed_params_));
   if (fast_) return (*fast_)(acc);
   return static_cast<std::int32_t>(ref::requantize(ref::Integer(acc), params_));
 }

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "quantspec/conformance/cases.hpp"
+#include "quantspec/reference/deployed_requantize.hpp"
 #include "quantspec/reference/dequantize.hpp"
 #include "quantspec/reference/quantize.hpp"
 #include "quantspec/reference/requantize.hpp"
@@ -21,20 +22,21 @@ std::int32_t quantize(float x, const ref::QuantizeParams&, OracleMode);
 // Q3: fl32((q - Z) * S), always from the exact definition (one rational per distinct q).
 float dequantize(std::int32_t q, float scale, std::int32_t zero_point);
 
-// Q7: parameters of channel c with output bounds [qmin, qmax].
-ref::RequantizeParams requantize_params(const Requantization&, std::size_t channel,
-                                        std::int32_t qmin, std::int32_t qmax);
-
-// Requantizes int32 accumulators with one parameter set (fast path or definition).
+// Requantizes int32 accumulators with channel c's parameters of `r` and output bounds
+// [qmin, qmax] (fast path or definition): Q7 for variants 0..8, the SPEC Q11 members
+// (deployed_requantize.hpp) for NEON_DOUBLE_ROUND, INT16X8_INT64 and RNDNU16.
 class Requantizer {
  public:
-  Requantizer(const ref::RequantizeParams& params, OracleMode mode);
+  Requantizer(const Requantization& r, std::size_t channel, std::int32_t qmin, std::int32_t qmax,
+              OracleMode mode);
   std::int32_t operator()(std::int32_t acc) const;
 
  private:
+  bool deployed_ = false;
   ref::RequantizeParams params_;
-  OracleMode mode_;
+  ref::DeployedRequantParams deployed_params_;
   std::unique_ptr<ref::FastRequantizer> fast_;
+  std::unique_ptr<ref::FastDeployedRequantizer> fast_deployed_;
 };
 
 // Q5: acc[row][col] = bias + sum (a - Za)(w - Zw) wrapped to int32, computed in int64

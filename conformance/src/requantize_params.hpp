@@ -31,7 +31,12 @@ struct ChannelMultiplier {
   float output_scale = 1.0f;  // ideal (per tensor)
 };
 
+// Variants taking a Q31 pair (multiplier, shift): Q7's and the SPEC Q11 members.
 bool is_q31(std::uint32_t variant);
+// The SPEC Q11 members (neon_double_round, int16x8_int64, rndnu16).
+bool is_deployed(std::uint32_t variant);
+// The largest shift a Q31-pair variant accepts (30; int16x8_int64 7; rndnu16 8).
+int max_q31_shift(std::uint32_t variant);
 bool is_tosa32(std::uint32_t variant);
 Requantization requantization_for(const RequantVariantKey&, const std::vector<ChannelMultiplier>& channels,
                                   std::int32_t zero_point);

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "quantspec/reference/activation.hpp"
+#include "quantspec/reference/deployed_requantize.hpp"
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/multiplier.hpp"
 #include "quantspec/reference/numbers.hpp"
@@ -304,6 +305,18 @@ Adapted adapt_dequantize(const vectors::TestGroup& g, const vectors::VectorTest&
   return a;
 }
 
+// One accumulator requantized to the vector's [qmin, qmax] (its 8-bit type); the
+// requantization fields are the caller's.
+RequantizeCase one_accumulator_case(const vectors::VectorTest& t, const Json& ops) {
+  RequantizeCase c;
+  c.qmin = int32_operand(ops, "qmin", "output grid");
+  c.qmax = int32_operand(ops, "qmax", "output grid");
+  c.output_type = output_type_for(c.qmin, c.qmax);
+  c.input = {int32_operand(ops, "acc", "the ABI's accumulator is int32")};
+  c.placement = placement_for(t.tc_id);
+  return c;
+}
+
 std::string requant_label(std::uint32_t variant, std::uint32_t rounding, std::uint32_t entry) {
   std::string label = "requantize " + requant_variant_name(variant);
   if (variant == QS_REQUANT_IDEAL) label += " " + rounding_name(rounding);
@@ -316,12 +329,7 @@ Adapted adapt_requantize(const vectors::TestGroup& g, const vectors::VectorTest&
     throw NotApplicable{"gemmlowp primitive (not an ABI operation)"};
   }
   const ref::RequantVariant variant = ref::parse_requant_variant(name_operand(g.variant, "variant"));
-  RequantizeCase c;
-  c.qmin = int32_operand(ops, "qmin", "output grid");
-  c.qmax = int32_operand(ops, "qmax", "output grid");
-  c.output_type = output_type_for(c.qmin, c.qmax);
-  c.input = {int32_operand(ops, "acc", "the ABI's accumulator is int32")};
-  c.placement = placement_for(t.tc_id);
+  RequantizeCase c = one_accumulator_case(t, ops);
   Requantization r = requantization_shell(variant, 1);
   r.output_zero_point = int32_operand(ops, "zero_point", "int32 zero point");
   if (g.variant.contains("rounding")) r.rounding = abi_rounding(name_operand(g.variant, "rounding"));
@@ -357,6 +365,57 @@ Adapted adapt_requantize(const vectors::TestGroup& g, const vectors::VectorTest&
   }
   c.requant = r;
   return with_integer_result(requant_label(r.variant, r.rounding, r.zero_point_entry), c, t, "q");
+}
+
+// SPEC Q11 (vectors/deployed_requantize.json): the members with an ABI selector (Q11.1, Q11.2,
+// Q11.8) and Q11.4's double_round on parameters derived from scales map onto requantize; the
+// float pipelines (Q11.10, Q11.11, Q20.3's binary32 bias) have no selector.
+Adapted adapt_deployed_requantize(const vectors::TestGroup& g, const vectors::VectorTest& t, const Json& ops) {
+  if (g.type == "FbgemmFloatBiasTest" || g.type == "Binary32FloatBiasTest") {
+    throw NotApplicable{"float bias (SPEC Q11.10, Q20.3): the ABI's bias is int32"};
+  }
+  if (g.type == "TvmFloatRequantizeTest") {
+    throw NotApplicable{"TVM float qnn.requantize (SPEC Q11.11): no ABI selector"};
+  }
+  RequantizeCase c = one_accumulator_case(t, ops);
+  Requantization r = requantization_shell(ref::RequantVariant::double_round, 1);
+  r.output_zero_point = int32_operand(ops, "zero_point", "int32 zero point");
+  std::string label;
+  if (g.type == "DeployedRequantizeTest") {
+    const ref::DeployedRequant member = ref::parse_deployed_requant(name_operand(g.variant, "member"));
+    r.variant = member == ref::DeployedRequant::neon_double_round ? QS_REQUANT_NEON_DOUBLE_ROUND
+                : member == ref::DeployedRequant::int16x8_int64   ? QS_REQUANT_INT16X8_INT64
+                                                                  : QS_REQUANT_RNDNU16;
+    r.derivation = member == ref::DeployedRequant::rndnu16 ? QS_DERIVE_RNDNU : QS_DERIVE_TFLITE;
+    r.multipliers = {int32_operand(ops, "multiplier", "int32 multiplier")};
+    r.shifts = {int32_operand(ops, "shift", "int32 shift")};
+    require_carried(t, {"multiplier", "shift", "zero_point"});
+    label = requant_label(r.variant, r.rounding, r.zero_point_entry);
+  } else if (g.type == "DoubleRoundFromScalesTest") {
+    // The kernel sees the pair each derivation gives (Q11.4: from fl32(fl32(Sx*Sw)/Sy); Q6.3:
+    // TFLite's from the exact M), not the scales.
+    const float sx = binary32(ops, "sx"), sw = binary32(ops, "sw"), sy = binary32(ops, "sy");
+    const bool from_binary32_scale = name_operand(g.variant, "multiplier_from") == "binary32_scale";
+    ref::RequantizeParams p;
+    try {
+      p = from_binary32_scale
+              ? ref::double_round_params_from_binary32_scale(sx, sw, sy, r.output_zero_point, c.qmin, c.qmax)
+              : ref::requantize_params_from_scales(ref::RequantVariant::double_round, sx, sw, sy, r.output_zero_point,
+                                                   c.qmin, c.qmax, ref::Derivation::tflite);
+    } catch (const ref::ParameterError& e) {
+      throw NotApplicable{"parameters from scales rejected (" + e.parameter() + "): never reach a kernel"};
+    }
+    r.derivation = abi_derivation(name_operand(g.variant, "derivation"));
+    r.multipliers = {p.multiplier};
+    r.shifts = {p.shift};
+    require_carried(t, {"zero_point"});
+    label = requant_label(r.variant, r.rounding, r.zero_point_entry) +
+            (from_binary32_scale ? " (SPEC Q11.4: pair from the binary32 scale)" : " (SPEC Q6.3: pair from the exact M)");
+  } else {
+    throw NotApplicable{g.type + " (not an ABI operation)"};
+  }
+  c.requant = r;
+  return with_integer_result(label, c, t, "q");
 }
 
 Adapted adapt_accumulate(const vectors::TestGroup& g, const vectors::VectorTest& t, const Json& ops) {
@@ -541,13 +600,12 @@ std::optional<std::string> whole_family_reason(const std::string& family) {
   if (family == "bias") return "bias quantization: not an ABI operation";
   if (family == "multiplier") return "multiplier derivation: kernels receive derived pairs";
   if (family == "activation") return "activation bounds: the ABI receives the folded [act_min, act_max]";
-  if (family == "deployed_requantize") return "SPEC Q11 members: the kernel ABI has no selector for them yet";
   return std::nullopt;
 }
 
 int family_rank(const std::string& family) {
-  static const std::vector<std::string> order = {"quantize", "dequantize", "requantize", "accumulate", "linear",
-                                                 "dynamic_linear"};
+  static const std::vector<std::string> order = {"quantize",   "dequantize", "requantize",    "deployed_requantize",
+                                                 "accumulate", "linear",     "dynamic_linear"};
   const auto it = std::find(order.begin(), order.end(), family);
   return static_cast<int>(it - order.begin());
 }
@@ -605,6 +663,8 @@ GoldenVectors load_golden_vectors(const std::string& file_or_directory) {
             a = adapt_dequantize(group, test, ops);
           } else if (file.algorithm == "requantize") {
             a = adapt_requantize(group, test, ops);
+          } else if (file.algorithm == "deployed_requantize") {
+            a = adapt_deployed_requantize(group, test, ops);
           } else if (file.algorithm == "accumulate") {
             a = adapt_accumulate(group, test, ops);
           } else if (file.algorithm == "linear") {

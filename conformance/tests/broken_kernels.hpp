@@ -44,6 +44,17 @@ const qs_kernel_table& channel_index_in_16_bits();
 // lut: dereferences NULL for inputs longer than 100 elements (for the crash isolation test).
 const qs_kernel_table& crashes_on_long_inputs();
 
+// requantize, requantize_per_channel (SPEC Q11 members, broken_kernels_deployed_members.cc):
+// neon_double_round run as double_round; int16x8_int64 run as single_round (31-bit multiplier);
+// rndnu16 run as rndnu.
+const qs_kernel_table& neon_double_round_as_gemmlowp();
+const qs_kernel_table& int16x8_with_the_full_multiplier();
+const qs_kernel_table& rndnu16_as_rndnu();
+// requantize, requantize_per_channel, linear: QS_BAD_PARAMETERS for variants 9..11 (a kernel
+// built before they were appended to the enum); and one that does so for u8 outputs only.
+const qs_kernel_table& predates_the_deployed_selectors();
+const qs_kernel_table& rejects_a_deployed_selector_for_u8_only();
+
 // gemm_packed: uses the call's w_zero_point instead of the one given to pack_weights.
 const qs_kernel_table& packed_uses_call_time_zero_point();
 // gemm_packed: sums only the first 4096 k (forgets the last K block).

@@ -82,6 +82,13 @@ TEST(GoldenVectorAdapter, MapsEveryFamilyTheAbiCarries) {
   EXPECT_GT(v.count("requantize")->mapped, 800u) << describe_counts(v);
   EXPECT_GT(v.count("accumulate")->mapped, 20u) << describe_counts(v);
   EXPECT_GE(v.count("linear")->mapped, 40u) << describe_counts(v);
+  // deployed_requantize.json: the int8/uint8 groups of the three SPEC Q11 members with an ABI
+  // selector and Q11.4's two derivations (205 today); its float pipelines stay not applicable.
+  ASSERT_NE(v.count("deployed_requantize"), nullptr) << describe_counts(v);
+  EXPECT_GE(v.count("deployed_requantize")->mapped, 200u) << describe_counts(v);
+  for (const char* label : {"requantize neon_double_round", "requantize int16x8_int64", "requantize rndnu16"}) {
+    EXPECT_GE(row(label).tests.size(), 40u) << label;
+  }
   // What the ABI cannot carry is counted, not silently dropped.
   for (const GoldenVectorCount& c : v.counts) EXPECT_EQ(c.mapped + c.not_applicable_total(), c.tests) << c.family;
   // dynamic_linear.json: 20 valid + 3 invalid tests the ABI carries (m = 0, a weight scale 0,
@@ -195,6 +202,38 @@ TEST(GoldenVectors, BrokenRoundingFailsOnATieVector) {
   EXPECT_TRUE(has_flag(*failed, "tie_even_positive") || has_flag(*failed, "tie_even_negative")) << message;
   EXPECT_NE(message.find("quantize.json tcId "), std::string::npos) << message;
   EXPECT_NE(message.find("rounding: half_even"), std::string::npos) << message;  // the whole case
+}
+
+// The SPEC Q11 members mistaken for their Q7 neighbours fail on the vectors built to separate
+// them (vectors/deployed_requantize.json flags): neon_double_round rounded as gemmlowp on its
+// negative tie or its wrapped left shift; int16x8_int64 with the full multiplier where the
+// dropped 16 bits matter; rndnu16 as one rndnu rounding on its pre-shift ties, renormalised
+// multipliers or double-rounding cases.
+TEST(GoldenVectors, DeployedMembersFailAsTheirQ7Neighbours) {
+  struct Expectation {
+    const qs_kernel_table* table;
+    const char* label;
+    std::vector<std::string> flags;
+  };
+  const std::vector<Expectation> expectations = {
+      {&broken::neon_double_round_as_gemmlowp(), "requantize neon_double_round", {"neon_tie_up", "left_shift_wraps"}},
+      {&broken::int16x8_with_the_full_multiplier(), "requantize int16x8_int64",
+       {"reduced_multiplier_drops_bits", "reduced_multiplier_at_top", "rndnu16_multiplier_rounding"}},
+      {&broken::rndnu16_as_rndnu(), "requantize rndnu16",
+       {"neon_tie_up", "double_rounding_artifact", "rndnu16_pre_shift_tie", "rndnu16_multiplier_renormalised",
+        "rndnu16_multiplier_rounding"}},
+  };
+  for (const Expectation& e : expectations) {
+    SCOPED_TRACE(e.label);
+    std::string message;
+    const VectorTest* failed = first_failure(*e.table, e.label, &message);
+    ASSERT_NE(failed, nullptr) << e.table->name << " passed every vector";
+    EXPECT_TRUE(std::any_of(e.flags.begin(), e.flags.end(), [&](const std::string& f) { return has_flag(*failed, f); }))
+        << message;
+    EXPECT_NE(message.find("deployed_requantize.json tcId "), std::string::npos) << message;
+    std::string none;
+    EXPECT_EQ(first_failure(*qs_scalar_example_table(), e.label, &none), nullptr) << none;
+  }
 }
 
 // Convert-before-clamp: a quotient beyond int32 converts to INT32_MIN, so it fails on the

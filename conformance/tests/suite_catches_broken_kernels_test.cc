@@ -4,6 +4,8 @@
 
 #include <iostream>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include "broken_kernels.hpp"
 #include "quantspec/conformance/suite.hpp"
@@ -80,6 +82,39 @@ TEST(SuiteCatches, Int16PairSaturationInTheU8S8DotProduct) {
 TEST(SuiteCatches, Int8WrapOfTheZeroPointSumBeforeTheClamp) {
   expect_caught(broken::int8_zero_point_wrap(), "requantize", "double_round",
                 "AddsZeroPointWithoutWrappingBeforeTheClamp", "wrong output at index");
+}
+
+// The SPEC Q11 members run as the Q7 pipeline each is most easily mistaken for: the catalogue's
+// ties (negative ties rounded away by gemmlowp, ties of rndnu16's pre-shift) and its 15-bit
+// multiplier boundaries (0x40007FFF: int16x8_int64 drops the low 16 bits) name each one.
+TEST(SuiteCatches, DeployedMembersRunAsTheirQ7Neighbours) {
+  for (const char* op : {"requantize", "requantize_per_channel"}) {
+    SCOPED_TRACE(op);
+    expect_caught(broken::neon_double_round_as_gemmlowp(), op, "neon_double_round", "RoundsTiesByItsRule",
+                  "wrong output at index");
+    expect_caught(broken::int16x8_with_the_full_multiplier(), op, "int16x8_int64",
+                  "SaturatesAtInt32ExtremesAndShiftBounds", "multiplier");
+    expect_caught(broken::rndnu16_as_rndnu(), op, "rndnu16", "RoundsTiesByItsRule", "wrong output at index");
+  }
+}
+
+// kernel_abi.h: variants 9..11 were appended within ABI version 1, so a kernel built before
+// them rejects them as outside its enum. That is "not provided", named so, never a failure; a
+// kernel that accepts a member for s8 and rejects it for u8 is failed.
+TEST(SuiteReports, AKernelBuiltBeforeTheDeployedSelectorsAsNotProvidingThem) {
+  for (const auto& [op, variant] : std::vector<std::pair<std::string, std::string>>{
+           {"requantize", "neon_double_round"}, {"requantize_per_channel", "int16x8_int64"}, {"linear", "rndnu16"}}) {
+    SCOPED_TRACE(op + " " + variant);
+    const VariantResult r = run(broken::predates_the_deployed_selectors(), op, variant);
+    EXPECT_EQ(r.status, VariantResult::Status::not_provided) << status_name(r.status) << ": " << r.counterexample;
+    const Support support = find_suite(op, variant).probe(broken::predates_the_deployed_selectors());
+    ASSERT_FALSE(support.not_supported.empty());
+    EXPECT_NE(support.not_supported[0].find("built before this selector"), std::string::npos) << support.not_supported[0];
+    // The variants it knows still run and pass.
+    EXPECT_EQ(run(broken::predates_the_deployed_selectors(), op, "double_round").status, VariantResult::Status::pass);
+  }
+  const VariantResult half = run(broken::rejects_a_deployed_selector_for_u8_only(), "requantize", "neon_double_round");
+  EXPECT_EQ(half.status, VariantResult::Status::fail) << status_name(half.status);
 }
 
 TEST(SuiteCatches, OffByOneTailThatSkipsTheLastElement) {

@@ -11,6 +11,7 @@
 #include "builder.hpp"
 #include "quantspec/reference/binary32_requantize.hpp"
 #include "quantspec/reference/deployed_requantize.hpp"
+#include "quantspec/reference/multiplier.hpp"
 #include "quantspec/reference/requantize.hpp"
 
 namespace quantspec::vectors::detail {
@@ -242,6 +243,45 @@ void add_fbgemm_groups(FileBuilder& file) {
   }
 }
 
+// Cases at 8-bit outputs that tell int16x8_int64 (Q11.2: the multiplier rounded to 15 bits)
+// from single_round (all 31 bits): for TFLite-derived pairs of ordinary scales, the accumulator
+// closest to zero whose two results differ with |y| <= 127. The low 16 bits change the product
+// by at most |y| * 2^-15 relative, so such an accumulator lies where acc * M is within about
+// 0.004 of a half; the fast paths search, the definitions give the expected outputs.
+std::vector<Case> reduced_multiplier_cases_at_8_bits() {
+  std::vector<Case> cases;
+  for (const double real : {0.0123, 1.0 / 255.0, 0.0421, 0.3, 0.0071, 0.00089, 0.75, 0.0625 + 1e-6}) {
+    const ref::FixedPointMultiplier m =
+        ref::derive_multiplier(ref::exact(real), ref::Derivation::tflite);
+    if (m.shift > 7) continue;
+    ref::DeployedRequantParams member;
+    member.member = DeployedRequant::int16x8_int64;
+    member.multiplier = m.multiplier;
+    member.shift = m.shift;
+    const ref::FastDeployedRequantizer reduced(member);
+    ref::RequantizeParams neighbour;
+    neighbour.variant = ref::RequantVariant::single_round;
+    neighbour.multiplier = m.multiplier;
+    neighbour.shift = m.shift;
+    const ref::FastRequantizer full(neighbour);
+    int found = 0;
+    for (std::int64_t magnitude = 1; magnitude < (std::int64_t{1} << 30) && found < 2; ++magnitude) {
+      for (const std::int64_t acc : {magnitude, -magnitude}) {
+        const std::int32_t y = reduced(acc);
+        if (y == full(acc) || y < -127 || y > 127 || found == 2) continue;
+        cases.push_back({"M = " + std::to_string(real) + " (TFLite pair " + std::to_string(m.multiplier) + ", " +
+                             std::to_string(m.shift) + "), acc = " + std::to_string(acc) +
+                             ": int16x8_int64 (m15) gives " + std::to_string(y) + ", single_round (31 bits) " +
+                             std::to_string(full(acc)),
+                         {"reduced_multiplier_drops_bits"}, Integer(acc), m.multiplier, m.shift, 0});
+        ++found;
+      }
+      if (real * static_cast<double>(magnitude) > 128) break;
+    }
+  }
+  return cases;
+}
+
 }  // namespace
 
 Json deployed_requantize_family() {
@@ -278,7 +318,11 @@ Json deployed_requantize_family() {
        "Binary32FloatBiasTest (SPEC Q20.3 bias in binary32, oneDNN 2.6 int8 matmul, appended): "
        "inputs acc, bias, scale (binary32), zero_point; params qmin, qmax; variant rounding "
        "half_even and zero_point_entry: t0 = fl32(fl32(acc) + bias), t = fl32(t0*scale), "
-       "before_rounding q = clamp(R(fl32(t + Zy))) (oneDNN), after_rounding q = clamp(R(t) + Zy)."});
+       "before_rounding q = clamp(R(fl32(t + Zy))) (oneDNN), after_rounding q = clamp(R(t) + Zy).",
+       "DeployedRequantizeTest groups with params case_set reduced_multiplier_at_8_bits (appended): "
+       "TFLite-derived pairs of ordinary scales and the accumulators nearest zero where "
+       "int16x8_int64's 15-bit multiplier and single_round's 31-bit one give different 8-bit "
+       "results, for every member."});
   const std::int32_t half = 1 << 30;
   std::vector<Case> cases = {
       {"M = 1/16, acc = -1000: SQRDMULH gives -500, -500/8 = -62.5 ties up to -62 (Q7.2 "
@@ -372,6 +416,14 @@ Json deployed_requantize_family() {
   Json indistinguishable = Json::array();
   add_tvm_float_requantize_groups(file, indistinguishable);  // Q11.11, appended
   add_binary32_float_bias_groups(file);                        // Q20.3 bias in binary32, appended
+  // int16x8_int64's 15-bit multiplier at 8-bit outputs, for every member, appended.
+  const std::vector<Case> reduced = reduced_multiplier_cases_at_8_bits();
+  for (const auto member : ref::all_deployed_requants()) {
+    auto& group = file.group(
+        "DeployedRequantizeTest", Json{{"member", ref::name(member)}},
+        Json{{"qmin", bounds[0].qmin}, {"qmax", bounds[0].qmax}, {"case_set", "reduced_multiplier_at_8_bits"}});
+    for (const auto& c : reduced) add_case(group, c, member, bounds[0]);
+  }
   file.set("indistinguishable", indistinguishable);
   return file.finish();
 }

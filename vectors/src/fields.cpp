@@ -128,6 +128,9 @@ const std::map<std::string, Kinds>& algorithm_fields() {
         {"act_times_w_scale", FieldKind::binary32},
         {"c_multiplier", FieldKind::binary32},
         {"fuse_relu", FieldKind::boolean},
+        // Groups appended with the same bounds as earlier ones carry their own case set
+        // (identify compares the groups of one type and params test by test).
+        {"case_set", FieldKind::name},
         {"sx", FieldKind::binary32},
         {"sw", FieldKind::binary32},
         {"sy", FieldKind::binary32},

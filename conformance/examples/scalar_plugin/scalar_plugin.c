@@ -287,12 +287,12 @@ static requant_channel channel_of(const qs_requantization* r, bool per_channel, 
 
 static bool is_gemmlowp_family(uint32_t v) {
   return v == QS_REQUANT_DOUBLE_ROUND || v == QS_REQUANT_SINGLE_ROUND || v == QS_REQUANT_RNDNU ||
-         v == QS_REQUANT_RNDNA;
+         v == QS_REQUANT_RNDNA || v == QS_REQUANT_NEON_DOUBLE_ROUND;
 }
 static bool is_tosa32(uint32_t v) { return v == QS_REQUANT_TOSA_SINGLE || v == QS_REQUANT_TOSA_DOUBLE; }
 
 static bool requant_selectors_valid(const qs_requantization* r) {
-  return r->variant <= QS_REQUANT_RNDNA && r->zero_point_entry <= QS_ZP_BEFORE_ROUNDING &&
+  return r->variant <= QS_REQUANT_RNDNU16 && r->zero_point_entry <= QS_ZP_BEFORE_ROUNDING &&
          r->rounding <= QS_ROUND_FLOOR && r->derivation <= QS_DERIVE_RNDNU;
 }
 
@@ -316,6 +316,8 @@ static bool requant_channel_valid(const qs_requantization* r, requant_channel ch
   if (v == QS_REQUANT_FP32) return scale_is_valid(ch.scale);
   if (is_gemmlowp_family(v)) return ch.multiplier >= 0 && ch.shift >= -31 && ch.shift <= 30;
   if (is_tosa32(v)) return ch.multiplier >= 0 && ch.shift >= 2 && ch.shift <= 62;
+  if (v == QS_REQUANT_INT16X8_INT64) return ch.multiplier >= 0 && ch.shift >= -31 && ch.shift <= 7;
+  if (v == QS_REQUANT_RNDNU16) return ch.multiplier >= 0 && ch.shift >= -31 && ch.shift <= 8;
   /* TOSA_SCALE16 */
   return ch.multiplier >= 0 && ch.multiplier <= 32767 && ch.shift >= 2 && ch.shift <= 62;
 }
@@ -373,6 +375,36 @@ static int32_t requantize_one(const qs_requantization* r, requant_channel ch, in
       int64_t magnitude = acc < 0 ? -(int64_t)acc : (int64_t)acc;
       int64_t rounded = (magnitude * ch.multiplier + (INT64_C(1) << (total - 1))) >> total;
       y = sat32(acc < 0 ? -rounded : rounded);
+      break;
+    }
+    case QS_REQUANT_NEON_DOUBLE_ROUND: {
+      /* SPEC Q11.1: SSHL keeps the low 32 bits, SQRDMULH, SRSHL rounds ties toward +inf. */
+      int left = ch.shift > 0 ? ch.shift : 0;
+      int right = ch.shift < 0 ? -ch.shift : 0;
+      int32_t x = (int32_t)(uint32_t)((uint32_t)acc << left);
+      int64_t h = srdhm(x, ch.multiplier);
+      y = right == 0 ? h : (h + (INT64_C(1) << (right - 1))) >> right;
+      break;
+    }
+    case QS_REQUANT_INT16X8_INT64: {
+      /* SPEC Q11.2: the multiplier rounded to 15 bits, then one rounding, ties toward +inf. */
+      int64_t m15 = ch.multiplier < 0x7FFF0000 ? ((int64_t)ch.multiplier + 32768) >> 16 : 0x7FFF;
+      int total = 15 - ch.shift; /* in [8, 46] */
+      y = sat32(((int64_t)acc * m15 + (INT64_C(1) << (total - 1))) >> total);
+      break;
+    }
+    case QS_REQUANT_RNDNU16: {
+      /* SPEC Q11.8: 15-bit multiplier (2^15 renormalised), rounding pre-shift, int16, SQRDMULH.16. */
+      int64_t m15 = ((int64_t)ch.multiplier + 32768) >> 16;
+      int p = ch.shift;
+      if (m15 == 32768) {
+        m15 = 16384;
+        p += 1;
+      }
+      int64_t x = p >= 0 ? sat32((int64_t)acc * (INT64_C(1) << p))
+                         : ((int64_t)acc + (INT64_C(1) << (-p - 1))) >> -p;
+      int64_t x16 = x < -32768 ? -32768 : x > 32767 ? 32767 : x;
+      y = (x16 * m15 + (INT64_C(1) << 14)) >> 15;
       break;
     }
     case QS_REQUANT_TOSA_SINGLE:

@@ -7,8 +7,8 @@
 //                       pre-shift, int16 saturation, then a 16-bit rounding doubling high mul.
 // deployed_requantize() is the DEFINITION (unbounded integers, reads like SPEC.md Q11);
 // FastDeployedRequantizer is the int64 fast path, held to it by a property test
-// (tests/test_deployed_requantize.cc). These members are reference + vectors only: the kernel
-// ABI (conformance/include/quantspec/kernel_abi.h) has no selector for them yet.
+// (tests/test_deployed_requantize.cc). The kernel ABI selects them as requantization variants
+// 9..11 (conformance/include/quantspec/kernel_abi.h); the conformance oracle calls these.
 #pragma once
 
 #include <cstdint>
