@@ -1,5 +1,6 @@
 // gemmlowp (Debian libgemmlowp-dev) fixedpoint.h as TFLite uses it, as a backend for the
-// requantize vectors (RequantizeQ31Test groups and the SRDHM / RoundingDivideByPOT primitives):
+// requantize vectors (RequantizeQ31Test groups and the SRDHM / RoundingDivideByPOT primitives)
+// and the distinguish vectors' requantize and linear tests (TFLite's per-tensor multiplier):
 //   gemmlowp_driver VECTORS_DIR OUT.json
 // TFLite's MultiplyByQuantizedMultiplier (tensorflow/lite/kernels/internal/common.h):
 //   left = max(shift, 0), right = max(-shift, 0)
@@ -10,6 +11,8 @@
 // arithmetic through fixedpoint_sse.h on __m128i lanes is a second operation.
 #include <gemmlowp/fixedpoint/fixedpoint.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 
@@ -67,6 +70,66 @@ void run(const Json& doc, interop::Operation& requant, interop::Operation& primi
   });
 }
 
+// TFLite's QuantizeMultiplier (tensorflow/lite/kernels/internal/quantization_util.cc; SPEC
+// Q6.3): q = round(frexp(M) * 2^31) (half away), 2^31 -> 2^30 with shift + 1, shift < -31 ->
+// (0, 0). Returns false for a shift above 30, where TFLite's kernel would shift an int32 left
+// by 31 or more (undefined behaviour): such a test is not run.
+bool quantize_multiplier(double m, std::int32_t* multiplier, int* shift) {
+  if (m == 0.0) {
+    *multiplier = 0;
+    *shift = 0;
+    return true;
+  }
+  int exponent = 0;
+  const double fraction = std::frexp(m, &exponent);
+  long long q = std::llround(fraction * 2147483648.0);
+  if (q == 2147483648LL) {
+    q /= 2;
+    ++exponent;
+  }
+  if (exponent < -31) {
+    q = 0;
+    exponent = 0;
+  }
+  if (exponent > 30) return false;
+  *multiplier = static_cast<std::int32_t>(q);
+  *shift = exponent;
+  return true;
+}
+
+// distinguish.json (SPEC Q20) through TFLite's per-tensor FULLY_CONNECTED arithmetic of the
+// double-rounding build over gemmlowp: M = fl64(fl32(Sx*Sw) / Sy) as the four-argument
+// GetQuantizedConvolutionMultipler computes it (tflite/kernels/kernel_util.cc, SPEC Q6.3:
+// the Q20.3 derivation f32_product_f64_divide), QuantizeMultiplier, MultiplyByQuantizedMultiplier,
+// + Zy, clamp. The linear tests' accumulator is formed here, wrapping as an int32 pipeline.
+template <typename MBQM>
+void run_distinguish(const Json& doc, interop::Operation& op, MBQM mbqm) {
+  interop::for_each_test(doc, [&](const Json& group, const Json& test, const Json& ops) {
+    const std::string type = group["type"];
+    if (type != "DistinguishRequantizeTest" && type != "DistinguishLinearTest") return;
+    long long acc = 0;
+    if (ops.contains("acc")) {
+      acc = interop::integer(ops["acc"]);
+    } else {
+      std::uint32_t sum = static_cast<std::uint32_t>(interop::integer(ops["bias"]));
+      const long long zx = interop::integer(ops["x_zero_point"]), zw = interop::integer(ops["w_zero_point"]);
+      for (std::size_t i = 0; i < ops["x_values"].size(); ++i) {
+        sum += static_cast<std::uint32_t>((ops["x_values"][i].get<long long>() - zx) * (ops["w_values"][i].get<long long>() - zw));
+      }
+      acc = static_cast<std::int32_t>(sum);
+    }
+    if (!in_int32(acc)) return;
+    const float product = interop::f32(ops["sx"]) * interop::f32(ops["sw"]);  // fl32(Sx*Sw)
+    const double real = static_cast<double>(product) / static_cast<double>(interop::f32(ops["sy"]));
+    std::int32_t m = 0;
+    int shift = 0;
+    if (!quantize_multiplier(real, &m, &shift)) return;
+    const long long y = static_cast<long long>(mbqm(static_cast<std::int32_t>(acc), m, shift)) +
+                        interop::integer(ops["zero_point"]);
+    op.result(test, {{"q", std::min(std::max(y, interop::integer(ops["qmin"])), interop::integer(ops["qmax"]))}});
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -95,6 +158,16 @@ int main(int argc, char** argv) {
         [](std::int32_t v, int e) { return gemmlowp::RoundingDivideByPOT(v, e); });
     ops.push_back(scalar.entry);
     ops.push_back(scalar_prims.entry);
+    const Json distinguish_doc = interop::load(argv[1], "distinguish");
+    const Json claimed_fc = {{"pipeline", "double_round"}, {"zero_point_entry", "after_rounding"},
+                             {"scale_derivation", "f32_product_f64_divide"}};
+    interop::Operation fc("TFLite per-tensor FULLY_CONNECTED arithmetic (scalar, distinguish)", "distinguish",
+                          "gemmlowp scalar int32", claimed_fc,
+                          "M = fl64(fl32(Sx*Sw)/Sy), QuantizeMultiplier, then " + says,
+                          tflite + "; tensorflow/lite/kernels/kernel_util.cc GetQuantizedConvolutionMultipler, "
+                                   "tensorflow/lite/kernels/internal/quantization_util.cc QuantizeMultiplier");
+    run_distinguish(distinguish_doc, fc, multiply_by_quantized_multiplier_scalar);
+    ops.push_back(fc.entry);
 #ifdef GEMMLOWP_SSE4
     interop::Operation sse("MultiplyByQuantizedMultiplier (SSE4.1)", "requantize", "gemmlowp fixedpoint_sse.h __m128i",
                            {{"variant", "double_round"}}, says, tflite + " (fixedpoint_sse.h)");
