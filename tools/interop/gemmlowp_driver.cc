@@ -181,6 +181,13 @@ int main(int argc, char** argv) {
         [](std::int32_t v, int e) { return lane0(gemmlowp::RoundingDivideByPOT(_mm_set1_epi32(v), e)); });
     ops.push_back(sse.entry);
     ops.push_back(sse_prims.entry);
+    interop::Operation sse_fc("TFLite per-tensor FULLY_CONNECTED arithmetic (SSE4.1, distinguish)", "distinguish",
+                              "gemmlowp fixedpoint_sse.h __m128i", claimed_fc,
+                              "M = fl64(fl32(Sx*Sw)/Sy), QuantizeMultiplier, then " + says,
+                              tflite + " (fixedpoint_sse.h); tensorflow/lite/kernels/kernel_util.cc "
+                                       "GetQuantizedConvolutionMultipler, quantization_util.cc QuantizeMultiplier");
+    run_distinguish(distinguish_doc, sse_fc, multiply_by_quantized_multiplier_sse);
+    ops.push_back(sse_fc.entry);
 #endif
     return interop::write(argv[2], "gemmlowp", "Debian libgemmlowp-dev 0.0~git20211220.e844ffd", ops);
   } catch (const std::exception& e) {
