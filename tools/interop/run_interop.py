@@ -95,6 +95,9 @@ class Harness:
             return [self.venv_python(["onnxruntime", "onnx"]), os.path.join(HERE, "backend_onnxruntime.py"),
                     self.vectors, out,
                     self.node_cases_path], out
+        if name == "ONNX reference (onnx.reference)":
+            return [self.venv_python(["onnxruntime", "onnx"]), os.path.join(HERE, "backend_onnx_reference.py"),
+                    self.vectors, out], out
         if name == "TFLite (ai-edge-litert)":
             return [self.venv_python(["ai-edge-litert"]), os.path.join(HERE, "backend_litert.py"), self.vectors,
                     out], out
@@ -225,7 +228,7 @@ def flags_by_tc_id(vectors_file):
     return {t["tcId"]: t.get("flags", []) for g in doc["testGroups"] for t in g["tests"]}
 
 
-BACKENDS = ["PyTorch", "ONNX doc (numpy)", "ONNX Runtime", "TFLite (ai-edge-litert)", "XNNPACK", "oneDNN",
+BACKENDS = ["PyTorch", "ONNX doc (numpy)", "ONNX reference (onnx.reference)", "ONNX Runtime", "TFLite (ai-edge-litert)", "XNNPACK", "oneDNN",
             "oneDNN (DNNL_MAX_CPU_ISA=AVX2)", "gemmlowp"]
 
 
