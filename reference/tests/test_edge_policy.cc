@@ -127,6 +127,38 @@ TEST(EdgePolicy, Convert32ThenClampMatchesTfliteReferenceQuantize) {
   EXPECT_EQ(q(3e9f, one, EdgePolicy::convert_then_clamp), 127);
 }
 
+// Measured (session 14, AMD EPYC x86-64): the ONNX reference implementation, PyPI onnx 1.23.2
+// (numpy 2.4.6) ReferenceEvaluator, QuantizeLinear opset 13, whose kernel casts
+// np.rint(x / y_scale) to int32, adds the zero point in int32 and clips
+// (onnx/reference/ops/op_quantize_linear.py _CommonQuantizeLinear._run). Published by running
+// it; tools/interop/repro_onnx_reference_inf.py reproduces the +inf case.
+TEST(EdgePolicy, Convert32ThenClampMatchesTheOnnxReferenceImplementation) {
+  struct Measured {
+    float x, scale;
+    std::int32_t zero_point;
+    bool is_unsigned;
+    std::int64_t q;
+  };
+  for (const Measured& m : std::vector<Measured>{{kNan, 0x1.99999ap-4f, 1, false, -128},
+                                                 {kInf, 0x1.99999ap-4f, 1, false, -128},
+                                                 {-kInf, 0x1.99999ap-4f, 1, false, -128},
+                                                 {3e9f, 1.0f, 0, false, -128},
+                                                 {2147483520.0f, 1.0f, 100, false, 127},
+                                                 {kInf, 0x1.99999ap-4f, 127, true, 0},
+                                                 {kNan, 0x1.99999ap-4f, 127, true, 0},
+                                                 {2147483520.0f, 1.0f, 255, true, 0},  // the int32 sum wraps
+                                                 {1.55f, 0x1.99999ap-4f, 3, true, 18}}) {
+    QuantizeParams p = QuantizeParams::for_dtype(m.is_unsigned ? DType::uint8 : DType::int8, m.scale, m.zero_point);
+    p.division = Division::f32_divide;
+    p.rounding = Rounding::half_even;
+    EXPECT_EQ(q(m.x, p, EdgePolicy::convert32_then_clamp), m.q) << m.x << " Z " << m.zero_point;
+  }
+  // The documented saturation (Q2.4, the `spec` member) gives qmax for +inf.
+  QuantizeParams p = int8(0x1.99999ap-4f, 1);
+  p.division = Division::f32_divide;
+  EXPECT_EQ(q(kInf, p, EdgePolicy::spec), 127);
+}
+
 TEST(EdgePolicy, NamesParseAndBadNamesAreRejected) {
   for (EdgePolicy p : all_edge_policies()) EXPECT_EQ(parse_edge_policy(name(p)), p);
   try {
