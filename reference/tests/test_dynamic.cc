@@ -74,6 +74,27 @@ TEST(Q17DynamicExamples, Q1ExactScaleDiffersFromOnnxBinary32Scale) {
   EXPECT_NE(exact_params.scale, onnx.scale);
 }
 
+// Q1.2 against ONNX's binary32 zero point with the same S and the same rule (half_even): for
+// x = {-0x1.4d3afcp+1, 0x1.73f22cp+1} both give S = 0x1.61f88cp-6, but -lo/S is exactly
+// 120.5000011..., which Q1.2 rounds to 121, while ONNX's fl32(lo / S) is the tie -120.5, which
+// np.rint rounds to 120. Found by a search over random ranges (numpy float32 for ONNX's nodes,
+// Python fractions for Q1.2); published: the ONNX reference implementation (PyPI onnx 1.23.2,
+// onnx/reference/ops/op_dynamic_quantize_linear.py DynamicQuantizeLinear._run, run here)
+// returns y_scale 0x1.61f88cp-6 and y_zero_point 120.
+TEST(Q17DynamicExamples, Q1ExactZeroPointDiffersFromOnnxBinary32ZeroPointByOne) {
+  const float lo = -0x1.4d3afcp+1f, hi = 0x1.73f22cp+1f;
+  ParamsOptions options;
+  options.dtype = DType::uint8;
+  options.zero_point_rounding = Rounding::half_even;
+  const QuantizationParams exact_params = choose_params(lo, hi, options);
+  const OnnxDynamicQuantization onnx = dynamic_quantize_onnx({lo, hi});
+  EXPECT_EQ(hex_float(exact_params.scale), "0x1.61f88cp-6");
+  EXPECT_EQ(exact_params.scale, onnx.scale);
+  EXPECT_EQ(onnx.zero_point_fp, 120.5f);  // fl32(0 - fl32(lo / S)): the quotient rounded onto the tie
+  EXPECT_EQ(onnx.zero_point, 120);        // the published value
+  EXPECT_EQ(exact_params.zero_point, 121);
+}
+
 // Q17.1 zero point: -min_scaled = 2.5 exactly ([-2.5, 252.5]: range 255, S = 1) rounds half to
 // even (2), where Q1.2's default half_away gives 3 (Example in Q1.8).
 TEST(Q17DynamicExamples, ZeroPointTieRoundsHalfToEven) {

@@ -21,6 +21,9 @@ _CHECK_SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed$")
 # `identify`: "quantize: consistent with A (12 tests); B (3 tests)" | "quantize: consistent with no named variant"
 _IDENTIFY_HEAD = re.compile(r"^(\S+): (consistent with (.*)|no results)$")
 _CONSISTENT_ITEM = re.compile(r"^(.*) \((\d+) tests\)$")
+# "  A differs only on policy tests: left_shift_overflow tcId 9, 10 (2); parameter_acceptance tcId 18 (1)"
+_POLICY_ONLY = re.compile(r"^  (.*) differs only on policy tests: (.*)$")
+_POLICY_KIND = re.compile(r"^(\S+) tcId [0-9, .]+ \((\d+)\)$")
 # "  inconsistent with A on tcId 1, 2, ... (41 of 83 tests)"
 _INCONSISTENT = re.compile(r"^  inconsistent with (.*) on tcId ([0-9, .]+) \((\d+) of (\d+) tests\)$")
 
@@ -50,8 +53,9 @@ def parse_check(text):
 
 
 def parse_identify(text):
-    """{'consistent': [{'variant', 'tests'}], 'inconsistent': [{'variant', 'mismatches', 'run', 'first_tcIds'}]}
-    for the one algorithm of the vectors file identify was run on."""
+    """{'consistent': [{'variant', 'tests', 'policy'}], 'inconsistent': [{'variant', 'mismatches', 'run',
+    'first_tcIds'}]} for the one algorithm of the vectors file identify was run on; 'policy' is
+    {kind: count} of the policy tests a consistent variant differs on (empty when none)."""
     consistent, inconsistent, seen_head = [], [], False
     for line in text.splitlines():
         m = _IDENTIFY_HEAD.match(line)
@@ -60,7 +64,18 @@ def parse_identify(text):
             if m.group(3) and m.group(3) != "no named variant":
                 for item in m.group(3).split("; "):
                     c = _CONSISTENT_ITEM.match(item)
-                    consistent.append({"variant": c.group(1), "tests": int(c.group(2))})
+                    consistent.append({"variant": c.group(1), "tests": int(c.group(2)), "policy": {}})
+            continue
+        m = _POLICY_ONLY.match(line)
+        if m:
+            entry = next((c for c in consistent if c["variant"] == m.group(1)), None)
+            if entry is None:
+                raise ValueError("policy line for a variant not listed consistent: " + line)
+            for part in m.group(2).split("; "):
+                k = _POLICY_KIND.match(part)
+                if not k:
+                    raise ValueError("unrecognised policy part: " + part)
+                entry["policy"][k.group(1)] = int(k.group(2))
             continue
         m = _INCONSISTENT.match(line)
         if m:

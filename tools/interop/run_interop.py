@@ -151,6 +151,8 @@ class Harness:
                  "claimed": runner.variant_label(op.get("claimed") or {}) if op.get("claimed") else "(none)",
                  "tests_run": len(op["results"]),
                  "identify": {"consistent": [c["variant"] for c in identified["consistent"]],
+                              "policy_only": {c["variant"]: c["policy"] for c in identified["consistent"]
+                                              if c["policy"]},
                               "nearest": identified["inconsistent"][:3]}}
         if checked is not None:
             failures = checked["failures"]

@@ -68,7 +68,13 @@ def differences(op):
 
 def verdict(ident):
     if ident["consistent"]:
-        return "consistent with " + "; ".join("`%s`" % c for c in ident["consistent"])
+        policy = ident.get("policy_only", {})
+
+        def named(c):
+            if c not in policy:
+                return "`%s`" % c
+            return "`%s` (apart from policy tests: %s)" % (c, ", ".join("%s %d" % kv for kv in sorted(policy[c].items())))
+        return "consistent with " + "; ".join(named(c) for c in ident["consistent"])
     nearest = ", ".join("`%s` (%d of %d)" % (v["variant"], v["mismatches"], v["run"]) for v in ident["nearest"])
     return "no named variant; nearest: " + nearest
 

@@ -88,6 +88,21 @@ def main(argv):
             or nearest["first_tcIds"] != [changed]:
         problems.append("identify: the nearest variant should be exact/half_away with 1 mismatch (tcId %d), parsed %r"
                         % (changed, nearest))
+    # The same results with one NaN test changed: the variant stays consistent on the
+    # arithmetic, with that policy test listed apart.
+    nan_test = next(t for g in doc["testGroups"] if g["type"] == "QuantizeTest"
+                    and g["params"]["dtype"] == "int8" and not g["params"]["narrow_range"]
+                    and g["variant"] == {"division": "exact", "rounding": "half_away"}
+                    for t in g["tests"] if "nan_input" in t["flags"] and t["result"] == "valid")
+    policy_results = dict(results)
+    policy_results[str(changed)] = {"q": int(results[str(changed)]["q"]) + 1}  # back to the right answer
+    policy_results[str(nan_test["tcId"])] = {"q": -128}  # NaN -> qmin, not Z
+    identified, _ = runner.check_and_identify(quantspec, path, "quantize", policy_results, None,
+                                              os.path.join(work, "runner_test_policy"))
+    exact = [c for c in identified["consistent"] if c["variant"] == "division=exact, rounding=half_away"]
+    if not exact or exact[0]["policy"] != {"edge_policy": 1}:
+        problems.append("identify: exact/half_away should stay consistent apart from 1 edge_policy test, parsed %r"
+                        % identified["consistent"])
     problems += distinguish_problems(quantspec, vectors_dir, work)
     if problems:
         print("\n".join(problems))

@@ -224,11 +224,46 @@ int check(const std::string& vectors_path, const std::string& results_path, std:
         << counts[Outcome::not_run] << " not run\n";
   }
   out << passed << " passed, " << failed << " failed\n";
+  // Which failures decide a policy rather than the arithmetic (VariantVerdict, check.hpp).
+  std::map<std::string, std::int64_t> policy_failures;
+  std::int64_t policy_failed = 0;
+  std::size_t next = 0;
+  for (const auto& file : files) {
+    for (const auto& group : file.groups) {
+      for (const auto& test : group.tests) {
+        const Outcome o = outcomes[next++].outcome;
+        if (o != Outcome::unexpected_pass && o != Outcome::unexpected_failure) continue;
+        const std::string kind = policy_kind(test);
+        if (kind.empty()) continue;
+        ++policy_failures[kind];
+        ++policy_failed;
+      }
+    }
+  }
+  if (policy_failed > 0) {
+    out << policy_failed << " of the " << failed << " failures are policy tests (";
+    bool first = true;
+    for (const auto& [kind, count] : policy_failures) {
+      out << (first ? "" : ", ") << kind << " " << count;
+      first = false;
+    }
+    out << "); `vectors identify` judges the arithmetic without them\n";
+  }
   if (passed + failed == 0) {
     errors << "error: the results hold no output for any test of " << vectors_path << "\n";
     return kExitFailures;
   }
   return failed > 0 ? kExitFailures : kExitOk;
+}
+
+std::string policy_kind(const VectorTest& test) {
+  if (test.result == Expectation::invalid) return "parameter_acceptance";
+  for (const char* flag : {"nan_input", "infinite_input", "nan_quotient", "quotient_beyond_int32"}) {
+    if (test.has_flag(flag)) return "edge_policy";
+  }
+  if (test.has_flag("left_shift_saturation")) return "left_shift_overflow";
+  if (test.has_flag("policy")) return "policy";
+  return "";
 }
 
 std::vector<AlgorithmIdentification> identify_variants(const std::vector<VectorFile>& files,
@@ -250,7 +285,9 @@ std::vector<AlgorithmIdentification> identify_variants(const std::vector<VectorF
         VariantVerdict& verdict = id.verdicts[it->second];
         verdict.tests_run++;
         if (o.outcome == Outcome::unexpected_failure || o.outcome == Outcome::unexpected_pass) {
-          verdict.mismatches.push_back(o.tc_id);
+          const std::string kind = policy_kind(group.tests[t]);
+          if (kind.empty()) verdict.mismatches.push_back(o.tc_id);
+          else verdict.policy_mismatches[kind].push_back(o.tc_id);
         }
       }
     }
@@ -316,11 +353,13 @@ int identify(const std::string& vectors_path, const std::string& results_path, s
       a["algorithm"] = id.algorithm;
       Json consistent = Json::array(), inconsistent = Json::array();
       for (const auto& v : id.verdicts) {
+        Json entry{{"variant", v.variant}, {"testsRun", v.tests_run}};
+        if (!v.policy_mismatches.empty()) entry["policyMismatches"] = v.policy_mismatches;
         if (v.mismatches.empty()) {
-          consistent.push_back(Json{{"variant", v.variant}, {"testsRun", v.tests_run}});
+          consistent.push_back(entry);
         } else {
-          inconsistent.push_back(
-              Json{{"variant", v.variant}, {"testsRun", v.tests_run}, {"mismatches", v.mismatches}});
+          entry["mismatches"] = v.mismatches;
+          inconsistent.push_back(entry);
         }
       }
       a["consistent"] = consistent;
@@ -357,6 +396,16 @@ int identify(const std::string& vectors_path, const std::string& results_path, s
       for (std::size_t i = 0; i < consistent.size(); ++i) out << (i ? "; " : "") << consistent[i];
     }
     out << "\n";
+    for (const auto& v : id.verdicts) {
+      if (!v.mismatches.empty() || v.policy_mismatches.empty()) continue;
+      out << "  " << v.variant << " differs only on policy tests:";
+      bool first = true;
+      for (const auto& [kind, ids] : v.policy_mismatches) {
+        out << (first ? " " : "; ") << kind << " tcId " << join_ids(ids, 8) << " (" << ids.size() << ")";
+        first = false;
+      }
+      out << "\n";
+    }
     for (const auto* v : inconsistent) {
       out << "  inconsistent with " << v->variant << " on tcId " << join_ids(v->mismatches, 8)
           << " (" << v->mismatches.size() << " of " << v->tests_run << " tests)\n";

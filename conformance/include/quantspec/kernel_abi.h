@@ -136,7 +136,7 @@ typedef enum qs_requant_variant {
  * (BEFORE_ROUNDING with them is QS_BAD_PARAMETERS). */
 typedef enum qs_zero_point_entry {
   QS_ZP_AFTER_ROUNDING = 0, /* q = clamp(y + Zy): gemmlowp, TFLite, XNNPACK, qnnpack */
-  QS_ZP_BEFORE_ROUNDING = 1 /* q = clamp(R(acc*M + Zy)): oneDNN; fp32: RNE(fl32(fl32(..)+Zy)) */
+  QS_ZP_BEFORE_ROUNDING = 1 /* q = clamp(R(acc*M + Zy)); fp32: RNE(fl32(fl32(..)+Zy)), oneDNN's order */
 } qs_zero_point_entry;
 
 /* ------------------------------------------------------------------------------------------

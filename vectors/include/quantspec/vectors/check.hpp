@@ -63,11 +63,22 @@ int check(const std::string& vectors_path, const std::string& results_path, std:
 
 // Per algorithm, which variant labels the results are consistent with (every result of that
 // variant's groups matches) and, for the others, the tcIds that rule them out.
+// Whole-variant identify (files without an operation model, SPEC Q20) judges a variant on its
+// arithmetic tests; the tests that decide a policy (SPEC Q10 edge policies: flags nan_input,
+// infinite_input, nan_quotient, quotient_beyond_int32; Q7.2's left-shift overflow: flag
+// left_shift_saturation; any test flagged policy) and the invalid tests (parameter
+// acceptance) are counted apart, so a backend that differs from a variant only there is still
+// named by it, with those differences listed.
 struct VariantVerdict {
   std::string variant;
   std::int64_t tests_run = 0;
-  std::vector<std::int64_t> mismatches;  // tcIds
+  std::vector<std::int64_t> mismatches;  // tcIds of arithmetic tests that differ
+  // Policy tests and invalid tests that differ, by kind: "edge_policy", "left_shift_overflow",
+  // "policy", "parameter_acceptance".
+  std::map<std::string, std::vector<std::int64_t>> policy_mismatches;
 };
+// The kind of a policy test (see VariantVerdict), or "" for an arithmetic test.
+std::string policy_kind(const VectorTest& test);
 struct AlgorithmIdentification {
   std::string algorithm;
   std::vector<VariantVerdict> verdicts;  // in file order of first appearance
