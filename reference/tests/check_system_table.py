@@ -11,6 +11,8 @@
 4. The quantize table of Q11.9 names Division / Rounding names (variants.cpp) or a quantize
    member declared in reference/include/quantspec/reference/deployed_quantize.hpp, a
    ZeroPointEntry, and a source; every such declared member is named by a row.
+5. The policy table of Q11.13 names a policy dimension (edge_policy, left_shift_overflow,
+   accumulation) and one of its members as the code names them, a source, and read/run.
 Prints each problem and exits 1 if there is any.
 """
 import pathlib
@@ -118,6 +120,47 @@ else:
             problems.append(f"Q11.9 {cells[0]}: no source")
     for member in sorted(quantize_members - named):
         problems.append(f"quantize member '{member}' is named by no row of the Q11.9 table")
+
+# 5. The policy table of Q11.13: each row's dimension is a policy dimension of Q20 and its member
+#    a member of that dimension as the code names them (edge_policy.cpp; dimensions.cpp).
+edge_policy_cpp = (root / "reference" / "src" / "edge_policy.cpp").read_text(encoding="utf-8")
+policy_members = {
+    "edge_policy": set(re.findall(r'case EdgePolicy::\w+: return "(\w+)";', edge_policy_cpp)),
+}
+for dimension in ("left_shift_overflow", "accumulation"):
+    found = re.search(r'\{"' + dimension + r'", \{([^}]*)\}', dimensions_cpp)
+    policy_members[dimension] = set(re.findall(r'"(\w+)"', found.group(1))) if found else set()
+for dimension, found in policy_members.items():
+    if not found:
+        problems.append(f"no {dimension} members found in the code (name table moved?)")
+policy_section = re.search(r"^### Q11\.13 .*?$(.*?)(?=^#{2,3} |\Z)", spec, flags=re.M | re.S)
+if not policy_section:
+    problems.append("SPEC.md has no section Q11.13")
+else:
+    policy_rows = 0
+    for line in policy_section.group(1).splitlines():
+        if not line.startswith("|") or line.startswith("|---") or line.startswith("| system"):
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 5:
+            problems.append(f"Q11.13 row with {len(cells)} cells, expected 5: {line}")
+            continue
+        policy_rows += 1
+        system, dimension, member, source, checked = cells
+        if dimension not in policy_members:
+            problems.append(f"Q11.13 {system}: '{dimension}' is not a policy dimension "
+                            f"({', '.join(sorted(policy_members))})")
+            continue
+        tokens = re.findall(r"`([^`]+)`", member)
+        if len(tokens) != 1 or tokens[0] not in policy_members[dimension]:
+            problems.append(f"Q11.13 {system}: member '{member}' is not one {dimension} member the code "
+                            f"knows ({', '.join(sorted(policy_members[dimension]))})")
+        if not source:
+            problems.append(f"Q11.13 {system}: no source")
+        if not {w.strip() for w in checked.split(",")} <= {"read", "run"}:
+            problems.append(f"Q11.13 {system}: checked '{checked}' is not read and/or run")
+    if policy_rows == 0:
+        problems.append("the Q11.13 table has no rows")
 
 for p in problems:
     print(p)
