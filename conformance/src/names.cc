@@ -23,8 +23,9 @@ std::string requant_variant_name(std::uint32_t variant) {
   static const char* const kNames[] = {"ideal",       "double_round", "single_round",
                                        "tosa_single", "tosa_double",  "tosa_scale16",
                                        "fp32",        "rndnu",        "rndna",
-                                       "neon_double_round", "int16x8_int64", "rndnu16"};
-  return variant <= QS_REQUANT_RNDNU16 ? kNames[variant] : "variant#" + std::to_string(variant);
+                                       "neon_double_round", "int16x8_int64", "rndnu16",
+                                       "double_round_wrap"};
+  return variant <= QS_REQUANT_DOUBLE_ROUND_WRAP ? kNames[variant] : "variant#" + std::to_string(variant);
 }
 
 std::string zero_point_entry_name(std::uint32_t entry) {

@@ -466,7 +466,7 @@ std::vector<kit::BadCall> linear_bad_calls(const qs_kernel_table& table, const R
     add("a_stride < k", [](LinearCase& c) { c.gemm.a_stride = c.gemm.k - 1; });
     add("a_zero_point outside the type's range", [](LinearCase& c) { c.gemm.a_zero_point = type_max(c.gemm.a_type) + 1; });
     add("output_type outside the enum", [](LinearCase& c) { c.output_type = 2; });
-    add("variant outside the enum", [](LinearCase& c) { c.requant.variant = QS_REQUANT_RNDNU16 + 1; });
+    add("variant outside the enum", [](LinearCase& c) { c.requant.variant = QS_REQUANT_DOUBLE_ROUND_WRAP + 1; });
     if (key.variant == QS_REQUANT_FP32) {
       add("scale = 0", [](LinearCase& c) { c.requant.scales.assign(c.requant.scales.size(), 0.0f); });
     } else if (key.variant == QS_REQUANT_IDEAL) {
@@ -491,7 +491,7 @@ VariantSuite linear_suite(const RequantVariantKey& key) {
       probes.push_back(lmake(key, f, g, {typical_channel_multiplier(key.variant, 0)}, 0, type_min(f.output_type),
                              type_max(f.output_type)));
     }
-    return is_deployed(key.variant) ? kit::probe_appended_selector(table, probes, fname) : kit::probe(table, probes, fname);
+    return is_appended_selector(key.variant) ? kit::probe_appended_selector(table, probes, fname) : kit::probe(table, probes, fname);
   };
   auto catalogue = [key](const std::string& name, LCases (*build)(const RequantVariantKey&)) {
     return Check{name, false, [key, build](const qs_kernel_table& t, const Support& sup, const Settings&) {

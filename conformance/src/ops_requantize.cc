@@ -19,8 +19,9 @@ namespace quantspec::conformance::ops {
 
 bool is_q31(std::uint32_t v) {
   return v == QS_REQUANT_DOUBLE_ROUND || v == QS_REQUANT_SINGLE_ROUND || v == QS_REQUANT_RNDNU ||
-         v == QS_REQUANT_RNDNA || is_deployed(v);
+         v == QS_REQUANT_RNDNA || v == QS_REQUANT_DOUBLE_ROUND_WRAP || is_deployed(v);
 }
+bool is_appended_selector(std::uint32_t v) { return v >= QS_REQUANT_NEON_DOUBLE_ROUND; }
 bool is_deployed(std::uint32_t v) {
   return v == QS_REQUANT_NEON_DOUBLE_ROUND || v == QS_REQUANT_INT16X8_INT64 || v == QS_REQUANT_RNDNU16;
 }
@@ -42,7 +43,8 @@ std::vector<RequantVariantKey> all_requant_variant_keys() {
   std::vector<RequantVariantKey> keys;
   for (std::uint32_t v : {QS_REQUANT_DOUBLE_ROUND, QS_REQUANT_SINGLE_ROUND, QS_REQUANT_RNDNU, QS_REQUANT_RNDNA,
                           QS_REQUANT_TOSA_SINGLE, QS_REQUANT_TOSA_DOUBLE, QS_REQUANT_TOSA_SCALE16,
-                          QS_REQUANT_NEON_DOUBLE_ROUND, QS_REQUANT_INT16X8_INT64, QS_REQUANT_RNDNU16}) {
+                          QS_REQUANT_NEON_DOUBLE_ROUND, QS_REQUANT_INT16X8_INT64, QS_REQUANT_RNDNU16,
+                          QS_REQUANT_DOUBLE_ROUND_WRAP}) {
     keys.push_back({v, QS_ZP_AFTER_ROUNDING, QS_ROUND_HALF_EVEN});
   }
   keys.push_back({QS_REQUANT_FP32, QS_ZP_AFTER_ROUNDING, QS_ROUND_HALF_EVEN});
@@ -658,7 +660,7 @@ std::vector<kit::BadCall> bad_calls(const qs_kernel_table& table, const Variant&
     });
     add("qmin below the type's range", [](RequantizeCase& c) { c.qmin -= 1; });
     add("qmax above the type's range", [](RequantizeCase& c) { c.qmax += 1; });
-    add("variant outside the enum", [](RequantizeCase& c) { c.requant.variant = QS_REQUANT_RNDNU16 + 1; });
+    add("variant outside the enum", [](RequantizeCase& c) { c.requant.variant = QS_REQUANT_DOUBLE_ROUND_WRAP + 1; });
     add("zero_point_entry outside the enum", [](RequantizeCase& c) { c.requant.zero_point_entry = 2; });
     add("rounding outside the enum", [](RequantizeCase& c) { c.requant.rounding = 5; });
     add("output_type outside the enum", [](RequantizeCase& c) { c.output_type = 2; });
@@ -753,7 +755,7 @@ VariantSuite suite_for(const Variant& v) {
       probes.push_back(make_full(v, type, typical_multiplier(v.key.variant, 0), type == QS_S8 ? 0 : 128, {100, -100}));
     }
     auto name = [](const Flavor& f) { return flavor_name(f, false, true, false); };
-    return is_deployed(v.key.variant) ? kit::probe_appended_selector(table, probes, name) : kit::probe(table, probes, name);
+    return is_appended_selector(v.key.variant) ? kit::probe_appended_selector(table, probes, name) : kit::probe(table, probes, name);
   };
   auto catalogue = [v](const std::string& name, Cases (*build)(const Variant&)) {
     return Check{name, false, [v, build](const qs_kernel_table& t, const Support& sup, const Settings&) {

@@ -34,7 +34,12 @@ namespace {
 ref::RequantizeParams requantize_params(const Requantization& r, std::size_t channel,
                                         std::int32_t qmin, std::int32_t qmax) {
   ref::RequantizeParams p;
-  p.variant = static_cast<ref::RequantVariant>(r.variant);
+  if (r.variant == QS_REQUANT_DOUBLE_ROUND_WRAP) {  // Q7.2 with the `wrap` left-shift member
+    p.variant = ref::RequantVariant::double_round;
+    p.left_shift_overflow = ref::LeftShiftOverflow::wrap;
+  } else {
+    p.variant = static_cast<ref::RequantVariant>(r.variant);
+  }
   p.rounding = static_cast<ref::Rounding>(r.rounding);
   p.zero_point_entry = static_cast<ref::ZeroPointEntry>(r.zero_point_entry);
   p.zero_point = r.output_zero_point;

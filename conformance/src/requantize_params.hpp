@@ -35,6 +35,9 @@ struct ChannelMultiplier {
 bool is_q31(std::uint32_t variant);
 // The SPEC Q11 members (neon_double_round, int16x8_int64, rndnu16).
 bool is_deployed(std::uint32_t variant);
+// Selector values appended within ABI version 1 (9..12, kernel_abi.h): probed so that a kernel
+// built before them is reported as not providing them.
+bool is_appended_selector(std::uint32_t variant);
 // The largest shift a Q31-pair variant accepts (30; int16x8_int64 7; rndnu16 8).
 int max_q31_shift(std::uint32_t variant);
 bool is_tosa32(std::uint32_t variant);

@@ -50,6 +50,10 @@ const qs_kernel_table& crashes_on_long_inputs();
 const qs_kernel_table& neon_double_round_as_gemmlowp();
 const qs_kernel_table& int16x8_with_the_full_multiplier();
 const qs_kernel_table& rndnu16_as_rndnu();
+// requantize, requantize_per_channel: double_round computed with the left shift wrapping, and
+// double_round_wrap computed saturating it (Q7.2's two left-shift overflow members swapped).
+const qs_kernel_table& double_round_with_a_wrapping_left_shift();
+const qs_kernel_table& double_round_wrap_that_saturates();
 // requantize, requantize_per_channel, linear: QS_BAD_PARAMETERS for variants 9..11 (a kernel
 // built before they were appended to the enum); and one that does so for u8 outputs only.
 const qs_kernel_table& predates_the_deployed_selectors();

@@ -4,7 +4,9 @@
 //    rounding shift with ties away from zero: the fix-up gemmlowp adds before SRSHL, Q11.1);
 //  - int16x8_int64 computed with the full 31-bit multiplier (single_round: the 16 low bits
 //    TFLite drops are kept, Q11.2);
-//  - rndnu16 computed as rndnu (one rounding: no rounding pre-shift, no int16 stage, Q11.8).
+//  - rndnu16 computed as rndnu (one rounding: no rounding pre-shift, no int16 stage, Q11.8);
+//  - double_round with the left shift wrapping (TFLite's own code, declared as the saturating
+//    SPEC CHOICE), and double_round_wrap saturating it (Q7.2).
 // Parameters are validated as the member's (the scalar example with n = 0); every other call
 // goes to the scalar example unchanged.
 #include "broken_kernels.hpp"
@@ -95,6 +97,18 @@ const qs_kernel_table& neon_double_round_as_gemmlowp() {
 const qs_kernel_table& int16x8_with_the_full_multiplier() {
   static const qs_kernel_table table = with_slot(edit<QS_REQUANT_INT16X8_INT64, QS_REQUANT_SINGLE_ROUND>,
                                                  "broken: int16x8_int64 with the 31-bit multiplier");
+  return table;
+}
+
+const qs_kernel_table& double_round_with_a_wrapping_left_shift() {
+  static const qs_kernel_table table = with_slot(edit<QS_REQUANT_DOUBLE_ROUND, QS_REQUANT_DOUBLE_ROUND_WRAP>,
+                                                 "broken: double_round with TFLite's wrapping left shift");
+  return table;
+}
+
+const qs_kernel_table& double_round_wrap_that_saturates() {
+  static const qs_kernel_table table = with_slot(edit<QS_REQUANT_DOUBLE_ROUND_WRAP, QS_REQUANT_DOUBLE_ROUND>,
+                                                 "broken: double_round_wrap saturating the left shift");
   return table;
 }
 

@@ -98,6 +98,18 @@ TEST(SuiteCatches, DeployedMembersRunAsTheirQ7Neighbours) {
   }
 }
 
+// Q7.2's left-shift overflow members swapped: the catalogue's extremes (acc << shift beyond
+// int32 at shifts 1, 5 and 30) tell saturate from wrap in both directions.
+TEST(SuiteCatches, LeftShiftOverflowMembersSwapped) {
+  for (const char* op : {"requantize", "requantize_per_channel"}) {
+    SCOPED_TRACE(op);
+    expect_caught(broken::double_round_with_a_wrapping_left_shift(), op, "double_round",
+                  "SaturatesAtInt32ExtremesAndShiftBounds", "wrong output at index");
+    expect_caught(broken::double_round_wrap_that_saturates(), op, "double_round_wrap",
+                  "SaturatesAtInt32ExtremesAndShiftBounds", "wrong output at index");
+  }
+}
+
 // kernel_abi.h: variants 9..11 were appended within ABI version 1, so a kernel built before
 // them rejects them as outside its enum. That is "not provided", named so, never a failure; a
 // kernel that accepts a member for s8 and rejects it for u8 is failed.

@@ -12,7 +12,7 @@ bool IsElementType(uint32_t t) { return t == QS_S8 || t == QS_U8; }
 bool IsRounding(uint32_t r) { return r <= QS_ROUND_FLOOR; }
 bool IsDivision(uint32_t d) { return d <= QS_DIV_F32_RECIPROCAL; }
 bool IsDerivation(uint32_t d) { return d <= QS_DERIVE_RNDNU; }
-bool IsRequantVariant(uint32_t v) { return v <= QS_REQUANT_RNDNU16; }
+bool IsRequantVariant(uint32_t v) { return v <= QS_REQUANT_DOUBLE_ROUND_WRAP; }
 bool IsZeroPointEntry(uint32_t z) { return z <= QS_ZP_BEFORE_ROUNDING; }
 
 // Q1: a scale is a finite binary32 > 0; subnormal scales are valid.
@@ -66,7 +66,7 @@ qs_status CheckRequantSelectors(const qs_requantization& r) {
   }
   // IDEAL needs exact rational arithmetic per element; not provided by these kernels.
   if (r.variant == QS_REQUANT_IDEAL) return QS_VARIANT_NOT_SUPPORTED;
-  // The SPEC Q11 members (NEON_DOUBLE_ROUND, INT16X8_INT64, RNDNU16): not provided yet.
+  // The selectors appended in 9..12 (SPEC Q11 members, DOUBLE_ROUND_WRAP): not provided yet.
   if (r.variant >= QS_REQUANT_NEON_DOUBLE_ROUND) return QS_VARIANT_NOT_SUPPORTED;
   // Q7: fixed-point pipelines add the zero point after rounding only.
   if (IsFixedPoint(r.variant) && r.zero_point_entry != QS_ZP_AFTER_ROUNDING) {

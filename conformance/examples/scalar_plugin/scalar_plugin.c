@@ -287,12 +287,12 @@ static requant_channel channel_of(const qs_requantization* r, bool per_channel, 
 
 static bool is_gemmlowp_family(uint32_t v) {
   return v == QS_REQUANT_DOUBLE_ROUND || v == QS_REQUANT_SINGLE_ROUND || v == QS_REQUANT_RNDNU ||
-         v == QS_REQUANT_RNDNA || v == QS_REQUANT_NEON_DOUBLE_ROUND;
+         v == QS_REQUANT_RNDNA || v == QS_REQUANT_NEON_DOUBLE_ROUND || v == QS_REQUANT_DOUBLE_ROUND_WRAP;
 }
 static bool is_tosa32(uint32_t v) { return v == QS_REQUANT_TOSA_SINGLE || v == QS_REQUANT_TOSA_DOUBLE; }
 
 static bool requant_selectors_valid(const qs_requantization* r) {
-  return r->variant <= QS_REQUANT_RNDNU16 && r->zero_point_entry <= QS_ZP_BEFORE_ROUNDING &&
+  return r->variant <= QS_REQUANT_DOUBLE_ROUND_WRAP && r->zero_point_entry <= QS_ZP_BEFORE_ROUNDING &&
          r->rounding <= QS_ROUND_FLOOR && r->derivation <= QS_DERIVE_RNDNU;
 }
 
@@ -375,6 +375,14 @@ static int32_t requantize_one(const qs_requantization* r, requant_channel ch, in
       int64_t magnitude = acc < 0 ? -(int64_t)acc : (int64_t)acc;
       int64_t rounded = (magnitude * ch.multiplier + (INT64_C(1) << (total - 1))) >> total;
       y = sat32(acc < 0 ? -rounded : rounded);
+      break;
+    }
+    case QS_REQUANT_DOUBLE_ROUND_WRAP: {
+      /* Q7.2 with the left shift wrapping (TFLite's int32 x * (1 << left)). */
+      int left = ch.shift > 0 ? ch.shift : 0;
+      int right = ch.shift < 0 ? -ch.shift : 0;
+      int32_t x = (int32_t)(uint32_t)((uint32_t)acc << left);
+      y = rounding_divide_by_pot(srdhm(x, ch.multiplier), right);
       break;
     }
     case QS_REQUANT_NEON_DOUBLE_ROUND: {

@@ -124,13 +124,15 @@ typedef enum qs_requant_variant {
   /* SPEC Q11 members of deployed pipelines (added within ABI version 1; see the note below). */
   QS_REQUANT_NEON_DOUBLE_ROUND = 9, /* Q11.1 TFLite NEON / ruy x86: wrap32(acc<<l), SQRDMULH, ties up */
   QS_REQUANT_INT16X8_INT64 = 10,    /* Q11.2 TFLite int64 path / CMSIS-NN: 15-bit multiplier, one rounding */
-  QS_REQUANT_RNDNU16 = 11           /* Q11.8 XNNPACK qu8 rndnu16: rounding pre-shift, int16, 16-bit SQRDMULH */
+  QS_REQUANT_RNDNU16 = 11,          /* Q11.8 XNNPACK qu8 rndnu16: rounding pre-shift, int16, 16-bit SQRDMULH */
+  QS_REQUANT_DOUBLE_ROUND_WRAP = 12 /* Q7.2 double_round with the left shift wrapping (TFLite's int32
+                                       MultiplyByQuantizedMultiplier, gemmlowp's NEON ShiftLeft) */
 } qs_requant_variant;
-/* Values 9..11 were appended to the enum in ABI version 1 (2026-12; the table layout did not
+/* Values 9..12 were appended to the enum in ABI version 1 (2026-12; the table layout did not
  * change). A kernel built against an earlier header treats them as outside the enum and returns
  * QS_BAD_PARAMETERS; the conformance suite reports such a kernel's variant as not provided
  * (its probe names the reason), never as failed. A kernel built against this header that does
- * not implement them returns QS_VARIANT_NOT_SUPPORTED. */
+ * not implement them returns QS_VARIANT_NOT_SUPPORTED. (12: the same, added with them.) */
 
 /* Where the output zero point is added (Q7). Fixed-point variants accept only AFTER_ROUNDING
  * (BEFORE_ROUNDING with them is QS_BAD_PARAMETERS). */
@@ -190,10 +192,11 @@ typedef struct qs_dequantize_params {
  * Which fields a variant reads:
  *   IDEAL:        rounding; input_scale, weight_scale (weight_scales per channel), output_scale
  *                 (each finite and > 0).
- *   DOUBLE_ROUND, SINGLE_ROUND, RNDNU, RNDNA:
+ *   DOUBLE_ROUND, SINGLE_ROUND, RNDNU, RNDNA, DOUBLE_ROUND_WRAP:
  *                 multiplier in [0, 2^31-1], shift in [-31, 30]; M = multiplier * 2^(shift-31).
  *                 DOUBLE_ROUND saturates acc << max(shift,0) to int32 (SPEC CHOICE) and
- *                 SRDHM(INT32_MIN, INT32_MIN) = INT32_MAX.
+ *                 SRDHM(INT32_MIN, INT32_MIN) = INT32_MAX; DOUBLE_ROUND_WRAP is the same
+ *                 pipeline with acc << max(shift,0) wrapping to int32 (Q7.2's `wrap` member).
  *   TOSA_SINGLE, TOSA_DOUBLE:
  *                 multiplier in [0, 2^31-1], shift in [2, 62]; M = multiplier / 2^shift.
  *                 REQUIRE acc in [-2^(shift-1), 2^(shift-1)) for every input element, else
