@@ -31,4 +31,12 @@ const std::vector<AccumulationMember>& all_accumulation_members();
 std::int32_t accumulate_with_member(const QuantizedOperand& x, const QuantizedOperand& w,
                                     const Integer& bias, AccumulationMember member);
 
+// The fast path (int64, as the kernels compute it: saturate32 as saturating int32 adds,
+// int16_pairs as vpmaddubsw's saturated pair sums added in wrapping int32): the same function
+// and the same ParameterErrors, for an int32 bias. Held to the definition by the property
+// `DeployedAccumulateFast.EqualsDefinition` (tests/test_deployed_accumulate_fast.cc), which
+// also compares int16_pairs with the SSSE3 instruction where the CPU has it.
+std::int32_t accumulate_with_member_fast(const QuantizedOperand& x, const QuantizedOperand& w,
+                                         std::int32_t bias, AccumulationMember member);
+
 }  // namespace quantspec::ref
