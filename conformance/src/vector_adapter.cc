@@ -271,12 +271,32 @@ Adapted with_integer_result(std::string label, Case c, const vectors::VectorTest
   return a;
 }
 
+// The (division, rounding) of a quantize group, when the ABI has a selector for it: QuantizeTest
+// groups name them; SPEC Q11.9's TFLite paths are members of Q2.3 except the 32-bit Arm one;
+// Q11.12's groups with a binary32 division are Q2.3 members, the narrow divisions are not.
+std::pair<std::string, std::string> quantize_selectors(const vectors::TestGroup& g) {
+  if (g.type == "QuantizeTest") return {name_operand(g.variant, "division"), name_operand(g.variant, "rounding")};
+  if (g.type == "TfliteQuantizeTest") {
+    const std::string path = name_operand(g.variant, "tflite_path");
+    if (path == "reference") return {"f32_divide", "half_away"};
+    if (path == "neon_vcvtn") return {"f32_reciprocal", "half_even"};
+    if (path == "scalar") return {"exact", "half_away"};
+    throw NotApplicable{"TFLite path " + path + " (SPEC Q11.9 member without an ABI selector)"};
+  }
+  if (g.type == "NarrowDivideQuantizeTest") {
+    const std::string division = name_operand(g.variant, "division");
+    if (division == "f32_divide") return {division, name_operand(g.variant, "rounding")};
+    throw NotApplicable{"division " + division + " (SPEC Q11.12 narrow division: no ABI selector)"};
+  }
+  throw NotApplicable{g.type + " (not an ABI operation)"};
+}
+
 Adapted adapt_quantize(const vectors::TestGroup& g, const vectors::VectorTest& t, const Json& ops) {
-  if (g.type != "QuantizeTest") throw NotApplicable{g.type + " (not an ABI operation)"};
+  const auto [division, rounding] = quantize_selectors(g);
   QuantizeCase c;
   c.output_type = abi_type(name_operand(ops, "dtype"));
-  c.division = abi_division(name_operand(g.variant, "division"));
-  c.rounding = abi_rounding(name_operand(g.variant, "rounding"));
+  c.division = abi_division(division);
+  c.rounding = abi_rounding(rounding);
   c.qmin = int32_operand(ops, "qmin", "grid");
   c.qmax = int32_operand(ops, "qmax", "grid");
   c.scales = {binary32(ops, "scale")};
@@ -284,8 +304,7 @@ Adapted adapt_quantize(const vectors::TestGroup& g, const vectors::VectorTest& t
   c.input = {binary32(ops, "x")};
   c.placement = placement_for(t.tc_id);
   require_carried(t, {"scale", "zero_point"});
-  return with_integer_result("quantize " + name_operand(g.variant, "division") + " " + name_operand(g.variant, "rounding"),
-                             c, t, "q");
+  return with_integer_result("quantize " + division + " " + rounding, c, t, "q");
 }
 
 Adapted adapt_dequantize(const vectors::TestGroup& g, const vectors::VectorTest& t, const Json& ops) {
