@@ -52,6 +52,8 @@ Integer quantize_pytorch_float_qparams(float x, float scale, float zero_point, s
   const Integer lo(qmin), hi(qmax);
   if (std::isnan(x) || std::isinf(x)) return std::clamp(Integer(0), lo, hi);
   const float inv = scale == 0.0f ? 1.0f : round_to_binary32(Rational(1) / exact(scale));
+  // S below 2^-128: fl32(1/S) overflows, x * inv is +-inf (NaN for x = 0), lrintf gives LONG_MIN.
+  if (std::isinf(inv)) return std::clamp(Integer(0), lo, hi);
   const float product = round_to_binary32(exact(x) * exact(inv));
   if (std::isinf(product)) return std::clamp(Integer(0), lo, hi);
   const float u = round_to_binary32(exact(product) + exact(zero_point));

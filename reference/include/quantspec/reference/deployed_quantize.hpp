@@ -38,6 +38,15 @@ Integer quantize_pytorch_float_qparams(float x, float scale, float zero_point, s
 // SPEC.md Q11.9 for what the Arm instructions do there). Validates params (Q2.2).
 Integer quantize_tflite_armv7_neon(float x, const QuantizeParams& params);
 
+// Fast paths of the two binary32 members above: the host's IEEE binary32 operations (each
+// correctly rounded, Q2.7) in the order the definitions state, with their edge cases decided
+// as there, and the same ParameterErrors. Held to the definitions by the properties
+// `DeployedQuantizeFast.*EqualsDefinition` (tests/test_deployed_quantize_fast.cc). They need a
+// binary32 `float` without FMA contraction of the steps (each step is stored to a volatile).
+std::int64_t quantize_pytorch_float_qparams_fast(float x, float scale, float zero_point, std::int64_t qmin,
+                                                 std::int64_t qmax);
+std::int64_t quantize_tflite_armv7_neon_fast(float x, const QuantizeParams& params);
+
 // Q11.12: quantize with the division x/S carried out in a format narrower than binary32, as
 // ONNX QuantizeLinear (opset >= 21) specifies when the scale (or the `precision` attribute) is
 // float16 or bfloat16:
