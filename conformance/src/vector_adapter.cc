@@ -288,6 +288,9 @@ std::pair<std::string, std::string> quantize_selectors(const vectors::TestGroup&
     if (division == "f32_divide") return {division, name_operand(g.variant, "rounding")};
     throw NotApplicable{"division " + division + " (SPEC Q11.12 narrow division: no ABI selector)"};
   }
+  if (g.type == "PytorchFloatQparamsTest") {
+    throw NotApplicable{"float zero point (SPEC Q20.2 PyTorch float qparams): the ABI's zero point is int32"};
+  }
   throw NotApplicable{g.type + " (not an ABI operation)"};
 }
 

@@ -61,6 +61,8 @@ def main(argv):
         v = group["variant"]
         if group["type"] != "QuantizeTest" and not all_groups:
             continue  # e.g. TfliteQuantizeTest (SPEC Q11.9): its variant is a TFLite path
+        if "zero_point" not in ops:
+            continue  # PytorchFloatQparamsTest (SPEC Q20.2): a float zero point, no ONNX operand
         if not all_groups and (v["division"], v["rounding"]) != ("f32_divide", "half_even"):
             continue
         scale, z = qv.f(ops["scale"]), qv.i(ops["zero_point"])

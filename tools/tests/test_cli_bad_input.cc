@@ -89,9 +89,9 @@ TEST(CliBadInputJson, ResultsParseTimeIsLinearInKeys) {
   }
   members += "}";
   const CliRun r = check(results_file("many_keys.json", members));
-  // quantize.json holds tcIds 1..6569 (5205 before Q11.9's groups, 5505 before Q11.12's), so the
-  // first unknown one is refused after the parse.
-  expect_bad_input(r, {"tcId 6570", "no test with this tcId"});
+  // quantize.json holds tcIds 1..6725 (5205 before Q11.9's groups, 5505 before Q11.12's, 6569
+  // before Q20.2's float qparams), so the first unknown one is refused after the parse.
+  expect_bad_input(r, {"tcId 6726", "no test with this tcId"});
   EXPECT_LT(r.seconds, 15.0);
 }
 

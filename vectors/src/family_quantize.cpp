@@ -2,6 +2,7 @@
 // every variant's group, so a backend that runs them all can be identified. Cases: the
 // rounding, special-input and clipping items of the catalogue, inputs found by searching
 // where variants differ, seeded random cases, and rejected parameters.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -346,6 +347,66 @@ void add_tflite_groups(FileBuilder& file) {
   }
 }
 
+// SPEC Q20.2: PyTorch's float-qparams quantize (per_channel_affine_float_qparams): the 48
+// values measured with torch 1.13 (S = 0.1f; Zf = 0, 2.5, -1.25, 100.3; reference test
+// DeployedQuantize.PytorchFloatQparamsMatchTorch), the lrintf ties of u = fl32(x*inv) + Zf on
+// power-of-two scales, the reciprocal overflow of a tiny scale, a uint4 grid, and random cases.
+void add_pytorch_float_qparams_groups(FileBuilder& file) {
+  struct FloatCase {
+    std::string comment;
+    std::vector<std::string> flags;
+    float x, scale, zero_point;
+  };
+  std::vector<FloatCase> cases;
+  const float measured_x[] = {0.75f, 0.35f, 1.55f, -0.25f, 0.05f, 1e30f, INFINITY, -INFINITY, NAN, 12.75f, -12.85f, 0.0f};
+  for (const float zf : {0.0f, 2.5f, -1.25f, 100.3f}) {
+    for (const float x : measured_x) {
+      std::vector<std::string> flags = {"published_value"};
+      if (std::isnan(x)) flags.push_back("nan_input");
+      if (std::isinf(x)) flags.push_back("infinite_input");
+      if (x == 1e30f) flags.push_back("quotient_beyond_int32");
+      cases.push_back({"torch 1.13 measured: S = 0.1f, Zf = " + ref::hex_float(zf), flags, x, 0x1.99999ap-4f, zf});
+    }
+  }
+  cases.push_back({"S = 1, Zf = 0, x = 2.5: lrintf ties to even, 2 (half away would give 3)", {"tie_even_positive"},
+                   2.5f, 1.0f, 0.0f});
+  cases.push_back({"S = 0.5, Zf = 1.5, x = 0.5: u = 1 + 1.5 = 2.5 -> 2", {"tie_even_positive"}, 0.5f, 0.5f, 1.5f});
+  cases.push_back({"S = 0.25, Zf = 100, x = 0.875: u = 3.5 + 100 = 103.5 -> 104", {"tie_odd_positive"}, 0.875f, 0.25f,
+                   100.0f});
+  cases.push_back({"S = 2^-140: fl32(1/S) overflows; x * inf gives lrintf's LONG_MIN -> clamp(0)", {"subnormal_scale"},
+                   1.0f, 0x1p-140f, 5.0f});
+  cases.push_back({"S = 0 means inv_scale 1 (PyTorch's guard): x = 3.4, Zf = 0.5 -> 4", {}, 3.4f, 0.0f, 0.5f});
+  cases.push_back({"S = -0.1 is rejected", {}, 1.0f, -0.1f, 0.0f});
+  Rng rng(0x464c4f41545a50ULL);
+  for (int i = 0; i < 24; ++i) {
+    // u = x/S + Zf in about [-2, 360]: mostly inside the uint8 grid, some past either end.
+    const float scale = rng.log_uniform_float(-10, 0);
+    const float zf = static_cast<float>(static_cast<double>(rng.uniform(0, 1600)) / 16.0);
+    const float x = static_cast<float>(static_cast<double>(scale) * static_cast<double>(rng.uniform(-16, 2100)) / 8.0);
+    cases.push_back({"random #" + std::to_string(i), {"random"}, x, scale, zf});
+  }
+  for (const DType dtype : {DType::uint8, DType::uint4}) {
+    const auto range = ref::dtype_range(dtype, false);
+    auto& group = file.group("PytorchFloatQparamsTest", Json{{"quantize_member", "pytorch_float_qparams"}},
+                             Json{{"dtype", ref::name(dtype)}, {"qmin", range.min}, {"qmax", range.max}});
+    for (const auto& c : cases) {
+      // The torch measurements are of uint8 outputs; on uint4 the same inputs are computed.
+      std::vector<std::string> flags = c.flags;
+      if (dtype != DType::uint8) flags.erase(std::remove(flags.begin(), flags.end(), "published_value"), flags.end());
+      std::string comment = c.comment;
+      if (dtype != DType::uint8 && comment.rfind("torch 1.13 measured", 0) == 0) {
+        comment = "the torch-measured inputs (uint8) on the uint4 grid: S = 0.1f, Zf = " + ref::hex_float(c.zero_point);
+      }
+      group.add_computed(comment, flags,
+                         Json{{"x", encode(c.x)}, {"scale", encode(c.scale)}, {"float_zero_point", encode(c.zero_point)}},
+                         [&]() {
+                           return Json{{"q", encode(ref::quantize_pytorch_float_qparams(c.x, c.scale, c.zero_point,
+                                                                                       range.min, range.max))}};
+                         });
+    }
+  }
+}
+
 }  // namespace
 
 Json quantize_family() {
@@ -367,7 +428,11 @@ Json quantize_family() {
                     "fl_P(S), t = fl_P(u/s) in binary16 / bfloat16) with rounding half_even, and "
                     "the binary32 division its implementations run (f32_divide with half_even or "
                     "toward_zero); params dtype, qmin, qmax and operand_format (binary16, "
-                    "bfloat16, binary32: every x and scale of the group is a value of it)."});
+                    "bfloat16, binary32: every x and scale of the group is a value of it).",
+                    "PytorchFloatQparamsTest (SPEC Q20.2, PyTorch's per_channel_affine_float_qparams, "
+                    "appended): inputs x, scale, float_zero_point (binary32, not an integer in "
+                    "general); inv = fl32(1/S) (S = 0: 1), u = fl32(fl32(x*inv) + Zf), q = clamp(lrintf(u)) "
+                    "with lrintf's LONG_MIN (NaN, inf, beyond long) kept as 0; params dtype, qmin, qmax."});
   const std::vector<Grid> grids = {{DType::int8, false},  {DType::uint8, false},
                                    {DType::int8, true},   {DType::int4, false},
                                    {DType::uint4, false}, {DType::int16, false},
@@ -417,6 +482,7 @@ Json quantize_family() {
   }
   add_tflite_groups(file);
   add_narrow_divide_quantize_groups(file, untold_all);  // Q11.12, appended
+  add_pytorch_float_qparams_groups(file);               // Q20.2 PyTorch float qparams, appended
   file.set("indistinguishable", untold_all);
   return file.finish();
 }

@@ -62,6 +62,7 @@ const std::map<std::string, Kinds>& algorithm_fields() {
         {"zero_point", FieldKind::integer}}},
       {"quantize",
        {{"operand_format", FieldKind::name},  // Q11.12 NarrowDivideQuantizeTest
+        {"float_zero_point", FieldKind::binary32},  // Q20.2 PytorchFloatQparamsTest
         {"x", FieldKind::binary32},
         {"scale", FieldKind::binary32},
         {"zero_point", FieldKind::integer},
@@ -405,6 +406,8 @@ std::string validate_name(const std::string& field, const Json& value) {
     } else if (field == "tflite_path" && text != "reference" && text != "neon_vcvtn" &&
                text != "neon_armv7" && text != "scalar") {
       return "tflite_path: one of reference neon_vcvtn neon_armv7 scalar (got '" + text + "')";
+    } else if (field == "quantize_member" && text != "pytorch_float_qparams") {  // Q20.2
+      return "quantize_member: pytorch_float_qparams (got '" + text + "')";
     } else if (field == "bias_variant" && text != "tflite_converter") {
       return "bias_variant: tflite_converter (got '" + text + "')";
     } else if (field == "activation_variant" && text != "tflite" && text != "exact") {
