@@ -75,6 +75,24 @@ def quantize_per_channel(doc):
     return out, dis
 
 
+def quantize_float_qparams(doc):
+    """quantize.json PytorchFloatQparamsTest (SPEC Q20.2): quantize_per_channel with float zero
+    points, the qscheme per_channel_affine_float_qparams (quint8 only; one channel)."""
+    out, dis = {}, []
+    for group, test, ops in rows(doc, lambda g: g["type"] == "PytorchFloatQparamsTest" and g["params"]["dtype"] == "uint8"):
+        x = torch.full((1, REPEAT), qv.f(ops["x"]), dtype=torch.float32)
+        try:
+            q = torch.quantize_per_channel(x, torch.tensor([qv.f(ops["scale"])], dtype=torch.float32),
+                                           torch.tensor([qv.f(ops["float_zero_point"])], dtype=torch.float32), 0,
+                                           torch.quint8)
+            if q.qscheme() != torch.per_channel_affine_float_qparams:
+                raise RuntimeError("qscheme %s, not per_channel_affine_float_qparams" % q.qscheme())
+            out[test["tcId"]] = {"q": take(q.int_repr()[0].tolist(), test["tcId"], dis)}
+        except RuntimeError as e:
+            out[test["tcId"]] = err(e)
+    return out, dis
+
+
 def dequantize(doc):
     out, dis = {}, []
     for group, test, ops in rows(doc, lambda g: g["params"]["dtype"] in QDTYPES):
@@ -325,6 +343,12 @@ def main(argv):
     add("quantize_per_channel", "quantize", "torch.quantize_per_channel (1 channel)",
         {"division": "f32_reciprocal", "rounding": "half_even"}, quantize_source, r, d,
         "int8/uint8 groups")
+    r, d = quantize_float_qparams(quantize)
+    add("quantize_per_channel, float qparams", "quantize", "torch.quantize_per_channel (float zero points)",
+        {"quantize_member": "pytorch_float_qparams"},
+        {"says": "inv = fl32(1/S), lrintf(fl32(x * inv) + Zf), kept in an int, clamped (SPEC Q20.2)",
+         "cite": SRC + " aten/src/ATen/native/quantized/AffineQuantizerBase.cpp quantize_val_float_qparams"},
+        r, d, "PytorchFloatQparamsTest uint8 group")
     r, d = dequantize(dequant)
     add("dequantize", "dequantize", "Tensor.dequantize", {},
         {"says": "fl32(S) * (q - Z) in binary32",
