@@ -32,6 +32,9 @@ const std::vector<FlagInfo>& all_flags() {
                                   "would give INT_MIN on x86)."},
         {"nan_input", "x is NaN. SPEC CHOICE (Q2.4): NaN quantizes to the zero point Z."},
         {"infinite_input", "x is +inf (-> qmax) or -inf (-> qmin)."},
+        {"infinite_quotient", "x is finite but this group's binary32 quotient is +-inf (fl32(1/S) "
+                              "overflows for a tiny scale): it saturates (Q2.4); the edge policy "
+                              "(Q10) decides it, as for an infinite input."},
         {"nan_quotient", "a binary32 intermediate is NaN although x is finite (0 * inf when "
                          "fl(1/S) overflows): SPEC CHOICE, result Z as for a NaN input."},
         // Clipping

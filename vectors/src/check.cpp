@@ -258,7 +258,7 @@ int check(const std::string& vectors_path, const std::string& results_path, std:
 
 std::string policy_kind(const VectorTest& test) {
   if (test.result == Expectation::invalid) return "parameter_acceptance";
-  for (const char* flag : {"nan_input", "infinite_input", "nan_quotient", "quotient_beyond_int32"}) {
+  for (const char* flag : {"nan_input", "infinite_input", "nan_quotient", "infinite_quotient", "quotient_beyond_int32"}) {
     if (test.has_flag(flag)) return "edge_policy";
   }
   if (test.has_flag("left_shift_saturation")) return "left_shift_overflow";

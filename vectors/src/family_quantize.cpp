@@ -473,6 +473,16 @@ Json quantize_family() {
         }
         const auto p = ref::QuantizeParams::for_dtype(grid.dtype, c.scale, c.zero_point,
                                                       grid.narrow, v.rounding, v.division);
+        // This group's division overflows to +-inf on a finite x (f32_reciprocal with a tiny
+        // scale): the result is decided by the edge policy (Q10), like an infinite input.
+        try {
+          const auto trace = ref::quantize_traced(c.x, p);
+          if (std::isfinite(c.x) && (trace.quotient_kind == ref::QuotientKind::positive_infinity ||
+                                     trace.quotient_kind == ref::QuotientKind::negative_infinity)) {
+            flags.push_back("infinite_quotient");
+          }
+        } catch (const ref::ParameterError&) {
+        }
         group.add_computed(c.comment, flags, inputs, [&]() {
           const auto trace = ref::quantize_traced(c.x, p);
           return Json{{"q", encode(trace.q)}};

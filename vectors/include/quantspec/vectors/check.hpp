@@ -65,7 +65,7 @@ int check(const std::string& vectors_path, const std::string& results_path, std:
 // variant's groups matches) and, for the others, the tcIds that rule them out.
 // Whole-variant identify (files without an operation model, SPEC Q20) judges a variant on its
 // arithmetic tests; the tests that decide a policy (SPEC Q10 edge policies: flags nan_input,
-// infinite_input, nan_quotient, quotient_beyond_int32; Q7.2's left-shift overflow: flag
+// infinite_input, nan_quotient, infinite_quotient, quotient_beyond_int32; Q7.2's left-shift overflow: flag
 // left_shift_saturation; any test flagged policy) and the invalid tests (parameter
 // acceptance) are counted apart, so a backend that differs from a variant only there is still
 // named by it, with those differences listed.
