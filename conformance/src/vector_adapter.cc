@@ -396,6 +396,9 @@ Adapted adapt_deployed_requantize(const vectors::TestGroup& g, const vectors::Ve
   if (g.type == "FbgemmFloatBiasTest" || g.type == "Binary32FloatBiasTest") {
     throw NotApplicable{"float bias (SPEC Q11.10, Q20.3): the ABI's bias is int32"};
   }
+  if (g.type == "OneDnn3MatmulTest") {
+    throw NotApplicable{"oneDNN 3.x per-argument scales and float bias (SPEC Q20.3): no ABI selector"};
+  }
   if (g.type == "TvmFloatRequantizeTest") {
     throw NotApplicable{"TVM float qnn.requantize (SPEC Q11.11): no ABI selector"};
   }

@@ -117,6 +117,8 @@ const std::vector<FlagInfo>& all_flags() {
                                           "bits of m, which changes the rounded result."},
         {"reduced_multiplier_at_top", "Q11.2: m >= 0x7FFF0000 gives m15 = 0x7FFF (rounding "
                                       "would give 2^15, not an int16)."},
+        {"onednn3_scale_order_differs", "Q20.3: oneDNN 3.x's brgemm product fl32(Ssrc*Swei) and its "
+                                        "reference's two products give different outputs (a near-tie)."},
         {"fbgemm_bias_order_differs", "Q11.10: fl32(b / Sxw) and fl32(b * fl32(1/Sxw)) differ "
                                       "and so do the two FBGEMM bias orders' results."},
         {"tflite_armv7_rounds_up", "Q11.9: t = +-(0.5 - 2^-25); TFLite's 32-bit Arm quantize "

@@ -12,6 +12,7 @@
 #include "quantspec/reference/binary32_requantize.hpp"
 #include "quantspec/reference/deployed_requantize.hpp"
 #include "quantspec/reference/multiplier.hpp"
+#include "quantspec/reference/onednn3_requantize.hpp"
 #include "quantspec/reference/requantize.hpp"
 
 namespace quantspec::vectors::detail {
@@ -243,6 +244,94 @@ void add_fbgemm_groups(FileBuilder& file) {
   }
 }
 
+// SPEC Q20.3 oneDNN 3.x: the two orders of the per-argument scales (brgemm c = fl32(Ssrc*Swei)
+// against the reference's two products), on near-ties found by a search with the fast path
+// (the definition gives the expected outputs), the single-scale case, clamps, random cases.
+struct OneDnn3Case {
+  std::string comment;
+  std::vector<std::string> flags;
+  std::int64_t acc;
+  float src_scale, wei_scale, dst_scale, bias;
+  std::int32_t zero_point;  // int8 grid; the uint8 groups add 128
+};
+
+std::vector<OneDnn3Case> onednn3_cases() {
+  std::vector<OneDnn3Case> cases = {
+      {"near-tie: brgemm u = -69.4999924 -> -69, reference u = -69.5 -> -70 (test "
+       "OneDnn3Requantize.ScaleOrdersDifferOnANearTie)",
+       {"onednn3_scale_order_differs"}, -1114945, 0x1.010102p-8f, 0x1.24bff6p-9f, 0x1.333334p-3f, -0x1.7p-2f, -2},
+      {"near-tie: brgemm u = 98.5 -> 98, reference 98.5000153 -> 99", {"onednn3_scale_order_differs"}, 239449,
+       0x1.47ae14p-6f, 0x1.190cf4p-9f, 0x1.99999ap-4f, -0x1.cp-3f, -2},
+      {"Ssrc = Swei = 1: the single-scale pipeline, fl32(5.25 * 2) + 1 = 11.5 -> 12", {"tie_even_positive"}, 5, 1.0f,
+       1.0f, 0.5f, 0.25f, 1},
+      {"clamps high", {"clamp_high"}, 1000, 1.0f, 1.0f, 0.5f, 0.0f, 0},
+      {"clamps low", {"clamp_low"}, -1000, 1.0f, 1.0f, 0.5f, 0.0f, 0},
+      {"Ssrc*Swei underflows to 0 in brgemm: b / Sdst remains", {}, 1000, 0x1p-80f, 0x1p-80f, 0.5f, 1.0f, 0},
+      {"Sdst = 2^-140: fl32(1/Sdst) overflows (rejected)", {}, 10, 1.0f, 1.0f, 0x1p-140f, 0.0f, 0},
+  };
+  Rng rng(0x4f4e45444e4e33ULL);
+  int searched = 0;
+  for (int attempt = 0; attempt < 200000 && searched < 12; ++attempt) {
+    const float ss = rng.log_uniform_float(-9, -1), sw = rng.log_uniform_float(-10, -5),
+                sd = rng.log_uniform_float(-4, -1);
+    const float b = static_cast<float>(static_cast<double>(rng.uniform(-64, 64)) / 128.0);
+    const auto z = static_cast<std::int32_t>(rng.uniform(-5, 5));
+    const double k = static_cast<double>(rng.uniform(-100, 100)) + 0.5;
+    const double target = ((k - z) * static_cast<double>(sd) - b) / (static_cast<double>(ss) * static_cast<double>(sw));
+    if (std::fabs(target) > 1e8) continue;
+    const auto acc = static_cast<std::int32_t>(std::llround(target));
+    ref::OneDnn3RequantParams p;
+    p.src_scale = ss;
+    p.wei_scale = sw;
+    p.dst_scale = sd;
+    p.bias = b;
+    p.zero_point = z;
+    const std::int32_t brgemm = ref::onednn3_requantize_fast(acc, p);
+    p.order = ref::OneDnn3Order::reference;
+    if (brgemm == ref::onednn3_requantize_fast(acc, p)) continue;
+    cases.push_back({"searched near-tie #" + std::to_string(searched++), {"onednn3_scale_order_differs"}, acc, ss, sw,
+                     sd, b, z});
+  }
+  for (int i = 0; i < 12; ++i) {
+    const float ss = rng.log_uniform_float(-9, -1), sw = rng.log_uniform_float(-10, -5),
+                sd = rng.log_uniform_float(-4, -1);
+    const float b = static_cast<float>(static_cast<double>(rng.uniform(-256, 256)) / 128.0);
+    const auto z = static_cast<std::int32_t>(rng.uniform(-5, 5));
+    const double y = static_cast<double>(rng.uniform(-140, 140));  // the output before Zy
+    const auto acc = static_cast<std::int64_t>(std::llround((y * sd - b) / (static_cast<double>(ss) * sw)));
+    if (std::llabs(acc) > 2000000000LL) continue;
+    cases.push_back({"random #" + std::to_string(i), {"random"}, acc, ss, sw, sd, b, z});
+  }
+  return cases;
+}
+
+void add_onednn3_groups(FileBuilder& file) {
+  const std::vector<OneDnn3Case> cases = onednn3_cases();
+  for (const Bounds& b : {Bounds{-128, 127}, Bounds{0, 255}}) {
+    const std::int32_t shift = b.qmin == 0 ? 128 : 0;
+    for (const auto order : {ref::OneDnn3Order::brgemm, ref::OneDnn3Order::reference}) {
+      auto& group = file.group("OneDnn3MatmulTest", Json{{"order", ref::name(order)}},
+                               Json{{"qmin", b.qmin}, {"qmax", b.qmax}});
+      for (const auto& c : cases) {
+        ref::OneDnn3RequantParams p;
+        p.order = order;
+        p.src_scale = c.src_scale;
+        p.wei_scale = c.wei_scale;
+        p.dst_scale = c.dst_scale;
+        p.bias = c.bias;
+        p.zero_point = c.zero_point + shift;
+        p.qmin = static_cast<std::int32_t>(b.qmin);
+        p.qmax = static_cast<std::int32_t>(b.qmax);
+        group.add_computed(c.comment, c.flags,
+                           Json{{"acc", encode(Integer(c.acc))}, {"bias", encode(c.bias)},
+                                {"src_scale", encode(c.src_scale)}, {"wei_scale", encode(c.wei_scale)},
+                                {"dst_scale", encode(c.dst_scale)}, {"zero_point", p.zero_point}},
+                           [&]() { return Json{{"q", encode(ref::onednn3_requantize(Integer(c.acc), p))}}; });
+      }
+    }
+  }
+}
+
 // Cases at 8-bit outputs that tell int16x8_int64 (Q11.2: the multiplier rounded to 15 bits)
 // from single_round (all 31 bits): for TFLite-derived pairs of ordinary scales, the accumulator
 // closest to zero whose two results differ with |y| <= 127. The low 16 bits change the product
@@ -322,7 +411,12 @@ Json deployed_requantize_family() {
        "DeployedRequantizeTest groups with params case_set reduced_multiplier_at_8_bits (appended): "
        "TFLite-derived pairs of ordinary scales and the accumulators nearest zero where "
        "int16x8_int64's 15-bit multiplier and single_round's 31-bit one give different 8-bit "
-       "results, for every member."});
+       "results, for every member.",
+       "OneDnn3MatmulTest (SPEC Q20.3, oneDNN 3.x int8 matmul, appended): inputs acc, bias, "
+       "src_scale, wei_scale, dst_scale (binary32), zero_point; variant order brgemm "
+       "(t1 = fl32(fl32(acc)*fl32(Ssrc*Swei))) or reference (t1 = fl32(fl32(fl32(acc)*Ssrc)*Swei)); "
+       "then t2 = fl32(t1 + b), t3 = fl32(t2*fl32(1/Sdst)), u = fl32(t3 + Zy), q = "
+       "half_even(clamp(u, qmin, qmax))."});
   const std::int32_t half = 1 << 30;
   std::vector<Case> cases = {
       {"M = 1/16, acc = -1000: SQRDMULH gives -500, -500/8 = -62.5 ties up to -62 (Q7.2 "
@@ -424,6 +518,7 @@ Json deployed_requantize_family() {
         Json{{"qmin", bounds[0].qmin}, {"qmax", bounds[0].qmax}, {"case_set", "reduced_multiplier_at_8_bits"}});
     for (const auto& c : reduced) add_case(group, c, member, bounds[0]);
   }
+  add_onednn3_groups(file);  // Q20.3 oneDNN 3.x per-argument scales, appended
   file.set("indistinguishable", indistinguishable);
   return file.finish();
 }

@@ -11,6 +11,7 @@
 #include "quantspec/reference/deployed_quantize.hpp"
 #include "quantspec/reference/deployed_requantize.hpp"
 #include "quantspec/reference/edge_policy.hpp"
+#include "quantspec/reference/onednn3_requantize.hpp"
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/nonlinear.hpp"
 #include "quantspec/reference/numbers.hpp"
@@ -128,6 +129,9 @@ const std::map<std::string, Kinds>& algorithm_fields() {
         {"bias", FieldKind::binary32},
         {"act_times_w_scale", FieldKind::binary32},
         {"c_multiplier", FieldKind::binary32},
+        {"src_scale", FieldKind::binary32},  // Q20.3 OneDnn3MatmulTest
+        {"wei_scale", FieldKind::binary32},
+        {"dst_scale", FieldKind::binary32},
         {"fuse_relu", FieldKind::boolean},
         // Groups appended with the same bounds as earlier ones carry their own case set
         // (identify compares the groups of one type and params test by test).
@@ -401,6 +405,8 @@ std::string validate_name(const std::string& field, const Json& value) {
     } else if (field == "multiplier_from" && text != "binary32_scale" &&
                text != "exact_multiplier") {
       return "multiplier_from: one of binary32_scale exact_multiplier (got '" + text + "')";
+    } else if (field == "order") {  // Q20.3 OneDnn3MatmulTest
+      ref::parse_onednn3_order(text, field);
     } else if (field == "bias_order" && text != "divide" && text != "reciprocal") {
       return "bias_order: one of divide reciprocal (got '" + text + "')";
     } else if (field == "tflite_path" && text != "reference" && text != "neon_vcvtn" &&
