@@ -13,6 +13,15 @@
 namespace quantspec::vectors {
 namespace {
 
+// The backend answered an error for this test (it rejected the parameters).
+bool rejected(const Results& results, const std::string& algorithm, std::int64_t tc_id) {
+  const auto family = results.find(algorithm);
+  if (family == results.end()) return false;
+  const auto result = family->second.find(tc_id);
+  return result != family->second.end() && result->second.is_object() && result->second.contains("error");
+}
+
+
 // A tcId key is canonical decimal: digits only, no sign, no leading zero. "01" beside "1"
 // would otherwise be two keys for one test, one of them silently dropped.
 bool parse_tc_id(const std::string& text, std::int64_t& out) {
@@ -193,9 +202,11 @@ int check(const std::string& vectors_path, const std::string& results_path, std:
   std::ostream& errors = options.errors != nullptr ? *options.errors : out;
   std::vector<TestOutcome> outcomes;
   std::vector<VectorFile> files;
+  Results results;
   try {
     files = read_vectors(vectors_path);
-    outcomes = evaluate(files, read_results(results_path), results_path);
+    results = read_results(results_path);
+    outcomes = evaluate(files, results, results_path);
   } catch (const FormatError& e) {
     errors << "error: " << e.what() << "\n";
     return kExitMalformed;
@@ -233,7 +244,8 @@ int check(const std::string& vectors_path, const std::string& results_path, std:
       for (const auto& test : group.tests) {
         const Outcome o = outcomes[next++].outcome;
         if (o != Outcome::unexpected_pass && o != Outcome::unexpected_failure) continue;
-        const std::string kind = policy_kind(test);
+        std::string kind = policy_kind(test);
+        if (kind.empty() && rejected(results, file.algorithm, test.tc_id)) kind = "parameter_acceptance";
         if (kind.empty()) continue;
         ++policy_failures[kind];
         ++policy_failed;
@@ -285,7 +297,9 @@ std::vector<AlgorithmIdentification> identify_variants(const std::vector<VectorF
         VariantVerdict& verdict = id.verdicts[it->second];
         verdict.tests_run++;
         if (o.outcome == Outcome::unexpected_failure || o.outcome == Outcome::unexpected_pass) {
-          const std::string kind = policy_kind(group.tests[t]);
+          std::string kind = policy_kind(group.tests[t]);
+          // A valid test the backend rejected (it answered an error): parameter acceptance too.
+          if (kind.empty() && rejected(results, file.algorithm, o.tc_id)) kind = "parameter_acceptance";
           if (kind.empty()) verdict.mismatches.push_back(o.tc_id);
           else verdict.policy_mismatches[kind].push_back(o.tc_id);
         }

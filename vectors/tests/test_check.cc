@@ -247,6 +247,34 @@ TEST(Identify, NamesAWrappingLeftShiftDoubleRoundWithItsPolicyApart) {
   EXPECT_TRUE(found);
 }
 
+// A backend that rejects a valid parameter (XNNPACK's subnormal scales) answers an error for a
+// valid test: the whole-variant identify counts it as parameter acceptance, not arithmetic.
+TEST(Identify, ARejectedValidTestIsParameterAcceptance) {
+  const auto file = read_vector_file(std::string(QUANTSPEC_VECTORS_DIR) + "/dequantize.json");
+  Json per = Json::object();
+  std::int64_t rejected_id = -1;
+  for (const auto& g : file.groups) {
+    for (const auto& t : g.tests) {
+      if (t.result != Expectation::valid) continue;
+      if (rejected_id < 0 && t.has_flag("subnormal_scale")) {
+        rejected_id = t.tc_id;
+        per[std::to_string(t.tc_id)] = Json{{"error", "scale"}};
+      } else {
+        per[std::to_string(t.tc_id)] = t.expected;
+      }
+    }
+  }
+  ASSERT_GE(rejected_id, 0);
+  const auto identified =
+      identify_variants({file}, parse_results(Json{{"results", {{"dequantize", per}}}}, "in-memory"), "in-memory");
+  ASSERT_EQ(identified.size(), 1u);
+  ASSERT_FALSE(identified[0].verdicts.empty());
+  const VariantVerdict& v = identified[0].verdicts[0];
+  EXPECT_TRUE(v.mismatches.empty());
+  ASSERT_EQ(v.policy_mismatches.count("parameter_acceptance"), 1u);
+  EXPECT_EQ(v.policy_mismatches.at("parameter_acceptance"), std::vector<std::int64_t>{rejected_id});
+}
+
 }  // namespace
 
 // identify on fake_quant.json: two backends written here in host IEEE binary32, transcribing

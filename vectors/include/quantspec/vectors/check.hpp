@@ -66,8 +66,8 @@ int check(const std::string& vectors_path, const std::string& results_path, std:
 // Whole-variant identify (files without an operation model, SPEC Q20) judges a variant on its
 // arithmetic tests; the tests that decide a policy (SPEC Q10 edge policies: flags nan_input,
 // infinite_input, nan_quotient, infinite_quotient, quotient_beyond_int32; Q7.2's left-shift overflow: flag
-// left_shift_saturation; any test flagged policy) and the invalid tests (parameter
-// acceptance) are counted apart, so a backend that differs from a variant only there is still
+// left_shift_saturation; any test flagged policy), the invalid tests and the valid tests the
+// backend rejected (parameter acceptance) are counted apart, so a backend that differs from a variant only there is still
 // named by it, with those differences listed.
 struct VariantVerdict {
   std::string variant;
