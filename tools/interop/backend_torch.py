@@ -313,6 +313,22 @@ def dynamic_quantize(doc):
     return out, dis, binary64
 
 
+def dynamic_quantize_pytorch(doc):
+    """dynamic_quantize.json DynamicQuantizePytorchTest (SPEC Q17.5): quantize_per_tensor_dynamic
+    with the group's reduce_range; the binary64 q_scale reported as it is."""
+    out = {}
+    for group, test, ops in rows(doc, lambda g: g["type"] == "DynamicQuantizePytorchTest"):
+        x = torch.tensor([qv.f(v) for v in ops["x"]], dtype=torch.float32)
+        try:
+            q = torch.quantize_per_tensor_dynamic(x, torch.quint8, bool(ops["reduce_range"]))
+            s = q.q_scale()
+            out[test["tcId"]] = {"q_scale": qv.hex_float(s), "scale": qv.hex_float(float(np.float32(s))),
+                                 "zero_point": q.q_zero_point(), "q": q.int_repr().tolist()}
+        except RuntimeError as e:
+            out[test["tcId"]] = err(e)
+    return out
+
+
 def main(argv):
     if len(argv) != 3 or argv[1] in ("-h", "--help"):
         print(__doc__)
@@ -419,6 +435,14 @@ def main(argv):
                        "quantized/cpu/QuantUtils.h ChooseQuantizationParams"},
         r, d, "DynamicQuantizeLinearTest groups; the binary64 q_scale is reported rounded to binary32",
         binary64_scale=binary64)
+    torch.backends.quantized.engine = "onednn"  # the vectors' measured engine; qnnpack ignores reduce_range
+    add("quantize_per_tensor_dynamic (Q17.5 groups, engine onednn)", "dynamic_quantize",
+        "torch.quantize_per_tensor_dynamic(x, quint8, reduce_range)", {"dynamic": "pytorch"},
+        {"says": "min/max of x widened to contain 0, S = (max - min) / 255 (127 with reduce_range) in binary64, "
+                 "Z = nearbyint(-min / S) clamped, then quantize_per_tensor (SPEC Q17.5)",
+         "cite": SRC + " aten/src/ATen/native/quantized/QTensor.cpp quantize_per_tensor_dynamic + "
+                       "quantized/cpu/QuantUtils.h ChooseQuantizationParams"},
+        dynamic_quantize_pytorch(dyn), [], "DynamicQuantizePytorchTest groups (both reduce_range values)")
     doc = {"backend": "PyTorch", "version": torch.__version__, "operations": ops}
     with open(out_path, "w", encoding="utf-8") as fh:
         json.dump(doc, fh, indent=1, sort_keys=True)
