@@ -47,7 +47,13 @@ bool MultiplierShiftOk(uint32_t variant, int32_t multiplier, int32_t shift) {
     case QS_REQUANT_SINGLE_ROUND:
     case QS_REQUANT_RNDNU:
     case QS_REQUANT_RNDNA:
+    case QS_REQUANT_NEON_DOUBLE_ROUND:
+    case QS_REQUANT_DOUBLE_ROUND_WRAP:
       return multiplier >= 0 && shift >= -31 && shift <= 30;
+    case QS_REQUANT_INT16X8_INT64:  // SPEC Q11.2
+      return multiplier >= 0 && shift >= -31 && shift <= 7;
+    case QS_REQUANT_RNDNU16:  // SPEC Q11.8
+      return multiplier >= 0 && shift >= -31 && shift <= 8;
     case QS_REQUANT_TOSA_SINGLE:
     case QS_REQUANT_TOSA_DOUBLE:
       return multiplier >= 0 && shift >= 2 && shift <= 62;
@@ -66,8 +72,6 @@ qs_status CheckRequantSelectors(const qs_requantization& r) {
   }
   // IDEAL needs exact rational arithmetic per element; not provided by these kernels.
   if (r.variant == QS_REQUANT_IDEAL) return QS_VARIANT_NOT_SUPPORTED;
-  // The selectors appended in 9..12 (SPEC Q11 members, DOUBLE_ROUND_WRAP): not provided yet.
-  if (r.variant >= QS_REQUANT_NEON_DOUBLE_ROUND) return QS_VARIANT_NOT_SUPPORTED;
   // Q7: fixed-point pipelines add the zero point after rounding only.
   if (IsFixedPoint(r.variant) && r.zero_point_entry != QS_ZP_AFTER_ROUNDING) {
     return QS_BAD_PARAMETERS;

@@ -158,4 +158,43 @@ inline int32_t RequantizeFp32(int32_t acc, float scale, bool before_rounding, in
   return static_cast<int32_t>(std::nearbyint(v)) + zy;
 }
 
+// The requantization selectors appended in ABI version 1 (kernel_abi.h 9..12), from SPEC Q7.2
+// and Q11.1 / Q11.2 / Q11.8. Each returns y before Zy and the clamp.
+inline bool IsAppendedRequantVariant(uint32_t variant) {
+  return variant == QS_REQUANT_NEON_DOUBLE_ROUND || variant == QS_REQUANT_INT16X8_INT64 ||
+         variant == QS_REQUANT_RNDNU16 || variant == QS_REQUANT_DOUBLE_ROUND_WRAP;
+}
+
+inline int64_t RequantizeAppended(uint32_t variant, int32_t acc, int32_t multiplier, int32_t shift) {
+  const int left = shift > 0 ? shift : 0;
+  const int right = shift > 0 ? 0 : -shift;
+  switch (variant) {
+    case QS_REQUANT_DOUBLE_ROUND_WRAP: {  // Q7.2 with the left shift wrapping to int32
+      const auto x = static_cast<int32_t>(static_cast<uint32_t>(acc) << left);
+      return Rdbpot(Srdhm(x, multiplier), right);
+    }
+    case QS_REQUANT_NEON_DOUBLE_ROUND: {  // Q11.1: SSHL wraps, SQRDMULH, SRSHL ties up
+      const auto x = static_cast<int32_t>(static_cast<uint32_t>(acc) << left);
+      const int64_t h = Srdhm(x, multiplier);
+      return right == 0 ? h : (h + (int64_t{1} << (right - 1))) >> right;
+    }
+    case QS_REQUANT_INT16X8_INT64: {  // Q11.2: the 15-bit multiplier, one rounding, ties up
+      const int64_t m15 = multiplier < 0x7FFF0000 ? (int64_t{multiplier} + 32768) >> 16 : 0x7FFF;
+      const int total = 15 - shift;  // [8, 46]
+      return (int64_t{acc} * m15 + (int64_t{1} << (total - 1))) >> total;
+    }
+    default: {  // QS_REQUANT_RNDNU16, Q11.8
+      int64_t m15 = (int64_t{multiplier} + 32768) >> 16;
+      int p = shift;
+      if (m15 == 32768) {  // renormalised: 2^15 is not an int16
+        m15 = 16384;
+        p += 1;
+      }
+      int64_t x = p >= 0 ? int64_t{acc} * (int64_t{1} << p) : (int64_t{acc} + (int64_t{1} << (-p - 1))) >> -p;
+      x = x < -32768 ? -32768 : x > 32767 ? 32767 : x;
+      return (x * m15 + (int64_t{1} << 14)) >> 15;
+    }
+  }
+}
+
 }  // namespace quantspec::optimized::scalar

@@ -15,6 +15,7 @@
 
 #include "hwy/highway.h"
 #include "jobs.h"
+#include "scalar_semantics.h"
 
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
 #include <immintrin.h>
@@ -108,6 +109,18 @@ HWY_INLINE hn::Vec<DI> HighHalvesShiftedRight(DI di, V64 a_even, V64 a_odd,
 
 // Requantize dispatch over the variant families (requantize_*.cc). False: TOSA REQUIRE failed.
 inline bool RequantizeKernel(const RequantizeJob& job, const int32_t* in, void* out, size_t n) {
+  if (scalar::IsAppendedRequantVariant(job.variant)) {
+    // The selectors appended in 9..12: a per-element loop (exact; no SIMD path yet).
+    for (size_t i = 0; i < n; ++i) {
+      const size_t c = job.channels > 1 ? i % job.channels : 0;
+      const int64_t y = scalar::RequantizeAppended(job.variant, in[i], job.multipliers[c], job.shifts[c]) +
+                        job.output_zero_point;
+      const int64_t q = y < job.qmin ? job.qmin : y > job.qmax ? job.qmax : y;
+      if (job.output_type == QS_S8) static_cast<int8_t*>(out)[i] = static_cast<int8_t>(q);
+      else static_cast<uint8_t*>(out)[i] = static_cast<uint8_t>(q);
+    }
+    return true;
+  }
   switch (job.variant) {
     case QS_REQUANT_FP32:
       RequantizeFp32Kernel(job, in, out, n);
