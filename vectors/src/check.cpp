@@ -21,7 +21,6 @@ bool rejected(const Results& results, const std::string& algorithm, std::int64_t
   return result != family->second.end() && result->second.is_object() && result->second.contains("error");
 }
 
-
 // A tcId key is canonical decimal: digits only, no sign, no leading zero. "01" beside "1"
 // would otherwise be two keys for one test, one of them silently dropped.
 bool parse_tc_id(const std::string& text, std::int64_t& out) {
@@ -288,22 +287,43 @@ std::vector<AlgorithmIdentification> identify_variants(const std::vector<VectorF
     AlgorithmIdentification id;
     id.algorithm = file.algorithm;
     std::map<std::string, std::size_t> index;
+    // Per verdict: valid tests the backend rejected with an error, and arithmetic tests it got
+    // right. A rejection is parameter acceptance only beside some right arithmetic result, so a
+    // backend that rejects everything is named by no variant.
+    std::vector<std::vector<std::int64_t>> rejected_valid;
+    std::vector<std::int64_t> arithmetic_matched;
     for (const auto& group : file.groups) {
       for (std::size_t t = 0; t < group.tests.size(); ++t) {
         const TestOutcome& o = outcomes[next++];
         if (o.outcome == Outcome::not_run) continue;
         auto [it, inserted] = index.emplace(o.variant, id.verdicts.size());
-        if (inserted) id.verdicts.push_back({o.variant, 0, {}});
+        if (inserted) {
+          id.verdicts.push_back({o.variant, 0, {}});
+          rejected_valid.emplace_back();
+          arithmetic_matched.push_back(0);
+        }
         VariantVerdict& verdict = id.verdicts[it->second];
         verdict.tests_run++;
+        const std::string kind = policy_kind(group.tests[t]);
         if (o.outcome == Outcome::unexpected_failure || o.outcome == Outcome::unexpected_pass) {
-          std::string kind = policy_kind(group.tests[t]);
-          // A valid test the backend rejected (it answered an error): parameter acceptance too.
-          if (kind.empty() && rejected(results, file.algorithm, o.tc_id)) kind = "parameter_acceptance";
-          if (kind.empty()) verdict.mismatches.push_back(o.tc_id);
-          else verdict.policy_mismatches[kind].push_back(o.tc_id);
+          if (!kind.empty()) {
+            verdict.policy_mismatches[kind].push_back(o.tc_id);
+          } else if (rejected(results, file.algorithm, o.tc_id)) {
+            rejected_valid[it->second].push_back(o.tc_id);  // decided after the loop
+          } else {
+            verdict.mismatches.push_back(o.tc_id);
+          }
+        } else if (kind.empty()) {
+          ++arithmetic_matched[it->second];
         }
       }
+    }
+    for (std::size_t v = 0; v < id.verdicts.size(); ++v) {
+      if (rejected_valid[v].empty()) continue;
+      auto& into = arithmetic_matched[v] > 0 ? id.verdicts[v].policy_mismatches["parameter_acceptance"]
+                                             : id.verdicts[v].mismatches;
+      into.insert(into.end(), rejected_valid[v].begin(), rejected_valid[v].end());
+      std::sort(into.begin(), into.end());
     }
     identified.push_back(std::move(id));
   }

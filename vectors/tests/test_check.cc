@@ -273,6 +273,16 @@ TEST(Identify, ARejectedValidTestIsParameterAcceptance) {
   EXPECT_TRUE(v.mismatches.empty());
   ASSERT_EQ(v.policy_mismatches.count("parameter_acceptance"), 1u);
   EXPECT_EQ(v.policy_mismatches.at("parameter_acceptance"), std::vector<std::int64_t>{rejected_id});
+  // A backend that rejects every valid test is named by no variant (no right arithmetic result).
+  Json all_rejected = Json::object();
+  for (const auto& g : file.groups) {
+    for (const auto& t : g.tests) {
+      if (t.result == Expectation::valid) all_rejected[std::to_string(t.tc_id)] = Json{{"error", "scale"}};
+    }
+  }
+  const auto none = identify_variants(
+      {file}, parse_results(Json{{"results", {{"dequantize", all_rejected}}}}, "in-memory"), "in-memory");
+  for (const VariantVerdict& verdict : none[0].verdicts) EXPECT_FALSE(verdict.mismatches.empty()) << verdict.variant;
 }
 
 }  // namespace
