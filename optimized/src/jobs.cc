@@ -79,6 +79,33 @@ qs_status CheckRequantSelectors(const qs_requantization& r) {
   return QS_OK;
 }
 
+// SPEC Q11.2 / Q11.8: the 15-bit multiplier, round(m / 2^16), for int16x8_int64 capped at
+// 2^15 - 1 (m >= 0x7FFF0000), for rndnu16 renormalised (2^15 is not an int16: 2^14, and the
+// pre-shift one larger). Replaces the job's multiplier and shift pointers by derived ones.
+void DeriveReducedMultipliers(const int32_t* multipliers, const int32_t* shifts, size_t channels,
+                              RequantizeJob* job) {
+  job->derived.resize(2 * channels);
+  int32_t* m15 = job->derived.data();
+  int32_t* derived_shift = m15 + channels;
+  for (size_t c = 0; c < channels; ++c) {
+    const auto rounded = static_cast<int32_t>((int64_t{multipliers[c]} + (1 << 15)) >> 16);
+    if (job->variant == QS_REQUANT_INT16X8_INT64) {
+      m15[c] = multipliers[c] < 0x7FFF0000 ? rounded : 0x7FFF;
+      derived_shift[c] = shifts[c] + 16;  // single_round's total 31 - (shift + 16) = 15 - shift
+    } else {
+      const bool renormalised = rounded == (1 << 15);
+      m15[c] = renormalised ? (1 << 14) : rounded;
+      derived_shift[c] = renormalised ? shifts[c] + 1 : shifts[c];
+    }
+  }
+  job->multipliers = m15;
+  job->shifts = derived_shift;
+}
+
+bool ReadsReducedMultiplier(uint32_t variant) {
+  return variant == QS_REQUANT_INT16X8_INT64 || variant == QS_REQUANT_RNDNU16;
+}
+
 // Value checks of the multiplier data; fills the job's parameter pointers.
 qs_status CheckRequantValues(const qs_requantization& r, bool per_channel, size_t channels,
                              RequantizeJob* job) {
@@ -95,6 +122,7 @@ qs_status CheckRequantValues(const qs_requantization& r, bool per_channel, size_
     job->shifts = &r.shift;
     job->scales = &r.scale;
     job->channels = 1;
+    if (ReadsReducedMultiplier(r.variant)) DeriveReducedMultipliers(&r.multiplier, &r.shift, 1, job);
     return QS_OK;
   }
   if (channels == 0) return QS_BAD_PARAMETERS;
@@ -115,6 +143,9 @@ qs_status CheckRequantValues(const qs_requantization& r, bool per_channel, size_
   job->shifts = fp32 ? nullptr : r.shifts;
   job->scales = fp32 ? r.scales : nullptr;
   job->channels = channels;
+  if (ReadsReducedMultiplier(r.variant)) {
+    DeriveReducedMultipliers(r.multipliers, r.shifts, channels, job);
+  }
   return QS_OK;
 }
 

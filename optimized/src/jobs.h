@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "quantspec/kernel_abi.h"
 
@@ -44,6 +45,13 @@ struct RequantizeJob {
   const int32_t* shifts;
   const float* scales;
   size_t channels;
+  // int16x8_int64 and rndnu16 (SPEC Q11.2 / Q11.8) read a 15-bit multiplier m15 derived from
+  // each channel's multiplier; it is derived here once per call, not per element. For them
+  // `multipliers` points at the m15 values and `shifts` at the kernels' shifts: int16x8_int64
+  // runs as single_round with (m15, shift + 16) (the same total shift 15 - shift),
+  // rndnu16 gets its pre-shift p (shift + 1 where m15 renormalises). Owned by the job: a job
+  // is built in place and never copied.
+  std::vector<int32_t> derived;
 };
 
 // Q5.

@@ -158,6 +158,16 @@ inline int32_t RequantizeFp32(int32_t acc, float scale, bool before_rounding, in
   return static_cast<int32_t>(std::nearbyint(v)) + zy;
 }
 
+// Q11.8 rndnu16 from its derived parameters (jobs.cc): the 15-bit multiplier m15 in
+// [0, 2^15 - 1] and the pre-shift p in [-31, 9]. Rounding shift right (ties up) or shift left,
+// saturated to int16, then the 16-bit rounding doubling high multiply. y before Zy.
+inline int64_t RequantizeRndnu16Reduced(int32_t acc, int32_t m15, int p) {
+  int64_t x = p >= 0 ? int64_t{acc} * (int64_t{1} << p)
+                     : (int64_t{acc} + (int64_t{1} << (-p - 1))) >> -p;
+  x = x < -32768 ? -32768 : x > 32767 ? 32767 : x;
+  return (x * m15 + (int64_t{1} << 14)) >> 15;
+}
+
 // The requantization selectors appended in ABI version 1 (kernel_abi.h 9..12), from SPEC Q7.2
 // and Q11.1 / Q11.2 / Q11.8. Each returns y before Zy and the clamp.
 inline bool IsAppendedRequantVariant(uint32_t variant) {
@@ -184,15 +194,13 @@ inline int64_t RequantizeAppended(uint32_t variant, int32_t acc, int32_t multipl
       return (int64_t{acc} * m15 + (int64_t{1} << (total - 1))) >> total;
     }
     default: {  // QS_REQUANT_RNDNU16, Q11.8
-      int64_t m15 = (int64_t{multiplier} + 32768) >> 16;
+      int32_t m15 = static_cast<int32_t>((int64_t{multiplier} + 32768) >> 16);
       int p = shift;
       if (m15 == 32768) {  // renormalised: 2^15 is not an int16
         m15 = 16384;
         p += 1;
       }
-      int64_t x = p >= 0 ? int64_t{acc} * (int64_t{1} << p) : (int64_t{acc} + (int64_t{1} << (-p - 1))) >> -p;
-      x = x < -32768 ? -32768 : x > 32767 ? 32767 : x;
-      return (x * m15 + (int64_t{1} << 14)) >> 15;
+      return RequantizeRndnu16Reduced(acc, m15, p);
     }
   }
 }

@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "quantspec/kernel_abi.h"
 #include "quantspec/optimized.h"
+#include "quantspec/reference/deployed_requantize.hpp"
 
 namespace {
 
@@ -731,3 +732,321 @@ TEST(OptimizedTables, LargeQuantizeAndRequantizeOutputsMatchTheModel) {
 }
 
 }  // namespace
+
+// ---- the deployed members of SPEC Q11 (kernel ABI selectors 9..11) against the reference ----
+// Expected values: ref::FastDeployedRequantizer (the int64 fast path the reference proves equal
+// to its definition), and on a subset ref::deployed_requantize (the definition) itself.
+namespace deployed {
+
+namespace ref = quantspec::ref;
+
+struct Member {
+  uint32_t variant;
+  ref::DeployedRequant member;
+  int32_t min_shift;
+  int32_t max_shift;
+};
+const Member kMembers[] = {
+    {QS_REQUANT_NEON_DOUBLE_ROUND, ref::DeployedRequant::neon_double_round, -31, 30},
+    {QS_REQUANT_INT16X8_INT64, ref::DeployedRequant::int16x8_int64, -31, 7},
+    {QS_REQUANT_RNDNU16, ref::DeployedRequant::rndnu16, -31, 8},
+};
+
+ref::DeployedRequantParams RefParams(const Member& m, int32_t multiplier, int32_t shift,
+                                     int32_t zy, int32_t qmin, int32_t qmax) {
+  ref::DeployedRequantParams r;
+  r.member = m.member;
+  r.multiplier = multiplier;
+  r.shift = shift;
+  r.zero_point = zy;
+  r.qmin = qmin;
+  r.qmax = qmax;
+  return r;
+}
+
+// Accumulators at the edges of all three members: ties of every rounding shift
+// +-(2k+1) * 2^(j-1), their neighbours, powers of two (neon's wrapping left shift: 2^29 at
+// shift 3 wraps to INT32_MIN), rndnu16's int16 saturation of the pre-shift (+-32767.5 * 2^r
+// and around), the int32 ends, and random values of every magnitude.
+std::vector<int32_t> EdgeAccumulators(std::mt19937& rng, size_t count) {
+  std::vector<int32_t> acc;
+  acc.reserve(count);
+  std::uniform_int_distribution<int> kind(0, 6);
+  while (acc.size() < count) {
+    const int j = static_cast<int>(rng() % 32);
+    const int sign = (rng() & 1) ? -1 : 1;
+    const int64_t k = rng() % 5;
+    int64_t v = 0;
+    switch (kind(rng)) {
+      case 0:  // a tie of the shift by j
+        v = sign * (2 * k + 1) * (int64_t{1} << (j > 0 ? j - 1 : 0));
+        break;
+      case 1:  // a tie's neighbour
+        v = sign * (2 * k + 1) * (int64_t{1} << (j > 0 ? j - 1 : 0)) + ((rng() & 1) ? 1 : -1);
+        break;
+      case 2:  // powers of two and their neighbours
+        v = sign * (int64_t{1} << (j < 31 ? j : 30)) + static_cast<int>(rng() % 3) - 1;
+        break;
+      case 3:  // around the int16 bounds of rndnu16's pre-shift, scaled by 2^r
+        v = (sign * 65535 + static_cast<int>(rng() % 3) - 1) * (int64_t{1} << (j % 17)) / 2;
+        break;
+      case 4: {
+        const int64_t ends[] = {INT32_MIN, INT32_MAX, INT32_MIN + 1, INT32_MAX - 1, 0, 1, -1,
+                                1 << 29, -(1 << 29), (1 << 29) - 1, 1 << 30, -(1 << 30)};
+        v = ends[rng() % 12];
+        break;
+      }
+      default:
+        v = static_cast<int32_t>(rng()) >> (rng() % 32);
+        break;
+    }
+    if (v >= INT32_MIN && v <= INT32_MAX) acc.push_back(static_cast<int32_t>(v));
+  }
+  return acc;
+}
+
+// (multiplier, shift) pairs per member: both shift ends, the 15-bit multiplier's boundaries
+// (0x7FFF0000 caps int16x8_int64's m15; 0x7FFF8000 renormalises rndnu16's to 2^14 with p + 1),
+// neon's wrapping left shifts, and ordinary multipliers < 1.
+std::vector<std::pair<int32_t, int32_t>> Cases(const Member& m) {
+  std::vector<std::pair<int32_t, int32_t>> cases = {
+      {1 << 30, 0},       {INT32_MAX, 0},          {1518500250, -9},     {1073741825, -1},
+      {0, 0},             {INT32_MAX, m.min_shift}, {INT32_MAX, m.max_shift},
+      {1 << 30, m.max_shift}, {1234567890, m.min_shift}, {0x7FFF8000, -5}, {0x7FFF7FFF, -5},
+      {0x7FFF0000, m.max_shift}, {0x7FFEFFFF, m.max_shift}, {0x7FFF8000, m.max_shift},
+      {32768, 0},         {32767, 3},              {1999999999, -20},    {1 << 30, 3},
+  };
+  return cases;
+}
+
+int32_t Expected(const ref::FastDeployedRequantizer& fast, int32_t acc) { return fast(acc); }
+
+}  // namespace deployed
+
+TEST(OptimizedTables, DeployedRequantizeMatchesReferenceOnEdgesLengthsAndAlignments) {
+  using namespace deployed;
+  std::mt19937 rng(11);
+  for (const auto& [name, table] : Tables()) {
+    for (const Member& member : kMembers) {
+      for (const auto& [mult, shift] : Cases(member)) {
+        for (uint32_t type : {QS_S8, QS_U8}) {
+          const int32_t zy = type == QS_S8 ? -3 : 130;
+          const int32_t qmin = type == QS_S8 ? -128 : 0;
+          const int32_t qmax = type == QS_S8 ? 127 : 255;
+          const ref::FastDeployedRequantizer fast(RefParams(member, mult, shift, zy, qmin, qmax));
+          qs_requantize_params p{};
+          p.requant.variant = member.variant;
+          p.requant.zero_point_entry = QS_ZP_AFTER_ROUNDING;
+          p.requant.multiplier = mult;
+          p.requant.shift = shift;
+          p.requant.output_zero_point = zy;
+          p.output_type = type;
+          p.qmin = qmin;
+          p.qmax = qmax;
+          // Every length 0..67 at every input and output misalignment (offsets 0..3).
+          for (size_t n = 0; n <= 67; ++n) {
+            const size_t in_offset = n % 4, out_offset = (n / 4) % 4;
+            const std::vector<int32_t> values = EdgeAccumulators(rng, n);
+            std::vector<int32_t> in_storage(n + 4);
+            std::copy(values.begin(), values.end(), in_storage.begin() + in_offset);
+            std::vector<uint8_t> out_storage(n + 5, 0xCD);
+            const int32_t* in = in_storage.data() + in_offset;
+            uint8_t* out = out_storage.data() + out_offset;
+            ASSERT_EQ(table->requantize(&p, n ? in : nullptr, n ? out : nullptr, n), QS_OK)
+                << name << " variant=" << member.variant;
+            for (size_t i = 0; i < out_offset; ++i) ASSERT_EQ(out_storage[i], 0xCD);
+            ASSERT_EQ(out[n], 0xCD) << name;
+            for (size_t i = 0; i < n; ++i) {
+              const int32_t got = type == QS_S8 ? static_cast<int8_t>(out[i]) : out[i];
+              ASSERT_EQ(got, Expected(fast, in[i]))
+                  << name << " variant=" << member.variant << " mult=" << mult
+                  << " shift=" << shift << " type=" << type << " acc=" << in[i] << " n=" << n
+                  << " i=" << i;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(OptimizedTables, DeployedRequantizeNamedEdgesMatchTheDefinition) {
+  using namespace deployed;
+  struct Named {
+    const Member& member;
+    int32_t multiplier, shift, acc;
+    const char* what;
+  };
+  const Named named[] = {
+      {kMembers[0], 1 << 30, 3, 1 << 29, "neon: 2^29 << 3 wraps to INT32_MIN"},
+      {kMembers[0], 1 << 30, 3, (1 << 28) + 1, "neon: wraps to -2^31 + 8"},
+      {kMembers[0], 1 << 30, -2, 4, "neon: final tie 0.5 -> 1 (ties up)"},
+      {kMembers[0], 1 << 30, -2, -4, "neon: final tie -0.5 -> 0 (ties up, not away)"},
+      {kMembers[0], 1 << 30, -2, -12, "neon: final tie -1.5 -> -1"},
+      {kMembers[1], 0x7FFF8000, -5, 1 << 20, "int16x8: m15 capped at 0x7FFF"},
+      {kMembers[1], 1 << 30, -1, -3, "int16x8: tie -1.5 -> -1 (ties up)"},
+      {kMembers[1], INT32_MAX, 7, 1 << 18, "int16x8: y beyond int8 at total shift 8"},
+      {kMembers[2], 0x7FFF8000, 0, 16384, "rndnu16: m15 renormalised to 2^14, p + 1"},
+      {kMembers[2], 1 << 30, 8, 200, "rndnu16: 200 << 8 saturates to int16"},
+      {kMembers[2], 1 << 30, -3, -12, "rndnu16: pre-shift tie -1.5 -> -1"},
+      {kMembers[2], 1 << 30, 0, -32769, "rndnu16: -32769 saturates to int16"},
+  };
+  for (const auto& [name, table] : Tables()) {
+    for (const Named& c : named) {
+      for (int32_t zy : {0, -100}) {
+        const auto params = RefParams(c.member, c.multiplier, c.shift, zy, -128, 127);
+        const auto want = static_cast<int32_t>(ref::deployed_requantize(ref::Integer(c.acc), params));
+        ASSERT_EQ(ref::FastDeployedRequantizer(params)(c.acc), want) << c.what;
+        qs_requantize_params p{};
+        p.requant.variant = c.member.variant;
+        p.requant.multiplier = c.multiplier;
+        p.requant.shift = c.shift;
+        p.requant.output_zero_point = zy;
+        p.output_type = QS_S8;
+        p.qmin = -128;
+        p.qmax = 127;
+        // One vector's worth and more, so the SIMD body (not only the tail) computes it.
+        std::vector<int32_t> acc(67, c.acc);
+        std::vector<int8_t> out(67);
+        ASSERT_EQ(table->requantize(&p, acc.data(), out.data(), acc.size()), QS_OK);
+        for (size_t i = 0; i < out.size(); ++i) {
+          ASSERT_EQ(out[i], want) << name << ": " << c.what << " zy=" << zy << " i=" << i;
+        }
+      }
+    }
+  }
+}
+
+TEST(OptimizedTables, DeployedRequantizePerChannelAndLinearMatchReference) {
+  using namespace deployed;
+  std::mt19937 rng(12);
+  for (const auto& [name, table] : Tables()) {
+    for (const Member& member : kMembers) {
+      for (size_t channels : {1u, 3u, 16u, 67u, 100u}) {
+        std::vector<int32_t> mult(channels), shift(channels);
+        const int32_t special_mults[] = {0x7FFF8000, 0x7FFF0000, INT32_MAX, 0, 1 << 30};
+        for (size_t c = 0; c < channels; ++c) {
+          mult[c] = c % 7 == 0 ? special_mults[(c / 7) % 5]
+                               : static_cast<int32_t>(rng() % (uint32_t{1} << 31));
+          const int32_t span = member.max_shift - member.min_shift + 1;
+          shift[c] = c % 5 == 1 ? member.min_shift
+                     : c % 5 == 2 ? member.max_shift
+                                  : member.min_shift + static_cast<int32_t>(rng() % span);
+        }
+        for (size_t n : {channels, 3 * channels + 5, size_t{400}}) {
+          const std::vector<int32_t> acc = EdgeAccumulators(rng, n);
+          qs_requantize_params p{};
+          p.requant.variant = member.variant;
+          p.requant.multipliers = mult.data();
+          p.requant.shifts = shift.data();
+          p.requant.output_zero_point = 7;
+          p.output_type = QS_S8;
+          p.qmin = -100;
+          p.qmax = 120;
+          p.channels = channels;
+          std::vector<int8_t> out(n);
+          ASSERT_EQ(table->requantize_per_channel(&p, acc.data(), out.data(), n), QS_OK);
+          for (size_t i = 0; i < n; ++i) {
+            const size_t c = i % channels;
+            const ref::FastDeployedRequantizer fast(
+                RefParams(member, mult[c], shift[c], 7, -100, 120));
+            ASSERT_EQ(out[i], fast(acc[i])) << name << " variant=" << member.variant
+                                            << " channels=" << channels << " mult=" << mult[c]
+                                            << " shift=" << shift[c] << " acc=" << acc[i];
+          }
+        }
+      }
+      // linear and linear_packed, per tensor and per channel (channel = output column).
+      const size_t m = 5, n = 37, k = 29;
+      std::vector<int8_t> a(m * k), w(n * k);
+      std::vector<int32_t> zw(n, 0), bias(n), mult(n), shift(n);
+      for (auto& v : a) v = static_cast<int8_t>(rng());
+      for (auto& v : w) v = static_cast<int8_t>(rng());
+      for (auto& v : bias) v = static_cast<int32_t>(rng() % 200001) - 100000;
+      for (size_t c = 0; c < n; ++c) {
+        mult[c] = static_cast<int32_t>(rng() % (uint32_t{1} << 31));
+        shift[c] = member.min_shift + 20 + static_cast<int32_t>(c % 8);  // within every range
+      }
+      std::vector<int32_t> acc(m * n);
+      std::vector<uint8_t> a_bytes(a.begin(), a.end());
+      ModelGemm(QS_S8, a_bytes, 0, w, zw, bias, m, n, k, acc);
+      qs_gemm_params pack{};
+      pack.bias = bias.data();
+      qs_packed_weights* packed = nullptr;
+      ASSERT_EQ(table->pack_weights(&pack, w.data(), k, n, k, &packed), QS_OK);
+      for (uint32_t per_channel : {0u, 1u}) {
+        qs_linear_params p{};
+        p.gemm.a_type = QS_S8;
+        p.gemm.bias = bias.data();
+        p.requant.variant = member.variant;
+        p.requant.multiplier = mult[0];
+        p.requant.shift = shift[0];
+        p.requant.multipliers = mult.data();
+        p.requant.shifts = shift.data();
+        p.requant.output_zero_point = -2;
+        p.per_channel = per_channel;
+        p.output_type = QS_S8;
+        p.act_min = -128;
+        p.act_max = 127;
+        std::vector<int8_t> out(m * n), out_packed(m * n);
+        ASSERT_EQ(table->linear(&p, a.data(), k, w.data(), k, out.data(), n, m, n, k), QS_OK);
+        ASSERT_EQ(table->linear_packed(&p, a.data(), k, packed, out_packed.data(), n, m), QS_OK);
+        for (size_t i = 0; i < m * n; ++i) {
+          const size_t c = per_channel ? i % n : 0;
+          const ref::FastDeployedRequantizer fast(
+              RefParams(member, mult[c], shift[c], -2, -128, 127));
+          ASSERT_EQ(out[i], fast(acc[i])) << name << " linear variant=" << member.variant
+                                          << " per_channel=" << per_channel << " i=" << i;
+          ASSERT_EQ(out_packed[i], out[i]) << name << " linear_packed i=" << i;
+        }
+      }
+      table->release_packed(packed);
+    }
+  }
+}
+
+TEST(OptimizedTables, DeployedRequantizeOutOfRangeParametersAreBad) {
+  using namespace deployed;
+  for (const auto& [name, table] : Tables()) {
+    for (const Member& member : kMembers) {
+      auto status = [&](int32_t mult, int32_t shift, uint32_t entry) {
+        qs_requantize_params p{};
+        p.requant.variant = member.variant;
+        p.requant.zero_point_entry = entry;
+        p.requant.multiplier = mult;
+        p.requant.shift = shift;
+        p.output_type = QS_S8;
+        p.qmin = -128;
+        p.qmax = 127;
+        const int32_t acc[3] = {1, 2, 3};
+        int8_t out[3];
+        return table->requantize(&p, acc, out, 3);
+      };
+      auto per_channel_status = [&](int32_t bad_shift) {
+        const int32_t mult[3] = {1 << 30, 1 << 30, 1 << 30};
+        const int32_t shift[3] = {0, bad_shift, 0};
+        qs_requantize_params p{};
+        p.requant.variant = member.variant;
+        p.requant.multipliers = mult;
+        p.requant.shifts = shift;
+        p.output_type = QS_S8;
+        p.qmin = -128;
+        p.qmax = 127;
+        p.channels = 3;
+        const int32_t acc[3] = {1, 2, 3};
+        int8_t out[3];
+        return table->requantize_per_channel(&p, acc, out, 3);
+      };
+      const uint32_t after = QS_ZP_AFTER_ROUNDING;
+      EXPECT_EQ(status(INT32_MAX, member.max_shift, after), QS_OK) << name;
+      EXPECT_EQ(status(0, member.min_shift, after), QS_OK) << name;
+      EXPECT_EQ(status(1 << 30, member.max_shift + 1, after), QS_BAD_PARAMETERS) << name;
+      EXPECT_EQ(status(1 << 30, member.min_shift - 1, after), QS_BAD_PARAMETERS) << name;
+      EXPECT_EQ(status(-1, 0, after), QS_BAD_PARAMETERS) << name;
+      EXPECT_EQ(status(1 << 30, 0, QS_ZP_BEFORE_ROUNDING), QS_BAD_PARAMETERS) << name;
+      EXPECT_EQ(per_channel_status(member.max_shift), QS_OK) << name;
+      EXPECT_EQ(per_channel_status(member.max_shift + 1), QS_BAD_PARAMETERS) << name;
+      EXPECT_EQ(per_channel_status(member.min_shift - 1), QS_BAD_PARAMETERS) << name;
+    }
+  }
+}

@@ -39,7 +39,10 @@ void RequantizeFp32Kernel(const RequantizeJob& job, const int32_t* in, void* out
 // requantize_double_round.cc (Q7 double_round)
 void RequantizeDoubleRoundKernel(const RequantizeJob& job, const int32_t* in, void* out,
                                  size_t n);
-// requantize_single_shift.cc (Q7 single_round, rndnu, rndna, tosa_*). False: a TOSA REQUIRE
+// requantize_deployed.cc (Q11.1 neon_double_round, Q11.8 rndnu16 on the job's derived m15, p)
+void RequantizeDeployedKernel(const RequantizeJob& job, const int32_t* in, void* out, size_t n);
+// requantize_single_shift.cc (Q7 single_round, rndnu, rndna, tosa_*; Q11.2 int16x8_int64 as
+// single_round on the job's derived m15 and shift + 16). False: a TOSA REQUIRE
 // on the input failed.
 bool RequantizeSingleShiftKernel(const RequantizeJob& job, const int32_t* in, void* out,
                                  size_t n);
@@ -109,8 +112,8 @@ HWY_INLINE hn::Vec<DI> HighHalvesShiftedRight(DI di, V64 a_even, V64 a_odd,
 
 // Requantize dispatch over the variant families (requantize_*.cc). False: TOSA REQUIRE failed.
 inline bool RequantizeKernel(const RequantizeJob& job, const int32_t* in, void* out, size_t n) {
-  if (scalar::IsAppendedRequantVariant(job.variant)) {
-    // The selectors appended in 9..12: a per-element loop (exact; no SIMD path yet).
+  if (job.variant == QS_REQUANT_DOUBLE_ROUND_WRAP) {
+    // Q7.2's wrapping member: a per-element loop (exact; no SIMD path yet).
     for (size_t i = 0; i < n; ++i) {
       const size_t c = job.channels > 1 ? i % job.channels : 0;
       const int64_t y = scalar::RequantizeAppended(job.variant, in[i], job.multipliers[c], job.shifts[c]) +
@@ -128,7 +131,11 @@ inline bool RequantizeKernel(const RequantizeJob& job, const int32_t* in, void* 
     case QS_REQUANT_DOUBLE_ROUND:
       RequantizeDoubleRoundKernel(job, in, out, n);
       return true;
-    default:
+    case QS_REQUANT_NEON_DOUBLE_ROUND:
+    case QS_REQUANT_RNDNU16:
+      RequantizeDeployedKernel(job, in, out, n);
+      return true;
+    default:  // int16x8_int64 included, as single_round on the job's derived parameters
       return RequantizeSingleShiftKernel(job, in, out, n);
   }
 }

@@ -31,8 +31,11 @@ bool RequantizeSingleShiftKernel(const RequantizeJob& job, const int32_t* in, vo
   for (size_t i = 0; i < n; ++i) {
     const size_t c = i % job.channels;
     ok = ok && scalar::TosaInputOk(job.variant, in[i], job.shifts[c]);
+    // int16x8_int64's job holds (m15, shift + 16): single_round's arithmetic (jobs.cc).
+    const uint32_t variant =
+        job.variant == QS_REQUANT_INT16X8_INT64 ? uint32_t{QS_REQUANT_SINGLE_ROUND} : job.variant;
     const int64_t y =
-        scalar::RequantizeSingleShift(job.variant, in[i], job.multipliers[c], job.shifts[c]);
+        scalar::RequantizeSingleShift(variant, in[i], job.multipliers[c], job.shifts[c]);
     const int32_t lo = job.qmin - job.output_zero_point;
     const int32_t hi = job.qmax - job.output_zero_point;
     const int32_t q = scalar::Clamp(y, lo, hi) + job.output_zero_point;
@@ -341,6 +344,7 @@ bool RequantizeSingleShiftKernel(const RequantizeJob& job, const int32_t* in, vo
     case QS_REQUANT_SINGLE_ROUND:
       return Run<QS_REQUANT_SINGLE_ROUND>(job, in, out, n);
     case QS_REQUANT_RNDNU:  // same arithmetic; differs from single_round only in derivation
+    case QS_REQUANT_INT16X8_INT64:  // Q11.2 on the job's (m15, shift + 16): total 15 - shift
       return Run<QS_REQUANT_SINGLE_ROUND>(job, in, out, n);
     case QS_REQUANT_RNDNA:
       return Run<QS_REQUANT_RNDNA>(job, in, out, n);

@@ -1,0 +1,182 @@
+// Requantize, the deployed members of SPEC.md Q11 that need their own arithmetic
+// (int16x8_int64 is single_round on derived parameters: requantize_single_shift.cc):
+//   neon_double_round (Q11.1): x = wrap32(acc * 2^left)        left = max(shift, 0) (SSHL)
+//                              h = SRDHM(x, multiplier)         ties toward +inf (SQRDMULH)
+//                              y = (h + 2^(r-1)) >> r           r = max(-shift, 0), ties toward
+//                                                               +inf (SRSHL), not away from zero
+//   rndnu16 (Q11.8), on the job's derived (m15, p) (jobs.cc):
+//                              x = sat16(acc >> -p rounded ties up, or acc * 2^p)
+//                              y = (x * m15 + 2^14) >> 15
+// then q = clamp(y + Zy, qmin, qmax) by the narrower (narrow_store-inl.h).
+// As in requantize_double_round.cc, SRDHM is floor((x * m + 2^30) / 2^31) (multiplier >= 0), and
+// since floor((floor(a / 2^31) + c) / 2^r) = floor((a + c * 2^31) / 2^(31 + r)), neon's two
+// roundings, both ties up, are one: y = (x * m + 2^30 + [r > 0] * 2^(30 + r)) >> (31 + r).
+// That is exact (|x * m| < 2^62, so the sum stays below 2^63) and y fits in int32.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/requantize_deployed.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+
+#include "hwy/highway.h"
+#include "kernels/ops-inl.h"
+#include "kernels/requantize_span-inl.h"
+#include "scalar_semantics.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace quantspec::optimized::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+#if HWY_TARGET == HWY_SCALAR
+
+void RequantizeDeployedKernel(const RequantizeJob& job, const int32_t* in, void* out, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    const size_t c = i % job.channels;
+    const int64_t y =
+        job.variant == QS_REQUANT_RNDNU16
+            ? scalar::RequantizeRndnu16Reduced(in[i], job.multipliers[c], job.shifts[c])
+            : scalar::RequantizeAppended(job.variant, in[i], job.multipliers[c], job.shifts[c]);
+    const int32_t q = scalar::Clamp(y + job.output_zero_point, job.qmin, job.qmax);
+    if (job.output_type == QS_S8) {
+      static_cast<int8_t*>(out)[i] = static_cast<int8_t>(q);
+    } else {
+      static_cast<uint8_t*>(out)[i] = static_cast<uint8_t>(q);
+    }
+  }
+}
+
+#else  // SIMD targets
+
+// kRightShifts: per tensor with r >= 1 (the common case, multiplier < 1): the shift by 31 + r
+// >= 32 is taken on the gathered high halves (ops-inl.h); with r = 0 the lanes are bits 31..62
+// of the sums. Chosen once per call.
+template <bool kRightShifts>
+class NeonDoubleRoundOp {
+ public:
+  static constexpr bool kReturnsOutput = false;
+  using DI = hn::ScalableTag<int32_t>;
+  using DI64 = hn::Repartition<int64_t, DI>;
+  using DU64 = hn::Repartition<uint64_t, DI>;
+  using VI = hn::Vec<DI>;
+  using VI64 = hn::Vec<DI64>;
+
+  explicit NeonDoubleRoundOp(const RequantizeJob& job)
+      : left_(job.shifts[0] > 0 ? job.shifts[0] : 0),
+        right_(job.shifts[0] > 0 ? 0 : -job.shifts[0]),
+        multiplier_(hn::Set(DI(), job.multipliers[0])),
+        round_(hn::Set(DI64(), (int64_t{1} << 30) +
+                                   (right_ > 0 ? int64_t{1} << (30 + right_) : 0))),
+        high_shift_(hn::Set(DI(), right_ > 0 ? right_ - 1 : 0)) {}
+
+  static bool RightShifts(const RequantizeJob& job) { return job.shifts[0] < 0; }
+  bool FoldsZeroPoint() const { return false; }
+
+  HWY_INLINE VI Tensor(VI acc) const {
+    const DI di;
+    const DU64 du64;
+    // SSHL keeps the low 32 bits: the left shift wraps (Highway shifts signed lanes bitwise).
+    const VI x = left_ != 0 ? hn::ShiftLeftSame(acc, left_) : acc;
+    const VI64 a_even = hn::Add(hn::MulEven(x, multiplier_), round_);
+    const VI64 a_odd =
+        hn::Add(hn::MulEven(hn::Shuffle2301(x), hn::Shuffle2301(multiplier_)), round_);
+    if constexpr (kRightShifts) {
+      return HighHalvesShiftedRight(di, a_even, a_odd, high_shift_);
+    } else {
+      // Bits 31..62 of each sum: to the low half for even lanes, the high half for odd.
+      const VI even_bits = hn::BitCast(di, hn::ShiftRight<31>(hn::BitCast(du64, a_even)));
+      const VI odd_bits = hn::BitCast(di, hn::ShiftLeft<1>(hn::BitCast(du64, a_odd)));
+      return hn::OddEven(odd_bits, even_bits);
+    }
+  }
+
+  HWY_INLINE VI Channel(VI acc, const int32_t* mult, const int32_t* shift, const float*) const {
+    const DI di;
+    const DI64 di64;
+    const DU64 du64;
+    const VI s = hn::LoadU(di, shift);
+    const VI zero = hn::Zero(di);
+    const VI x = hn::Shl(acc, hn::Max(s, zero));  // wraps
+    const VI right = hn::Max(hn::Neg(s), zero);
+    const VI m = hn::LoadU(di, mult);
+    const VI64 p_even = hn::MulEven(x, m);
+    const VI64 p_odd = hn::MulEven(hn::Shuffle2301(x), hn::Shuffle2301(m));
+    // Per 64-bit lane: r of the even lanes, then of the odd lanes.
+    const VI64 r_even = hn::And(hn::BitCast(di64, right), hn::Set(di64, 0xFFFFFFFFLL));
+    const VI64 r_odd = hn::BitCast(di64, hn::ShiftRight<32>(hn::BitCast(du64, right)));
+    const VI64 y_even = RoundShift(p_even, r_even);
+    const VI64 y_odd = RoundShift(p_odd, r_odd);
+    return hn::OddEven(hn::BitCast(di, hn::ShiftLeft<32>(y_odd)), hn::BitCast(di, y_even));
+  }
+
+ private:
+  // (p + 2^30 + [r > 0] * 2^(30 + r)) >> (31 + r), per 64-bit lane.
+  static HWY_INLINE VI64 RoundShift(VI64 p, VI64 r) {
+    const DI64 di64;
+    const VI64 total = hn::Add(r, hn::Set(di64, 31));
+    const VI64 half = hn::Set(di64, int64_t{1} << 30);
+    const VI64 second = hn::IfThenElseZero(hn::Gt(r, hn::Zero(di64)),
+                                           hn::Shl(hn::Set(di64, int64_t{1} << 30), r));
+    return hn::Shr(hn::Add(hn::Add(p, half), second), total);
+  }
+
+  int left_;
+  int right_;
+  VI multiplier_;
+  VI64 round_;
+  VI high_shift_;  // r - 1: the kRightShifts path's shift of the sums' high halves
+};
+
+// rndnu16 on 32-bit lanes throughout: x is an int16 and m15 < 2^15, so x * m15 + 2^14 < 2^30.
+class Rndnu16Op {
+ public:
+  static constexpr bool kReturnsOutput = false;
+  using DI = hn::ScalableTag<int32_t>;
+  using VI = hn::Vec<DI>;
+
+  explicit Rndnu16Op(const RequantizeJob& job)
+      : m15_(hn::Set(DI(), job.multipliers[0])), pre_shift_(hn::Set(DI(), job.shifts[0])) {}
+
+  bool FoldsZeroPoint() const { return false; }
+
+  HWY_INLINE VI Tensor(VI acc) const { return Apply(acc, m15_, pre_shift_); }
+
+  HWY_INLINE VI Channel(VI acc, const int32_t* mult, const int32_t* shift, const float*) const {
+    const DI di;
+    return Apply(acc, hn::LoadU(di, mult), hn::LoadU(di, shift));
+  }
+
+ private:
+  static HWY_INLINE VI Apply(VI acc, VI m15, VI p) {
+    const DI di;
+    const VI zero = hn::Zero(di);
+    const VI int16_min = hn::Set(di, -32768);
+    const VI int16_max = hn::Set(di, 32767);
+    const VI right = hn::Max(hn::Neg(p), zero);
+    // floor((acc + 2^(r-1)) / 2^r) = floor(acc / 2^r) + bit r-1 of acc (r >= 1), without the
+    // int32 overflow of the sum; with r = 0 the added bit is masked to 0.
+    const VI right_nonzero = hn::Min(right, hn::Set(di, 1));
+    const VI rounded = hn::Add(hn::Shr(acc, right),
+                               hn::And(hn::Shr(acc, hn::Sub(right, right_nonzero)), right_nonzero));
+    // Saturating the left shift: clamping to int16 first keeps the sign of anything beyond, and
+    // |x| * 2^9 < 2^25 cannot overflow; the clamp after it is VQMOVN's.
+    const VI narrow = hn::Min(hn::Max(rounded, int16_min), int16_max);
+    const VI x = hn::Min(hn::Max(hn::Shl(narrow, hn::Max(p, zero)), int16_min), int16_max);
+    return hn::ShiftRight<15>(hn::Add(hn::Mul(x, m15), hn::Set(di, 1 << 14)));
+  }
+
+  VI m15_;
+  VI pre_shift_;
+};
+
+void RequantizeDeployedKernel(const RequantizeJob& job, const int32_t* in, void* out, size_t n) {
+  if (job.variant == QS_REQUANT_RNDNU16) {
+    RequantizeDispatchType<Rndnu16Op>(job, in, out, n);
+  } else if (NeonDoubleRoundOp<true>::RightShifts(job)) {
+    RequantizeDispatchType<NeonDoubleRoundOp<true>>(job, in, out, n);
+  } else {
+    RequantizeDispatchType<NeonDoubleRoundOp<false>>(job, in, out, n);
+  }
+}
+
+#endif  // HWY_TARGET == HWY_SCALAR
+
+}  // namespace quantspec::optimized::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
