@@ -18,8 +18,9 @@ std::int32_t wrap32(std::int64_t v) { return static_cast<std::int32_t>(static_ca
 
 std::int32_t accumulate_with_member_fast(const QuantizedOperand& x, const QuantizedOperand& w,
                                          std::int32_t bias, AccumulationMember member) {
-  // Q5.1's validation (lengths, grids, zero points) is the definition's; it is linear in K and
-  // allocation-free, so the fast path keeps it rather than restating it.
+  // Q5.1's validation (lengths, grids, zero points) is the definition's, called rather than
+  // restated; it also forms the exact sum in Integer, so this path is linear in K but not free
+  // of multiprecision work (the members below are what it computes in machine integers).
   (void)accumulate(x, w, Integer(0));
   const std::size_t depth = x.values.size();
   switch (member) {
