@@ -393,6 +393,10 @@ void RegisterElementwise() {
         {"tosa_single", QS_REQUANT_TOSA_SINGLE, QS_ZP_AFTER_ROUNDING, 1518500250, 40},
         {"tosa_double", QS_REQUANT_TOSA_DOUBLE, QS_ZP_AFTER_ROUNDING, 1518500250, 40},
         {"tosa_scale16", QS_REQUANT_TOSA_SCALE16, QS_ZP_AFTER_ROUNDING, 23170, 24},
+        // SPEC Q11 members, on double_round's pair (m15 = 23170 for the 15-bit members).
+        {"neon_double_round", QS_REQUANT_NEON_DOUBLE_ROUND, QS_ZP_AFTER_ROUNDING, 1518500250, -9},
+        {"int16x8_int64", QS_REQUANT_INT16X8_INT64, QS_ZP_AFTER_ROUNDING, 1518500250, -9},
+        {"rndnu16", QS_REQUANT_RNDNU16, QS_ZP_AFTER_ROUNDING, 1518500250, -9},
     };
     for (const auto& v : variants) {
       qs_requantize_params p{};

@@ -25,7 +25,7 @@
 //   type               sel(2): element type of the 8-bit side (S8, U8).
 //   quantize:          rounding sel(5), division sel(3), bounds, then the channel block.
 //   dequantize:        the channel block.
-//   requantize:        variant sel(9), zero_point_entry sel(2), rounding sel(5),
+//   requantize:        variant sel(13), zero_point_entry sel(2), rounding sel(5),
 //                      derivation sel(3), bounds, output zero point (zero point below),
 //                      input_scale, output_scale (scale below), then the channel block.
 //   bounds             one byte m: m % 4 = 0 the type's range, 1 narrow (type min + 1),
@@ -81,6 +81,7 @@
 #include "quantspec/kernel_abi.h"
 #include "quantspec/optimized.h"
 #include "quantspec/reference/accumulate.hpp"
+#include "quantspec/reference/deployed_requantize.hpp"
 #include "quantspec/reference/dequantize.hpp"
 #include "quantspec/reference/dynamic_linear.hpp"
 #include "quantspec/reference/fake_quant.hpp"
@@ -349,7 +350,20 @@ struct RequantCase {
   std::size_t channels = 1;
   Expected expected;
   std::vector<ref::RequantizeParams> params;  // one per channel when expected.status is QS_OK
+  // The SPEC Q11 members (selectors 9..11) instead: one per channel.
+  std::vector<ref::DeployedRequantParams> deployed;
 };
+
+// Kernel ABI selectors 9..11: the deployed members of SPEC Q11 (deployed_requantize.hpp).
+bool is_deployed(std::uint32_t v) {
+  return v == QS_REQUANT_NEON_DOUBLE_ROUND || v == QS_REQUANT_INT16X8_INT64 ||
+         v == QS_REQUANT_RNDNU16;
+}
+ref::DeployedRequant deployed_member(std::uint32_t v) {
+  return v == QS_REQUANT_NEON_DOUBLE_ROUND ? ref::DeployedRequant::neon_double_round
+         : v == QS_REQUANT_INT16X8_INT64   ? ref::DeployedRequant::int16x8_int64
+                                           : ref::DeployedRequant::rndnu16;
+}
 
 // Decodes a requantization as the header comment lays it out. `channels_override` (linear:
 // one channel per output column) replaces the channel block's count, keeping its NULL array.
@@ -357,7 +371,7 @@ void decode_requantization(Bytes& in, bool per_channel, RequantCase& c,
                            std::optional<std::size_t> channels_override = std::nullopt) {
   c.output_type = in.sel(2);
   qs_requantization& r = c.r;
-  r.variant = in.sel(9);
+  r.variant = in.sel(13);
   r.zero_point_entry = in.sel(2);
   r.rounding = in.sel(5);
   r.derivation = in.sel(3);
@@ -402,7 +416,7 @@ void decode_requantization(Bytes& in, bool per_channel, RequantCase& c,
     one_channel();
     if (r.variant == QS_REQUANT_IDEAL) r.weight_scale = c.weight_scales[0];
     else if (r.variant == QS_REQUANT_FP32) r.scale = c.scales[0];
-    else if (r.variant <= QS_REQUANT_RNDNA) { r.multiplier = c.multipliers[0]; r.shift = c.shifts[0]; }
+    else if (r.variant <= QS_REQUANT_DOUBLE_ROUND_WRAP) { r.multiplier = c.multipliers[0]; r.shift = c.shifts[0]; }
   }
 }
 
@@ -415,7 +429,7 @@ void expect_requantization(RequantCase& c, bool per_channel, const std::vector<s
   Expected& expected = c.expected;
   auto bad = [&] { expected.status = QS_BAD_PARAMETERS; };
   const bool fixed = is_fixed_point(r.variant);
-  if (!is_type(c.output_type) || r.variant > QS_REQUANT_RNDNA ||
+  if (!is_type(c.output_type) || r.variant > QS_REQUANT_DOUBLE_ROUND_WRAP ||
       r.zero_point_entry > QS_ZP_BEFORE_ROUNDING || r.rounding > QS_ROUND_FLOOR ||
       r.derivation > QS_DERIVE_RNDNU) {
     bad();
@@ -434,9 +448,35 @@ void expect_requantization(RequantCase& c, bool per_channel, const std::vector<s
     bad();
     return;
   }
+  if (is_deployed(r.variant)) {
+    // Fixed point: the zero point enters after rounding only (Q7), as for the Q7 variants.
+    if (r.zero_point_entry != QS_ZP_AFTER_ROUNDING) {
+      bad();
+      return;
+    }
+    for (std::size_t ch = 0; ch < c.channels; ++ch) {
+      ref::DeployedRequantParams d;
+      d.member = deployed_member(r.variant);
+      d.multiplier = c.multipliers[ch];
+      d.shift = c.shifts[ch];
+      d.zero_point = r.output_zero_point;
+      d.qmin = c.qmin;
+      d.qmax = c.qmax;
+      try {
+        d.validate();
+      } catch (const ref::ParameterError&) {
+        bad();
+      }
+      c.deployed.push_back(d);
+    }
+    return;  // every int32 accumulator is accepted by the three members
+  }
   for (std::size_t ch = 0; ch < c.channels; ++ch) {
     ref::RequantizeParams q;
-    q.variant = static_cast<ref::RequantVariant>(r.variant);
+    // double_round_wrap (selector 12) is Q7.2 double_round with the wrapping left shift.
+    const bool wrap = r.variant == QS_REQUANT_DOUBLE_ROUND_WRAP;
+    q.variant = wrap ? ref::RequantVariant::double_round : static_cast<ref::RequantVariant>(r.variant);
+    if (wrap) q.left_shift_overflow = ref::LeftShiftOverflow::wrap;
     q.rounding = static_cast<ref::Rounding>(r.rounding);
     q.zero_point_entry = static_cast<ref::ZeroPointEntry>(r.zero_point_entry);
     q.zero_point = r.output_zero_point;
@@ -475,6 +515,15 @@ void expect_requantization(RequantCase& c, bool per_channel, const std::vector<s
 template <typename ChannelOf>
 std::vector<std::int32_t> requantized(const RequantCase& c, const std::vector<std::int32_t>& acc, ChannelOf channel_of) {
   std::vector<std::int32_t> want;
+  if (!c.deployed.empty()) {
+    for (std::size_t i = 0; i < acc.size(); ++i) {
+      const ref::DeployedRequantParams& d = c.deployed[channel_of(i)];
+      const auto definition = static_cast<std::int32_t>(ref::deployed_requantize(ref::Integer(acc[i]), d));
+      require(ref::FastDeployedRequantizer(d)(acc[i]) == definition);
+      want.push_back(definition);
+    }
+    return want;
+  }
   for (std::size_t i = 0; i < acc.size(); ++i) {
     const ref::RequantizeParams& q = c.params[channel_of(i)];
     const auto definition = static_cast<std::int32_t>(ref::requantize(ref::Integer(acc[i]), q));

@@ -125,6 +125,12 @@ class NeonDoubleRoundOp {
 };
 
 // rndnu16 on 32-bit lanes throughout: x is an int16 and m15 < 2^15, so x * m15 + 2^14 < 2^30.
+// Per tensor the direction of the pre-shift is chosen once per call (kPreShift), and Zy rides
+// in the rounding constant: floor((a + Zy * 2^15) / 2^15) = floor(a / 2^15) + Zy, and
+// |a| + |Zy| * 2^15 < 2^30 + 2^23 stays in int32. Per channel both directions are computed.
+enum class PreShift { kRight, kLeft, kNone };
+
+template <PreShift kPreShift>
 class Rndnu16Op {
  public:
   static constexpr bool kReturnsOutput = false;
@@ -132,44 +138,74 @@ class Rndnu16Op {
   using VI = hn::Vec<DI>;
 
   explicit Rndnu16Op(const RequantizeJob& job)
-      : m15_(hn::Set(DI(), job.multipliers[0])), pre_shift_(hn::Set(DI(), job.shifts[0])) {}
+      : m15_(hn::Set(DI(), job.multipliers[0])),
+        right_(job.shifts[0] < 0 ? -job.shifts[0] : 0),
+        left_(job.shifts[0] > 0 ? job.shifts[0] : 0),
+        tensor_round_(hn::Set(DI(), (1 << 14) + job.output_zero_point * (1 << 15))) {}
 
-  bool FoldsZeroPoint() const { return false; }
+  static PreShift PreShiftFor(const RequantizeJob& job) {
+    return job.shifts[0] < 0 ? PreShift::kRight : job.shifts[0] > 0 ? PreShift::kLeft
+                                                                    : PreShift::kNone;
+  }
+  bool FoldsZeroPoint() const { return true; }  // Tensor only: Channel's lanes are y
 
-  HWY_INLINE VI Tensor(VI acc) const { return Apply(acc, m15_, pre_shift_); }
+  HWY_INLINE VI Tensor(VI acc) const {
+    VI x;
+    if constexpr (kPreShift == PreShift::kRight) {
+      // floor((acc + 2^(r-1)) / 2^r) = floor(acc / 2^r) + bit r-1 of acc, without the int32
+      // overflow of the sum (r >= 1 here).
+      const VI bit = hn::And(hn::ShiftRightSame(acc, right_ - 1), hn::Set(DI(), 1));
+      x = Narrow16(hn::Add(hn::ShiftRightSame(acc, right_), bit));
+    } else if constexpr (kPreShift == PreShift::kLeft) {
+      x = Narrow16(hn::ShiftLeftSame(Narrow16(acc), left_));
+    } else {
+      x = Narrow16(acc);
+    }
+    return hn::ShiftRight<15>(hn::Add(hn::Mul(x, m15_), tensor_round_));
+  }
 
   HWY_INLINE VI Channel(VI acc, const int32_t* mult, const int32_t* shift, const float*) const {
     const DI di;
-    return Apply(acc, hn::LoadU(di, mult), hn::LoadU(di, shift));
-  }
-
- private:
-  static HWY_INLINE VI Apply(VI acc, VI m15, VI p) {
-    const DI di;
+    const VI p = hn::LoadU(di, shift);
     const VI zero = hn::Zero(di);
-    const VI int16_min = hn::Set(di, -32768);
-    const VI int16_max = hn::Set(di, 32767);
     const VI right = hn::Max(hn::Neg(p), zero);
-    // floor((acc + 2^(r-1)) / 2^r) = floor(acc / 2^r) + bit r-1 of acc (r >= 1), without the
-    // int32 overflow of the sum; with r = 0 the added bit is masked to 0.
+    // As in Tensor; with r = 0 the added bit is masked to 0.
     const VI right_nonzero = hn::Min(right, hn::Set(di, 1));
     const VI rounded = hn::Add(hn::Shr(acc, right),
                                hn::And(hn::Shr(acc, hn::Sub(right, right_nonzero)), right_nonzero));
-    // Saturating the left shift: clamping to int16 first keeps the sign of anything beyond, and
-    // |x| * 2^9 < 2^25 cannot overflow; the clamp after it is VQMOVN's.
-    const VI narrow = hn::Min(hn::Max(rounded, int16_min), int16_max);
-    const VI x = hn::Min(hn::Max(hn::Shl(narrow, hn::Max(p, zero)), int16_min), int16_max);
-    return hn::ShiftRight<15>(hn::Add(hn::Mul(x, m15), hn::Set(di, 1 << 14)));
+    const VI x = Narrow16(hn::Shl(Narrow16(rounded), hn::Max(p, zero)));
+    return hn::ShiftRight<15>(hn::Add(hn::Mul(x, hn::LoadU(di, mult)), hn::Set(di, 1 << 14)));
+  }
+
+ private:
+  // Saturation to int16 (VQMOVN). Before a left shift it keeps the sign of anything beyond, and
+  // |x| * 2^9 < 2^25 cannot overflow; after it, it is the saturation of the shift itself.
+  static HWY_INLINE VI Narrow16(VI v) {
+    const DI di;
+    return hn::Min(hn::Max(v, hn::Set(di, -32768)), hn::Set(di, 32767));
   }
 
   VI m15_;
-  VI pre_shift_;
+  int right_;
+  int left_;
+  VI tensor_round_;  // 2^14 + Zy * 2^15
 };
 
 void RequantizeDeployedKernel(const RequantizeJob& job, const int32_t* in, void* out, size_t n) {
   if (job.variant == QS_REQUANT_RNDNU16) {
-    RequantizeDispatchType<Rndnu16Op>(job, in, out, n);
-  } else if (NeonDoubleRoundOp<true>::RightShifts(job)) {
+    switch (Rndnu16Op<PreShift::kRight>::PreShiftFor(job)) {
+      case PreShift::kRight:
+        RequantizeDispatchType<Rndnu16Op<PreShift::kRight>>(job, in, out, n);
+        return;
+      case PreShift::kLeft:
+        RequantizeDispatchType<Rndnu16Op<PreShift::kLeft>>(job, in, out, n);
+        return;
+      default:
+        RequantizeDispatchType<Rndnu16Op<PreShift::kNone>>(job, in, out, n);
+        return;
+    }
+  }
+  if (NeonDoubleRoundOp<true>::RightShifts(job)) {
     RequantizeDispatchType<NeonDoubleRoundOp<true>>(job, in, out, n);
   } else {
     RequantizeDispatchType<NeonDoubleRoundOp<false>>(job, in, out, n);
