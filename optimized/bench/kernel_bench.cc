@@ -397,6 +397,12 @@ void RegisterElementwise() {
         {"neon_double_round", QS_REQUANT_NEON_DOUBLE_ROUND, QS_ZP_AFTER_ROUNDING, 1518500250, -9},
         {"int16x8_int64", QS_REQUANT_INT16X8_INT64, QS_ZP_AFTER_ROUNDING, 1518500250, -9},
         {"rndnu16", QS_REQUANT_RNDNU16, QS_ZP_AFTER_ROUNDING, 1518500250, -9},
+        // SPEC Q7.2's wrapping member: on double_round's pair it takes double_round's path (no
+        // left shift); with a left shift (multiplier > 1) the two members' paths differ, so
+        // both are measured there too.
+        {"double_round_wrap", QS_REQUANT_DOUBLE_ROUND_WRAP, QS_ZP_AFTER_ROUNDING, 1518500250, -9},
+        {"double_round_shift_2", QS_REQUANT_DOUBLE_ROUND, QS_ZP_AFTER_ROUNDING, 1518500250, 2},
+        {"double_round_wrap_shift_2", QS_REQUANT_DOUBLE_ROUND_WRAP, QS_ZP_AFTER_ROUNDING, 1518500250, 2},
     };
     for (const auto& v : variants) {
       qs_requantize_params p{};

@@ -113,6 +113,15 @@ inline int64_t RequantizeDoubleRound(int32_t acc, int32_t multiplier, int32_t sh
   return Rdbpot(Srdhm(x, multiplier), right);
 }
 
+// Q7.2 double_round with the `wrap` member of the left-shift overflow (kernel ABI selector
+// 12): y = RDBPOT(SRDHM(wrap32(acc * 2^left), multiplier), right).
+inline int64_t RequantizeDoubleRoundWrap(int32_t acc, int32_t multiplier, int32_t shift) {
+  const int left = shift > 0 ? shift : 0;
+  const int right = shift > 0 ? 0 : -shift;
+  const auto x = static_cast<int32_t>(static_cast<uint32_t>(acc) << left);
+  return Rdbpot(Srdhm(x, multiplier), right);
+}
+
 // Q7 single_round / rndnu / tosa_single / tosa_double / tosa_scale16: one 64-bit product,
 // one rounding add, one arithmetic shift. Returns the unsaturated y (the caller clamps).
 inline int64_t RequantizeSingleShift(uint32_t variant, int32_t acc, int32_t multiplier,
@@ -179,10 +188,8 @@ inline int64_t RequantizeAppended(uint32_t variant, int32_t acc, int32_t multipl
   const int left = shift > 0 ? shift : 0;
   const int right = shift > 0 ? 0 : -shift;
   switch (variant) {
-    case QS_REQUANT_DOUBLE_ROUND_WRAP: {  // Q7.2 with the left shift wrapping to int32
-      const auto x = static_cast<int32_t>(static_cast<uint32_t>(acc) << left);
-      return Rdbpot(Srdhm(x, multiplier), right);
-    }
+    case QS_REQUANT_DOUBLE_ROUND_WRAP:  // Q7.2 with the left shift wrapping to int32
+      return RequantizeDoubleRoundWrap(acc, multiplier, shift);
     case QS_REQUANT_NEON_DOUBLE_ROUND: {  // Q11.1: SSHL wraps, SQRDMULH, SRSHL ties up
       const auto x = static_cast<int32_t>(static_cast<uint32_t>(acc) << left);
       const int64_t h = Srdhm(x, multiplier);

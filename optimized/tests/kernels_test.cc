@@ -91,6 +91,12 @@ int64_t ModelY(uint32_t variant, int32_t acc, int32_t mult, int32_t shift, float
       const int32_t x = Sat32(static_cast<__int128>(acc) << left);
       return ModelRdbpot(ModelSrdhm(x, mult), right);
     }
+    case QS_REQUANT_DOUBLE_ROUND_WRAP: {  // Q7.2's wrap member: acc * 2^left mod 2^32
+      const int left = std::max(shift, 0), right = std::max(-shift, 0);
+      const __int128 low = (static_cast<__int128>(acc) * (__int128{1} << left)) & 0xFFFFFFFF;
+      const auto x = static_cast<int32_t>(low >= (__int128{1} << 31) ? low - (__int128{1} << 32) : low);
+      return ModelRdbpot(ModelSrdhm(x, mult), right);
+    }
     case QS_REQUANT_SINGLE_ROUND:
     case QS_REQUANT_RNDNU: {
       const int total = 31 - shift;
@@ -300,6 +306,11 @@ TEST(OptimizedTables, RequantizeMatchesModelForEveryVariantAndEdge) {
       {QS_REQUANT_DOUBLE_ROUND, 1 << 30, 0},          {QS_REQUANT_DOUBLE_ROUND, INT32_MAX, 30},
       {QS_REQUANT_DOUBLE_ROUND, 1518500250, -31},     {QS_REQUANT_DOUBLE_ROUND, 1073741825, -8},
       {QS_REQUANT_DOUBLE_ROUND, 1999999999, 5},       {QS_REQUANT_DOUBLE_ROUND, 0, 0},
+      // The wrapping member: left shifts where most accumulators wrap (2^30 << 3 is 0), the
+      // fused path it shares with double_round (shift < 0), and no shift at all.
+      {QS_REQUANT_DOUBLE_ROUND_WRAP, 1 << 30, 3},     {QS_REQUANT_DOUBLE_ROUND_WRAP, INT32_MAX, 30},
+      {QS_REQUANT_DOUBLE_ROUND_WRAP, 1999999999, 1},  {QS_REQUANT_DOUBLE_ROUND_WRAP, 1073741825, -8},
+      {QS_REQUANT_DOUBLE_ROUND_WRAP, 1 << 30, 0},
       {QS_REQUANT_SINGLE_ROUND, 1 << 30, -1},         {QS_REQUANT_SINGLE_ROUND, INT32_MAX, 30},
       {QS_REQUANT_SINGLE_ROUND, 1518500250, -31},     {QS_REQUANT_SINGLE_ROUND, 1234567890, -7},
       {QS_REQUANT_RNDNU, 1234567890, -7},             {QS_REQUANT_RNDNA, 1 << 30, -1},
@@ -357,8 +368,9 @@ TEST(OptimizedTables, RequantizeMatchesModelForEveryVariantAndEdge) {
 TEST(OptimizedTables, RequantizePerChannelMatchesModel) {
   std::mt19937 rng(4);
   for (const auto& [name, table] : Tables()) {
-    for (uint32_t variant : {QS_REQUANT_DOUBLE_ROUND, QS_REQUANT_SINGLE_ROUND, QS_REQUANT_RNDNA,
-                             QS_REQUANT_TOSA_DOUBLE, QS_REQUANT_FP32}) {
+    for (uint32_t variant : {QS_REQUANT_DOUBLE_ROUND, QS_REQUANT_DOUBLE_ROUND_WRAP,
+                             QS_REQUANT_SINGLE_ROUND, QS_REQUANT_RNDNA, QS_REQUANT_TOSA_DOUBLE,
+                             QS_REQUANT_FP32}) {
       for (size_t channels : {1u, 5u, 33u, 100u}) {
         std::vector<int32_t> mult(channels), shift(channels);
         std::vector<float> scales(channels);
@@ -695,6 +707,8 @@ TEST(OptimizedTables, LargeQuantizeAndRequantizeOutputsMatchTheModel) {
     int32_t shift;
   };
   for (const Variant v : {Variant{QS_REQUANT_FP32, 0, 0}, Variant{QS_REQUANT_DOUBLE_ROUND, 1518500250, -7},
+                          Variant{QS_REQUANT_DOUBLE_ROUND, 1518500250, 2},
+                          Variant{QS_REQUANT_DOUBLE_ROUND_WRAP, 1518500250, 2},
                           Variant{QS_REQUANT_SINGLE_ROUND, 1518500250, -7},
                           Variant{QS_REQUANT_RNDNA, 1518500250, -7},
                           Variant{QS_REQUANT_TOSA_SINGLE, 1518500250, 38},

@@ -53,7 +53,9 @@ def dequantize_seed(per_channel, in_type):
     return body + bytes(BYTES)
 
 
-def requantize_seed(per_channel, variant, entry=0, rounding=0):
+def requantize_seed(per_channel, variant, entry=0, rounding=0, shift=None):
+    """`shift`: the fixed-point shift of every channel (default -1 - channel index); a positive
+    one makes the Q31 variants shift acc left (double_round saturates, 9 and 12 wrap)."""
     out_type = 0
     body = bytes([5 if per_channel else 4, out_type, variant, entry, rounding, 1, 0, 133])
     body += nice_scale(-6) + nice_scale(-3)  # input_scale, output_scale (ideal)
@@ -67,7 +69,7 @@ def requantize_seed(per_channel, variant, entry=0, rounding=0):
             return i32(1 << 30) + bytes([31 + index])
         if variant == 5:
             return i32(16384) + bytes([15 + index])
-        return i32((1 << 30) + 12345 * index) + struct.pack("<b", -1 - index)
+        return i32((1 << 30) + 12345 * index) + struct.pack("<b", -1 - index if shift is None else shift)
 
     if per_channel:
         body += bytes([2]) + b"".join(channel(c) for c in range(3))
@@ -164,9 +166,12 @@ def main():
     for per_channel in (False, True):
         for in_type in (0, 1):
             seeds[f"dequantize_t{in_type}_pc{int(per_channel)}"] = dequantize_seed(per_channel, in_type)
-    for variant in range(9):
+    for variant in range(13):  # 9-12: the SPEC Q11 members and Q7.2's double_round_wrap
         for per_channel in (False, True):
             seeds[f"requantize_v{variant}_pc{int(per_channel)}"] = requantize_seed(per_channel, variant)
+    for variant in (1, 9, 12):  # left shifts: saturating (1) and wrapping (9, 12)
+        for per_channel in (False, True):
+            seeds[f"requantize_v{variant}_pc{int(per_channel)}_shift3"] = requantize_seed(per_channel, variant, shift=3)
     seeds["requantize_fp32_before_rounding"] = requantize_seed(False, 6, entry=1)
     seeds["requantize_ideal_floor_before"] = requantize_seed(False, 0, entry=1, rounding=4)
     for a_type in (0, 1):
@@ -185,7 +190,7 @@ def main():
     seeds["dynamic_quantize_symmetric_per_row"] = dynamic_quantize_seed(1, 1)
     seeds["dynamic_linear_symmetric_per_row"] = dynamic_linear_seed(1, 1, False)
     seeds["dynamic_quantize_pytorch_reduce_range"] = dynamic_quantize_seed(2, 2)
-    for variant in range(9):
+    for variant in range(13):
         seeds[f"linear_v{variant}_per_tensor"] = linear_seed(variant % 2, False, variant)
     seeds["linear_single_round_per_channel"] = linear_seed(1, True, 1)
     seeds["linear_fp32_per_channel"] = linear_seed(0, True, 6)

@@ -36,7 +36,8 @@ void QuantizeKernel(const QuantizeJob& job, const float* in, void* out, size_t n
 void DequantizeKernel(const DequantizeJob& job, const void* in, float* out, size_t n);
 // requantize_fp32.cc (Q7 fp32)
 void RequantizeFp32Kernel(const RequantizeJob& job, const int32_t* in, void* out, size_t n);
-// requantize_double_round.cc (Q7 double_round)
+// requantize_double_round.cc (Q7 double_round, and Q7.2's double_round_wrap: the same with
+// the left shift wrapping)
 void RequantizeDoubleRoundKernel(const RequantizeJob& job, const int32_t* in, void* out,
                                  size_t n);
 // requantize_deployed.cc (Q11.1 neon_double_round, Q11.8 rndnu16 on the job's derived m15, p)
@@ -112,23 +113,12 @@ HWY_INLINE hn::Vec<DI> HighHalvesShiftedRight(DI di, V64 a_even, V64 a_odd,
 
 // Requantize dispatch over the variant families (requantize_*.cc). False: TOSA REQUIRE failed.
 inline bool RequantizeKernel(const RequantizeJob& job, const int32_t* in, void* out, size_t n) {
-  if (job.variant == QS_REQUANT_DOUBLE_ROUND_WRAP) {
-    // Q7.2's wrapping member: a per-element loop (exact; no SIMD path yet).
-    for (size_t i = 0; i < n; ++i) {
-      const size_t c = job.channels > 1 ? i % job.channels : 0;
-      const int64_t y = scalar::RequantizeAppended(job.variant, in[i], job.multipliers[c], job.shifts[c]) +
-                        job.output_zero_point;
-      const int64_t q = y < job.qmin ? job.qmin : y > job.qmax ? job.qmax : y;
-      if (job.output_type == QS_S8) static_cast<int8_t*>(out)[i] = static_cast<int8_t>(q);
-      else static_cast<uint8_t*>(out)[i] = static_cast<uint8_t>(q);
-    }
-    return true;
-  }
   switch (job.variant) {
     case QS_REQUANT_FP32:
       RequantizeFp32Kernel(job, in, out, n);
       return true;
     case QS_REQUANT_DOUBLE_ROUND:
+    case QS_REQUANT_DOUBLE_ROUND_WRAP:
       RequantizeDoubleRoundKernel(job, in, out, n);
       return true;
     case QS_REQUANT_NEON_DOUBLE_ROUND:

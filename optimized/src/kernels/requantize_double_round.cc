@@ -1,5 +1,8 @@
-// Requantize, variant double_round (SPEC.md Q7; gemmlowp / TFLite):
-//   x = sat32(acc * 2^left)          left = max(shift, 0); saturating (SPEC CHOICE)
+// Requantize, variants double_round and double_round_wrap (SPEC.md Q7.2; gemmlowp / TFLite):
+//   x = sat32(acc * 2^left)          left = max(shift, 0); saturating (SPEC CHOICE), or for
+//                                    double_round_wrap wrap32(acc * 2^left), the low 32 bits
+//                                    (Q7.2's `wrap` member: TFLite's int32
+//                                    MultiplyByQuantizedMultiplier); the only difference
 //   x = SRDHM(x, multiplier)         round(x * multiplier / 2^31), ties toward +inf
 //   y = RoundingDivideByPOT(x, right) right = max(-shift, 0); ties away from zero
 //   q = clamp(y + Zy, qmin, qmax)    by the narrower (narrow_store-inl.h), without wrapping
@@ -7,7 +10,8 @@
 // floor((ab + 2^30) / 2^31) for every ab (for ab < 0 the truncation adds 2^31 - 1, and
 // 1 - 2^30 + 2^31 - 1 = 2^30), so the kernel takes bits 31..62 of ab + 2^30 from a 64-bit
 // product. SRDHM(INT32_MIN, INT32_MIN) cannot occur: multipliers are >= 0 (checked), but the
-// scalar definition saturates it anyway.
+// scalar definition saturates it anyway. The wrapped x may be INT32_MIN (2^29 << 2); with
+// multiplier >= 0 SRDHM is exact there as well.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/requantize_double_round.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
@@ -25,9 +29,12 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 void RequantizeDoubleRoundKernel(const RequantizeJob& job, const int32_t* in, void* out,
                                  size_t n) {
+  const bool wraps = job.variant == QS_REQUANT_DOUBLE_ROUND_WRAP;
   for (size_t i = 0; i < n; ++i) {
     const size_t c = i % job.channels;
-    const int64_t y = scalar::RequantizeDoubleRound(in[i], job.multipliers[c], job.shifts[c]);
+    const int64_t y =
+        wraps ? scalar::RequantizeDoubleRoundWrap(in[i], job.multipliers[c], job.shifts[c])
+              : scalar::RequantizeDoubleRound(in[i], job.multipliers[c], job.shifts[c]);
     const int32_t q = scalar::Clamp(y + job.output_zero_point, job.qmin, job.qmax);
     if (job.output_type == QS_S8) {
       static_cast<int8_t*>(out)[i] = static_cast<int8_t>(q);
@@ -39,9 +46,15 @@ void RequantizeDoubleRoundKernel(const RequantizeJob& job, const int32_t* in, vo
 
 #else  // SIMD targets
 
+// How acc * 2^left becomes the int32 x of SRDHM: double_round saturates, double_round_wrap
+// keeps the low 32 bits (Highway's shifts of signed lanes are bitwise: vpslld / vpsllvd, and
+// on SSE4 the variable shift is a multiply by 2^left whose low half is kept).
+enum class LeftShift { kSaturate, kWrap };
+
 // kFused: per tensor with left = 0 and r >= 1 (the common case, multiplier < 1), chosen once
 // per call so that no vector pays a branch (see requantize_single_shift.cc's TensorPath).
-template <bool kFused>
+// There is no left shift on that path, so both members take it with kLeftShift = kSaturate.
+template <bool kFused, LeftShift kLeftShift>
 class DoubleRoundOp {
  public:
   static constexpr bool kReturnsOutput = false;
@@ -84,11 +97,13 @@ class DoubleRoundOp {
     const DI di;
     if constexpr (!kFused) {
       VI x = acc;
-      // sat32(acc << left): beyond +-(2^31 >> left) the shift would overflow.
       if (left_ != 0) {
         x = hn::ShiftLeftSame(acc, left_);
-        x = hn::IfThenElse(hn::Gt(acc, sat_hi_), hn::Set(di, INT32_MAX), x);
-        x = hn::IfThenElse(hn::Lt(acc, sat_lo_), hn::Set(di, INT32_MIN), x);
+        if constexpr (kLeftShift == LeftShift::kSaturate) {
+          // sat32(acc << left): beyond +-(2^31 >> left) the shift would overflow.
+          x = hn::IfThenElse(hn::Gt(acc, sat_hi_), hn::Set(di, INT32_MAX), x);
+          x = hn::IfThenElse(hn::Lt(acc, sat_lo_), hn::Set(di, INT32_MIN), x);
+        }
       }
       return Srdhm(x, multiplier_);  // right = 0 here
     }
@@ -110,10 +125,12 @@ class DoubleRoundOp {
     const VI left = hn::Max(s, zero);
     const VI right = hn::Max(hn::Neg(s), zero);
     VI x = hn::Shl(acc, left);
-    x = hn::IfThenElse(hn::Gt(acc, hn::Shr(hn::Set(di, INT32_MAX), left)), hn::Set(di, INT32_MAX),
-                       x);
-    x = hn::IfThenElse(hn::Lt(acc, hn::Shr(hn::Set(di, INT32_MIN), left)), hn::Set(di, INT32_MIN),
-                       x);
+    if constexpr (kLeftShift == LeftShift::kSaturate) {
+      x = hn::IfThenElse(hn::Gt(acc, hn::Shr(hn::Set(di, INT32_MAX), left)),
+                         hn::Set(di, INT32_MAX), x);
+      x = hn::IfThenElse(hn::Lt(acc, hn::Shr(hn::Set(di, INT32_MIN), left)),
+                         hn::Set(di, INT32_MIN), x);
+    }
     x = Srdhm(x, hn::LoadU(di, mult));
     // RoundingDivideByPOT(x, right), gemmlowp's form (x + 2^(r-1) could overflow int32).
     const VI one = hn::Set(di, 1);
@@ -150,10 +167,13 @@ class DoubleRoundOp {
 
 void RequantizeDoubleRoundKernel(const RequantizeJob& job, const int32_t* in, void* out,
                                  size_t n) {
-  if (DoubleRoundOp<true>::Fuses(job)) {
-    RequantizeDispatchType<DoubleRoundOp<true>>(job, in, out, n);
+  using Fused = DoubleRoundOp<true, LeftShift::kSaturate>;  // no left shift: either member
+  if (Fused::Fuses(job)) {
+    RequantizeDispatchType<Fused>(job, in, out, n);
+  } else if (job.variant == QS_REQUANT_DOUBLE_ROUND_WRAP) {
+    RequantizeDispatchType<DoubleRoundOp<false, LeftShift::kWrap>>(job, in, out, n);
   } else {
-    RequantizeDispatchType<DoubleRoundOp<false>>(job, in, out, n);
+    RequantizeDispatchType<DoubleRoundOp<false, LeftShift::kSaturate>>(job, in, out, n);
   }
 }
 
