@@ -1,7 +1,8 @@
 // oneDNN (Debian libdnnl-dev 2.6) as a backend for the golden vectors:
 //   reorder f32 -> s8/u8 with output scale fl32(1/S) and a destination zero point (quantize);
 //   matmul u8 x s8 -> s8 with output scales fl32(fl32(Sx*Sw)/Sy) and src/dst zero points (linear);
-//   matmul u8/s8 x s8 -> s32 with src/weights zero points and an s32 bias (accumulate).
+//   matmul u8/s8 x s8 -> s32 with src/weights zero points and an s32 bias (accumulate; with a
+//   bias the s32 destination goes through binary32, SPEC Q20.7).
 //   onednn_driver VECTORS_DIR OUT.json [BACKEND_LABEL]
 // (run_interop.py runs it twice: on this CPU's best ISA and with DNNL_MAX_CPU_ISA=AVX2, the
 // kernels an AVX2 machine without VNNI gets: u8 x s8 products summed in int16 pairs.)
@@ -21,6 +22,58 @@ using interop::Json;
 using namespace dnnl;
 constexpr long long kRepeat = 37;
 const char* kRepo = "oneapi-src/oneDNN ";
+// The release Debian ships (libdnnl 2.6.3): the lines cited below are of this tag.
+const char* kTag = "v2.6.3 (92ac4007) ";
+
+// Whether oneDNN's int8 kernels have a u8*s8 dot product instruction here (vpdpbusd): without
+// one, its GEMM sums u8*s8 products in saturating int16 pairs (SPEC Q20.4).
+bool has_vnni() {
+  switch (get_effective_cpu_isa()) {
+    case cpu_isa::avx512_core_vnni:
+    case cpu_isa::avx512_core_bf16:
+    case cpu_isa::avx512_core_amx:
+    case cpu_isa::avx2_vnni: return true;
+    default: return false;
+  }
+}
+
+// brgemm (the matmul oneDNN picks first for int8 on AVX-512 with VNNI), else the GEMM-based matmul.
+bool brgemm_int8() {
+  const cpu_isa isa = get_effective_cpu_isa();
+  return isa == cpu_isa::avx512_core_vnni || isa == cpu_isa::avx512_core_bf16 || isa == cpu_isa::avx512_core_amx;
+}
+
+// How the u8*s8 products are summed, by the ISA, with the source that says so.
+std::string accumulation_says() {
+  return has_vnni() ? "u8*s8 products summed by vpdpbusd in wrapping int32"
+                    : "u8*s8 products summed in saturating int16 pairs: vpmaddubsw, then vpmaddwd with ones "
+                      "(gemm:jit; src/cpu/x64/gemm/s8x8s32/jit_avx2_gemm_s8u8s32_kern.cpp "
+                      "jit_avx2_gemm_s8u8s32_kern::dot_product, lines 70-76)";
+}
+
+// SPEC Q20.7: with a bias, an s32 destination goes through binary32.
+std::string s32_destination_says() {
+  return accumulation_says() +
+         ", zero-point terms added in int32; then fl32(acc) + fl32(bias) in binary32, min(., 2147483520.f) and "
+         "vcvtps2dq: sums beyond 2^24 lose low bits, an overflow saturates (SPEC Q20.7 via_binary32)";
+}
+
+std::string s32_destination_cite() {
+  const std::string tag = std::string(kRepo) + kTag;
+  const std::string common = "; the bound: src/common/type_helpers.hpp max_value<float>, line 139 "
+                             "(case s32: return 2147483520.f), src/cpu/x64/jit_generator.hpp init_saturate_f32 "
+                             "line 1636, saturate_f32 line 1661 (vminps)";
+  if (brgemm_int8()) {
+    return tag + "src/cpu/x64/brgemm/jit_brgemm_kernel.cpp jit_brgemm_kernel_t::apply_compensation "
+                 "(vpaddd of the zero-point terms, lines 1106, 1119), "
+                 "jit_brgemm_kernel_t::store_accumulators_apply_post_ops (vcvtdq2ps line 985, cvt2ps of the "
+                 "bias and vaddps line 989, saturate_f32 and vcvtps2dq line 1045)" + common;
+  }
+  return tag + "src/cpu/matmul/gemm_x8s8s32x_matmul.cpp need_post_processing (with_bias, line 47: the pp "
+               "kernel runs), src/cpu/x64/jit_gemm_inner_product_utils.cpp jit_pp_kernel_t load_and_cvt "
+               "(uni_vcvtdq2ps of acc and bias, line 536), compute_oc_channel_blk / compute_mb_blk (uni_vaddps, "
+               "lines 759, 990), cvt_and_store (saturate_f32, vcvtps2dq)" + common;
+}
 
 engine& cpu() {
   static engine eng(engine::kind::cpu, 0);
@@ -220,18 +273,24 @@ int main(int argc, char** argv) {
     interop::Operation u8("reorder f32->u8", "quantize", "dnnl::reorder, output scale fl32(1/S), dst zero point",
                           claimed, says, cite);
     reorder_quantize<uint8_t>(quantize_doc, u8, memory::data_type::u8, "uint8");
+    // linear.json has no accumulation variant: without VNNI the claim is fp32 on int16-pair sums,
+    // which its tests do not name (its check lists them).
+    const std::string int16_pairs_note =
+        has_vnni() ? ""
+                   : "; the acc is not the exact sum: " + accumulation_says() +
+                         " (linear.json has no variant for that accumulation: its differences are those tests)";
     interop::Operation lin("matmul u8 x s8 -> s8", "linear",
                            "dnnl::matmul, output scales fl32(fl32(Sx*Sw)/Sy), src/dst zero points, s32 bias",
                            {{"variant", "fp32"}},
                            "acc (s32, + bias) * output scale in binary32, + dst zero point before the rounding, "
-                           "saturated (the fp32 variant with Zy before rounding)",
+                           "saturated (the fp32 variant with Zy before rounding)" + int16_pairs_note,
                            std::string(kRepo) + "src/cpu/matmul/ref_matmul.cpp / gemm_x8s8s32x_matmul.cpp "
                                                 "(post-processing: scale, + dst zero point, saturate, round)");
     matmul_linear(interop::load(dir, "linear"), lin);
     interop::Operation acc("matmul u8 x s8 -> s32", "accumulate",
                            "dnnl::matmul, src/weights zero points, s32 bias, s32 destination", Json::object(),
-                           "int32 sums of (x - Zx)(w - Zw) + bias",
-                           std::string(kRepo) + "src/cpu/matmul/gemm_x8s8s32x_matmul.cpp");
+                           s32_destination_says() + " (accumulate.json has no variants; distinguish.json names it)",
+                           s32_destination_cite());
     matmul_accumulate(interop::load(dir, "accumulate"), acc);
     const Json distinguish_doc = interop::load(dir, "distinguish");
     const Json claimed_q20 = {{"division", "f32_reciprocal"}, {"rounding", "half_even"},
@@ -242,19 +301,21 @@ int main(int argc, char** argv) {
     interop::Operation du8("reorder f32->u8 (distinguish)", "distinguish",
                            "dnnl::reorder, output scale fl32(1/S), dst zero point", claimed_q20, says, cite);
     reorder_quantize<uint8_t>(distinguish_doc, du8, memory::data_type::u8, "uint8");
+    Json claimed_dlin = {{"pipeline", "fp32"}, {"zero_point_entry", "before_rounding"}};
+    if (!has_vnni()) claimed_dlin["accumulation"] = "int16_pairs";
     interop::Operation dlin("matmul u8 x s8 -> s8/u8 (distinguish)", "distinguish",
                             "dnnl::matmul, output scale requant_scale = fl32(fl32(Sx*Sw)/Sy), src/dst zero points, "
                             "s32 bias",
-                            {{"pipeline", "fp32"}, {"zero_point_entry", "before_rounding"}},
+                            claimed_dlin,
                             "acc (s32, + bias) * output scale in binary32, + dst zero point before the rounding, "
-                            "saturated (the fp32 variant with Zy before rounding)",
+                            "saturated (the fp32 variant with Zy before rounding)" + int16_pairs_note,
                             std::string(kRepo) + "src/cpu/matmul/ref_matmul.cpp / gemm_x8s8s32x_matmul.cpp "
                                                  "(post-processing: scale, + dst zero point, saturate, round)");
     distinguish_matmul(distinguish_doc, dlin);
     interop::Operation dacc("matmul u8 x s8 -> s32 (distinguish)", "distinguish",
                             "dnnl::matmul, src/weights zero points, s32 bias, s32 destination",
-                            {{"accumulation", "wrap"}}, "int32 sums of (x - Zx)(w - Zw) + bias",
-                            std::string(kRepo) + "src/cpu/matmul/gemm_x8s8s32x_matmul.cpp");
+                            {{"accumulation", has_vnni() ? "wrap" : "int16_pairs"}, {"s32_destination", "via_binary32"}},
+                            s32_destination_says(), s32_destination_cite());
     matmul_accumulate(distinguish_doc, dacc, "x_values", "w_values");
     return interop::write(argv[2], argc == 4 ? argv[3] : "oneDNN", std::to_string(dnnl_version()->major) + "." +
                                                  std::to_string(dnnl_version()->minor) + "." +

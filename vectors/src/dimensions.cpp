@@ -13,6 +13,7 @@
 
 #include "quantspec/reference/binary32_requantize.hpp"
 #include "quantspec/reference/deployed_accumulate.hpp"
+#include "quantspec/reference/s32_destination.hpp"
 #include "quantspec/reference/deployed_requantize.hpp"
 #include "quantspec/reference/deployed_quantize.hpp"
 #include "quantspec/reference/edge_policy.hpp"
@@ -463,20 +464,53 @@ Integer accumulate_with_members(const Json& operands, const Assignment& a) {
   return ref::accumulate_with_member(x, w, bias, member);
 }
 
+// The accumulate model adds the s32 destination (Q20.7: int32 | via_binary32, oneDNN 2.6's s32
+// matmul output) after the two accumulation dimensions; the linear model, whose output is a
+// requantized int8, has no s32 destination and keeps the two.
+Integer accumulate_to_s32_with_members(const Json& operands, const Assignment& a) {
+  const Assignment acc_part(a.begin(), a.begin() + 2);
+  if (a[2] != "via_binary32") return accumulate_with_members(operands, acc_part);
+  const ref::DType xt = ref::parse_dtype(operands.at("x_dtype").get<std::string>(), "x_dtype");
+  const ref::DType wt = ref::parse_dtype(operands.at("w_dtype").get<std::string>(), "w_dtype");
+  const ref::QuantizedOperand x{xt, integer_operand(operands, "x_zero_point").convert_to<std::int64_t>(),
+                                integer_array(operands, "x_values")};
+  const ref::QuantizedOperand w{wt, integer_operand(operands, "w_zero_point").convert_to<std::int64_t>(),
+                                integer_array(operands, "w_values")};
+  const ref::AccumulationMember member = a[0] == "int16_pairs" && xt == ref::DType::uint8 && wt == ref::DType::int8
+                                             ? ref::AccumulationMember::int16_pairs
+                                             : ref::AccumulationMember::wrap;
+  return Integer(ref::accumulate_to_s32(x, w, integer_operand(operands, "bias"), member,
+                                        ref::S32Destination::via_binary32));
+}
+
 class AccumulateModel final : public OperationModel {
  public:
   std::string operation() const override { return "accumulate"; }
   std::string group_type() const override { return "DistinguishAccumulateTest"; }
-  std::vector<Dimension> dimensions() const override { return accumulate_dimensions(); }
-  std::vector<Assignment> combinations(bool include_policy) const override {
-    return accumulate_combinations(include_policy);
+  std::vector<Dimension> dimensions() const override {
+    auto dims = accumulate_dimensions();
+    dims.push_back({"s32_destination", {"int32", "via_binary32"}, "int32", false});
+    return dims;
   }
-  Assignment base() const override { return {"wrap", "wrap"}; }
+  std::vector<Assignment> combinations(bool include_policy) const override {
+    std::vector<Assignment> out;
+    for (const char* destination : {"int32", "via_binary32"}) {
+      for (Assignment a : accumulate_combinations(include_policy)) {
+        // via_binary32 saturates in binary32; the integer sum before it wraps (vpaddd), so
+        // int32_overflow saturate is not combined with it.
+        if (std::string(destination) == "via_binary32" && a[1] == "saturate") continue;
+        a.push_back(destination);
+        out.push_back(std::move(a));
+      }
+    }
+    return out;
+  }
+  Assignment base() const override { return {"wrap", "wrap", "int32"}; }
   std::vector<Json> predict(const Json& operands,
                             const std::vector<Assignment>& assignments) const override {
     std::vector<Json> out;
     for (const Assignment& a : assignments) {
-      out.push_back(guarded("acc", [&] { return accumulate_with_members(operands, a); }));
+      out.push_back(guarded("acc", [&] { return accumulate_to_s32_with_members(operands, a); }));
     }
     return out;
   }

@@ -171,7 +171,9 @@ void report_shortfall(const OperationModel& model, const SearchState& state,
 //   1  scale_derivation f32_reciprocal_quotient, and the requantize model's accumulation
 //      int16_pairs (decided on the linear form);
 //   2  pipeline neon_double_round (Q11.1: ruy's x86 kernels), scale_derivation
-//      f32_product_f64_divide (LiteRT's per-tensor FULLY_CONNECTED multiplier).
+//      f32_product_f64_divide (LiteRT's per-tensor FULLY_CONNECTED multiplier);
+//   3  the accumulate model's s32_destination via_binary32 (Q20.7: oneDNN 2.6's s32 matmul
+//      output).
 int derivation_generation(const std::string& derivation) {
   if (derivation == ref::name(ref::ScaleDerivation::f32_reciprocal_quotient)) return 1;
   if (derivation == ref::name(ref::ScaleDerivation::f32_product_f64_divide)) return 2;
@@ -200,6 +202,8 @@ int member_generation(const OperationModel& model, const Assignment& a) {
   if (d >= 0 && !a[d].empty()) generation = std::max(generation, derivation_generation(a[d]));
   const int p = model.dimension_index("pipeline");
   if (p >= 0 && a[p] == "neon_double_round") generation = std::max(generation, 2);
+  const int s = model.dimension_index("s32_destination");
+  if (s >= 0 && a[s] == "via_binary32") generation = std::max(generation, 3);
   return generation;
 }
 
@@ -578,11 +582,38 @@ std::vector<Candidate> accumulate_candidates(Rng& rng) {
   return out;
 }
 
+// Q20.7: sums beyond 2^24, where binary32 keeps only some of the low bits: K = 1024 to 4096
+// products of bright u8 activations and large s8 weights (the int16 pairs saturate too, so the
+// int16_pairs accumulator is beyond 2^24 as well), then uniform data.
+std::vector<Candidate> s32_destination_candidates(Rng& rng) {
+  std::vector<Candidate> out;
+  const std::int64_t zxs[] = {0, 128, 3, 120};
+  int i = 0;
+  for (int variant = 0; variant < 3; ++variant) {
+    for (std::int64_t k : {4096, 2048, 1024}) {
+      std::vector<std::int64_t> x(k), w(k);
+      for (std::int64_t j = 0; j < k; ++j) {
+        x[j] = variant == 2 ? rng.uniform(0, 255) : rng.uniform(180, 255);
+        w[j] = variant == 2 ? rng.uniform(-128, 127) : variant == 0 ? rng.uniform(70, 127) : rng.uniform(-127, -70);
+      }
+      out.push_back({"u8 x s8, K = " + std::to_string(k) +
+                         (variant == 0 ? ", bright x, large positive w: the sum is beyond 2^24"
+                          : variant == 1 ? ", bright x, large negative w: the sum is below -2^24"
+                                         : ", uniform data"),
+                     variant == 2 ? std::vector<std::string>{"random"}
+                                  : std::vector<std::string>{"int16_pair_saturation", "random"},
+                     accumulate_inputs(x, w, zxs[i++ % 4], rng.uniform(-1000, 1000))});
+    }
+  }
+  return out;
+}
+
 // Linear form of an accumulate candidate: scales chosen so that the exact and the int16-pair
 // accumulators both land inside the output grid (q about +-100 around Zy).
 Json linear_inputs(const Json& acc_inputs, const Json& params, float sx, float sw, std::int32_t zy) {
   const OperationModel& acc_model = *model_for_group_type("DistinguishAccumulateTest");
-  const auto accs = acc_model.predict(merged(params, acc_inputs), {{"wrap", "wrap"}, {"int16_pairs", ""}});
+  const auto accs =
+      acc_model.predict(merged(params, acc_inputs), {{"wrap", "wrap", "int32"}, {"int16_pairs", "", "int32"}});
   double largest = 1;
   for (const auto& a : accs) largest = std::max(largest, std::fabs(a["acc"].get<double>()));
   const float sy = static_cast<float>(static_cast<double>(sx) * sw * largest / 100.0);
@@ -617,7 +648,8 @@ Json distinguish_family() {
        "The requantize groups after the linear group hold the tests found for members added "
        "later (second_pass: scale_derivation f32_reciprocal_quotient and the requantize "
        "accumulation, decided on the linear form; search_pass 3: pipeline neon_double_round and "
-       "scale_derivation f32_product_f64_divide), so the earlier tcIds are unchanged."});
+       "scale_derivation f32_product_f64_divide), and the accumulate group with search_pass 4 those of "
+       "the s32_destination via_binary32 (Q20.7), so the earlier tcIds are unchanged."});
   std::vector<std::string> shortfall;
   const auto& models = distinguish_models();
   const OperationModel& qmodel = *models[0];
@@ -687,16 +719,19 @@ Json distinguish_family() {
     }
   }
   // Accumulate (u8 x s8, and int8 x int8 for coverage) and linear.
+  std::vector<PendingTest> accumulate_kept;  // the accumulate group's arithmetic tests
   {
     Rng rng(0x51ED2026);
     const Json params{{"x_dtype", "uint8"}, {"w_dtype", "int8"}};
     const auto combos = amodel.combinations(false);
-    SearchState state{combos, search_items(amodel, combos), {}};
+    // The first release's pairs (s32_destination via_binary32 is searched in the fourth pass).
+    SearchState state{combos, first_items(amodel, combos, search_items(amodel, combos)), {}};
     state.count.assign(state.items.size(), 0);
     const auto candidates = accumulate_candidates(rng);
     GroupBuilder& group = file.group(amodel.group_type(), variant_of(amodel), params);
     search(amodel, params, candidates, group, state, 12);
     report_shortfall(amodel, state, shortfall);
+    accumulate_kept = group.pending();
     // Policy: a bias near INT32_MAX with positive products leaves int32 (wrap vs saturate).
     group.add("policy: bias 2^31 - 1000, 4 products of 127*127 = 16129: the exact sum leaves "
               "int32; wrap gives it modulo 2^32, saturate32 gives INT32_MAX",
@@ -782,6 +817,19 @@ Json distinguish_family() {
     GroupBuilder& group = file.group(rmodel.group_type(), variant_of(rmodel), params);
     add_with_linear_form(found, group, g.dtype);
     if (std::string(g.dtype) == "int8") report_shortfall(rmodel, state, requantize_shortfall);
+  }
+  // Accumulate, fourth pass (params search_pass = 4, appended): the pairs of the s32
+  // destination via_binary32 (generation 3), the counts starting from the accumulate group's
+  // arithmetic tests (tcId 275 separates int32 | via_binary32 already).
+  {
+    const Json params{{"x_dtype", "uint8"}, {"w_dtype", "int8"}, {"search_pass", 4}};
+    const auto combos = amodel.combinations(false);
+    const auto items = search_items(amodel, combos);
+    SearchState state{combos, items, counts_over(amodel, params, combos, items, accumulate_kept)};
+    Rng rng(0x51ED2027);
+    GroupBuilder& group = file.group(amodel.group_type(), variant_of(amodel), params);
+    search(amodel, params, s32_destination_candidates(rng), group, state, 12);
+    report_shortfall(amodel, state, shortfall);
   }
   // In the order of the operations (quantize, requantize, accumulate, linear).
   shortfall.insert(shortfall.begin() + static_cast<std::ptrdiff_t>(quantize_lines), requantize_shortfall.begin(),

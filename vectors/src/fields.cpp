@@ -15,6 +15,7 @@
 #include "quantspec/reference/errors.hpp"
 #include "quantspec/reference/nonlinear.hpp"
 #include "quantspec/reference/numbers.hpp"
+#include "quantspec/reference/s32_destination.hpp"
 #include "quantspec/reference/variants.hpp"
 
 namespace quantspec::vectors {
@@ -440,6 +441,8 @@ std::string validate_name(const std::string& field, const Json& value) {
       return "accumulation: one of wrap int16_pairs (got '" + text + "')";
     } else if (field == "int32_overflow" && text != "wrap" && text != "saturate") {
       return "int32_overflow: one of wrap saturate (got '" + text + "')";
+    } else if (field == "s32_destination") {  // SPEC Q20.7
+      ref::parse_s32_destination(text, field);
     }
   } catch (const ref::ParameterError& e) {
     return e.what();
