@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build build-logged conform test test-sanitize bench peers vectors spec fuzz clean
+.PHONY: all deps configure build build-logged conform conform-emulated test test-sanitize bench peers vectors spec fuzz clean
 
 all: build
 
@@ -22,6 +22,14 @@ build: configure
 conform: build-logged
 	@echo "quantspec: running the conformance suite (about 1.5 min)"
 	@$(BUILD_DIR)/bin/quantspec conform --report $(BUILD_DIR)/conformance-report.json
+
+# The kernel tests, the conformance suite and the bench's dispatch report on another CPU's
+# CPUID under QEMU user-mode emulation (tools/conform-emulated.sh; default EMULATED_CPU=EPYC-Milan,
+# Zen 3: AVX2 without AVX-512 or VNNI). Correctness and dispatch only; emulated timings mean nothing.
+EMULATED_CPU ?= EPYC-Milan
+conform-emulated: build-logged
+	@bash tools/install-deps.sh --emulate
+	@bash tools/conform-emulated.sh $(BUILD_DIR) $(EMULATED_CPU)
 
 # The build with its output in $(BUILD_DIR)/build.log (its path printed; its tail on failure).
 build-logged: configure

@@ -23,6 +23,10 @@ fi
 if [ "${1:-}" = "--spec" ]; then
   packages=(pandoc weasyprint fonts-wqy-microhei)
 fi
+# --emulate: what `make conform-emulated` needs (QEMU user-mode emulation of another CPU's CPUID).
+if [ "${1:-}" = "--emulate" ]; then
+  packages=(qemu-user)
+fi
 # --interop: the real backends of `make interop` (tools/interop; PyTorch, ONNX node test data
 # read with protobuf, XNNPACK, oneDNN, gemmlowp; python3-venv for the PyPI backends).
 if [ "${1:-}" = "--interop" ]; then

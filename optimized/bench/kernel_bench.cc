@@ -37,6 +37,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -54,14 +55,35 @@
 
 namespace {
 
-// Cache sizes as the OS reports them (fallbacks: a 2 MiB L2 and a 64 MiB LLC).
-size_t CacheBytes(int name, size_t fallback) {
-  const long v = sysconf(name);
+// The size of CPU 0's data or unified cache of this level as Linux reports it in sysfs
+// (/sys/devices/system/cpu/cpu0/cache/indexN/{level,type,size}, size like "32768K"); 0 if absent.
+// sysfs first: glibc's sysconf decodes CPUID itself, and on an AMD EPYC KVM guest (session 16)
+// it gave a 384 MiB L3 where sysfs and lscpu give 32 MiB.
+size_t SysfsCacheBytes(int level) {
+  for (int index = 0; index < 16; ++index) {
+    const std::string dir = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/";
+    std::ifstream level_file(dir + "level"), type_file(dir + "type"), size_file(dir + "size");
+    int found_level = 0;
+    std::string type, size;
+    if (!(level_file >> found_level) || !(type_file >> type) || !(size_file >> size)) continue;
+    if (found_level != level || type == "Instruction" || size.empty()) continue;
+    char* end = nullptr;
+    const unsigned long long value = std::strtoull(size.c_str(), &end, 10);
+    const size_t unit = *end == 'K' ? size_t{1} << 10 : *end == 'M' ? size_t{1} << 20 : 1;
+    return static_cast<size_t>(value) * unit;
+  }
+  return 0;
+}
+
+// Cache sizes as the OS reports them: sysfs, then sysconf, then a 2 MiB L2 / 64 MiB LLC.
+size_t CacheBytes(int level, int sysconf_name, size_t fallback) {
+  if (const size_t v = SysfsCacheBytes(level); v > 0) return v;
+  const long v = sysconf(sysconf_name);
   return v > 0 ? static_cast<size_t>(v) : fallback;
 }
-size_t L2Bytes() { return CacheBytes(_SC_LEVEL2_CACHE_SIZE, size_t{2} << 20); }
+size_t L2Bytes() { return CacheBytes(2, _SC_LEVEL2_CACHE_SIZE, size_t{2} << 20); }
 size_t LlcBytes() {
-  const size_t l3 = CacheBytes(_SC_LEVEL3_CACHE_SIZE, 0);
+  const size_t l3 = CacheBytes(3, _SC_LEVEL3_CACHE_SIZE, 0);
   return l3 > 0 ? std::max(l3, L2Bytes()) : size_t{64} << 20;
 }
 

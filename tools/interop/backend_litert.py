@@ -11,6 +11,12 @@ optimized kernels) and BUILTIN (with the default XNNPACK delegate, which takes t
 supports). One model holds one operator per test of a vectors group (one interpreter per
 group, in a forked child); when the model fails to prepare (a scale TFLite rejects) or the
 child crashes, every test runs alone in its own child, and a crash is listed as such.
+
+Every operator takes REPEAT copies of its test's input. The optimized QUANTIZE and DEQUANTIZE
+run an 8-wide loop over the first VECTOR_LOOP elements and a scalar loop over the rest, with
+different arithmetic (SPEC Q11.9, Q3.5), so their results are reported as two operations, one
+per element position ("vector loop": element 0, "scalar tail": the last element), each with the
+variant its part of the source computes.
 """
 import json
 import os
@@ -25,6 +31,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import quantspec_vectors as qv  # noqa: E402
 
 REPEAT = 37
+# optimized_ops.h AffineQuantize / Dequantize: `for (; i <= flat_size - 8; i += 8)`, then the scalar loop.
+VECTOR_LOOP = REPEAT - REPEAT % 8
 NP = {"int8": np.int8, "uint8": np.uint8}
 TYPES = {"int8": schema.TensorType.INT8, "uint8": schema.TensorType.UINT8, "float32": schema.TensorType.FLOAT32,
          "int32": schema.TensorType.INT32}
@@ -47,6 +55,55 @@ OPTIMIZED_FC_SOURCE = {
             "tflite/kernels/cpu_backend_gemm_x86.h GemmImplX86, tflite/kernels/kernel_util.cc "
             "GetQuantizedConvolutionMultipler (four arguments), tflite/kernels/fully_connected.cc "
             "Prepare (v2.2.0)"}
+
+
+# What the optimized QUANTIZE and DEQUANTIZE compute at each element position on x86-64 (read in
+# google-ai-edge/LiteRT f6745779; USE_NEON is defined on x86 with __SSE4_1__, neon_check.h, and the
+# NEON intrinsics are NEON_2_SSE.h's SSE forms).
+OPTIMIZED = "google-ai-edge/LiteRT f6745779 tflite/kernels/internal/optimized/optimized_ops.h "
+N2S = "intel/ARM_NEON_2_x86_SSE 662a8591 NEON_2_SSE.h"
+OPTIMIZED_QUANTIZE = {
+    "vector loop": (
+        {"division": "f32_reciprocal", "rounding": "half_even"},
+        {"says": "the 8-wide loop (elements 0 to 8*floor(n/8) - 1): vdupq_n_f32(1.0f / scale) with a double "
+                 "scale, fl32(fl64(1/S)) = fl32(1/S) (SPEC Q11.9); vmulq_f32: fl32(x * fl32(1/S)); "
+                 "RoundToNearest = vcvtnq_s32_f32 (__SSSE3__), _mm_cvtps_epi32: ties to even; + Z, clamped "
+                 "(SPEC Q11.9 tflite_path neon_vcvtn). Edges: _mm_cvtps_epi32 gives INT32_MIN for NaN, +-inf "
+                 "and |t| >= 2^31, vaddq_s32 = _mm_add_epi32 wraps, vmaxq_s32 / vminq_s32 clamp (SPEC Q10.5 "
+                 "convert32_then_clamp)",
+         "cite": OPTIMIZED + "AffineQuantize<int8_t>, <uint8_t> (the USE_NEON loop), RoundToNearest; "
+                 "tflite/kernels/internal/optimized/neon_check.h; tflite/kernels/quantize.cc AffineQuantize"
+                 "<kGenericOptimized>; " + N2S + " vcvtnq_s32_f32, vmulq_f32, vaddq_s32, vmaxq_s32, vminq_s32"}),
+    "scalar tail": (
+        {"division": "exact", "rounding": "half_away"},
+        {"says": "the scalar loop (the last n mod 8 elements): static_cast<int32_t>(TfLiteRound(val / scale)) + Z "
+                 "with a float val and a double scale: the quotient is fl64(x/S) (binary64, not binary32), "
+                 "std::round: half away from zero; for |x/S| < 2^28 that is the exact quotient rounded half "
+                 "away (SPEC Q11.9 tflite_path scalar); clamped. Edges: static_cast<int32_t> of the double "
+                 "(cvttsd2si) gives INT32_MIN for NaN, +-inf and beyond int32, + Z wraps in the compiled int32 "
+                 "add, std::min / std::max clamp (SPEC Q10.5 convert32_then_clamp)",
+         "cite": OPTIMIZED + "AffineQuantize<int8_t>, <uint8_t> (the scalar loop); tflite/kernels/internal/types.h "
+                 "QuantizationParams (double scale); tflite/kernels/internal/cppmath.h TfLiteRound"}),
+}
+# Both loops' edge policy on x86-64 (the "Edges" above): the claim of their distinguish.json rows.
+OPTIMIZED_QUANTIZE_EDGE_POLICY = "convert32_then_clamp"
+OPTIMIZED_DEQUANTIZE = {
+    "vector loop": (
+        {"dequantize_member": "tflite_neon_mul_add"},
+        {"says": "the 8-wide loop: vdupq_n_f32(static_cast<float>(scale)), vdupq_n_f32(static_cast<float>"
+                 "(-zero_point * scale)) with a double scale (fl32(-Z*S)); ScaleWithNewZeroPoint without "
+                 "__ARM_FEATURE_FMA: vaddq_f32(vmulq_f32(vcvtq_f32_s32(q), S), -Z*S) = fl32(fl32(q*S) - "
+                 "fl32(Z*S)) (SPEC Q3.5; _mm_mul_ps, _mm_add_ps)",
+         "cite": OPTIMIZED + "Dequantize (uint8_t, int8_t overloads: the USE_NEON loop), ScaleWithNewZeroPoint; "
+                 "tflite/kernels/dequantize.h DequantizeImpl<kGenericOptimized>; " + N2S +
+                 " vmulq_f32, vaddq_f32, vcvtq_f32_s32"}),
+    "scalar tail": (
+        {},
+        {"says": "the scalar loop: static_cast<float>(scale * (val - zero_point)) with a double scale: the "
+                 "exact product (q - Z) * S rounded once to binary32 (Q3.2)",
+         "cite": OPTIMIZED + "Dequantize (uint8_t, int8_t overloads: the scalar loop); "
+                 "tflite/kernels/internal/types.h DequantizationParams (double scale)"}),
+}
 
 
 class ModelBuilder:
@@ -267,7 +324,7 @@ def distinguish_fully_connected_cases(doc):
 
 def select_quantize(group, test, ops):
     d = ops["dtype"]
-    if group["type"] != "QuantizeTest" or d not in NP or ops["narrow_range"]:
+    if group["type"] not in ("QuantizeTest", "TfliteQuantizeTest") or d not in NP or ops.get("narrow_range"):
         return None
     z = qv.i(ops["zero_point"])
     if not np.iinfo(NP[d]).min <= z <= np.iinfo(NP[d]).max:
@@ -292,6 +349,30 @@ def select_linear(group, test, ops):
     return np.array(ops["x"], dtype=np.int8).reshape(ops["m"], ops["k"]), ops
 
 
+def every_position(values, tc, disagreements, key):
+    """The whole output (for per_position); records tc when the vector loop and the tail differ."""
+    flat = values.reshape(-1).tolist()
+    if key == "x":
+        flat = [qv.hex_float(float(v)) for v in flat]
+    if flat[0] != flat[-1]:
+        disagreements.append(tc)
+    if len(set(flat[:VECTOR_LOOP])) != 1 or len(set(flat[VECTOR_LOOP:])) != 1:
+        raise RuntimeError("tcId %d: elements of one loop differ: %s" % (tc, flat))
+    return {key: flat}
+
+
+def per_position(results, key):
+    """{position: {tcId: result}} for "vector loop" (element 0) and "scalar tail" (the last element)."""
+    split = {}
+    for position, index in (("vector loop", 0), ("scalar tail", -1)):
+        split[position] = {tc: ({key: r[key][index]} if key in r else r) for tc, r in results.items()}
+    return split
+
+
+def position_note(position):
+    return "element %d of %d" % (0 if position == "vector loop" else REPEAT - 1, REPEAT)
+
+
 def first(values, tc, disagreements, key):
     flat = values.reshape(-1).tolist()
     if key == "x":
@@ -309,33 +390,49 @@ def main(argv):
     load = lambda name: qv.load(os.path.join(vectors_dir, name + ".json"))  # noqa: E731
     quantize, dequant, linear = load("quantize"), load("dequantize"), load("linear")
     ops = []
+    optimized = litert.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
     for label, resolver in RESOLVERS:
-        r, d, c = run_family(quantize, resolver, select_quantize, quantize_one,
-                             lambda v, tc, dis: first(v, tc, dis, "q"))
-        if resolver == litert.OpResolverType.BUILTIN:
-            claimed = {"division": "f32_reciprocal", "rounding": "half_even"}
-            source = {"says": "the delegate runs XNNPACK's convert f32->qs8/qu8: fl32(x * fl32(1/S)), clamped in "
-                              "float, half even, + Z (see the XNNPACK rows)",
-                      "cite": "google/XNNPACK src/subgraph/convert.c create_convert_operator + "
-                              "src/operators/unary-elementwise-nc.c xnn_create_convert_nc_f32_qs8"}
+        if resolver == optimized:  # two loops with their own arithmetic: one operation per element position
+            r, d, c = run_family(quantize, resolver, select_quantize, quantize_one,
+                                 lambda v, tc, dis: every_position(v, tc, dis, "q"))
+            for position, results in per_position(r, "q").items():
+                claimed, source = OPTIMIZED_QUANTIZE[position]
+                ops.append({"operation": "QUANTIZE (%s, %s)" % (label, position), "family": "quantize",
+                            "api": "TFLite QUANTIZE op", "claimed": claimed, "source": source, "results": results,
+                            "vector_tail_disagreements": d, "crashes": c,
+                            "notes": "int8/uint8 groups; " + position_note(position)})
+            r, d, c = run_family(dequant, resolver, select_dequantize, dequantize_one,
+                                 lambda v, tc, dis: every_position(v, tc, dis, "x"))
+            for position, results in per_position(r, "x").items():
+                claimed, source = OPTIMIZED_DEQUANTIZE[position]
+                ops.append({"operation": "DEQUANTIZE (%s, %s)" % (label, position), "family": "dequantize",
+                            "api": "TFLite DEQUANTIZE op", "claimed": claimed, "source": source,
+                            "results": results, "vector_tail_disagreements": d, "crashes": c,
+                            "notes": "int8/uint8 groups; " + position_note(position)})
         else:
-            claimed = {"division": "f32_divide", "rounding": "half_away"}
-            source = {"says": "static_cast<int32_t>(TfLiteRound(x / fl32(S))) + Z (std::round: half away from "
-                              "zero; the int32 conversion of NaN/inf is undefined), clamped"
-                              + ("" if resolver == litert.OpResolverType.BUILTIN_REF else
-                                 "; the optimized kernel (optimized_ops::AffineQuantize) was not read here: "
-                                 "checked against the reference kernel's variant"),
-                      "cite": SRC + "internal/reference/quantize.h AffineQuantize (reference_ops)"}
-        ops.append({"operation": "QUANTIZE (%s)" % label, "family": "quantize", "api": "TFLite QUANTIZE op",
-                    "claimed": claimed, "source": source,
-                    "results": r, "vector_tail_disagreements": d, "crashes": c, "notes": "int8/uint8 groups"})
-        r, d, c = run_family(dequant, resolver, select_dequantize, dequantize_one,
-                          lambda v, tc, dis: first(v, tc, dis, "x"))
-        ops.append({"operation": "DEQUANTIZE (%s)" % label, "family": "dequantize", "api": "TFLite DEQUANTIZE op",
-                    "claimed": {}, "source": {"says": "static_cast<float>(double(S) * (q - Z)): one rounding of "
-                                                      "an exact product",
-                                              "cite": SRC + "internal/reference/dequantize.h Dequantize"},
-                    "results": r, "vector_tail_disagreements": d, "crashes": c, "notes": "int8/uint8 groups"})
+            r, d, c = run_family(quantize, resolver, select_quantize, quantize_one,
+                                 lambda v, tc, dis: first(v, tc, dis, "q"))
+            if resolver == litert.OpResolverType.BUILTIN:
+                claimed = {"division": "f32_reciprocal", "rounding": "half_even"}
+                source = {"says": "the delegate runs XNNPACK's convert f32->qs8/qu8: fl32(x * fl32(1/S)), clamped in "
+                                  "float, half even, + Z (see the XNNPACK rows)",
+                          "cite": "google/XNNPACK src/subgraph/convert.c create_convert_operator + "
+                                  "src/operators/unary-elementwise-nc.c xnn_create_convert_nc_f32_qs8"}
+            else:
+                claimed = {"division": "f32_divide", "rounding": "half_away"}
+                source = {"says": "static_cast<int32_t>(TfLiteRound(x / fl32(S))) + Z (std::round: half away from "
+                                  "zero; the int32 conversion of NaN/inf is undefined), clamped",
+                          "cite": SRC + "internal/reference/quantize.h AffineQuantize (reference_ops)"}
+            ops.append({"operation": "QUANTIZE (%s)" % label, "family": "quantize", "api": "TFLite QUANTIZE op",
+                        "claimed": claimed, "source": source,
+                        "results": r, "vector_tail_disagreements": d, "crashes": c, "notes": "int8/uint8 groups"})
+            r, d, c = run_family(dequant, resolver, select_dequantize, dequantize_one,
+                                 lambda v, tc, dis: first(v, tc, dis, "x"))
+            ops.append({"operation": "DEQUANTIZE (%s)" % label, "family": "dequantize",
+                        "api": "TFLite DEQUANTIZE op", "claimed": {},
+                        "source": {"says": "static_cast<float>(double(S) * (q - Z)): one rounding of an exact product",
+                                   "cite": SRC + "internal/reference/dequantize.h Dequantize"},
+                        "results": r, "vector_tail_disagreements": d, "crashes": c, "notes": "int8/uint8 groups"})
         r, d, c = run_family(linear, resolver, select_linear, fully_connected_one,
                           lambda v, tc, dis: {"y": [int(t) for t in v.reshape(-1).tolist()]})
         source = {"says": "QuantizeMultiplier(double(Sx) * double(Sw) / double(Sy)) then "
@@ -355,12 +452,24 @@ def main(argv):
                     "notes": "FullyConnectedTest groups"})
     dist = load("distinguish")
     for label, resolver in RESOLVERS:
-        r, d, c = run_cases(distinguish_quantize_cases(dist), resolver, quantize_one,
-                            lambda v, tc, dis: first(v, tc, dis, "q"))
-        base = next(o for o in ops if o["operation"] == "QUANTIZE (%s)" % label)
-        ops.append(dict(base, operation="QUANTIZE (%s, distinguish)" % label, family="distinguish", results=r,
-                        claimed=dict(base["claimed"], zero_point_entry="after_rounding"),
-                        vector_tail_disagreements=d, crashes=c, notes="quantize tests of distinguish.json"))
+        if resolver == optimized:
+            r, d, c = run_cases(distinguish_quantize_cases(dist), resolver, quantize_one,
+                                lambda v, tc, dis: every_position(v, tc, dis, "q"))
+            for position, results in per_position(r, "q").items():
+                base = next(o for o in ops if o["operation"] == "QUANTIZE (%s, %s)" % (label, position))
+                ops.append(dict(base, operation="QUANTIZE (%s, %s, distinguish)" % (label, position),
+                                family="distinguish", results=results,
+                                claimed=dict(base["claimed"], zero_point_entry="after_rounding",
+                                             edge_policy=OPTIMIZED_QUANTIZE_EDGE_POLICY),
+                                vector_tail_disagreements=d, crashes=c,
+                                notes="quantize tests of distinguish.json; " + position_note(position)))
+        else:
+            r, d, c = run_cases(distinguish_quantize_cases(dist), resolver, quantize_one,
+                                lambda v, tc, dis: first(v, tc, dis, "q"))
+            base = next(o for o in ops if o["operation"] == "QUANTIZE (%s)" % label)
+            ops.append(dict(base, operation="QUANTIZE (%s, distinguish)" % label, family="distinguish", results=r,
+                            claimed=dict(base["claimed"], zero_point_entry="after_rounding"),
+                            vector_tail_disagreements=d, crashes=c, notes="quantize tests of distinguish.json"))
         r, d, c = run_cases(distinguish_fully_connected_cases(dist), resolver, distinguish_fully_connected_one,
                             lambda v, tc, dis: {"q": int(v.reshape(-1)[0])})
         base = next(o for o in ops if o["operation"] == "FULLY_CONNECTED int8 (%s)" % label)

@@ -53,6 +53,28 @@ def distinguish_problems(quantspec, vectors_dir, work):
     return problems
 
 
+def empty_claim_problems(vectors_dir):
+    """A backend whose source claims no variant ("claimed": {}) is checked on the groups without
+    one: dequantize.json's TfliteDequantizeTest member groups (SPEC Q3.5) are not its claim. In a
+    file where every group names a variant (requantize.json, gemmlowp's primitives) it is every group."""
+    problems = []
+    path = os.path.join(vectors_dir, "dequantize.json")
+    doc = qv.load(path)
+    with_variant = {t["tcId"] for g in doc["testGroups"] if g.get("variant") for t in g["tests"]}
+    without = {t["tcId"] for g in doc["testGroups"] if not g.get("variant") for t in g["tests"]}
+    kept = runner.groups_of(path, {})
+    if not with_variant or kept != without:
+        problems.append("groups_of(dequantize.json, {}): expected the %d tests without a variant, got %d (%d of "
+                        "them with a variant)" % (len(without), len(kept), len(kept & with_variant)))
+    path = os.path.join(vectors_dir, "requantize.json")
+    doc = qv.load(path)
+    every = {t["tcId"] for g in doc["testGroups"] for t in g["tests"]}
+    if any(not g.get("variant") for g in doc["testGroups"]) or runner.groups_of(path, {}) != every:
+        problems.append("groups_of(requantize.json, {}): expected all %d tests (every group names a variant)"
+                        % len(every))
+    return problems
+
+
 def main(argv):
     quantspec, vectors_dir, work = argv[1], argv[2], argv[3]
     os.makedirs(work, exist_ok=True)
@@ -104,6 +126,7 @@ def main(argv):
         problems.append("identify: exact/half_away should stay consistent apart from 1 edge_policy test, parsed %r"
                         % identified["consistent"])
     problems += distinguish_problems(quantspec, vectors_dir, work)
+    problems += empty_claim_problems(vectors_dir)
     if problems:
         print("\n".join(problems))
         return 1

@@ -95,6 +95,9 @@ const std::vector<FlagInfo>& all_flags() {
                                 "values: ties to even."},
         {"inexact_result", "(q - Z) * S is not a binary32: rounded once to nearest."},
         {"subnormal_result", "the result is a binary32 subnormal."},
+        {"scaled_zero_point_rounds", "Q3.5: fl32(fl32(q*S) + fl32(-Z*S)) (TFLite's optimized "
+                                     "dequantize vector loop) differs from the one rounding "
+                                     "fl32((q - Z)*S) of Q3.2."},
         // General
         {"zero_point_entry_differs", "Zy added before rounding (oneDNN) and after rounding "
                                      "(gemmlowp, TFLite, XNNPACK) differ on this case."},

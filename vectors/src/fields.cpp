@@ -415,6 +415,8 @@ std::string validate_name(const std::string& field, const Json& value) {
       return "tflite_path: one of reference neon_vcvtn neon_armv7 scalar (got '" + text + "')";
     } else if (field == "quantize_member" && text != "pytorch_float_qparams") {  // Q20.2
       return "quantize_member: pytorch_float_qparams (got '" + text + "')";
+    } else if (field == "dequantize_member" && text != "tflite_neon_mul_add") {  // Q3.5
+      return "dequantize_member: tflite_neon_mul_add (got '" + text + "')";
     } else if (field == "bias_variant" && text != "tflite_converter") {
       return "bias_variant: tflite_converter (got '" + text + "')";
     } else if (field == "activation_variant" && text != "tflite" && text != "exact") {
