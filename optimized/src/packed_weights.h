@@ -17,17 +17,18 @@ namespace quantspec::optimized::detail {
 enum class PackedLayout : uint32_t {
   kRowMajor = 0,     // W copied as N x K bytes (stride K): the scalar definition runs on it
   kInt16Panels = 1,  // gemm.cc: (W - Zw) as int16 pairs in panels of two vectors of columns,
-                     // and raw W as int8 in the same order (int8_panels) for small M
+                     // and (AVX3, AVX2) raw W as int8 in the same order (int8_panels) for small M
   kVnniPanels = 2,   // gemm_vnni-inl.h: bytes in groups of four k, 64 columns per panel
 };
 
-// kInt16Panels objects: calls with at most this many rows of A read W from int8_panels (one
-// byte per weight), larger ones from the int16 panels; chosen by measurement (NOTES.md,
-// session 16 gemv15). Int8PanelMaxRows() is the value the kernels read (relaxed, once per
-// call); a benchmark or test may store 0 in it to run the int16 panels alone on the same
-// object, while no other thread is calling the kernels.
-inline constexpr size_t kInt8PanelMaxRows = 4;
-std::atomic<size_t>& Int8PanelMaxRows();
+// kInt16Panels objects of the targets that keep int8_panels: a call with at most the packing
+// target's bound of rows of A reads W from int8_panels (one byte per weight), a larger one from
+// the int16 panels (gemm.cc: kInt8PanelMaxRows, chosen by measurement per target, NOTES.md
+// session 16 gemv15). A benchmark or test may override that choice for every call (read
+// relaxed, once per call) to run either panels on the same object, while no other thread is
+// calling the kernels; kByRows is the default and what the ABI's users get.
+enum class Int8PanelUse : int { kByRows = 0, kAlways = 1, kNever = 2 };
+std::atomic<Int8PanelUse>& Int8PanelOverride();
 
 }  // namespace quantspec::optimized::detail
 

@@ -599,7 +599,8 @@ TEST(OptimizedTables, LinearIsGemmThenRequantizeThenClamp) {
 
 // gemm_packed and linear_packed with few rows of A: the GEMV path of the int16-panel targets
 // (AVX3 without VNNI, AVX2, SSE4) reads raw int8 W and subtracts Zw[n] * sum_k (A - Za) at the
-// end (gemm.cc, gemm_int8_pairs-inl.h); M sweeps past its bound so both sides of it run. K odd
+// end (gemm.cc, gemm_int8_pairs-inl.h); M sweeps past its bounds (AVX2 4, AVX3 16) so both
+// sides of them run. K odd
 // and even, around the vector's pair counts and up to 4096; N around the panel widths (8, 16,
 // 32 columns); A - Za and W - Zw at +-255 (Za, Zw at the ends of their ranges), biases at
 // INT32_MIN / INT32_MAX so the output wraps, and one K = 33100 case whose products alone pass
@@ -611,6 +612,11 @@ TEST(OptimizedTables, PackedCallsOfFewRowsAreExactModTwoToThe32) {
   for (size_t m = 1; m <= 6; ++m) {
     for (size_t k : {1, 2, 3, 15, 16, 17, 31, 33, 64, 65}) {
       for (size_t n : {1, 7, 8, 9, 16, 17, 31, 32, 33, 65}) shapes.push_back({m, n, k});
+    }
+  }
+  for (size_t m : {16, 17}) {  // AVX3's bound and past it
+    for (size_t k : {3, 33, 64}) {
+      for (size_t n : {7, 32, 33}) shapes.push_back({m, n, k});
     }
   }
   for (size_t m : {1, 2, 5}) {

@@ -65,6 +65,14 @@ using V32 = hn::Vec<D32>;
 
 constexpr size_t kRows = 4;
 
+// The largest M that reads the int8 panels (packed_weights.h), per target, from
+// linear_int8_panels in quantspec_bench (AMD EPYC Zen 5 class, 1 thread; NOTES.md session 16
+// gemv15). AVX3 (32 zmm): the int8 panels are as fast or faster at every M measured (1..16,
+// W warm or in DRAM). AVX2 (16 ymm): faster with W in DRAM up to M = 8, but with W cache
+// resident slower from M = 4 (the widening costs issue slots the memory no longer hides).
+// SSE4: slower even at M = 1 with W in DRAM, so SSE4 keeps no int8 panels.
+constexpr size_t kInt8PanelMaxRows = HWY_TARGET == HWY_AVX3 ? 16 : HWY_TARGET == HWY_AVX2 ? 4 : 0;
+
 // rows x (2 vectors) tile; a: int16 rows (stride a_stride), panel: pairs x 2 vectors of lanes.
 template <size_t MR>
 void Tile(const int16_t* HWY_RESTRICT a, size_t a_stride, size_t pairs,
@@ -173,8 +181,8 @@ bool ConvertA(const GemmJob& job, const void* a, size_t a_stride, size_t m, size
 
 // The product of A and packed W, plus the bias of `job` (padded per panel into a stack array).
 // W is read from `int8_panels` (gemm_int8_pairs-inl.h: raw W in the same order, with the
-// pack-time zero points `zero_points`) when given and m is at most Int8PanelMaxRows(), else
-// from the int16 panels. Panels are the outer loop, so each panel of W is read from memory once
+// pack-time zero points `zero_points`) when given and m is at most kInt8PanelMaxRows (unless
+// Int8PanelOverride() says otherwise), else from the int16 panels. Panels are the outer loop, so each panel of W is read from memory once
 // per call and its later row blocks find it in cache. False: no scratch memory.
 bool MultiplyInt16Panels(const GemmJob& job, const void* a, size_t a_stride,
                          const int16_t* packed_w, const int8_t* int8_panels,
@@ -186,8 +194,12 @@ bool MultiplyInt16Panels(const GemmJob& job, const void* a, size_t a_stride,
   const size_t k_padded = 2 * pairs;
   ConvertedA converted;
   if (!ConvertA(job, a, a_stride, m, k, &converted)) return false;
-  const bool read_int8 =
-      int8_panels != nullptr && m <= detail::Int8PanelMaxRows().load(std::memory_order_relaxed);
+  bool read_int8 = int8_panels != nullptr && m <= kInt8PanelMaxRows;
+  switch (detail::Int8PanelOverride().load(std::memory_order_relaxed)) {
+    case detail::Int8PanelUse::kAlways: read_int8 = int8_panels != nullptr; break;
+    case detail::Int8PanelUse::kNever: read_int8 = false; break;
+    default: break;
+  }
   for (size_t col0 = 0; col0 < n; col0 += panel_cols) {
     const size_t panel_index = col0 / panel_cols;
     const size_t valid = n - col0 < panel_cols ? n - col0 : panel_cols;
@@ -258,13 +270,16 @@ bool PackWeightsKernel(const GemmJob& job, const int8_t* w, size_t w_stride,
 #elif HWY_TARGET != HWY_SCALAR
   const size_t int16_bytes = Int16PanelElements(n, k) * sizeof(int16_t);
   auto panels = hwy::AllocateAligned<uint8_t>(int16_bytes);
-  auto int8_panels = hwy::AllocateAligned<uint8_t>(int8_pairs::PanelBytes(n, k));
-  if (panels && int8_panels) {
+  hwy::AlignedFreeUniquePtr<uint8_t[]> int8_panels{nullptr, hwy::AlignedFreer()};
+  if (kInt8PanelMaxRows > 0) int8_panels = hwy::AllocateAligned<uint8_t>(int8_pairs::PanelBytes(n, k));
+  if (panels && (int8_panels || kInt8PanelMaxRows == 0)) {
     // Zeroed first: the padding and the tail are then a function of W too (packing twice gives
     // the same bytes).
     std::memset(panels.get(), 0, int16_bytes);
     PackInt16Panels(job, w, w_stride, n, k, reinterpret_cast<int16_t*>(panels.get()));
-    int8_pairs::PackPanels(w, w_stride, n, k, reinterpret_cast<int8_t*>(int8_panels.get()));
+    if (int8_panels) {
+      int8_pairs::PackPanels(w, w_stride, n, k, reinterpret_cast<int8_t*>(int8_panels.get()));
+    }
     packed->panels = std::move(panels);
     packed->int8_panels = std::move(int8_panels);
     packed->layout = detail::PackedLayout::kInt16Panels;
@@ -316,9 +331,9 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace quantspec::optimized::detail {
 
-std::atomic<size_t>& Int8PanelMaxRows() {
-  static std::atomic<size_t> rows{kInt8PanelMaxRows};
-  return rows;
+std::atomic<Int8PanelUse>& Int8PanelOverride() {
+  static std::atomic<Int8PanelUse> use{Int8PanelUse::kByRows};
+  return use;
 }
 
 }  // namespace quantspec::optimized::detail
