@@ -43,6 +43,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -811,6 +812,18 @@ struct LinearWeightCopies {
   bool ok = true;
 };
 
+// Whether --benchmark_filter may select `name` (its run name: manual time). The DRAM rows pack
+// tens of copies of a 16 MiB W, which a run that selects none of them should not pay for.
+bool FilterMaySelect(const std::string& name) {
+  const std::string filter = benchmark::GetBenchmarkFilter();
+  if (filter.empty() || filter == "all" || filter[0] == '-') return true;
+  try {
+    return std::regex_search(name + "/manual_time", std::regex(filter, std::regex::extended));
+  } catch (const std::regex_error&) {
+    return true;  // Google Benchmark reports a bad filter itself
+  }
+}
+
 void RegisterLinearInt8Panels() {
   if (table()->pack_weights == nullptr || table()->linear_packed == nullptr) return;
   namespace detail = quantspec::optimized::detail;
@@ -821,18 +834,24 @@ void RegisterLinearInt8Panels() {
   };
   const Group groups[] = {{4096, 4096, true, {1, 2, 4, 8, 16}}, {1024, 1024, false, {1, 2, 4, 8, 16}}};
   for (const Group& g : groups) {
+    auto row_name = [&g](size_t m) {
+      return "linear_int8_panels/" + std::to_string(m) + "x" + std::to_string(g.n) + "x" +
+             std::to_string(g.k) + (g.dram ? "_W_DRAM" : "");
+    };
+    bool selected = false;
+    for (const size_t m : g.rows) selected = selected || FilterMaySelect(row_name(m));
+    if (!selected) continue;
     const size_t w_bytes = g.n * g.k;
     const size_t copies = g.dram ? std::max<size_t>(1, (2 * LlcBytes() + w_bytes - 1) / w_bytes) : 1;
-    // The weights of the largest M's data stand for all rows (W depends on N, K only).
+    // The M = 1 data's W stands for every row of the group; a row's own data gives A, the
+    // parameters and the output (its own W and packed object go unused).
     auto weight_source = std::make_shared<LinearData>(1, g.n, g.k);
     auto weights = std::make_shared<LinearWeightCopies>(*weight_source, copies);
     if (!weights->ok) continue;
     for (const size_t m : g.rows) {
       auto data = std::make_shared<LinearData>(m, g.n, g.k);
       RegisterPaired(
-          "linear_int8_panels/" + std::to_string(m) + "x" + std::to_string(g.n) + "x" +
-              std::to_string(g.k) + (g.dram ? "_W_DRAM" : ""),
-          static_cast<double>(m) * g.n * g.k, /*warm=*/!g.dram, /*calls=*/1,
+          row_name(m), static_cast<double>(m) * g.n * g.k, /*warm=*/!g.dram, /*calls=*/1,
           [data, weights] {
             const qs_packed_weights* w = weights->packed[weights->next_int8];
             weights->next_int8 = (weights->next_int8 + 1) % weights->packed.size();
