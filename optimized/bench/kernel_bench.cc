@@ -43,6 +43,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,8 @@
 #include "quantspec/kernel_abi.h"
 #include "quantspec/optimized.h"
 #include "int8_peak.h"
+// Only for the switch the linear_int8_panels rows flip (Int8PanelOverride).
+#include "../src/packed_weights.h"
 
 namespace {
 
@@ -728,6 +731,152 @@ void RegisterDynamicLinearPacked() {
   }
 }
 
+// linear_packed read from the int8 panels of the int16-panel targets (AVX3 without VNNI, AVX2,
+// SSE4; gemm.cc, gemm_int8_pairs-inl.h), the same linear as linear_packed/ above, per shape:
+//   kernel    = linear_packed with the int8 panels forced (Int8PanelOverride kAlways),
+//   baseline  = a read of W's N * K bytes (the least memory traffic of any GEMV: W read once),
+//   baseline2 = linear_packed with the int16 panels forced (kNever), on the same
+//               object: the path every M took before the int8 panels.
+// For M up to the target's bound (gemm.cc: kInt8PanelMaxRows; AVX3 16, AVX2 4) the kernel is
+// what linear_packed runs by default; the other rows show why the bound is where it is. SSE4
+// and AVX3_DL keep no int8 panels: there both columns run the same kernel. _W_DRAM: as many copies of W (raw and packed) as span
+// twice the LLC the OS reports, one copy per call in turn (each function its own cycle), so W
+// comes from DRAM; the other rows are warm (W 1 MiB as int8).
+// The W read: 64-byte loads (AVX-512; 32-byte with AVX2 only) folded by xor into 4
+// accumulators, the result kept in a volatile so that the loads stay.
+__attribute__((target("avx512f"))) uint64_t ReadBytes512(const uint8_t* p, size_t bytes) {
+  __m512i x0 = _mm512_setzero_si512(), x1 = x0, x2 = x0, x3 = x0;
+  size_t i = 0;
+  for (; i + 256 <= bytes; i += 256) {
+    x0 = _mm512_xor_si512(x0, _mm512_loadu_si512(p + i));
+    x1 = _mm512_xor_si512(x1, _mm512_loadu_si512(p + i + 64));
+    x2 = _mm512_xor_si512(x2, _mm512_loadu_si512(p + i + 128));
+    x3 = _mm512_xor_si512(x3, _mm512_loadu_si512(p + i + 192));
+  }
+  const __m512i x = _mm512_xor_si512(_mm512_xor_si512(x0, x1), _mm512_xor_si512(x2, x3));
+  alignas(64) uint64_t lanes[8];
+  _mm512_store_si512(lanes, x);
+  uint64_t r = 0;
+  for (uint64_t lane : lanes) r ^= lane;
+  for (; i < bytes; ++i) r += p[i];
+  return r;
+}
+__attribute__((target("avx2"))) uint64_t ReadBytes256(const uint8_t* p, size_t bytes) {
+  __m256i x0 = _mm256_setzero_si256(), x1 = x0, x2 = x0, x3 = x0;
+  size_t i = 0;
+  for (; i + 128 <= bytes; i += 128) {
+    x0 = _mm256_xor_si256(x0, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i)));
+    x1 = _mm256_xor_si256(x1, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + 32)));
+    x2 = _mm256_xor_si256(x2, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + 64)));
+    x3 = _mm256_xor_si256(x3, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + 96)));
+  }
+  const __m256i x = _mm256_xor_si256(_mm256_xor_si256(x0, x1), _mm256_xor_si256(x2, x3));
+  alignas(32) uint64_t lanes[4];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), x);
+  uint64_t r = lanes[0] ^ lanes[1] ^ lanes[2] ^ lanes[3];
+  for (; i < bytes; ++i) r += p[i];
+  return r;
+}
+volatile uint64_t read_bytes_sink;
+void ReadBytes(const uint8_t* p, size_t bytes) {
+  volatile uint64_t& sink = read_bytes_sink;
+  if (HasAvx512()) {
+    sink = ReadBytes512(p, bytes);
+  } else if (HasAvx2()) {
+    sink = ReadBytes256(p, bytes);
+  } else {
+    uint64_t r = 0;
+    for (size_t i = 0; i < bytes; ++i) r += p[i];
+    sink = r;
+  }
+}
+
+// W (N x K) in `copies` copies, raw and packed with LinearData's weight parameters (per tensor
+// Zw = 0 and an int32 bias), each function cycling through them on its own.
+struct LinearWeightCopies {
+  LinearWeightCopies(const LinearData& base, size_t copies) : raw(copies, base.w), packed(copies, nullptr) {
+    for (size_t i = 0; i < copies; ++i) {
+      if (table()->pack_weights(&base.params.gemm, raw[i].data(), base.k, base.n, base.k,
+                                &packed[i]) != QS_OK) {
+        packed[i] = nullptr;
+      }
+      ok = ok && packed[i] != nullptr;
+    }
+  }
+  ~LinearWeightCopies() {
+    for (qs_packed_weights* object : packed) table()->release_packed(object);
+  }
+  std::vector<std::vector<int8_t>> raw;
+  std::vector<qs_packed_weights*> packed;
+  size_t next_int8 = 0, next_int16 = 0, next_raw = 0;
+  bool ok = true;
+};
+
+// Whether --benchmark_filter may select `name` (its run name: manual time). The DRAM rows pack
+// tens of copies of a 16 MiB W, which a run that selects none of them should not pay for.
+bool FilterMaySelect(const std::string& name) {
+  const std::string filter = benchmark::GetBenchmarkFilter();
+  if (filter.empty() || filter == "all" || filter[0] == '-') return true;
+  try {
+    return std::regex_search(name + "/manual_time", std::regex(filter, std::regex::extended));
+  } catch (const std::regex_error&) {
+    return true;  // Google Benchmark reports a bad filter itself
+  }
+}
+
+void RegisterLinearInt8Panels() {
+  if (table()->pack_weights == nullptr || table()->linear_packed == nullptr) return;
+  namespace detail = quantspec::optimized::detail;
+  struct Group {
+    size_t n, k;
+    bool dram;
+    std::vector<size_t> rows;
+  };
+  const Group groups[] = {{4096, 4096, true, {1, 2, 4, 8, 16}}, {1024, 1024, false, {1, 2, 4, 8, 16}}};
+  for (const Group& g : groups) {
+    auto row_name = [&g](size_t m) {
+      return "linear_int8_panels/" + std::to_string(m) + "x" + std::to_string(g.n) + "x" +
+             std::to_string(g.k) + (g.dram ? "_W_DRAM" : "");
+    };
+    bool selected = false;
+    for (const size_t m : g.rows) selected = selected || FilterMaySelect(row_name(m));
+    if (!selected) continue;
+    const size_t w_bytes = g.n * g.k;
+    const size_t copies = g.dram ? std::max<size_t>(1, (2 * LlcBytes() + w_bytes - 1) / w_bytes) : 1;
+    // The M = 1 data's W stands for every row of the group; a row's own data gives A, the
+    // parameters and the output (its own W and packed object go unused).
+    auto weight_source = std::make_shared<LinearData>(1, g.n, g.k);
+    auto weights = std::make_shared<LinearWeightCopies>(*weight_source, copies);
+    if (!weights->ok) continue;
+    for (const size_t m : g.rows) {
+      auto data = std::make_shared<LinearData>(m, g.n, g.k);
+      RegisterPaired(
+          row_name(m), static_cast<double>(m) * g.n * g.k, /*warm=*/!g.dram, /*calls=*/1,
+          [data, weights] {
+            const qs_packed_weights* w = weights->packed[weights->next_int8];
+            weights->next_int8 = (weights->next_int8 + 1) % weights->packed.size();
+            detail::Int8PanelOverride().store(detail::Int8PanelUse::kAlways);
+            table()->linear_packed(&data->params, data->a.data(), data->k, w, data->out.data(),
+                                   data->n, data->m);
+            detail::Int8PanelOverride().store(detail::Int8PanelUse::kByRows);
+          },
+          [weights, w_bytes] {
+            const int8_t* w = weights->raw[weights->next_raw].data();
+            weights->next_raw = (weights->next_raw + 1) % weights->raw.size();
+            ReadBytes(reinterpret_cast<const uint8_t*>(w), w_bytes);
+          },
+          [data, weights] {
+            const qs_packed_weights* w = weights->packed[weights->next_int16];
+            weights->next_int16 = (weights->next_int16 + 1) % weights->packed.size();
+            detail::Int8PanelOverride().store(detail::Int8PanelUse::kNever);
+            table()->linear_packed(&data->params, data->a.data(), data->k, w, data->out.data(),
+                                   data->n, data->m);
+            detail::Int8PanelOverride().store(detail::Int8PanelUse::kByRows);
+          });
+    }
+  }
+}
+
 class CollectingReporter : public benchmark::ConsoleReporter {
  public:
   explicit CollectingReporter(bool quiet) : quiet_(quiet) {}
@@ -853,6 +1002,7 @@ int main(int argc, char** argv) {
   RegisterDynamicQuantize();
   RegisterDynamicLinear();
   RegisterDynamicLinearPacked();
+  RegisterLinearInt8Panels();
   CollectingReporter reporter(json);
   benchmark::RunSpecifiedBenchmarks(&reporter);
 
@@ -874,6 +1024,16 @@ int main(int argc, char** argv) {
         if (gemm_peak().run != nullptr && m.stream_copy_seconds > 0) {
           ratio_samples[name + "_vs_peak"].push_back(m.stream_copy_seconds / m.kernel_seconds);
         }
+        continue;
+      }
+      if (name.rfind("linear_int8_panels", 0) == 0) {
+        // baseline = a read of W's bytes, baseline2 = the int16 panels on the same object.
+        const double w_bytes = m.work / static_cast<double>(std::stoul(name.substr(name.find('/') + 1)));
+        raw_samples[name + " GMAC/s"].push_back(m.work / m.kernel_seconds / 1e9);
+        raw_samples[name + " int16_panels GMAC/s"].push_back(m.work / m.stream_copy_seconds / 1e9);
+        raw_samples[name + " W_read GB/s"].push_back(w_bytes / m.copy_seconds / 1e9);
+        ratio_samples[name + "_vs_W_read"].push_back(m.copy_seconds / m.kernel_seconds);
+        ratio_samples[name + "_vs_int16_panels"].push_back(m.stream_copy_seconds / m.kernel_seconds);
         continue;
       }
       if (name.rfind("dynamic_linear_packed", 0) == 0) {
@@ -958,6 +1118,8 @@ int main(int argc, char** argv) {
       "unpacked linear time / packed time, _vs_peak = peak-loop time / packed time for equal MACs; "
       "dynamic_linear_packed (packing untimed) likewise against the unpacked dynamic_linear, "
       "_W_DRAM: W cycled through copies spanning >= 2x the LLC; "
+      "linear_int8_panels (int8 panels forced) _vs_W_read = time to read W's N*K bytes / "
+      "kernel time, _vs_int16_panels = int16 panels forced on the same object / kernel time; "
       "fastest iteration per "
       "repetition, median (ratios) and minimum (ratios_min) over repetitions (with "
       "--benchmark_report_aggregates_only: ratios of the median times, ratios_min = ratios); "

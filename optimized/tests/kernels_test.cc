@@ -597,6 +597,125 @@ TEST(OptimizedTables, LinearIsGemmThenRequantizeThenClamp) {
   }
 }
 
+// gemm_packed and linear_packed with few rows of A: the GEMV path of the int16-panel targets
+// (AVX3 without VNNI, AVX2, SSE4) reads raw int8 W and subtracts Zw[n] * sum_k (A - Za) at the
+// end (gemm.cc, gemm_int8_pairs-inl.h); M sweeps past its bounds (AVX2 4, AVX3 16) so both
+// sides of them run. K odd
+// and even, around the vector's pair counts and up to 4096; N around the panel widths (8, 16,
+// 32 columns); A - Za and W - Zw at +-255 (Za, Zw at the ends of their ranges), biases at
+// INT32_MIN / INT32_MAX so the output wraps, and one K = 33100 case whose products alone pass
+// 2^31 (255 * 255 * 33100 = 2152327500): SPEC Q5 wraps mod 2^32.
+TEST(OptimizedTables, PackedCallsOfFewRowsAreExactModTwoToThe32) {
+  std::mt19937 rng(16);
+  struct Shape { size_t m, n, k; };
+  std::vector<Shape> shapes;
+  for (size_t m = 1; m <= 6; ++m) {
+    for (size_t k : {1, 2, 3, 15, 16, 17, 31, 33, 64, 65}) {
+      for (size_t n : {1, 7, 8, 9, 16, 17, 31, 32, 33, 65}) shapes.push_back({m, n, k});
+    }
+  }
+  for (size_t m : {16, 17}) {  // AVX3's bound and past it
+    for (size_t k : {3, 33, 64}) {
+      for (size_t n : {7, 32, 33}) shapes.push_back({m, n, k});
+    }
+  }
+  for (size_t m : {1, 2, 5}) {
+    for (size_t k : {4095, 4096}) {
+      for (size_t n : {17, 33}) shapes.push_back({m, n, k});
+    }
+  }
+  struct ZeroPoints { uint32_t a_type; int32_t za, zw; };
+  // (A - Za, W - Zw) reach (255, 255), (-255, -255), (255, -255), (-255, 255).
+  const ZeroPoints zero_points[] = {{QS_U8, 0, -128}, {QS_U8, 255, 127}, {QS_S8, -128, 127},
+                                    {QS_S8, 127, -128}};
+  for (const auto& [name, table] : Tables()) {
+    for (const Shape& s : shapes) {
+      for (const ZeroPoints& z : zero_points) {
+        const bool per_channel = (s.m + s.n + s.k) % 2 == 1;
+        std::vector<uint8_t> a(s.m * s.k);
+        std::vector<int8_t> w(s.n * s.k);
+        std::vector<int32_t> zw(s.n, z.zw), bias(s.n);
+        const uint8_t a_ends[2] = {static_cast<uint8_t>(z.a_type == QS_S8 ? 0x80 : 0x00),
+                                   static_cast<uint8_t>(z.a_type == QS_S8 ? 0x7F : 0xFF)};
+        for (auto& v : a) v = rng() % 3 != 0 ? a_ends[rng() & 1] : static_cast<uint8_t>(rng());
+        for (auto& v : w) v = static_cast<int8_t>(rng() % 3 != 0 ? (rng() & 1 ? -128 : 127) : rng());
+        if (per_channel) {
+          for (size_t c = 0; c < s.n; ++c) zw[c] = c % 3 == 0 ? z.zw : c % 3 == 1 ? -z.zw - 1 : static_cast<int8_t>(rng());
+        }
+        for (auto& v : bias) v = rng() % 3 == 0 ? INT32_MAX : rng() % 2 == 0 ? INT32_MIN : static_cast<int32_t>(rng());
+        qs_gemm_params pack{};
+        pack.w_zero_point = z.zw;
+        pack.w_zero_points = per_channel ? zw.data() : nullptr;
+        pack.bias = bias.data();
+        qs_packed_weights* packed = nullptr;
+        ASSERT_EQ(table->pack_weights(&pack, w.data(), s.k, s.n, s.k, &packed), QS_OK);
+        qs_gemm_params call{};
+        call.a_type = z.a_type;
+        call.a_zero_point = z.za;
+        const size_t out_stride = s.n + 3;
+        std::vector<int32_t> out(s.m * out_stride + 1, 0x5A5A5A5A);
+        ASSERT_EQ(table->gemm_packed(&call, a.data(), s.k, packed, out.data(), out_stride, s.m),
+                  QS_OK);
+        std::vector<int32_t> want(s.m * s.n);
+        ModelGemm(z.a_type, a, z.za, w, zw, bias, s.m, s.n, s.k, want);
+        for (size_t r = 0; r < s.m; ++r) {
+          for (size_t c = 0; c < out_stride; ++c) {
+            if (c < s.n) {
+              ASSERT_EQ(out[r * out_stride + c], want[r * s.n + c])
+                  << name << " gemm_packed m=" << s.m << " n=" << s.n << " k=" << s.k
+                  << " r=" << r << " c=" << c << " a_type=" << z.a_type << " Za=" << z.za
+                  << " Zw=" << zw[c] << " per_channel=" << per_channel;
+            } else {
+              ASSERT_EQ(out[r * out_stride + c], 0x5A5A5A5A) << name << " wrote in the gap";
+            }
+          }
+        }
+        // linear_packed against the unpacked linear (int16 panels packed per call).
+        qs_linear_params p{};
+        p.gemm = pack;
+        p.gemm.a_type = z.a_type;
+        p.gemm.a_zero_point = z.za;
+        p.requant.variant = QS_REQUANT_DOUBLE_ROUND;
+        p.requant.multiplier = (1 << 30) + 12345;
+        p.requant.shift = -20;
+        p.requant.output_zero_point = 3;
+        p.output_type = QS_S8;
+        p.act_min = -128;
+        p.act_max = 127;
+        std::vector<int8_t> y(s.m * s.n), y_packed(s.m * s.n);
+        ASSERT_EQ(table->linear(&p, a.data(), s.k, w.data(), s.k, y.data(), s.n, s.m, s.n, s.k),
+                  QS_OK);
+        ASSERT_EQ(table->linear_packed(&p, a.data(), s.k, packed, y_packed.data(), s.n, s.m), QS_OK);
+        for (size_t i = 0; i < y.size(); ++i) {
+          ASSERT_EQ(y_packed[i], y[i]) << name << " linear_packed m=" << s.m << " n=" << s.n
+                                       << " k=" << s.k << " i=" << i << " acc=" << want[i];
+        }
+        table->release_packed(packed);
+      }
+    }
+    // The int32 sum itself wraps: every product is 255 * 255 (A - Za = W - Zw = 255, and = -255).
+    for (const ZeroPoints& z : {ZeroPoints{QS_U8, 0, -128}, ZeroPoints{QS_U8, 255, 127}}) {
+      const size_t m = 1, n = 9, k = 33100;
+      std::vector<uint8_t> a(m * k, z.za == 0 ? 255 : 0);
+      std::vector<int8_t> w(n * k, static_cast<int8_t>(z.zw == -128 ? 127 : -128));
+      std::vector<int32_t> zw(n, z.zw), bias(n, 0);
+      qs_gemm_params pack{};
+      pack.w_zero_point = z.zw;
+      qs_packed_weights* packed = nullptr;
+      ASSERT_EQ(table->pack_weights(&pack, w.data(), k, n, k, &packed), QS_OK);
+      qs_gemm_params call{};
+      call.a_type = z.a_type;
+      call.a_zero_point = z.za;
+      std::vector<int32_t> out(n), want(n);
+      ASSERT_EQ(table->gemm_packed(&call, a.data(), k, packed, out.data(), n, m), QS_OK);
+      ModelGemm(z.a_type, a, z.za, w, zw, bias, m, n, k, want);
+      ASSERT_EQ(want[0], static_cast<int32_t>(2152327500u));  // 255 * 255 * 33100 - 2^32
+      for (size_t c = 0; c < n; ++c) ASSERT_EQ(out[c], want[c]) << name << " K=33100 c=" << c;
+      table->release_packed(packed);
+    }
+  }
+}
+
 TEST(OptimizedTables, LutIndexesByBitPattern) {
   for (const auto& [name, table] : Tables()) {
     uint8_t lut[256];
