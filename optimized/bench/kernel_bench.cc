@@ -739,9 +739,11 @@ void RegisterDynamicLinearPacked() {
 //               object: the path every M took before the int8 panels.
 // For M up to the target's bound (gemm.cc: kInt8PanelMaxRows; AVX3 16, AVX2 4) the kernel is
 // what linear_packed runs by default; the other rows show why the bound is where it is. SSE4
-// and AVX3_DL keep no int8 panels: there both columns run the same kernel. _W_DRAM: as many copies of W (raw and packed) as span
-// twice the LLC the OS reports, one copy per call in turn (each function its own cycle), so W
-// comes from DRAM; the other rows are warm (W 1 MiB as int8).
+// and AVX3_DL keep no int8 panels: there the rows are not registered (both columns would run
+// the same kernel). _W_DRAM: as many copies of W (raw and packed) as span twice the LLC the OS
+// reports, one copy per call in turn (each function its own cycle, the int16 one half a cycle
+// ahead, so that the kernel never reads the object the call before it just read), so W comes
+// from DRAM; the other rows are warm (W 1 MiB as int8).
 // The W read: 64-byte loads (AVX-512; 32-byte with AVX2 only) folded by xor into 4
 // accumulators, the result kept in a volatile so that the loads stay.
 __attribute__((target("avx512f"))) uint64_t ReadBytes512(const uint8_t* p, size_t bytes) {
@@ -847,7 +849,8 @@ void RegisterLinearInt8Panels() {
     // parameters and the output (its own W and packed object go unused).
     auto weight_source = std::make_shared<LinearData>(1, g.n, g.k);
     auto weights = std::make_shared<LinearWeightCopies>(*weight_source, copies);
-    if (!weights->ok) continue;
+    if (!weights->ok || weights->packed[0]->int8_panels == nullptr) continue;
+    weights->next_int16 = copies / 2;
     for (const size_t m : g.rows) {
       auto data = std::make_shared<LinearData>(m, g.n, g.k);
       RegisterPaired(
