@@ -15,8 +15,8 @@
 // streaming copy into the same destination: the non-temporal stores had evicted it, so the
 // "L2" memcpy paid DRAM write misses and reported ~28 GB/s instead of ~78 GB/s.)
 // Two size classes, chosen from the cache sizes the OS reports:
-//   - "DRAM": every pass touches at least twice the last-level cache (sizes printed in the
-//     output), so nothing survives in the LLC between passes;
+//   - "DRAM": every pass touches at least eight times the last-level cache (sizes printed in
+//     the output), so next to nothing survives in the LLC between passes;
 //   - "L2": about 480 KiB of traffic per call (kernel buffers plus one copy's buffers stay well
 //     inside L2), timed as several back-to-back calls per sample.
 // Int8 GEMM (M = N = K = 512 and 1024, one thread) is compared with the CPU's exact int8 MAC
@@ -98,7 +98,10 @@ size_t RoundUpPow2(size_t v) {
 
 // Size classes. Elementwise kernels move 5 bytes per element (4 in + 1 out or 1 in + 4 out),
 // LUT 2 bytes per element. DRAM: the smallest power-of-two element count whose traffic is at
-// least twice the LLC (and at least the old 16 Mi elements = 64 MiB arrays). L2: 96 Ki elements
+// least eight times the LLC (and at least the old 16 Mi elements = 64 MiB arrays). Twice was
+// not enough on AMD EPYC (Zen 5 class, 32 MiB L3, session 16): at 2.5x the copies still hit in
+// the L3 and every ratio fell (dequantize 0.68, LUT 0.88, the plain read-4/write-1 loop 0.67),
+// at 10x and at 40x they agreed (dequantize 0.91 / 0.86, LUT 1.01 / 1.04, loop 0.81 / 0.77). L2: 96 Ki elements
 // = 480 KiB of traffic (the kernel's buffers plus one copy's fit L2 together on any L2 of at
 // least 1 MiB; warm-up calls make them resident).
 struct SizeClass {
@@ -111,7 +114,7 @@ struct SizeClass {
 const std::vector<SizeClass>& Sizes() {
   static const std::vector<SizeClass> sizes = [] {
     const size_t dram_elements =
-        std::max(RoundUpPow2(2 * LlcBytes() / 5 + 1), size_t{16} << 20);
+        std::max(RoundUpPow2(8 * LlcBytes() / 5 + 1), size_t{16} << 20);
     return std::vector<SizeClass>{
         {"DRAM", dram_elements, dram_elements * 5 / 2, false, 1},
         {"L2", 96 * 1024, 240 * 1024, true, 8},
@@ -1114,7 +1117,7 @@ int main(int argc, char** argv) {
       l2.elements * 5, l2.lut_bytes, l2.calls);
   const char* method =
       "elementwise ratio = min(memcpy, stream copy) time / kernel time for equal bytes moved "
-      "(copy of (in+out)/2 bytes); DRAM class touches >= 2x the LLC per pass; L2 class warm "
+      "(copy of (in+out)/2 bytes); DRAM class touches >= 8x the LLC per pass; L2 class warm "
       "(untimed warm-up call before each sample), own output buffer per function; GEMM ratio = "
       "register-only exact int8 MAC loop (gemm_peak) time / GEMM time for equal MACs, no GEMM "
       "ratio when the CPU has no such loop; linear_packed (packing untimed) _vs_unpacked = our "
