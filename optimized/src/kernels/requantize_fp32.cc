@@ -77,7 +77,65 @@ class Fp32Op {
   VF hi_;
 };
 
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+// AVX-512: the clamp moves to the integer domain, as in quantize.cc. The lanes are RNE(v) of
+// v = min(fl32(acc) * scale [+ Zy], 2^30), converted with the rounding embedded in the
+// instruction (no MXCSR dependence); the narrower's saturating packs then add Zy (after
+// rounding) and clamp (narrow_store-inl.h). Only the upper end needs the float clamp: a v
+// of 2^31 or more would convert to INT32_MIN, while v <= -2^31 (and -inf) converts to INT32_MIN,
+// which saturates to qmin like any value below qmin - Zy. Clamping commutes with RNE because
+// the bounds are integers. Per tensor before_rounding folds Zy (the lanes are already
+// RNE(fl32(v + Zy))); per channel the narrower adds Zy, so Channel returns RNE(...) - Zy,
+// after a lower clamp at -2^30 that keeps the subtraction from wrapping.
+template <bool kBeforeRounding>
+class Fp32RoundedOp {
+ public:
+  static constexpr bool kReturnsOutput = false;
+  using DI = hn::ScalableTag<int32_t>;
+  using DF = hn::RebindToFloat<DI>;
+  using VI = hn::Vec<DI>;
+  using VF = hn::Vec<DF>;
+
+  explicit Fp32RoundedOp(const RequantizeJob& job)
+      : scale_(hn::Set(DF(), job.scales[0])),
+        zy_f_(hn::Set(DF(), static_cast<float>(job.output_zero_point))),
+        zy_(hn::Set(DI(), job.output_zero_point)) {}
+
+  bool FoldsZeroPoint() const { return kBeforeRounding; }
+  HWY_INLINE VI Tensor(VI acc) const { return Rounded(acc, scale_); }
+  HWY_INLINE VI Channel(VI acc, const int32_t*, const int32_t*, const float* scale) const {
+    if constexpr (kBeforeRounding) {
+      const VI q = Rounded(acc, hn::LoadU(DF(), scale), /*lower=*/true);
+      return hn::Sub(q, zy_);
+    } else {
+      return Rounded(acc, hn::LoadU(DF(), scale));
+    }
+  }
+
+ private:
+  HWY_INLINE VI Rounded(VI acc, VF scale, bool lower = false) const {
+    VF v = hn::Mul(hn::ConvertTo(DF(), acc), scale);
+    if constexpr (kBeforeRounding) v = hn::Add(v, zy_f_);
+    v = hn::Min(v, hn::Set(DF(), 1073741824.0f));
+    if (lower) v = hn::Max(v, hn::Set(DF(), -1073741824.0f));
+    return VI{_mm512_cvt_roundps_epi32(v.raw, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)};
+  }
+
+  VF scale_;
+  VF zy_f_;
+  VI zy_;
+};
+#endif
+
 void RequantizeFp32Kernel(const RequantizeJob& job, const int32_t* in, void* out, size_t n) {
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+  if (job.zero_point_before_rounding) {
+    RequantizeDispatchType<Fp32RoundedOp<true>>(job, in, out, n);
+  } else {
+    RequantizeDispatchType<Fp32RoundedOp<false>>(job, in, out, n);
+  }
+  return;
+#endif
   if (job.zero_point_before_rounding) {
     RequantizeDispatchType<Fp32Op<true>>(job, in, out, n);
   } else {

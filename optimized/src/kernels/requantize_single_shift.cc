@@ -50,11 +50,26 @@ bool RequantizeSingleShiftKernel(const RequantizeJob& job, const int32_t* in, vo
 
 #else  // SIMD targets
 
+// floor(a / 2^32) of the even and odd lanes' 64-bit values as one vector of int32 lanes: the
+// gather of HighHalvesShiftedRight (ops-inl.h) without its shift.
+template <class DI, class V64>
+HWY_INLINE hn::Vec<DI> HighHalves(DI di, V64 a_even, V64 a_odd) {
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+  (void)di;
+  return hn::Vec<DI>{_mm512_mask_shuffle_epi32(a_odd.raw, 0x5555, a_even.raw, _MM_PERM_CDAB)};
+#else
+  return hn::OddEven(hn::BitCast(di, a_odd), hn::Shuffle2301(hn::BitCast(di, a_even)));
+#endif
+}
+
 // The per-tensor arithmetic, chosen once per call: a branch per vector would compete for port 0
 // with the vector multiplies and shifts (tosa_single, with one more such branch than
 // single_round, measured 0.64 against 0.69 of the L2 copy).
 enum class TensorPath {
   kHighHalves,  // y fits in int32 and t >= 32: one shift of the gathered high halves
+  kHighHalvesRounded,  // as kHighHalves with t >= 33 (not tosa_double): the rounding constant,
+                       // a multiple of 2^32, is added to the gathered high halves (one int32
+                       // add per vector where the 64-bit sums take two)
   kLowShift,    // y fits in int32 and t < 32: the odd lanes shift left into the high half
   kWide,        // y may exceed int32 (t < 31, multiplier >= 2^t): clamped in 64 bits
 };
@@ -90,6 +105,13 @@ class SingleShiftOp {
             DI64(), (int64_t{1} << (total_ - 1)) +
                         (folds_zero_point_ ? int64_t{job.output_zero_point} * (int64_t{1} << total_)
                                            : 0))),
+        high_round_v_(hn::Set(DI(), total_ >= 33 ? static_cast<int32_t>(
+                                                        int64_t{1} << (total_ - 33)) +
+                                                        (folds_zero_point_
+                                                             ? job.output_zero_point *
+                                                                   (int32_t{1} << (total_ - 32))
+                                                             : 0)
+                                                  : 0)),
         range_shift_(kCheckRange ? (job.shifts[0] - 1 < 31 ? job.shifts[0] - 1 : 31) : 31),
         range_shift_v_(hn::Set(DI(), range_shift_)),
         violations_(hn::Zero(DI())),
@@ -101,6 +123,7 @@ class SingleShiftOp {
   static TensorPath PathFor(const RequantizeJob& job) {
     const int total = Total(job.shifts[0]);
     if (total < 31 && job.multipliers[0] >= (int64_t{1} << total)) return TensorPath::kWide;
+    if (total >= 33 && kVariant != QS_REQUANT_TOSA_DOUBLE) return TensorPath::kHighHalvesRounded;
     return total >= 32 ? TensorPath::kHighHalves : TensorPath::kLowShift;
   }
 
@@ -109,7 +132,8 @@ class SingleShiftOp {
   HWY_INLINE VI Tensor(VI acc) const {
     // Per tensor the REQUIRE needs only the extremes (checked in ok()). TOSA's t is s, so
     // kHighHalves means s > 31, where every int32 is in range; the other paths have s <= 31.
-    if constexpr (kCheckRange && kPath != TensorPath::kHighHalves) {
+    if constexpr (kCheckRange && kPath != TensorPath::kHighHalves &&
+                  kPath != TensorPath::kHighHalvesRounded) {
       min_acc_ = hn::Min(min_acc_, acc);
       max_acc_ = hn::Max(max_acc_, acc);
     }
@@ -147,6 +171,13 @@ class SingleShiftOp {
                   hn::VecFromMask(di64, hn::Gt(total_odd, thirty_one)),
                   [&](VI64 v) { return hn::Shr(v, total_even); },
                   [&](VI64 v) { return hn::Shr(v, total_odd); });
+  }
+
+  // Merges the range record of a copy (RequantizeSpan runs on a local copy of the op).
+  void Absorb(const SingleShiftOp& copy) const {
+    violations_ = hn::Or(violations_, copy.violations_);
+    min_acc_ = hn::Min(min_acc_, copy.min_acc_);
+    max_acc_ = hn::Max(max_acc_, copy.max_acc_);
   }
 
   bool ok() const {
@@ -195,6 +226,19 @@ class SingleShiftOp {
     } else {
       p_even = hn::MulEven(acc, multiplier_);
       p_odd = hn::MulEven(hn::Shuffle2301(acc), hn::Shuffle2301(multiplier_));
+    }
+    if constexpr (kPath == TensorPath::kHighHalvesRounded) {
+      // R = 2^(t-1) (+ Zy * 2^t) is R32 * 2^32 for t >= 33, and with p = h * 2^32 + l,
+      // 0 <= l < 2^32: floor((p + R) / 2^t) = floor((h + R32 + l / 2^32) / 2^(t-32))
+      // = floor((h + R32) / 2^(t-32)), as adding a fraction below 1 to an integer numerator
+      // does not change the floor of its division by an integer. |h| <= 2^30 (|p| < 2^62) and
+      // |R32| <= 2^21 + 255 * 2^22 (t <= 54 where Zy is folded), so h + R32 fits in int32.
+      const VI high = HighHalves(di, p_even, p_odd);
+      VI y = hn::Shr(hn::Add(high, high_round_v_), high_shift_v_);
+      if constexpr (kVariant == QS_REQUANT_RNDNA) {
+        y = hn::IfThenElse(hn::Lt(acc, hn::Zero(di)), hn::Neg(y), y);
+      }
+      return y;
     }
     VI64 a_even, a_odd;
     if constexpr (kVariant == QS_REQUANT_TOSA_DOUBLE && kPath == TensorPath::kHighHalves) {
@@ -306,6 +350,7 @@ class SingleShiftOp {
   VI high_shift_v_;   // t - 32 for t >= 32: ShiftFitting32's shift of the high halves
   bool folds_zero_point_;  // ShiftFitting32 returns y + Zy
   VI64 fitting_round_;     // ShiftFitting32's rounding constant (Zy * 2^t included if folded)
+  VI high_round_v_;        // kHighHalvesRounded: fitting_round_ / 2^32 (t >= 33)
   int range_shift_;
   VI range_shift_v_;
   mutable VI violations_;
@@ -331,6 +376,8 @@ bool Run(const RequantizeJob& job, const int32_t* in, void* out, size_t n) {
   switch (SingleShiftOp<kVariant, TensorPath::kWide>::PathFor(job)) {
     case TensorPath::kHighHalves:
       return RunPath<kVariant, TensorPath::kHighHalves>(job, in, out, n);
+    case TensorPath::kHighHalvesRounded:
+      return RunPath<kVariant, TensorPath::kHighHalvesRounded>(job, in, out, n);
     case TensorPath::kLowShift:
       return RunPath<kVariant, TensorPath::kLowShift>(job, in, out, n);
     default:

@@ -45,10 +45,24 @@ HWY_INLINE const T* Offset(const T* p, size_t offset) {
 // hardware prefetchers alone leave a single core's read stream latency bound.
 inline constexpr size_t kPrefetchAhead = 1024;  // int32 elements
 
+// An op with state (the TOSA range record of requantize_single_shift.cc) provides
+// `void Absorb(const Op& copy) const`, which merges a copy's record into the op.
+template <class Op, class = void>
+struct AbsorbsCopies : std::false_type {};
+template <class Op>
+struct AbsorbsCopies<Op, std::void_t<decltype(std::declval<const Op&>().Absorb(
+                             std::declval<const Op&>()))>> : std::true_type {};
+
 template <typename TOut, bool kPerChannel, class Op>
-void RequantizeSpan(const Op& op, const ZeroPointNarrower<TOut>& narrow,
+void RequantizeSpan(const Op& op_in, const ZeroPointNarrower<TOut>& narrow_in,
                     const int32_t* HWY_RESTRICT in, TOut* HWY_RESTRICT out, size_t count,
                     const int32_t* mult, const int32_t* shift, const float* scale) {
+  // Local copies: the byte stores below may alias anything the references reach (char types
+  // alias every object, and the lambdas lose `out`'s restrict), so GCC reloaded the op's
+  // constants from memory and re-tested the narrower's flags after every 64-byte store. A
+  // local whose address never escapes cannot be aliased.
+  const Op op = op_in;
+  const ZeroPointNarrower<TOut> narrow = narrow_in;
   const hn::ScalableTag<int32_t> di;
   const size_t N = hn::Lanes(di);
   // always_inline: GCC otherwise outlines the larger variants' lambda (a call per vector).
@@ -113,16 +127,19 @@ void RequantizeSpan(const Op& op, const ZeroPointNarrower<TOut>& narrow,
   };
   const GroupOrder order = PlanGroups(out, count, 4 * N, !kPerChannel);
   finish(0, order.begin);
+  bool streamed = false;
   if constexpr (kCanStream) {
     if (order.streamed()) {
       for (size_t g = 0; g < order.groups; ++g) group_at(order.At(g), std::true_type());
       hwy::FlushStream();
-      finish(order.end(), count);
-      return;
+      streamed = true;
     }
   }
-  for (size_t g = 0; g < order.groups; ++g) group_at(order.At(g), std::false_type());
+  if (!streamed) {
+    for (size_t g = 0; g < order.groups; ++g) group_at(order.At(g), std::false_type());
+  }
   finish(order.end(), count);
+  if constexpr (AbsorbsCopies<Op>::value) op_in.Absorb(op);
 }
 
 template <class Op, typename TOut>
