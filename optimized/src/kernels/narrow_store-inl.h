@@ -92,6 +92,16 @@ HWY_INLINE void StoreNarrow4(DI di, VI v0, VI v1, VI v2, VI v3, TOut* HWY_RESTRI
 // already outside [qmin, qmax] further out on the same side (|Z| <= 255 < 2^15 - 2^8), so the
 // result is the exact clamp; no step wraps. This replaces two 32-bit min/max and one add per
 // vector by a few 16-bit and byte operations per four vectors.
+// Stage16 (optional): an elementwise map of the int16 lanes applied right after the first
+// saturation, before Z (rndnu16's (x * m15 + 2^14) >> 15 on the saturated x; the map must
+// work on any int16 vector and return int16 values, so the argument above still holds).
+struct NoStage16 {
+  template <class V16>
+  HWY_INLINE V16 operator()(V16 v) const {
+    return v;
+  }
+};
+
 template <typename TOut>
 class ZeroPointNarrower {
  public:
@@ -102,22 +112,25 @@ class ZeroPointNarrower {
         full_range_(qmin == std::numeric_limits<TOut>::min() &&
                     qmax == std::numeric_limits<TOut>::max()) {}
 
-  template <class DI, class VI = hn::Vec<DI>>
-  HWY_INLINE void Store1(DI di, VI y, TOut* HWY_RESTRICT out) const {
+  template <class DI, class VI = hn::Vec<DI>, class Stage16 = NoStage16>
+  HWY_INLINE void Store1(DI di, VI y, TOut* HWY_RESTRICT out, Stage16 stage16 = {}) const {
     const hn::Rebind<int16_t, DI> d16;
     const hn::Rebind<TOut, DI> d8;
-    const auto with_zero_point = hn::SaturatedAdd(hn::DemoteTo(d16, y), hn::Set(d16, zero_point_));
+    const auto with_zero_point =
+        hn::SaturatedAdd(stage16(hn::DemoteTo(d16, y)), hn::Set(d16, zero_point_));
     auto q = hn::DemoteTo(d8, with_zero_point);
     if (!full_range_) q = hn::Min(hn::Max(q, hn::Set(d8, qmin_)), hn::Set(d8, qmax_));
     hn::StoreU(q, d8, out);
   }
 
-  template <bool kStream = false, class DI, class VI = hn::Vec<DI>>
-  HWY_INLINE void Store4(DI di, VI y0, VI y1, VI y2, VI y3, TOut* HWY_RESTRICT out) const {
+  template <bool kStream = false, class DI, class VI = hn::Vec<DI>, class Stage16 = NoStage16>
+  HWY_INLINE void Store4(DI di, VI y0, VI y1, VI y2, VI y3, TOut* HWY_RESTRICT out,
+                         Stage16 stage16 = {}) const {
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
-    (void)di;
-    __m512i ab = _mm512_packs_epi32(y0.raw, y1.raw);
-    __m512i cd = _mm512_packs_epi32(y2.raw, y3.raw);
+    const hn::Repartition<int16_t, DI> d16;
+    (void)d16;
+    __m512i ab = stage16(hn::Vec<decltype(d16)>{_mm512_packs_epi32(y0.raw, y1.raw)}).raw;
+    __m512i cd = stage16(hn::Vec<decltype(d16)>{_mm512_packs_epi32(y2.raw, y3.raw)}).raw;
     if (zero_point_ != 0) {  // uniform over a call; 0 also where the op already added Zy
       const __m512i z = _mm512_set1_epi16(zero_point_);
       ab = _mm512_adds_epi16(ab, z);
@@ -144,8 +157,10 @@ class ZeroPointNarrower {
     static_assert(!kStream, "streaming stores are planned for 64-byte groups only");
 #if HWY_TARGET == HWY_AVX2
     if constexpr (kIsVec256<VI>) {
-      __m256i ab = _mm256_packs_epi32(y0.raw, y1.raw);
-      __m256i cd = _mm256_packs_epi32(y2.raw, y3.raw);
+      const hn::Repartition<int16_t, DI> d16;
+      (void)d16;
+      __m256i ab = stage16(hn::Vec<decltype(d16)>{_mm256_packs_epi32(y0.raw, y1.raw)}).raw;
+      __m256i cd = stage16(hn::Vec<decltype(d16)>{_mm256_packs_epi32(y2.raw, y3.raw)}).raw;
       if (zero_point_ != 0) {
         const __m256i z = _mm256_set1_epi16(zero_point_);
         ab = _mm256_adds_epi16(ab, z);
@@ -170,10 +185,10 @@ class ZeroPointNarrower {
     }
 #endif
     const size_t N = hn::Lanes(di);
-    Store1(di, y0, out);
-    Store1(di, y1, out + N);
-    Store1(di, y2, out + 2 * N);
-    Store1(di, y3, out + 3 * N);
+    Store1(di, y0, out, stage16);
+    Store1(di, y1, out + N, stage16);
+    Store1(di, y2, out + 2 * N, stage16);
+    Store1(di, y3, out + 3 * N, stage16);
 #endif
   }
 

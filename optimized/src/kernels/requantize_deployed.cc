@@ -124,44 +124,52 @@ class NeonDoubleRoundOp {
   VI high_shift_;  // r - 1: the kRightShifts path's shift of the sums' high halves
 };
 
-// rndnu16 on 32-bit lanes throughout: x is an int16 and m15 < 2^15, so x * m15 + 2^14 < 2^30.
-// Per tensor the direction of the pre-shift is chosen once per call (kPreShift), and Zy rides
-// in the rounding constant: floor((a + Zy * 2^15) / 2^15) = floor(a / 2^15) + Zy, and
-// |a| + |Zy| * 2^15 < 2^30 + 2^23 stays in int32. Per channel both directions are computed.
+// rndnu16. Per tensor the direction of the pre-shift is chosen once per call (kPreShift) and
+// the rest runs on int16 lanes: Tensor returns the pre-shifted x as int32, the narrower's
+// first saturating pack is x's sat16 (VQMOVN), and Stage16 is (x * m15 + 2^14) >> 15, which
+// is exactly vpmulhrsw / MulFixedPoint15 (((x * m15) >> 14) + 1) >> 1, since
+// floor((floor(a / 2^14) + 1) / 2) = floor((a + 2^14) / 2^15); its one overflow, x = m15 =
+// -2^15, cannot occur as 0 <= m15 < 2^15. The result is an int16 and the narrower adds Zy
+// with saturation. Per channel, on 32-bit lanes throughout: x is an int16 and m15 < 2^15, so
+// x * m15 + 2^14 < 2^30; both directions of the pre-shift are computed.
 enum class PreShift { kRight, kLeft, kNone };
 
 template <PreShift kPreShift>
 class Rndnu16Op {
  public:
   static constexpr bool kReturnsOutput = false;
+  static constexpr bool kTensorStage16 = true;
   using DI = hn::ScalableTag<int32_t>;
   using VI = hn::Vec<DI>;
 
   explicit Rndnu16Op(const RequantizeJob& job)
-      : m15_(hn::Set(DI(), job.multipliers[0])),
+      : m15_(static_cast<int16_t>(job.multipliers[0])),
         right_(job.shifts[0] < 0 ? -job.shifts[0] : 0),
-        left_(job.shifts[0] > 0 ? job.shifts[0] : 0),
-        tensor_round_(hn::Set(DI(), (1 << 14) + job.output_zero_point * (1 << 15))) {}
+        left_(job.shifts[0] > 0 ? job.shifts[0] : 0) {}
 
   static PreShift PreShiftFor(const RequantizeJob& job) {
     return job.shifts[0] < 0 ? PreShift::kRight : job.shifts[0] > 0 ? PreShift::kLeft
                                                                     : PreShift::kNone;
   }
-  bool FoldsZeroPoint() const { return true; }  // Tensor only: Channel's lanes are y
+  bool FoldsZeroPoint() const { return false; }
 
+  // x before its saturation to int16 (the narrower's pack saturates).
   HWY_INLINE VI Tensor(VI acc) const {
-    VI x;
     if constexpr (kPreShift == PreShift::kRight) {
-      // floor((acc + 2^(r-1)) / 2^r) = floor(acc / 2^r) + bit r-1 of acc, without the int32
-      // overflow of the sum (r >= 1 here).
-      const VI bit = hn::And(hn::ShiftRightSame(acc, right_ - 1), hn::Set(DI(), 1));
-      x = Narrow16(hn::Add(hn::ShiftRightSame(acc, right_), bit));
+      // floor((acc + 2^(r-1)) / 2^r) = floor((u + 1) / 2) = u - floor(u / 2) with u =
+      // floor(acc / 2^(r-1)) (r >= 1 here), without the int32 overflow of acc + 2^(r-1).
+      const VI u = hn::ShiftRightSame(acc, right_ - 1);
+      return hn::Sub(u, hn::ShiftRight<1>(u));
     } else if constexpr (kPreShift == PreShift::kLeft) {
-      x = Narrow16(hn::ShiftLeftSame(Narrow16(acc), left_));
+      return hn::ShiftLeftSame(Narrow16(acc), left_);  // |x| * 2^9 < 2^25: no overflow
     } else {
-      x = Narrow16(acc);
+      return acc;
     }
-    return hn::ShiftRight<15>(hn::Add(hn::Mul(x, m15_), tensor_round_));
+  }
+
+  template <class V16>
+  HWY_INLINE V16 Stage16(V16 x) const {
+    return hn::MulFixedPoint15(x, hn::Set(hn::DFromV<V16>(), m15_));
   }
 
   HWY_INLINE VI Channel(VI acc, const int32_t* mult, const int32_t* shift, const float*) const {
@@ -185,10 +193,9 @@ class Rndnu16Op {
     return hn::Min(hn::Max(v, hn::Set(di, -32768)), hn::Set(di, 32767));
   }
 
-  VI m15_;
+  int16_t m15_;
   int right_;
   int left_;
-  VI tensor_round_;  // 2^14 + Zy * 2^15
 };
 
 void RequantizeDeployedKernel(const RequantizeJob& job, const int32_t* in, void* out, size_t n) {

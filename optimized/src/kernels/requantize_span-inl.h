@@ -53,6 +53,14 @@ template <class Op>
 struct AbsorbsCopies<Op, std::void_t<decltype(std::declval<const Op&>().Absorb(
                              std::declval<const Op&>()))>> : std::true_type {};
 
+// An op may finish its per-tensor arithmetic on int16 lanes: with `kTensorStage16` true its
+// Tensor lanes are x, which the narrower saturates to int16 and maps by `op.Stage16(v16)`
+// before adding Zy (narrow_store-inl.h); Channel lanes are y as usual.
+template <class Op, class = void>
+struct HasTensorStage16 : std::false_type {};
+template <class Op>
+struct HasTensorStage16<Op, std::enable_if_t<Op::kTensorStage16>> : std::true_type {};
+
 template <typename TOut, bool kPerChannel, class Op>
 void RequantizeSpan(const Op& op_in, const ZeroPointNarrower<TOut>& narrow_in,
                     const int32_t* HWY_RESTRICT in, TOut* HWY_RESTRICT out, size_t count,
@@ -72,12 +80,19 @@ void RequantizeSpan(const Op& op_in, const ZeroPointNarrower<TOut>& narrow_in,
                                     Offset(scale, offset))
                        : op.Tensor(acc);
   };
+  auto stage16 = [&]() {
+    if constexpr (!kPerChannel && HasTensorStage16<Op>::value) {
+      return [&](auto v16) __attribute__((always_inline)) { return op.Stage16(v16); };
+    } else {
+      return NoStage16();
+    }
+  }();
   auto store1 = [&](auto q, TOut* o) {
     if constexpr (Op::kReturnsOutput) {
       const hn::Rebind<TOut, decltype(di)> d_out;
       hn::StoreU(hn::DemoteTo(d_out, q), d_out, o);
     } else {
-      narrow.Store1(di, q, o);
+      narrow.Store1(di, q, o, stage16);
     }
   };
   auto vector_at = [&](const int32_t* acc_ptr, size_t offset, TOut* o) {
@@ -96,7 +111,7 @@ void RequantizeSpan(const Op& op_in, const ZeroPointNarrower<TOut>& narrow_in,
     if constexpr (Op::kReturnsOutput) {
       StoreNarrow4<decltype(stream)::value>(di, q0, q1, q2, q3, out + i);
     } else {
-      narrow.template Store4<decltype(stream)::value>(di, q0, q1, q2, q3, out + i);
+      narrow.template Store4<decltype(stream)::value>(di, q0, q1, q2, q3, out + i, stage16);
     }
   };
   // Elements [begin, end) one vector at a time, then a padded tail.
