@@ -318,6 +318,12 @@ TEST(OptimizedTables, RequantizeMatchesModelForEveryVariantAndEdge) {
       {QS_REQUANT_TOSA_SINGLE, 1234567890, 40},       {QS_REQUANT_TOSA_DOUBLE, 1234567890, 40},
       {QS_REQUANT_TOSA_DOUBLE, 1234567890, 62},       {QS_REQUANT_TOSA_SCALE16, 32767, 20},
       {QS_REQUANT_TOSA_SINGLE, 1 << 20, 33},          {QS_REQUANT_FP32, 0, 0},
+      // The per-tensor rounding on the gathered high halves (total shift t >= 33): its
+      // smallest t, the largest t where Zy * 2^(t-32) rides in the int32 constant (54, with
+      // |h| near 2^30 and Zy = 250 the sum comes within 2^22 of 2^31), and the first t without.
+      {QS_REQUANT_SINGLE_ROUND, INT32_MAX, -2},       {QS_REQUANT_SINGLE_ROUND, INT32_MAX, -23},
+      {QS_REQUANT_SINGLE_ROUND, INT32_MAX, -24},      {QS_REQUANT_RNDNA, INT32_MAX, -2},
+      {QS_REQUANT_TOSA_SINGLE, INT32_MAX, 54},        {QS_REQUANT_TOSA_SINGLE, INT32_MAX, 62},
   };
   const float fp32_scales[] = {1.0f / 4096, 0.5f, 3.0f, 1e-30f, 1e30f};
   for (const auto& [name, table] : Tables()) {

@@ -49,7 +49,13 @@ void RequantizeDoubleRoundKernel(const RequantizeJob& job, const int32_t* in, vo
 // How acc * 2^left becomes the int32 x of SRDHM: double_round saturates, double_round_wrap
 // keeps the low 32 bits (Highway's shifts of signed lanes are bitwise: vpslld / vpsllvd, and
 // on SSE4 the variable shift is a multiply by 2^left whose low half is kept).
-enum class LeftShift { kSaturate, kWrap };
+// kClampFirst (double_round per tensor, chosen once per call): sat32(acc << left) becomes
+// clamp(acc, INT32_MIN >> left, INT32_MAX >> left) << left, three operations where the
+// saturation takes five. Equal except above INT32_MAX >> left, where it gives x' = 2^31 -
+// 2^left >= 2^30 (left <= 30) instead of INT32_MAX; both then give y >= floor(x' * m / 2^31)
+// >= floor(m / 2) (right = 0 on this path), so where floor(m / 2) > qmax - Zy both clamp to
+// qmax (ClampsFirst).
+enum class LeftShift { kSaturate, kWrap, kClampFirst };
 
 // kFused: per tensor with left = 0 and r >= 1 (the common case, multiplier < 1), chosen once
 // per call so that no vector pays a branch (see requantize_single_shift.cc's TensorPath).
@@ -90,6 +96,10 @@ class DoubleRoundOp {
   // y + Zy (|y| <= 2^30 + 1 as |p| < 2^62; |Zy * 2^(31+r)| < 2^62 keeps the sum in int64);
   // the comparison with -2^30 still reads p itself.
   static bool Fuses(const RequantizeJob& job) { return job.channels == 1 && job.shifts[0] < 0; }
+  static bool ClampsFirst(const RequantizeJob& job) {
+    return job.channels == 1 && job.shifts[0] > 0 &&
+           job.multipliers[0] / 2 > job.qmax - job.output_zero_point;
+  }
 
   bool FoldsZeroPoint() const { return folds_zero_point_; }
 
@@ -97,7 +107,9 @@ class DoubleRoundOp {
     const DI di;
     if constexpr (!kFused) {
       VI x = acc;
-      if (left_ != 0) {
+      if constexpr (kLeftShift == LeftShift::kClampFirst) {
+        x = hn::ShiftLeftSame(hn::Min(hn::Max(acc, sat_lo_), sat_hi_), left_);
+      } else if (left_ != 0) {
         x = hn::ShiftLeftSame(acc, left_);
         if constexpr (kLeftShift == LeftShift::kSaturate) {
           // sat32(acc << left): beyond +-(2^31 >> left) the shift would overflow.
@@ -125,7 +137,7 @@ class DoubleRoundOp {
     const VI left = hn::Max(s, zero);
     const VI right = hn::Max(hn::Neg(s), zero);
     VI x = hn::Shl(acc, left);
-    if constexpr (kLeftShift == LeftShift::kSaturate) {
+    if constexpr (kLeftShift != LeftShift::kWrap) {  // kClampFirst is per tensor only
       x = hn::IfThenElse(hn::Gt(acc, hn::Shr(hn::Set(di, INT32_MAX), left)),
                          hn::Set(di, INT32_MAX), x);
       x = hn::IfThenElse(hn::Lt(acc, hn::Shr(hn::Set(di, INT32_MIN), left)),
@@ -168,8 +180,11 @@ class DoubleRoundOp {
 void RequantizeDoubleRoundKernel(const RequantizeJob& job, const int32_t* in, void* out,
                                  size_t n) {
   using Fused = DoubleRoundOp<true, LeftShift::kSaturate>;  // no left shift: either member
+  using ClampFirst = DoubleRoundOp<false, LeftShift::kClampFirst>;
   if (Fused::Fuses(job)) {
     RequantizeDispatchType<Fused>(job, in, out, n);
+  } else if (job.variant == QS_REQUANT_DOUBLE_ROUND && ClampFirst::ClampsFirst(job)) {
+    RequantizeDispatchType<ClampFirst>(job, in, out, n);
   } else if (job.variant == QS_REQUANT_DOUBLE_ROUND_WRAP) {
     RequantizeDispatchType<DoubleRoundOp<false, LeftShift::kWrap>>(job, in, out, n);
   } else {
