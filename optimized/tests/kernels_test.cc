@@ -324,6 +324,11 @@ TEST(OptimizedTables, RequantizeMatchesModelForEveryVariantAndEdge) {
       {QS_REQUANT_SINGLE_ROUND, INT32_MAX, -2},       {QS_REQUANT_SINGLE_ROUND, INT32_MAX, -23},
       {QS_REQUANT_SINGLE_ROUND, INT32_MAX, -24},      {QS_REQUANT_RNDNA, INT32_MAX, -2},
       {QS_REQUANT_TOSA_SINGLE, INT32_MAX, 54},        {QS_REQUANT_TOSA_SINGLE, INT32_MAX, 62},
+      // double_round's clamp before the left shift (per tensor, multiplier / 2 > qmax - Zy):
+      // at left = 30 the clamped x is 2^30, whose y = floor(m / 2 + 1/2) differs from the
+      // saturated x's y = m. With Zy = 120 (s8, qmax - Zy = 7), m = 12 must saturate (y 6 or
+      // 12: q 126 or 127), m = 16 may clamp (y 8 or 16: q 127 either way).
+      {QS_REQUANT_DOUBLE_ROUND, 12, 30},              {QS_REQUANT_DOUBLE_ROUND, 16, 30},
   };
   const float fp32_scales[] = {1.0f / 4096, 0.5f, 3.0f, 1e-30f, 1e30f};
   for (const auto& [name, table] : Tables()) {

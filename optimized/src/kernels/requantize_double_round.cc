@@ -119,9 +119,20 @@ class DoubleRoundOp {
       }
       return Srdhm(x, multiplier_);  // right = 0 here
     }
+    return FusedTensor(acc, hn::Shuffle2301(acc));
+  }
+
+  // The fused path with the odd lanes from a second load (requantize_span-inl.h).
+  static constexpr bool kTakesOddLoad = kFused;
+  HWY_INLINE VI TensorWithOdd(VI acc, VI acc_from_next) const {
+    return FusedTensor(acc, acc_from_next);
+  }
+
+  HWY_INLINE VI FusedTensor(VI acc, VI acc_odd) const {
+    const DI di;
     const DI64 di64;
     const VI64 even = hn::MulEven(acc, multiplier_);
-    const VI64 odd = hn::MulEven(hn::Shuffle2301(acc), hn::Shuffle2301(multiplier_));
+    const VI64 odd = hn::MulEven(acc_odd, multiplier_);  // a broadcast: no shuffle needed
     const VI64 below = hn::Set(di64, -(int64_t{1} << 30));
     const VI64 step = hn::Set(di64, int64_t{1} << 31);
     const VI64 a_even = SubWhereLess(hn::Add(even, fused_round_), even, below, step);

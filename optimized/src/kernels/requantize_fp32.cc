@@ -134,13 +134,13 @@ void RequantizeFp32Kernel(const RequantizeJob& job, const int32_t* in, void* out
   } else {
     RequantizeDispatchType<Fp32RoundedOp<false>>(job, in, out, n);
   }
-  return;
-#endif
+#else
   if (job.zero_point_before_rounding) {
     RequantizeDispatchType<Fp32Op<true>>(job, in, out, n);
   } else {
     RequantizeDispatchType<Fp32Op<false>>(job, in, out, n);
   }
+#endif
 }
 
 #endif  // HWY_TARGET == HWY_SCALAR

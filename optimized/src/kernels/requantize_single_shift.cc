@@ -138,7 +138,7 @@ class SingleShiftOp {
       max_acc_ = hn::Max(max_acc_, acc);
     }
     if constexpr (kPath != TensorPath::kWide) {
-      return ShiftFitting32(acc);
+      return ShiftFitting32(acc, hn::Shuffle2301(acc));
     } else {
       // t < 31 here, so tosa_double adds no +-2^30 term (wide = 0).
       const VI64 wide = hn::Zero(DI64());
@@ -146,6 +146,17 @@ class SingleShiftOp {
       auto shift = [&](VI64 v) { return hn::Shr(v, total_v_); };
       return Apply(acc, multiplier_, round_, wide, shift);
     }
+  }
+
+  // The fitting paths with the odd lanes from a second load (requantize_span-inl.h).
+  static constexpr bool kTakesOddLoad = kPath != TensorPath::kWide;
+  HWY_INLINE VI TensorWithOdd(VI acc, VI acc_from_next) const {
+    if constexpr (kCheckRange && kPath != TensorPath::kHighHalves &&
+                  kPath != TensorPath::kHighHalvesRounded) {
+      min_acc_ = hn::Min(min_acc_, acc);
+      max_acc_ = hn::Max(max_acc_, acc);
+    }
+    return ShiftFitting32(acc, acc_from_next);
   }
 
   HWY_INLINE VI Channel(VI acc, const int32_t* mult, const int32_t* shift_ptr,
@@ -213,19 +224,20 @@ class SingleShiftOp {
   // rndna works on |acc| (<= 2^31, same bound) and negates y where acc < 0. (Its signed form,
   // single_round's sum minus 1 where p < 0, would also take Zy, but measured slower: L2 0.42
   // against 0.44.)
-  HWY_INLINE VI ShiftFitting32(VI acc) const {
+  // acc_odd: lane 2k + 1 of acc in the low half of 64-bit lane k.
+  HWY_INLINE VI ShiftFitting32(VI acc, VI acc_odd) const {
     const DI di;
     const DI64 di64;
     VI64 p_even, p_odd;
     if constexpr (kVariant == QS_REQUANT_RNDNA) {
       const hn::RebindToUnsigned<DI> du;
       const auto mag = hn::BitCast(du, hn::Abs(acc));  // |INT32_MIN| = 2^31 as uint32
-      const auto m = hn::BitCast(du, multiplier_);
+      const auto m = hn::BitCast(du, multiplier_);     // a broadcast: no shuffle needed
       p_even = hn::BitCast(di64, hn::MulEven(mag, m));  // < 2^62: non-negative as int64
-      p_odd = hn::BitCast(di64, hn::MulEven(hn::Shuffle2301(mag), hn::Shuffle2301(m)));
+      p_odd = hn::BitCast(di64, hn::MulEven(hn::BitCast(du, hn::Abs(acc_odd)), m));
     } else {
       p_even = hn::MulEven(acc, multiplier_);
-      p_odd = hn::MulEven(hn::Shuffle2301(acc), hn::Shuffle2301(multiplier_));
+      p_odd = hn::MulEven(acc_odd, multiplier_);
     }
     if constexpr (kPath == TensorPath::kHighHalvesRounded) {
       // R = 2^(t-1) (+ Zy * 2^t) is R32 * 2^32 for t >= 33, and with p = h * 2^32 + l,

@@ -61,6 +61,14 @@ struct HasTensorStage16 : std::false_type {};
 template <class Op>
 struct HasTensorStage16<Op, std::enable_if_t<Op::kTensorStage16>> : std::true_type {};
 
+// An op may take its odd lanes from a second load, one element further (`TensorWithOdd(acc,
+// acc_from_next)`: the low half of 64-bit lane k of acc_from_next is lane 2k + 1), which saves
+// the shuffle of acc before the odd lanes' vpmuldq. Used where that load stays inside the input.
+template <class Op, class = void>
+struct TakesOddLoad : std::false_type {};
+template <class Op>
+struct TakesOddLoad<Op, std::enable_if_t<Op::kTakesOddLoad>> : std::true_type {};
+
 template <typename TOut, bool kPerChannel, class Op>
 void RequantizeSpan(const Op& op_in, const ZeroPointNarrower<TOut>& narrow_in,
                     const int32_t* HWY_RESTRICT in, TOut* HWY_RESTRICT out, size_t count,
@@ -104,10 +112,28 @@ void RequantizeSpan(const Op& op_in, const ZeroPointNarrower<TOut>& narrow_in,
     if (i + 4 * N + kPrefetchAhead <= count) {  // only addresses inside the input
       for (size_t u = 0; u < 4 * N; u += 16) hwy::Prefetch(in + i + u + kPrefetchAhead);
     }
-    const auto q0 = compute(in + i, i);
-    const auto q1 = compute(in + i + N, i + N);
-    const auto q2 = compute(in + i + 2 * N, i + 2 * N);
-    const auto q3 = compute(in + i + 3 * N, i + 3 * N);
+    hn::Vec<decltype(di)> q0, q1, q2, q3;
+    if constexpr (!kPerChannel && TakesOddLoad<Op>::value) {
+      if (i + 4 * N < count) {  // the last odd load reads in[i + 4N]
+        auto with_odd = [&](const int32_t* p) __attribute__((always_inline)) {
+          return op.TensorWithOdd(hn::LoadU(di, p), hn::LoadU(di, p + 1));
+        };
+        q0 = with_odd(in + i);
+        q1 = with_odd(in + i + N);
+        q2 = with_odd(in + i + 2 * N);
+        q3 = with_odd(in + i + 3 * N);
+      } else {
+        q0 = compute(in + i, i);
+        q1 = compute(in + i + N, i + N);
+        q2 = compute(in + i + 2 * N, i + 2 * N);
+        q3 = compute(in + i + 3 * N, i + 3 * N);
+      }
+    } else {
+      q0 = compute(in + i, i);
+      q1 = compute(in + i + N, i + N);
+      q2 = compute(in + i + 2 * N, i + 2 * N);
+      q3 = compute(in + i + 3 * N, i + 3 * N);
+    }
     if constexpr (Op::kReturnsOutput) {
       StoreNarrow4<decltype(stream)::value>(di, q0, q1, q2, q3, out + i);
     } else {
