@@ -104,6 +104,14 @@ size_t RoundUpPow2(size_t v) {
 // at 10x and at 40x they agreed (dequantize 0.91 / 0.86, LUT 1.01 / 1.04, loop 0.81 / 0.77). L2: 96 Ki elements
 // = 480 KiB of traffic (the kernel's buffers plus one copy's fit L2 together on any L2 of at
 // least 1 MiB; warm-up calls make them resident).
+// How many times the LLC the DRAM class's traffic and the _W_DRAM rows' copies of W span.
+constexpr size_t kDramSpanOfLlc = 8;
+
+// Copies of a w_bytes W that together span kDramSpanOfLlc times the LLC (at least one).
+size_t DramCopiesOfW(size_t w_bytes) {
+  return std::max<size_t>(1, (kDramSpanOfLlc * LlcBytes() + w_bytes - 1) / w_bytes);
+}
+
 struct SizeClass {
   std::string label;
   size_t elements;   // 5-byte-per-element kernels
@@ -114,7 +122,7 @@ struct SizeClass {
 const std::vector<SizeClass>& Sizes() {
   static const std::vector<SizeClass> sizes = [] {
     const size_t dram_elements =
-        std::max(RoundUpPow2(8 * LlcBytes() / 5 + 1), size_t{16} << 20);
+        std::max(RoundUpPow2(kDramSpanOfLlc * LlcBytes() / 5 + 1), size_t{16} << 20);
     return std::vector<SizeClass>{
         {"DRAM", dram_elements, dram_elements * 5 / 2, false, 1},
         {"L2", 96 * 1024, 240 * 1024, true, 8},
@@ -664,7 +672,7 @@ void RegisterDynamicLinear() {
 // (ONNX) and per row s8, timed against the unpacked dynamic_linear on the same operands and the
 // peak loop for the same MACs. M = 16 (16 x 1024 x 1024, W 1 MiB, cache-resident) and M = 1
 // (GEMV 1 x 4096 x 4096, W 16 MiB): for M = 1, W is DRAM-resident: as many copies of W (raw
-// and packed) as span twice the LLC the OS reports, one copy per call in turn (the unpacked
+// and packed) as span kDramSpanOfLlc (8) times the LLC the OS reports, one copy per call in turn (the unpacked
 // baseline cycles through the raw copies the same way).
 // W (N x K) in `copies` identical copies, raw and packed (symmetric, no int32 bias: Q17.7),
 // shared by the rows of one shape; each call takes the next copy.
@@ -694,7 +702,7 @@ void RegisterDynamicLinearPacked() {
   const size_t shapes[][3] = {{1, 4096, 4096}, {16, 1024, 1024}};
   for (const auto& shape : shapes) {
     const size_t w_bytes = shape[1] * shape[2];
-    const size_t copies = shape[0] == 1 ? std::max<size_t>(1, (2 * LlcBytes() + w_bytes - 1) / w_bytes) : 1;
+    const size_t copies = shape[0] == 1 ? DramCopiesOfW(w_bytes) : 1;
     auto base = std::make_shared<DynamicLinearData>(shape[0], shape[1], shape[2]);
     auto weights = std::make_shared<WeightCopies>(base->w, shape[1], shape[2], copies);
     if (!weights->ok) continue;
@@ -743,8 +751,8 @@ void RegisterDynamicLinearPacked() {
 // For M up to the target's bound (gemm.cc: kInt8PanelMaxRows; AVX3 16, AVX2 4) the kernel is
 // what linear_packed runs by default; the other rows show why the bound is where it is. SSE4
 // and AVX3_DL keep no int8 panels: there the rows are not registered (both columns would run
-// the same kernel). _W_DRAM: as many copies of W (raw and packed) as span twice the LLC the OS
-// reports, one copy per call in turn (each function its own cycle, the int16 one half a cycle
+// the same kernel). _W_DRAM: as many copies of W (raw and packed) as span 8 times the LLC the OS
+// reports (kDramSpanOfLlc), one copy per call in turn (each function its own cycle, the int16 one half a cycle
 // ahead, so that the kernel never reads the object the call before it just read), so W comes
 // from DRAM; the other rows are warm (W 1 MiB as int8).
 // The W read: 64-byte loads (AVX-512; 32-byte with AVX2 only) folded by xor into 4
@@ -847,7 +855,7 @@ void RegisterLinearInt8Panels() {
     for (const size_t m : g.rows) selected = selected || FilterMaySelect(row_name(m));
     if (!selected) continue;
     const size_t w_bytes = g.n * g.k;
-    const size_t copies = g.dram ? std::max<size_t>(1, (2 * LlcBytes() + w_bytes - 1) / w_bytes) : 1;
+    const size_t copies = g.dram ? DramCopiesOfW(w_bytes) : 1;
     // The M = 1 data's W stands for every row of the group; a row's own data gives A, the
     // parameters and the output (its own W and packed object go unused).
     auto weight_source = std::make_shared<LinearData>(1, g.n, g.k);
@@ -1123,7 +1131,7 @@ int main(int argc, char** argv) {
       "ratio when the CPU has no such loop; linear_packed (packing untimed) _vs_unpacked = our "
       "unpacked linear time / packed time, _vs_peak = peak-loop time / packed time for equal MACs; "
       "dynamic_linear_packed (packing untimed) likewise against the unpacked dynamic_linear, "
-      "_W_DRAM: W cycled through copies spanning >= 2x the LLC; "
+      "_W_DRAM: W cycled through copies spanning >= 8x the LLC; "
       "linear_int8_panels (int8 panels forced) _vs_W_read = time to read W's N*K bytes / "
       "kernel time, _vs_int16_panels = int16 panels forced on the same object / kernel time; "
       "fastest iteration per "

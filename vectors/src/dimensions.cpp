@@ -447,40 +447,45 @@ std::vector<Assignment> accumulate_combinations(bool include_policy) {
   return out;
 }
 
-Integer accumulate_with_members(const Json& operands, const Assignment& a) {
+// The operands of an accumulate or linear case: x, w (dtype, zero point, values) and the bias.
+struct AccumulateOperands {
+  ref::QuantizedOperand x;
+  ref::QuantizedOperand w;
+  Integer bias;
+};
+
+// Parsed in the order the vectors' error rows were generated with: both dtypes, then x, w, bias.
+AccumulateOperands accumulate_operands(const Json& operands) {
   const ref::DType xt = ref::parse_dtype(operands.at("x_dtype").get<std::string>(), "x_dtype");
   const ref::DType wt = ref::parse_dtype(operands.at("w_dtype").get<std::string>(), "w_dtype");
-  const ref::QuantizedOperand x{xt, integer_operand(operands, "x_zero_point").convert_to<std::int64_t>(),
-                                integer_array(operands, "x_values")};
-  const ref::QuantizedOperand w{wt, integer_operand(operands, "w_zero_point").convert_to<std::int64_t>(),
-                                integer_array(operands, "w_values")};
-  const Integer bias = integer_operand(operands, "bias");
-  ref::AccumulationMember member = ref::AccumulationMember::wrap;
-  if (a[0] == "int16_pairs" && xt == ref::DType::uint8 && wt == ref::DType::int8) {
-    member = ref::AccumulationMember::int16_pairs;
-  } else if (a[0] == "wrap" && a[1] == "saturate") {
-    member = ref::AccumulationMember::saturate32;
+  ref::QuantizedOperand x{xt, integer_operand(operands, "x_zero_point").convert_to<std::int64_t>(),
+                          integer_array(operands, "x_values")};
+  ref::QuantizedOperand w{wt, integer_operand(operands, "w_zero_point").convert_to<std::int64_t>(),
+                          integer_array(operands, "w_values")};
+  return {std::move(x), std::move(w), integer_operand(operands, "bias")};
+}
+
+// a[0] is the accumulation, a[1] the int32_overflow policy (empty with int16_pairs).
+// int16_pairs exists only for u8 x s8; on other operand types it is the wrap.
+ref::AccumulationMember accumulation_member(const AccumulateOperands& o, const Assignment& a) {
+  if (a[0] == "int16_pairs") {
+    return o.x.type == ref::DType::uint8 && o.w.type == ref::DType::int8 ? ref::AccumulationMember::int16_pairs
+                                                                           : ref::AccumulationMember::wrap;
   }
-  return ref::accumulate_with_member(x, w, bias, member);
+  return a[1] == "saturate" ? ref::AccumulationMember::saturate32 : ref::AccumulationMember::wrap;
+}
+
+Integer accumulate_with_members(const Json& operands, const Assignment& a) {
+  const AccumulateOperands o = accumulate_operands(operands);
+  return ref::accumulate_with_member(o.x, o.w, o.bias, accumulation_member(o, a));
 }
 
 // The accumulate model adds the s32 destination (Q20.7: int32 | via_binary32, oneDNN 2.6's s32
 // matmul output) after the two accumulation dimensions; the linear model, whose output is a
 // requantized int8, has no s32 destination and keeps the two.
 Integer accumulate_to_s32_with_members(const Json& operands, const Assignment& a) {
-  const Assignment acc_part(a.begin(), a.begin() + 2);
-  if (a[2] != "via_binary32") return accumulate_with_members(operands, acc_part);
-  const ref::DType xt = ref::parse_dtype(operands.at("x_dtype").get<std::string>(), "x_dtype");
-  const ref::DType wt = ref::parse_dtype(operands.at("w_dtype").get<std::string>(), "w_dtype");
-  const ref::QuantizedOperand x{xt, integer_operand(operands, "x_zero_point").convert_to<std::int64_t>(),
-                                integer_array(operands, "x_values")};
-  const ref::QuantizedOperand w{wt, integer_operand(operands, "w_zero_point").convert_to<std::int64_t>(),
-                                integer_array(operands, "w_values")};
-  const ref::AccumulationMember member = a[0] == "int16_pairs" && xt == ref::DType::uint8 && wt == ref::DType::int8
-                                             ? ref::AccumulationMember::int16_pairs
-                                             : ref::AccumulationMember::wrap;
-  return Integer(ref::accumulate_to_s32(x, w, integer_operand(operands, "bias"), member,
-                                        ref::S32Destination::via_binary32));
+  const AccumulateOperands o = accumulate_operands(operands);
+  return Integer(ref::accumulate_to_s32(o.x, o.w, o.bias, accumulation_member(o, a), ref::parse_s32_destination(a[2])));
 }
 
 class AccumulateModel final : public OperationModel {

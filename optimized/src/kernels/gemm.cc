@@ -21,6 +21,7 @@
 #include "hwy/aligned_allocator.h"
 #include "hwy/highway.h"
 #include "kernels/gemm_int8_pairs-inl.h"
+#include "kernels/gemm_pair_tile-inl.h"
 #include "kernels/gemm_vnni-inl.h"
 #include "kernels/ops-inl.h"
 #include "packed_weights.h"
@@ -60,8 +61,6 @@ void GemmScalar(const GemmJob& job, const void* a, size_t a_stride, const int8_t
 #if HWY_TARGET != HWY_SCALAR
 
 using D32 = hn::ScalableTag<int32_t>;
-using D16 = hn::Repartition<int16_t, D32>;
-using V32 = hn::Vec<D32>;
 
 constexpr size_t kRows = 4;
 
@@ -73,49 +72,22 @@ constexpr size_t kRows = 4;
 // SSE4: slower even at M = 1 with W in DRAM, so SSE4 keeps no int8 panels.
 constexpr size_t kInt8PanelMaxRows = HWY_TARGET == HWY_AVX3 ? 16 : HWY_TARGET == HWY_AVX2 ? 4 : 0;
 
-// rows x (2 vectors) tile; a: int16 rows (stride a_stride), panel: pairs x 2 vectors of lanes.
-template <size_t MR>
-void Tile(const int16_t* HWY_RESTRICT a, size_t a_stride, size_t pairs,
-          const int16_t* HWY_RESTRICT panel, const int32_t* HWY_RESTRICT bias,
-          int32_t* HWY_RESTRICT out, size_t out_stride, size_t valid) {
-  const D32 d32;
-  const D16 d16;
-  const size_t L = hn::Lanes(d32);
-  V32 acc0[MR], acc1[MR];
-  V32 unused = hn::Zero(d32);  // sum1 of ReorderWidenMulAccumulate: untouched on x86 targets
-  for (size_t r = 0; r < MR; ++r) {
-    acc0[r] = hn::Zero(d32);
-    acc1[r] = hn::Zero(d32);
-  }
-  const int16_t* w = panel;
-  for (size_t p = 0; p < pairs; ++p, w += 4 * L) {
-    const auto w0 = hn::Load(d16, w);
-    const auto w1 = hn::Load(d16, w + 2 * L);
-    for (size_t r = 0; r < MR; ++r) {
-      int32_t pair;
-      std::memcpy(&pair, a + r * a_stride + 2 * p, sizeof(pair));
-      const auto av = hn::BitCast(d16, hn::Set(d32, pair));
-      acc0[r] = hn::ReorderWidenMulAccumulate(d32, av, w0, acc0[r], unused);
-      acc1[r] = hn::ReorderWidenMulAccumulate(d32, av, w1, acc1[r], unused);
-    }
-  }
-  const V32 b0 = hn::Load(d32, bias);
-  const V32 b1 = hn::Load(d32, bias + L);
-  for (size_t r = 0; r < MR; ++r) {
-    const V32 v0 = hn::Add(hn::Add(acc0[r], unused), b0);
-    const V32 v1 = hn::Add(acc1[r], b1);
-    int32_t* o = out + r * out_stride;
-    if (valid == 2 * L) {
-      hn::StoreU(v0, d32, o);
-      hn::StoreU(v1, d32, o + L);
-    } else {
-      HWY_ALIGN int32_t buf[2 * HWY_MAX_BYTES / sizeof(int32_t)];
-      hn::Store(v0, d32, buf);
-      hn::Store(v1, d32, buf + L);
-      std::memcpy(o, buf, valid * sizeof(int32_t));
-    }
+// One tile of `rows` (1..kRows) rows: pair_tile::Tile for that row count.
+// Not inlined: inlined into the caller's loops, GCC 12 kept the caller's vectors live across
+// the k loop and spilled an accumulator of the 4-row int8 tile to the stack (a store and
+// reload on every iteration's dependency chain: half the MAC rate, AVX2, M = 4).
+template <typename PanelT>
+HWY_NOINLINE void TileOfRows(size_t rows, const int16_t* a, size_t a_stride, size_t pairs, const PanelT* panel,
+                const int32_t* bias, const int32_t* zw, const int32_t* row_sums, int32_t* out,
+                size_t out_stride, size_t valid) {
+  switch (rows) {
+    case 4: pair_tile::Tile<4>(a, a_stride, pairs, panel, bias, zw, row_sums, out, out_stride, valid); break;
+    case 3: pair_tile::Tile<3>(a, a_stride, pairs, panel, bias, zw, row_sums, out, out_stride, valid); break;
+    case 2: pair_tile::Tile<2>(a, a_stride, pairs, panel, bias, zw, row_sums, out, out_stride, valid); break;
+    default: pair_tile::Tile<1>(a, a_stride, pairs, panel, bias, zw, row_sums, out, out_stride, valid); break;
   }
 }
+static_assert(kRows == 4, "TileOfRows covers 1..4 rows");
 
 size_t Int16PanelColumns() { return 2 * hn::Lanes(D32()); }
 size_t Int16PanelElements(size_t n, size_t k) {
@@ -209,27 +181,13 @@ bool MultiplyInt16Panels(const GemmJob& job, const void* a, size_t a_stride,
       const int16_t* a_rows = converted.rows + r * k_padded;
       int32_t* o = out + r * out_stride + col0;
       const size_t rows = m - r < kRows ? m - r : kRows;
+      const size_t panel_offset = panel_index * pairs * panel_cols * 2;
       if (read_int8) {
-        const int8_t* panel = int8_panels + panel_index * pairs * panel_cols * 2;
-        const int32_t* zw = zero_points + col0;
-        const int32_t* sums = converted.row_sums + r;
-        switch (rows) {
-#define QS_INT8_TILE(R) \
-  int8_pairs::Tile<R>(a_rows, k_padded, pairs, panel, bias, zw, sums, o, out_stride, valid)
-          case 4: QS_INT8_TILE(4); break;
-          case 3: QS_INT8_TILE(3); break;
-          case 2: QS_INT8_TILE(2); break;
-          default: QS_INT8_TILE(1); break;
-#undef QS_INT8_TILE
-        }
+        TileOfRows(rows, a_rows, k_padded, pairs, int8_panels + panel_offset, bias, zero_points + col0,
+                   converted.row_sums + r, o, out_stride, valid);
       } else {
-        const int16_t* panel = packed_w + panel_index * pairs * panel_cols * 2;
-        switch (rows) {
-          case 4: Tile<4>(a_rows, k_padded, pairs, panel, bias, o, out_stride, valid); break;
-          case 3: Tile<3>(a_rows, k_padded, pairs, panel, bias, o, out_stride, valid); break;
-          case 2: Tile<2>(a_rows, k_padded, pairs, panel, bias, o, out_stride, valid); break;
-          default: Tile<1>(a_rows, k_padded, pairs, panel, bias, o, out_stride, valid); break;
-        }
+        TileOfRows(rows, a_rows, k_padded, pairs, packed_w + panel_offset, bias, nullptr, nullptr, o,
+                   out_stride, valid);
       }
     }
   }

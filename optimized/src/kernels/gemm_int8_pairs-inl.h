@@ -11,6 +11,7 @@
 //   S[m] = sum_k (A[m][k] - Za),
 // it is subtracted once per output. The identity holds in the integers, hence mod 2^32, where
 // every step here is computed (vpaddd, vpmulld and uint32 wrap), as SPEC Q5's int32 pipeline.
+// The tile that reads these panels is gemm_pair_tile-inl.h's, shared with the int16 panels.
 // Included by gemm.cc; compiled for every SIMD target (AVX3_DL packs VNNI panels instead, but
 // its unpacked fallback shares the int16 code).
 #if defined(QUANTSPEC_OPTIMIZED_GEMM_INT8_PAIRS_INL_H_) == defined(HWY_TARGET_TOGGLE)
@@ -32,9 +33,6 @@ namespace int8_pairs {
 namespace hn = hwy::HWY_NAMESPACE;
 
 using D32 = hn::ScalableTag<int32_t>;
-using D16 = hn::Repartition<int16_t, D32>;
-using D8 = hn::Rebind<int8_t, D16>;  // half a vector of bytes: one byte per int16 lane
-using V32 = hn::Vec<D32>;
 
 // Panels of two vectors of int32 lanes (columns), as the int16 panels of gemm.cc.
 inline size_t PanelColumns() { return 2 * hn::Lanes(D32()); }
@@ -57,60 +55,6 @@ inline void PackPanels(const int8_t* w, size_t w_stride, size_t n, size_t k,
   for (size_t col = 0; col < n; ++col) {
     int8_t* dst = panels + (col / panel_cols) * pairs * panel_cols * 2 + (col % panel_cols) * 2;
     for (size_t kk = 0; kk < k; ++kk) dst[(kk / 2) * panel_cols * 2 + (kk % 2)] = w[col * w_stride + kk];
-  }
-}
-
-// MR rows x one panel (two vectors of columns). a: MR rows of (A - Za) as int16, padded to an
-// even length with a zero (stride a_stride); bias: the panel's 2L columns (zeros past `valid`);
-// zw: the panel's 2L weight zero points; row_sums: S[m] of each row. Writes `valid` columns.
-// Not inlined: inlined into the caller's loops, GCC 12 kept the caller's vectors live across
-// the k loop and spilled an accumulator of the 4-row tile to the stack (a store and reload
-// on every iteration's dependency chain: half the MAC rate of the int16 tile, AVX2, M = 4).
-template <size_t MR>
-HWY_NOINLINE void Tile(const int16_t* HWY_RESTRICT a, size_t a_stride, size_t pairs,
-          const int8_t* HWY_RESTRICT panel, const int32_t* HWY_RESTRICT bias,
-          const int32_t* HWY_RESTRICT zw, const int32_t* HWY_RESTRICT row_sums,
-          int32_t* HWY_RESTRICT out, size_t out_stride, size_t valid) {
-  const D32 d32;
-  const D16 d16;
-  const D8 d8;
-  const size_t L = hn::Lanes(d32);
-  V32 acc0[MR], acc1[MR];
-  V32 unused = hn::Zero(d32);  // sum1 of ReorderWidenMulAccumulate: untouched on x86 targets
-  for (size_t r = 0; r < MR; ++r) {
-    acc0[r] = hn::Zero(d32);
-    acc1[r] = hn::Zero(d32);
-  }
-  const int8_t* w = panel;
-  for (size_t p = 0; p < pairs; ++p, w += 4 * L) {
-    const auto w0 = hn::PromoteTo(d16, hn::LoadU(d8, w));
-    const auto w1 = hn::PromoteTo(d16, hn::LoadU(d8, w + 2 * L));
-    for (size_t r = 0; r < MR; ++r) {
-      int32_t pair;
-      std::memcpy(&pair, a + r * a_stride + 2 * p, sizeof(pair));
-      const auto av = hn::BitCast(d16, hn::Set(d32, pair));
-      acc0[r] = hn::ReorderWidenMulAccumulate(d32, av, w0, acc0[r], unused);
-      acc1[r] = hn::ReorderWidenMulAccumulate(d32, av, w1, acc1[r], unused);
-    }
-  }
-  const V32 b0 = hn::Load(d32, bias);
-  const V32 b1 = hn::Load(d32, bias + L);
-  const V32 z0 = hn::LoadU(d32, zw);
-  const V32 z1 = hn::LoadU(d32, zw + L);
-  for (size_t r = 0; r < MR; ++r) {
-    const V32 s = hn::Set(d32, row_sums[r]);
-    const V32 v0 = hn::Sub(hn::Add(hn::Add(acc0[r], unused), b0), hn::Mul(z0, s));
-    const V32 v1 = hn::Sub(hn::Add(acc1[r], b1), hn::Mul(z1, s));
-    int32_t* o = out + r * out_stride;
-    if (valid == 2 * L) {
-      hn::StoreU(v0, d32, o);
-      hn::StoreU(v1, d32, o + L);
-    } else {
-      HWY_ALIGN int32_t buf[2 * HWY_MAX_BYTES / sizeof(int32_t)];
-      hn::Store(v0, d32, buf);
-      hn::Store(v1, d32, buf + L);
-      std::memcpy(o, buf, valid * sizeof(int32_t));
-    }
   }
 }
 
