@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build build-logged conform conform-emulated test test-sanitize bench peers vectors spec fuzz clean
+.PHONY: all deps configure build build-logged conform conform-emulated test test-sanitize test-sanitize-avx512 bench peers vectors spec fuzz clean
 
 all: build
 
@@ -56,6 +56,9 @@ test: build-logged
 # tests are ~10x slower under ASan), including the vectors.regenerate_* tests, which check
 # that clang generates the same golden vectors as g++. Log: $(SANITIZE_DIR)/ctest.log.
 SANITIZE_DIR ?= build-sanitize
+# The Highway targets of the sanitized build: AVX2 (+ scalar), or AVX3_DL (+ scalar) for
+# `make test-sanitize-avx512`, which runs the AVX-512 kernels under the sanitizers.
+SANITIZE_HWY_TARGETS ?= AVX2
 FUZZ_CMAKE_DIR ?=
 # SANITIZE_SET=ci builds and runs less (the set .ci/run runs, with SANITIZE_CASES=15): the conformance tests (which
 # drive the reference as the oracle, our AVX2/scalar kernels, the scalar example and the
@@ -94,7 +97,7 @@ test-sanitize:
 	@bash tools/install-deps.sh
 	@bash tools/install-deps.sh --sanitize
 	@cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_C_COMPILER=clang-14 \
-	  -DCMAKE_CXX_COMPILER=clang++-14 -DQUANTSPEC_HWY_TARGETS=AVX2 -DQUANTSPEC_BUILD_BENCH=OFF \
+	  -DCMAKE_CXX_COMPILER=clang++-14 -DQUANTSPEC_HWY_TARGETS=$(SANITIZE_HWY_TARGETS) -DQUANTSPEC_BUILD_BENCH=OFF \
 	  -DCMAKE_C_FLAGS="$(SANITIZE_COVERAGE)" -DCMAKE_CXX_FLAGS="$(SANITIZE_COVERAGE)" \
 	  $(SANITIZE_LAUNCHER) $(CMAKE_FLAGS) >/dev/null
 	@echo "quantspec: building the sanitized tests into $(SANITIZE_DIR), log: $(abspath $(SANITIZE_DIR))/build.log"
@@ -108,6 +111,15 @@ test-sanitize:
 	  [ $$status -eq 0 ] || { sed -n '/The following tests FAILED/,$$p' ctest.log; \
 	    echo "quantspec: sanitized tests failed; their output is in $(abspath $(SANITIZE_DIR))/ctest.log"; }; \
 	  exit $$status; }
+
+# The conformance tests under ASan + UBSan with the AVX3_DL kernels (the CI's sanitized build has
+# AVX2 + scalar only), in build-sanitize-avx512/. Needs a CPU with AVX-512 VNNI and VBMI:
+# elsewhere only the scalar fallback would run, so it stops instead.
+test-sanitize-avx512:
+	@grep -qw avx512_vnni /proc/cpuinfo && grep -qw avx512vbmi /proc/cpuinfo || \
+	  { echo "quantspec: this CPU has no AVX-512 VNNI/VBMI, so the AVX3_DL kernels cannot run here"; exit 2; }
+	@$(MAKE) --no-print-directory test-sanitize SANITIZE_HWY_TARGETS=AVX3_DL \
+	  SANITIZE_DIR=$(SANITIZE_DIR)-avx512 SANITIZE_SET=ci
 
 bench: build
 	@$(BUILD_DIR)/bin/quantspec bench
