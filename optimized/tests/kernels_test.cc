@@ -329,6 +329,17 @@ TEST(OptimizedTables, RequantizeMatchesModelForEveryVariantAndEdge) {
       // saturated x's y = m. With Zy = 120 (s8, qmax - Zy = 7), m = 12 must saturate (y 6 or
       // 12: q 126 or 127), m = 16 may clamp (y 8 or 16: q 127 either way).
       {QS_REQUANT_DOUBLE_ROUND, 12, 30},              {QS_REQUANT_DOUBLE_ROUND, 16, 30},
+      // The tie-away term on int32 lanes (sign_term_shift-inl.h, targets without AVX-512),
+      // taken where m + k32 <= INT32_MAX, k32 = the constant's share above 2^31 (Zy's included):
+      // double_round k32 = 2^(r-1) + Zy * 2^r, at r = 1 with Zy = 120 (s8) k32 = 241, so
+      // m = INT32_MAX - 241 is the last m that takes it and INT32_MAX - 239 must not (bits
+      // 31..62 of acc = INT32_MAX would wrap); r = 23 with Zy folded (u8: Zy * 2^23 too large).
+      // tosa_double k32 = 2^(s-32) + Zy * 2^(s-31): the same pair at s = 32, and at s = 62
+      // (no Zy) m = 2^30 - 1 takes it, m = 2^30 must not.
+      {QS_REQUANT_DOUBLE_ROUND, INT32_MAX - 241, -1}, {QS_REQUANT_DOUBLE_ROUND, INT32_MAX - 239, -1},
+      {QS_REQUANT_DOUBLE_ROUND, 1 << 30, -23},        {QS_REQUANT_DOUBLE_ROUND, INT32_MAX, -31},
+      {QS_REQUANT_TOSA_DOUBLE, INT32_MAX - 241, 32},  {QS_REQUANT_TOSA_DOUBLE, INT32_MAX - 239, 32},
+      {QS_REQUANT_TOSA_DOUBLE, (1 << 30) - 1, 62},    {QS_REQUANT_TOSA_DOUBLE, 1 << 30, 62},
   };
   const float fp32_scales[] = {1.0f / 4096, 0.5f, 3.0f, 1e-30f, 1e30f};
   for (const auto& [name, table] : Tables()) {
@@ -959,6 +970,9 @@ std::vector<std::pair<int32_t, int32_t>> Cases(const Member& m) {
       {1 << 30, m.max_shift}, {1234567890, m.min_shift}, {0x7FFF8000, -5}, {0x7FFF7FFF, -5},
       {0x7FFF0000, m.max_shift}, {0x7FFEFFFF, m.max_shift}, {0x7FFF8000, m.max_shift},
       {32768, 0},         {32767, 3},              {1999999999, -20},    {1 << 30, 3},
+      // neon_double_round folds Zy * 2^(31+r) into its constant for r <= 23: the last r that
+      // does (|a| / 2^32 within 2^31 at INT32_MAX) and the first that does not.
+      {INT32_MAX, -23},   {INT32_MAX, -24},
   };
   return cases;
 }

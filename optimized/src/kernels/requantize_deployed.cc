@@ -62,21 +62,38 @@ class NeonDoubleRoundOp {
       : left_(job.shifts[0] > 0 ? job.shifts[0] : 0),
         right_(job.shifts[0] > 0 ? 0 : -job.shifts[0]),
         multiplier_(hn::Set(DI(), job.multipliers[0])),
+        folds_zero_point_(kRightShifts && right_ <= 23),
         round_(hn::Set(DI64(), (int64_t{1} << 30) +
-                                   (right_ > 0 ? int64_t{1} << (30 + right_) : 0))),
+                                   (right_ > 0 ? int64_t{1} << (30 + right_) : 0) +
+                                   (folds_zero_point_ ? int64_t{job.output_zero_point} *
+                                                            (int64_t{1} << (31 + right_))
+                                                      : 0))),
         high_shift_(hn::Set(DI(), right_ > 0 ? right_ - 1 : 0)) {}
 
   static bool RightShifts(const RequantizeJob& job) { return job.shifts[0] < 0; }
-  bool FoldsZeroPoint() const { return false; }
+  // kRightShifts with r <= 23: Zy * 2^(31 + r) rides in the rounding constant, so the lanes
+  // are y + Zy (floor((a + Zy * 2^(31+r)) / 2^(31+r)) = floor(a / 2^(31+r)) + Zy); the high
+  // halves stay in int32: |a| / 2^32 < 2^30 + 1 + 255 * 2^(r-1) <= 2^30 + 1 + 255 * 2^22.
+  bool FoldsZeroPoint() const { return folds_zero_point_; }
 
   HWY_INLINE VI Tensor(VI acc) const {
-    const DI di;
-    const DU64 du64;
     // SSHL keeps the low 32 bits: the left shift wraps (Highway shifts signed lanes bitwise).
     const VI x = left_ != 0 ? hn::ShiftLeftSame(acc, left_) : acc;
+    return Rounded(x, hn::Shuffle2301(x));
+  }
+
+  // kRightShifts (no left shift there): the odd lanes from a second load (requantize_span-inl.h).
+  static constexpr bool kTakesOddLoad = kRightShifts;
+  HWY_INLINE VI TensorWithOdd(VI acc, VI acc_from_next) const {
+    return Rounded(acc, acc_from_next);
+  }
+
+  // x_odd: lane 2k + 1 of x in the low half of 64-bit lane k.
+  HWY_INLINE VI Rounded(VI x, VI x_odd) const {
+    const DI di;
+    const DU64 du64;
     const VI64 a_even = hn::Add(hn::MulEven(x, multiplier_), round_);
-    const VI64 a_odd =
-        hn::Add(hn::MulEven(hn::Shuffle2301(x), hn::Shuffle2301(multiplier_)), round_);
+    const VI64 a_odd = hn::Add(hn::MulEven(x_odd, multiplier_), round_);  // m: a broadcast
     if constexpr (kRightShifts) {
       return HighHalvesShiftedRight(di, a_even, a_odd, high_shift_);
     } else {
@@ -120,6 +137,7 @@ class NeonDoubleRoundOp {
   int left_;
   int right_;
   VI multiplier_;
+  bool folds_zero_point_;  // Tensor returns y + Zy
   VI64 round_;
   VI high_shift_;  // r - 1: the kRightShifts path's shift of the sums' high halves
 };

@@ -19,6 +19,7 @@
 #include "hwy/highway.h"
 #include "kernels/ops-inl.h"
 #include "kernels/requantize_span-inl.h"
+#include "kernels/sign_term_shift-inl.h"
 #include "scalar_semantics.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -60,7 +61,9 @@ enum class LeftShift { kSaturate, kWrap, kClampFirst };
 // kFused: per tensor with left = 0 and r >= 1 (the common case, multiplier < 1), chosen once
 // per call so that no vector pays a branch (see requantize_single_shift.cc's TensorPath).
 // There is no left shift on that path, so both members take it with kLeftShift = kSaturate.
-template <bool kFused, LeftShift kLeftShift>
+// kSignTerm32 (fused only, targets without AVX-512, where the sums' bits 31..62 fit in int32:
+// SignTermShifts): the tie-away term on int32 lanes (sign_term_shift-inl.h).
+template <bool kFused, LeftShift kLeftShift, bool kSignTerm32 = false>
 class DoubleRoundOp {
  public:
   static constexpr bool kReturnsOutput = false;
@@ -82,7 +85,8 @@ class DoubleRoundOp {
                                          (folds_zero_point_ ? int64_t{job.output_zero_point} *
                                                                   (int64_t{1} << (31 + right_))
                                                             : 0))),
-        high_shift_(hn::Set(DI(), right_ > 0 ? right_ - 1 : 0)) {}
+        high_shift_(hn::Set(DI(), right_ > 0 ? right_ - 1 : 0)),
+        right_v_(hn::Set(DI(), right_)) {}
 
   // Per tensor, SRDHM and RoundingDivideByPOT fuse into one rounding of the 64-bit product
   // p = x * multiplier. With t = floor((p + 2^30) / 2^31) (SRDHM, see the top of this file),
@@ -99,6 +103,14 @@ class DoubleRoundOp {
   static bool ClampsFirst(const RequantizeJob& job) {
     return job.channels == 1 && job.shifts[0] > 0 &&
            job.multipliers[0] / 2 > job.qmax - job.output_zero_point;
+  }
+
+  // The fused path's rounding constant is 2^30 + k32 * 2^31 with k32 = 2^(r-1) (+ Zy * 2^r).
+  static bool SignTermShifts(const RequantizeJob& job) {
+    const int right = -job.shifts[0];
+    const int64_t zy = right <= 23 ? job.output_zero_point : 0;  // as folds_zero_point_
+    return kSignTermOnInt32 && SignTermFitsInt32(job.multipliers[0], (int64_t{1} << (right - 1)) +
+                                                                       zy * (int64_t{1} << right));
   }
 
   bool FoldsZeroPoint() const { return folds_zero_point_; }
@@ -133,6 +145,12 @@ class DoubleRoundOp {
     const DI64 di64;
     const VI64 even = hn::MulEven(acc, multiplier_);
     const VI64 odd = hn::MulEven(acc_odd, multiplier_);  // a broadcast: no shuffle needed
+    if constexpr (kSignTerm32) {
+      // [p < -2^30] becomes [acc < 0]: they differ only where -2^30 <= p < 0 or m = 0, where
+      // SRDHM's t = floor((p + 2^30) / 2^31) is 0 and RDBPOT(0, r) = 0 for r >= 1 either way.
+      return ShiftWithSignTerm(di, hn::Add(even, fused_round_), hn::Add(odd, fused_round_), acc,
+                               right_v_);
+    }
     const VI64 below = hn::Set(di64, -(int64_t{1} << 30));
     const VI64 step = hn::Set(di64, int64_t{1} << 31);
     const VI64 a_even = SubWhereLess(hn::Add(even, fused_round_), even, below, step);
@@ -186,12 +204,19 @@ class DoubleRoundOp {
   bool folds_zero_point_;  // Tensor returns y + Zy (the fused path)
   VI64 fused_round_;
   VI high_shift_;  // 31 + r - 32: the fused path's shift of the sums' high halves
+  VI right_v_;     // r: the kSignTerm32 path's shift of bits 31..62
 };
 
 void RequantizeDoubleRoundKernel(const RequantizeJob& job, const int32_t* in, void* out,
                                  size_t n) {
   using Fused = DoubleRoundOp<true, LeftShift::kSaturate>;  // no left shift: either member
   using ClampFirst = DoubleRoundOp<false, LeftShift::kClampFirst>;
+  if constexpr (kSignTermOnInt32) {
+    if (Fused::Fuses(job) && Fused::SignTermShifts(job)) {
+      RequantizeDispatchType<DoubleRoundOp<true, LeftShift::kSaturate, true>>(job, in, out, n);
+      return;
+    }
+  }
   if (Fused::Fuses(job)) {
     RequantizeDispatchType<Fused>(job, in, out, n);
   } else if (job.variant == QS_REQUANT_DOUBLE_ROUND && ClampFirst::ClampsFirst(job)) {

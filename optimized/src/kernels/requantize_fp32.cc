@@ -77,10 +77,12 @@ class Fp32Op {
   VF hi_;
 };
 
-#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
-// AVX-512: the clamp moves to the integer domain, as in quantize.cc. The lanes are RNE(v) of
-// v = min(fl32(acc) * scale [+ Zy], 2^30), converted with the rounding embedded in the
-// instruction (no MXCSR dependence); the narrower's saturating packs then add Zy (after
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_TARGET == HWY_AVX2
+// AVX-512 and AVX2: the clamp moves to the integer domain, as in quantize.cc. The lanes are
+// RNE(v) of v = min(fl32(acc) * scale [+ Zy], 2^30), converted with the rounding embedded in
+// the instruction on AVX-512 (no MXCSR dependence); AVX2's vcvtps2dq rounds by MXCSR (RNE
+// unless a caller changed it), as do its multiply and Fp32Op's 1.5 * 2^23 add, so that path
+// depends on MXCSR no more than Fp32Op did. The narrower's saturating packs then add Zy (after
 // rounding) and clamp (narrow_store-inl.h). Only the upper end needs the float clamp: a v
 // of 2^31 or more would convert to INT32_MIN, while v <= -2^31 (and -inf) converts to INT32_MIN,
 // which saturates to qmin like any value below qmin - Zy. Clamping commutes with RNE because
@@ -118,7 +120,11 @@ class Fp32RoundedOp {
     if constexpr (kBeforeRounding) v = hn::Add(v, zy_f_);
     v = hn::Min(v, hn::Set(DF(), 1073741824.0f));
     if (lower) v = hn::Max(v, hn::Set(DF(), -1073741824.0f));
+#if HWY_TARGET == HWY_AVX2
+    return VI{_mm256_cvtps_epi32(v.raw)};
+#else
     return VI{_mm512_cvt_roundps_epi32(v.raw, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)};
+#endif
   }
 
   VF scale_;
@@ -128,7 +134,7 @@ class Fp32RoundedOp {
 #endif
 
 void RequantizeFp32Kernel(const RequantizeJob& job, const int32_t* in, void* out, size_t n) {
-#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_TARGET == HWY_AVX2
   if (job.zero_point_before_rounding) {
     RequantizeDispatchType<Fp32RoundedOp<true>>(job, in, out, n);
   } else {

@@ -17,6 +17,7 @@
 #include "hwy/highway.h"
 #include "kernels/ops-inl.h"
 #include "kernels/requantize_span-inl.h"
+#include "kernels/sign_term_shift-inl.h"
 #include "scalar_semantics.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -62,6 +63,18 @@ HWY_INLINE hn::Vec<DI> HighHalves(DI di, V64 a_even, V64 a_odd) {
 #endif
 }
 
+// rndna's sign: -y where acc < 0, else y; y must be 0 where acc = 0 (|acc| * m + 2^(t-1) <
+// 2^t there). AVX2: one vpsignd (which zeroes the lanes where acc = 0) in place of a compare,
+// a negation and a vpblendvb; AVX-512 has no vpsignd for zmm.
+template <class V>
+HWY_INLINE V NegateWhereNegative(V y, V acc) {
+#if HWY_TARGET == HWY_AVX2
+  return V{_mm256_sign_epi32(y.raw, acc.raw)};
+#else
+  return hn::IfThenElse(hn::Lt(acc, hn::Zero(hn::DFromV<V>())), hn::Neg(y), y);
+#endif
+}
+
 // The per-tensor arithmetic, chosen once per call: a branch per vector would compete for port 0
 // with the vector multiplies and shifts (tosa_single, with one more such branch than
 // single_round, measured 0.64 against 0.69 of the L2 copy).
@@ -70,6 +83,8 @@ enum class TensorPath {
   kHighHalvesRounded,  // as kHighHalves with t >= 33 (not tosa_double): the rounding constant,
                        // a multiple of 2^32, is added to the gathered high halves (one int32
                        // add per vector where the 64-bit sums take two)
+  kSignTerm32,  // tosa_double with t >= 32 without AVX-512: the +-2^30 term on int32 lanes
+                // (sign_term_shift-inl.h), where the sums' bits 31..62 fit in int32
   kLowShift,    // y fits in int32 and t < 32: the odd lanes shift left into the high half
   kWide,        // y may exceed int32 (t < 31, multiplier >= 2^t): clamped in 64 bits
 };
@@ -99,6 +114,7 @@ class SingleShiftOp {
         hi_(hn::Set(DI64(), job.qmax - job.output_zero_point)),
         odd_shift_v_(hn::Set(DI64(), total_ >= 32 ? 0 : 32 - total_)),
         high_shift_v_(hn::Set(DI(), total_ >= 32 ? total_ - 32 : 0)),
+        sign_term_shift_v_(hn::Set(DI(), total_ >= 32 ? total_ - 31 : 0)),
         folds_zero_point_(kPath != TensorPath::kWide &&
                           FoldsZeroPoint(job.multipliers[0], total_)),
         fitting_round_(hn::Set(
@@ -119,11 +135,21 @@ class SingleShiftOp {
         max_acc_(hn::Zero(DI())) {}
 
   static int Total(int32_t shift) { return kTosa ? shift : 31 - shift; }
+  // The paths with t >= 32: for TOSA (t = s > 31) every int32 acc meets the REQUIRE.
+  static constexpr bool kEveryInt32InRange = kPath == TensorPath::kHighHalves ||
+                                             kPath == TensorPath::kHighHalvesRounded ||
+                                             kPath == TensorPath::kSignTerm32;
 
   static TensorPath PathFor(const RequantizeJob& job) {
     const int total = Total(job.shifts[0]);
     if (total < 31 && job.multipliers[0] >= (int64_t{1} << total)) return TensorPath::kWide;
     if (total >= 33 && kVariant != QS_REQUANT_TOSA_DOUBLE) return TensorPath::kHighHalvesRounded;
+    if (kVariant == QS_REQUANT_TOSA_DOUBLE && total >= 32 && kSignTermOnInt32) {
+      // The rounding constant is 2^30 + k32 * 2^31, k32 = 2^(t-32) (+ Zy * 2^(t-31)).
+      const int64_t zy = FoldsZeroPoint(job.multipliers[0], total) ? job.output_zero_point : 0;
+      const int64_t k32 = (int64_t{1} << (total - 32)) + zy * (int64_t{1} << (total - 31));
+      if (SignTermFitsInt32(job.multipliers[0], k32)) return TensorPath::kSignTerm32;
+    }
     return total >= 32 ? TensorPath::kHighHalves : TensorPath::kLowShift;
   }
 
@@ -131,9 +157,9 @@ class SingleShiftOp {
 
   HWY_INLINE VI Tensor(VI acc) const {
     // Per tensor the REQUIRE needs only the extremes (checked in ok()). TOSA's t is s, so
-    // kHighHalves means s > 31, where every int32 is in range; the other paths have s <= 31.
-    if constexpr (kCheckRange && kPath != TensorPath::kHighHalves &&
-                  kPath != TensorPath::kHighHalvesRounded) {
+    // kHighHalves* and kSignTerm32 mean s > 31, where every int32 is in range; the other paths
+    // have s <= 31.
+    if constexpr (kCheckRange && !kEveryInt32InRange) {
       min_acc_ = hn::Min(min_acc_, acc);
       max_acc_ = hn::Max(max_acc_, acc);
     }
@@ -151,8 +177,7 @@ class SingleShiftOp {
   // The fitting paths with the odd lanes from a second load (requantize_span-inl.h).
   static constexpr bool kTakesOddLoad = kPath != TensorPath::kWide;
   HWY_INLINE VI TensorWithOdd(VI acc, VI acc_from_next) const {
-    if constexpr (kCheckRange && kPath != TensorPath::kHighHalves &&
-                  kPath != TensorPath::kHighHalvesRounded) {
+    if constexpr (kCheckRange && !kEveryInt32InRange) {
       min_acc_ = hn::Min(min_acc_, acc);
       max_acc_ = hn::Max(max_acc_, acc);
     }
@@ -248,9 +273,15 @@ class SingleShiftOp {
       const VI high = HighHalves(di, p_even, p_odd);
       VI y = hn::Shr(hn::Add(high, high_round_v_), high_shift_v_);
       if constexpr (kVariant == QS_REQUANT_RNDNA) {
-        y = hn::IfThenElse(hn::Lt(acc, hn::Zero(di)), hn::Neg(y), y);
+        y = NegateWhereNegative(y, acc);
       }
       return y;
+    }
+    if constexpr (kPath == TensorPath::kSignTerm32) {
+      // round + 2^30 - [acc < 0] * 2^31: floor((p + round_up - s * 2^31) / 2^(31 + (t - 31))).
+      const VI64 round_up = hn::Add(fitting_round_, hn::Set(di64, int64_t{1} << 30));
+      return ShiftWithSignTerm(di, hn::Add(p_even, round_up), hn::Add(p_odd, round_up), acc,
+                               sign_term_shift_v_);
     }
     VI64 a_even, a_odd;
     if constexpr (kVariant == QS_REQUANT_TOSA_DOUBLE && kPath == TensorPath::kHighHalves) {
@@ -273,7 +304,7 @@ class SingleShiftOp {
       y = hn::OddEven(hn::BitCast(di, hn::Shl(a_odd, odd_shift_v_)), y_even);
     }
     if constexpr (kVariant == QS_REQUANT_RNDNA) {
-      return hn::IfThenElse(hn::Lt(acc, hn::Zero(di)), hn::Neg(y), y);
+      return NegateWhereNegative(y, acc);
     }
     return y;
   }
@@ -335,7 +366,7 @@ class SingleShiftOp {
       y_odd = hn::Min(y_odd, cap);
       const VI y =
           hn::OddEven(hn::BitCast(di, hn::ShiftLeft<32>(y_odd)), hn::BitCast(di, y_even));
-      return hn::IfThenElse(hn::Lt(acc, hn::Zero(di)), hn::Neg(y), y);
+      return NegateWhereNegative(y, acc);
     } else {
       VI64 pe = hn::MulEven(acc, m);
       VI64 po = hn::MulEven(acc_odd, m_odd);
@@ -360,6 +391,7 @@ class SingleShiftOp {
   VI64 odd_shift_v_;  // 32 - t for t < 32: ShiftFitting32's left shift of the odd lanes (a
                      // vector count: vpsllvq / vpsravq are one uop, shifts by an xmm count two)
   VI high_shift_v_;   // t - 32 for t >= 32: ShiftFitting32's shift of the high halves
+  VI sign_term_shift_v_;  // t - 31 for t >= 32: the kSignTerm32 shift of bits 31..62
   bool folds_zero_point_;  // ShiftFitting32 returns y + Zy
   VI64 fitting_round_;     // ShiftFitting32's rounding constant (Zy * 2^t included if folded)
   VI high_round_v_;        // kHighHalvesRounded: fitting_round_ / 2^32 (t >= 33)
@@ -390,11 +422,17 @@ bool Run(const RequantizeJob& job, const int32_t* in, void* out, size_t n) {
       return RunPath<kVariant, TensorPath::kHighHalves>(job, in, out, n);
     case TensorPath::kHighHalvesRounded:
       return RunPath<kVariant, TensorPath::kHighHalvesRounded>(job, in, out, n);
+    case TensorPath::kSignTerm32:
+      if constexpr (kVariant == QS_REQUANT_TOSA_DOUBLE && kSignTermOnInt32) {
+        return RunPath<kVariant, TensorPath::kSignTerm32>(job, in, out, n);
+      }
+      break;  // not reached: PathFor returns it only for tosa_double on these targets
     case TensorPath::kLowShift:
       return RunPath<kVariant, TensorPath::kLowShift>(job, in, out, n);
     default:
-      return RunPath<kVariant, TensorPath::kWide>(job, in, out, n);
+      break;
   }
+  return RunPath<kVariant, TensorPath::kWide>(job, in, out, n);
 }
 
 bool RequantizeSingleShiftKernel(const RequantizeJob& job, const int32_t* in, void* out,
