@@ -51,15 +51,21 @@ void DequantizeSpan(const TIn* HWY_RESTRICT in, float* HWY_RESTRICT out, size_t 
     hn::StoreU(compute(q, s, z), df, o);
   };
   size_t i = 0;
-  if constexpr (kStream) {
-    static_assert(!kPerChannel, "streaming is for the per-tensor path");
-    // Peel (at most N - 1 elements, ordinary stores) until out + i is aligned to the vector.
+  if constexpr (!kPerChannel) {
+    // Peel (at most N - 1 elements, ordinary stores) until out + i is aligned to the vector:
+    // streaming needs it, and an unaligned full-vector store spans two cache lines (glibc's
+    // malloc gives large buffers page + 16 bytes). Short spans skip it.
     const size_t misalign = reinterpret_cast<uintptr_t>(out) % (N * sizeof(float));
-    if (misalign % sizeof(float) == 0) {
+    if (misalign % sizeof(float) == 0 && (kStream || count >= 16 * N)) {
       const size_t head = misalign == 0 ? 0 : N - misalign / sizeof(float);
       for (; i < head && i < count; ++i) {
         out[i] = static_cast<float>(static_cast<int32_t>(in[i]) - zero_points[0]) * scales[0];
       }
+    }
+  }
+  if constexpr (kStream) {
+    static_assert(!kPerChannel, "streaming is for the per-tensor path");
+    if (reinterpret_cast<uintptr_t>(out + i) % (N * sizeof(float)) == 0) {
       for (; i + 4 * N <= count; i += 4 * N) {
         const auto v0 = compute(in + i, scales, zero_points);
         const auto v1 = compute(in + i + N, scales, zero_points);
@@ -71,6 +77,22 @@ void DequantizeSpan(const TIn* HWY_RESTRICT in, float* HWY_RESTRICT out, size_t 
         hn::Stream(v3, df, out + i + 3 * N);
       }
     }
+  }
+  if constexpr (!kPerChannel) {
+    // Per tensor: local pointers and the parameters in registers (through the lambdas' captures
+    // GCC reloaded `in` and `count` from the stack in every iteration).
+    const auto s_vec = scale0;
+    const auto z_vec = z0;
+    const TIn* HWY_RESTRICT q = in + i;
+    float* HWY_RESTRICT o = out + i;
+    const TIn* const q_end = q + (count - i) / (4 * N) * (4 * N);
+    for (; q != q_end; q += 4 * N, o += 4 * N) {
+      for (size_t u = 0; u < 4; ++u) {
+        const auto wide = hn::PromoteTo(di, hn::LoadU(d_in, q + u * N));
+        hn::StoreU(hn::Mul(hn::ConvertTo(df, hn::Sub(wide, z_vec)), s_vec), df, o + u * N);
+      }
+    }
+    i = static_cast<size_t>(q - in);
   }
   // Four vectors per iteration keep enough loads in flight for DRAM-sized arrays.
   for (; i + 4 * N <= count; i += 4 * N) {

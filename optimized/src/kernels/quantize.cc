@@ -180,8 +180,15 @@ inline constexpr bool kIntegerClampFor =
 // One vector: Lanes(df) inputs -> Lanes(df) int32 lanes q, in [qmin, qmax]; with
 // kRoundedOnly (kIntegerClamp targets) R(t) before Z and the clamp.
 // kMarkstein: Newton-Markstein steps of the quotient (markstein_quotient-inl.h), 0 for vdivps.
-template <uint32_t kRounding, uint32_t kDivision, int kMarkstein = 0, bool kRoundedOnly = false>
+// kNanByFlags (kRoundedOnly only): NaN is not mapped to 0 here; the caller runs the vectors in
+// a block bracketed by FpExceptionFlags and recomputes a block that raised IE without it (the
+// vminps below raises IE for any NaN t, QNaN included; for half_even the conversion does, see
+// below), as for a Markstein block.
+template <uint32_t kRounding, uint32_t kDivision, int kMarkstein = 0, bool kRoundedOnly = false,
+          bool kNanByFlags = false>
 HWY_INLINE hn::Vec<DI> QuantizeLanes(DF df, VF x, const LaneParams& l) {
+  static_assert(!kNanByFlags || (kRoundedOnly && kDivision != QS_DIV_EXACT),
+                "NaN by flags needs the vminps before the conversion");
   const DI di;
   VF t;
   if constexpr (kDivision == QS_DIV_F32_RECIPROCAL) {
@@ -197,11 +204,19 @@ HWY_INLINE hn::Vec<DI> QuantizeLanes(DF df, VF x, const LaneParams& l) {
   }
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
   if constexpr (kRoundedOnly) {
-    // In a Markstein block the vminps raises IE for a NaN (see below).
-    if constexpr (!kMarkstein) t = NanToZero(df, t);
+    // In a Markstein block (or with kNanByFlags) the vminps raises IE for a NaN (see below).
+    if constexpr (!kMarkstein && !kNanByFlags) t = NanToZero(df, t);
     if constexpr (kDivision == QS_DIV_EXACT) {
       // For |t| >= 2^21 the nudge may be inexact, but such t saturate either way.
       t = VF{NudgeTowardExactQuotient<kRounding>(t.raw, x.raw, l.scale.raw)};
+    }
+    if constexpr (kNanByFlags && kRounding == QS_ROUND_HALF_EVEN) {
+      // vcvtps2dq under the MXCSR's round-to-nearest-even (the entry points' default FP
+      // environment) raises IE for a NaN and for t outside [-2^31, 2^31), the only t it gets
+      // wrong, so the block check replaces the vminps too (t = -2^31 gives INT32_MIN, correct:
+      // it saturates to qmin). The embedded-rounding conversions suppress exceptions, hence
+      // half_even only.
+      return hn::Vec<DI>{_mm512_cvtps_epi32(t.raw)};
     }
     t = hn::Min(t, hn::Set(df, 0x1p30f));
     return hn::Vec<DI>{RoundToInt32<kRounding>(t.raw)};
@@ -218,8 +233,13 @@ HWY_INLINE hn::Vec<DI> QuantizeLanes(DF df, VF x, const LaneParams& l) {
 #elif HWY_TARGET == HWY_AVX2
   if constexpr (kRoundedOnly) {
     static_assert(kDivision != QS_DIV_EXACT, "exact division clamps in float");
-    // A NaN in a Markstein block raises IE in the vminps below (the block is recomputed).
-    if constexpr (!kMarkstein) t = NanToZero(df, t);
+    // A NaN in a Markstein block (or with kNanByFlags) raises IE in the vminps below (the block
+    // is recomputed).
+    if constexpr (!kMarkstein && !kNanByFlags) t = NanToZero(df, t);
+    // As on AVX-512, cvtps2dq raises IE for a NaN or t outside [-2^31, 2^31).
+    if constexpr (kNanByFlags && kRounding == QS_ROUND_HALF_EVEN) {
+      return hn::Vec<DI>{_mm256_cvtps_epi32(t.raw)};
+    }
     // -Inf and t below -2^31 convert to INT32_MIN, which the narrower saturates to qmin.
     t = hn::Min(t, hn::Set(df, 0x1p30f));
     if constexpr (kRounding == QS_ROUND_HALF_EVEN) return hn::Vec<DI>{_mm256_cvtps_epi32(t.raw)};
@@ -251,12 +271,15 @@ HWY_INLINE void QuantizeVector(DF df, VF x, const LaneParams& l, TOut* HWY_RESTR
 }
 
 inline constexpr size_t kQuantizePrefetchAhead = 1024;  // f32 elements: 4 KiB
+// Elements per MXCSR flag check where NaN is found by the flag (kNanByFlags): a recomputed
+// block's 32 KiB of input is still in L1; the check costs a few dozen cycles per block.
+inline constexpr size_t kNanCheckBlockElements = 8192;
 // Groups [g_begin, g_end) of `order`, four vectors each, narrowed into one 64-byte (or
 // smaller) store. Parameters arrive by value and are copied into locals: stores through the
 // byte output may alias any memory whose address has escaped, and GCC reloaded the scale,
 // bounds and pointers from a lambda's captures after every group.
 template <uint32_t kRounding, uint32_t kDivision, bool kPerChannel, int kMarkstein, bool kStream,
-          typename TOut>
+          bool kNanByFlags, typename TOut>
 void QuantizeGroups(const float* HWY_RESTRICT in, TOut* HWY_RESTRICT out, size_t count,
                     GroupOrder order_arg, size_t g_begin, size_t g_end, LaneParams tensor_arg,
                     const float* scales, const int32_t* zero_points, int32_t qmin, int32_t qmax) {
@@ -277,14 +300,16 @@ void QuantizeGroups(const float* HWY_RESTRICT in, TOut* HWY_RESTRICT out, size_t
       (void)zero_points;
       (void)qmin;
       (void)qmax;
-      return QuantizeLanes<kRounding, kDivision, kMarkstein, kRoundedOnly>(
+      return QuantizeLanes<kRounding, kDivision, kMarkstein, kRoundedOnly, kNanByFlags>(
           df, hn::LoadU(df, in + j), tensor);
     }
   };
   for (size_t g = g_begin; g < g_end; ++g) {
     const size_t i = order.At(g);
-    // Software prefetch 4 KiB ahead, as in requantize_span-inl.h (only inside the input).
-    if (i + 4 * N + kQuantizePrefetchAhead <= count) {
+    // Software prefetch 4 KiB ahead, as in requantize_span-inl.h (only inside the input), for
+    // the streamed (DRAM-sized) spans only: a smaller input is mostly cache resident, and the
+    // four prefetches per group took load slots from an L2-bound loop.
+    if (kStream && i + 4 * N + kQuantizePrefetchAhead <= count) {
       for (size_t u = 0; u < 4 * N; u += 16) hwy::Prefetch(in + i + u + kQuantizePrefetchAhead);
     }
     if constexpr (kRoundedOnly) {
@@ -338,33 +363,52 @@ void QuantizeSpan(const QuantizeJob& job, const float* HWY_RESTRICT in, TOut* HW
     vector_at(x_buf, s_buf, z_buf, o_buf);
     std::memcpy(out + i, o_buf, rest * sizeof(TOut));
   };
-  const GroupOrder order = PlanGroups(out, count, 4 * N, !kPerChannel);
+  GroupOrder order = PlanGroups(out, count, 4 * N, !kPerChannel);
+  if (!kPerChannel && !order.streamed() && count >= 16 * N) {
+    // In order: start the groups where `in` is vector aligned (the elements before go through
+    // `finish`), so that none of the four loads per group spans two cache lines (glibc's
+    // malloc gives large buffers page + 16 bytes); the one store per group may.
+    const size_t misalign = reinterpret_cast<uintptr_t>(in) % (N * sizeof(float));
+    if (misalign % sizeof(float) == 0 && misalign != 0) {
+      order.begin = N - misalign / sizeof(float);
+      order.groups = (count - order.begin) / (4 * N);
+    }
+  }
   // Groups [g_begin, g_end) in the planned order; four independent vectors per group: more
   // loads in flight for DRAM-sized arrays and room to overlap the arithmetic chains.
   using Vdivps = std::integral_constant<int, 0>;  // vdivps
-  auto run = [&](size_t g_begin, size_t g_end, auto markstein, auto stream) {
+  auto run = [&](size_t g_begin, size_t g_end, auto markstein, auto stream, auto nan_by_flags) {
     QuantizeGroups<kRounding, kDivision, kPerChannel, decltype(markstein)::value,
-                   decltype(stream)::value>(in, out, count, order, g_begin, g_end, tensor, scales,
-                                            zero_points, qmin, qmax);
+                   decltype(stream)::value, decltype(nan_by_flags)::value>(
+        in, out, count, order, g_begin, g_end, tensor, scales, zero_points, qmin, qmax);
   };
+  // Blocks of `block_elements` run with `fast` parameters inside cleared MXCSR flags; a block
+  // that raised one (IE, OE, UE) is recomputed on the vdivps path with NaN mapped to 0.
+  auto blocks = [&](size_t block_elements, auto steps, auto stream, auto nan_by_flags) {
+    const size_t block = block_elements / (4 * N);
+    for (size_t g = 0; g < order.groups; g += block) {
+      const size_t g_end = std::min(order.groups, g + block);
+      FpExceptionFlags::Clear();
+      run(g, g_end, steps, stream, nan_by_flags);
+      if (FpExceptionFlags::Raised()) run(g, g_end, Vdivps(), stream, std::false_type());
+    }
+  };
+  // Per tensor with the integer clamp, NaN is found by the IE flag instead of mapped per vector
+  // (one vfixupimmps or compare-and-blend per vector saved; the measured L2-class loop on Zen 5
+  // was bound by its FP-pipe operations).
+  constexpr bool kCanNanByFlags =
+      !kPerChannel && kIntegerClampFor<kDivision> && kDivision != QS_DIV_EXACT && HWY_ARCH_X86;
   auto run_all = [&](auto stream) {
-    auto blocks = [&](auto steps) {
-      const size_t block = kMarksteinBlockElements / (4 * N);
-      for (size_t g = 0; g < order.groups; g += block) {
-        const size_t g_end = std::min(order.groups, g + block);
-        FpExceptionFlags::Clear();
-        run(g, g_end, steps, stream);
-        if (FpExceptionFlags::Raised()) run(g, g_end, Vdivps(), stream);  // divide
-      }
-    };
     if (!kPerChannel && MarksteinApplies<kDivision>(scales[0])) {
       if (MarksteinSteps(scales[0]) == 1) {
-        blocks(std::integral_constant<int, 1>());
+        blocks(kMarksteinBlockElements, std::integral_constant<int, 1>(), stream, std::false_type());
       } else {
-        blocks(std::integral_constant<int, 2>());
+        blocks(kMarksteinBlockElements, std::integral_constant<int, 2>(), stream, std::false_type());
       }
+    } else if constexpr (kCanNanByFlags) {
+      blocks(kNanCheckBlockElements, Vdivps(), stream, std::true_type());
     } else {
-      run(0, order.groups, Vdivps(), stream);
+      run(0, order.groups, Vdivps(), stream, std::false_type());
     }
   };
   finish(0, order.begin);
