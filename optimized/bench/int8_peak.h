@@ -3,6 +3,9 @@
 // its latency, written in assembly so that the compiler can neither spill the accumulators nor
 // shorten the loop. GEMM ratios are this loop's time divided by the GEMM's for equal MACs.
 //
+//   tdpbusd_amx     Intel AMX (AMX-INT8), where the process may use it (amx_support.h, so not
+//                   with QUANTSPEC_AMX=0): 6 accumulator tiles, 16 x 16 x 64 = 16384 u8*s8
+//                   MACs per TDPBUSD. Our AVX3_DL GEMM runs on AMX from 16 rows of A.
 //   vpdpbusd_zmm    AVX-512 VNNI: 24 accumulators, 64 u8*s8 MACs per instruction.
 //   vpdpbusd_ymm    AVX-VNNI (VEX, e.g. Alder Lake without AVX-512): 12 accumulators, 32 MACs.
 //   vpmaddwd_zmm    AVX-512 BW without VNNI: vpmaddwd on int16-widened operands + vpaddd,
@@ -19,6 +22,8 @@
 #include <cstring>
 #include <string>
 
+#include "../src/amx_support.h"
+
 namespace quantspec::bench {
 
 struct Int8Peak {
@@ -26,6 +31,45 @@ struct Int8Peak {
   double macs_per_iteration;       // exact int8 MACs of one loop iteration
   void (*run)(size_t iterations);  // NULL for "none"
 };
+
+// ldtilecfg of palette 1 with eight tiles of 16 rows x 64 bytes; tmm6 and tmm7 loaded with
+// 0xFF bytes (u8 255, s8 -1), tmm0..5 accumulate; tilerelease at the end.
+__attribute__((target("amx-tile,amx-int8"), noinline)) inline void PeakTdpbusdAmx(
+    size_t iterations) {
+  if (iterations == 0) return;
+  alignas(64) unsigned char config[64] = {};
+  config[0] = 1;
+  for (int t = 0; t < 8; ++t) {
+    config[16 + 2 * t] = 64;
+    config[48 + t] = 16;
+  }
+  alignas(64) unsigned char operand[16 * 64];
+  std::memset(operand, 0xFF, sizeof(operand));
+  const long stride = 64;
+  asm volatile(
+      "ldtilecfg %1\n\t"
+      "tileloadd (%2,%3,1), %%tmm6\n\t"
+      "tileloadd (%2,%3,1), %%tmm7\n\t"
+      "tilezero %%tmm0\n\t"
+      "tilezero %%tmm1\n\t"
+      "tilezero %%tmm2\n\t"
+      "tilezero %%tmm3\n\t"
+      "tilezero %%tmm4\n\t"
+      "tilezero %%tmm5\n\t"
+      "1:\n\t"
+      "tdpbusd %%tmm7, %%tmm6, %%tmm0\n\t"
+      "tdpbusd %%tmm7, %%tmm6, %%tmm1\n\t"
+      "tdpbusd %%tmm7, %%tmm6, %%tmm2\n\t"
+      "tdpbusd %%tmm7, %%tmm6, %%tmm3\n\t"
+      "tdpbusd %%tmm7, %%tmm6, %%tmm4\n\t"
+      "tdpbusd %%tmm7, %%tmm6, %%tmm5\n\t"
+      "dec %0\n\t"
+      "jnz 1b\n\t"
+      "tilerelease\n\t"
+      : "+r"(iterations)
+      : "m"(config), "r"(operand), "r"(stride)
+      : "cc", "memory");
+}
 
 #define QS_PEAK_REPEAT_24(op) \
   op(0) op(1) op(2) op(3) op(4) op(5) op(6) op(7) op(8) op(9) op(10) op(11) op(12) op(13) \
@@ -109,6 +153,7 @@ __attribute__((target("avx2"), noinline)) inline void PeakVpmaddwdYmm(size_t ite
 #undef QS_PEAK_REPEAT_24
 
 inline Int8Peak PeakByName(const std::string& name) {
+  if (name == "tdpbusd_amx") return {"tdpbusd_amx", 6.0 * 16384.0, PeakTdpbusdAmx};
   if (name == "vpdpbusd_zmm") return {"vpdpbusd_zmm", 24.0 * 64.0, PeakVpdpbusdZmm};
   if (name == "vpdpbusd_ymm") return {"vpdpbusd_ymm", 12.0 * 32.0, PeakVpdpbusdYmm};
   if (name == "vpmaddwd_zmm") return {"vpmaddwd_zmm", 12.0 * 32.0, PeakVpmaddwdZmm};
@@ -118,6 +163,7 @@ inline Int8Peak PeakByName(const std::string& name) {
 
 // Whether this CPU can run the named loop.
 inline bool PeakRunsHere(const std::string& name) {
+  if (name == "tdpbusd_amx") return quantspec::optimized::detail::AmxAvailable();
   if (name == "vpdpbusd_zmm") return __builtin_cpu_supports("avx512vnni");
   if (name == "vpdpbusd_ymm") return __builtin_cpu_supports("avxvnni");
   if (name == "vpmaddwd_zmm") return __builtin_cpu_supports("avx512bw");
@@ -127,7 +173,8 @@ inline bool PeakRunsHere(const std::string& name) {
 
 // The best exact int8 MAC loop of this CPU, in the order of the list above.
 inline Int8Peak BestPeak() {
-  for (const char* name : {"vpdpbusd_zmm", "vpdpbusd_ymm", "vpmaddwd_zmm", "vpmaddwd_ymm"}) {
+  for (const char* name :
+       {"tdpbusd_amx", "vpdpbusd_zmm", "vpdpbusd_ymm", "vpmaddwd_zmm", "vpmaddwd_ymm"}) {
     if (PeakRunsHere(name)) return PeakByName(name);
   }
   return PeakByName("none");
@@ -135,7 +182,8 @@ inline Int8Peak BestPeak() {
 
 // The loop that fits a compiled target when --target=NAME measures one target on a CPU that
 // has more: the widest exact loop whose instructions that target's kernels may use (our AVX2
-// and AVX3 tables use vpmaddwd, only AVX3_DL and later use VNNI). None for SSE4 and below.
+// and AVX3 tables use vpmaddwd, only AVX3_DL and later use VNNI and, where allowed, AMX).
+// None for SSE4 and below.
 inline Int8Peak PeakForTarget(const std::string& target) {
   if (target == "AVX2") return PeakByName("vpmaddwd_ymm");
   if (target == "AVX3") return PeakByName("vpmaddwd_zmm");

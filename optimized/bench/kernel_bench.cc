@@ -20,7 +20,8 @@
 //   - "L2": about 480 KiB of traffic per call (kernel buffers plus one copy's buffers stay well
 //     inside L2), timed as several back-to-back calls per sample.
 // Int8 GEMM (M = N = K = 512 and 1024, one thread) is compared with the CPU's exact int8 MAC
-// peak loop (int8_peak.h: vpdpbusd with VNNI, vpmaddwd + vpaddd without) doing the same number of
+// peak loop (int8_peak.h: AMX tdpbusd where allowed, vpdpbusd with VNNI, vpmaddwd + vpaddd
+// without) doing the same number of
 // MACs; ratio = peak time / GEMM time. The linear layer on packed weights (M = 1, 16, 128) is
 // timed against our unpacked linear (which packs W per call) and the same peak loop;
 // dynamic_linear_packed (M = 1 with W DRAM-resident, M = 16) against the unpacked
@@ -54,6 +55,7 @@
 #include "quantspec/optimized.h"
 #include "int8_peak.h"
 // Only for the switch the linear_int8_panels rows flip (Int8PanelOverride).
+#include "../src/amx_support.h"
 #include "../src/packed_weights.h"
 
 namespace {
@@ -339,11 +341,15 @@ double TimeCalls(const F& f, bool warm, int calls) {
 
 // Registers `name`: each iteration times baseline(s) then the kernel; reports the kernel's time
 // (manual time) and every function's fastest per-call time as counters.
+// uses_arrays: the functions read arrays(), which are allocated and touched (page faults out
+// of the timings) before the first such benchmark runs, and only if one runs.
 template <class Kernel, class Baseline, class Baseline2>
 void RegisterPaired(const std::string& name, double work_per_call, bool warm, int calls,
-                    Kernel kernel, Baseline baseline, Baseline2 baseline2) {
+                    Kernel kernel, Baseline baseline, Baseline2 baseline2,
+                    bool uses_arrays = false) {
   work()[name] = work_per_call;
   benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& state) {
+    if (uses_arrays) arrays();
     // Minimum per-call times: other processes only ever slow a run down, so the minimum is the
     // best estimate of each one's own speed; ratios use these minima.
     double base = 1e30, base2 = 1e30, kernel_min = 1e30;
@@ -369,7 +375,8 @@ void Register(const std::string& name, const SizeClass& s, double traffic, Kerne
   RegisterPaired(
       name, traffic, s.warm, s.calls, kernel,
       [copy_bytes] { std::memcpy(arrays().memcpy_dst.data, arrays().copy_src.data, copy_bytes); },
-      [copy_bytes] { StreamCopy(arrays().stream_dst.data, arrays().copy_src.data, copy_bytes); });
+      [copy_bytes] { StreamCopy(arrays().stream_dst.data, arrays().copy_src.data, copy_bytes); },
+      /*uses_arrays=*/true);
 }
 
 const char* RoundingName(uint32_t r) { return r == QS_ROUND_HALF_EVEN ? "half_even" : "half_away"; }
@@ -983,7 +990,7 @@ int main(int argc, char** argv) {
       if (!quantspec::bench::PeakRunsHere(name)) {
         std::fprintf(stderr,
                      "quantspec_bench: --peak=%s: not a peak loop this CPU runs (known: "
-                     "vpdpbusd_zmm, vpdpbusd_ymm, vpmaddwd_zmm, vpmaddwd_ymm)\n",
+                     "tdpbusd_amx, vpdpbusd_zmm, vpdpbusd_ymm, vpmaddwd_zmm, vpmaddwd_ymm)\n",
                      name.c_str());
         return 2;
       }
@@ -1009,7 +1016,9 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&args_count, args.data());
   if (benchmark::ReportUnrecognizedArguments(args_count, args.data())) return 1;
 
-  arrays();  // allocate and touch every array before timing anything
+  // The elementwise arrays (8 x the LLC of traffic: about 13 GiB on a 300 MiB LLC) are
+  // allocated by the first elementwise benchmark that runs, so that a run filtered to the GEMMs
+  // does not hold them (two such runs side by side had the OOM killer end both).
   RegisterElementwise();
   RegisterGemm();
   RegisterLinearPacked();
@@ -1148,17 +1157,21 @@ int main(int argc, char** argv) {
     }
     return out + "}";
   };
+  // Whether the GEMM rows of this run took AMX tiles (AVX3_DL, from 16 rows, gemm_amx-inl.h).
+  const bool amx_gemm = target == "AVX3_DL" && quantspec::optimized::detail::AmxEnabledForCall();
   if (json) {
     std::printf(
-        "{\"cpu\": \"%s\", \"target\": \"%s\", \"gemm_peak\": \"%s\", \"repetitions\": %zu, "
+        "{\"cpu\": \"%s\", \"target\": \"%s\", \"gemm_peak\": \"%s\", \"amx_gemm\": %s, "
+        "\"repetitions\": %zu, "
         "\"method\": \"%s\", \"sizes\": {%s}, \"ratios\": %s, \"ratios_min\": %s, \"raw\": %s}\n",
-        cpu.c_str(), target.c_str(), peak_name, repetitions, method, sizes, object(ratios).c_str(),
-        object(ratios_min).c_str(), object(raw).c_str());
+        cpu.c_str(), target.c_str(), peak_name, amx_gemm ? "true" : "false", repetitions, method,
+        sizes, object(ratios).c_str(), object(ratios_min).c_str(), object(raw).c_str());
   } else {
     std::printf(
-        "\nCPU: %s\nDispatch target: %s; GEMM peak loop: %s; %zu repetition(s)\nMethod: %s\n"
-        "Sizes: %s\n",
-        cpu.c_str(), target.c_str(), peak_name, repetitions, method, sizes);
+        "\nCPU: %s\nDispatch target: %s; GEMM peak loop: %s; AMX GEMM (from 16 rows): %s; "
+        "%zu repetition(s)\nMethod: %s\nSizes: %s\n",
+        cpu.c_str(), target.c_str(), peak_name, amx_gemm ? "yes" : "no", repetitions, method,
+        sizes);
     std::printf("%-52s %8s %8s\n", "kernel / size", "median", "min");
     for (const auto& [k, v] : ratios) {
       std::printf("%-52s %8.3f %8.3f\n", k.c_str(), v, ratios_min[k]);

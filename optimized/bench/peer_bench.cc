@@ -54,6 +54,7 @@
 #include "quantspec/kernel_abi.h"
 #include "quantspec/optimized.h"
 #include "threaded_linear.h"
+#include "../src/amx_support.h"
 #include "xnnpack.h"
 
 namespace {
@@ -555,8 +556,12 @@ int main(int argc, char** argv) {
   if (json) console.SetOutputStream(&discarded);  // stdout holds only the JSON
   benchmark::RunSpecifiedBenchmarks(&console);
 
+  // Whether our GEMM rows took AMX tiles (AVX3_DL, from 16 rows, gemm_amx-inl.h).
+  const bool amx_gemm = quantspec::optimized::dispatch_target() == "AVX3_DL" &&
+                        quantspec::optimized::detail::AmxEnabledForCall();
   std::string out = "{\"target\": \"" + quantspec::optimized::dispatch_target() +
-                    "\", \"threads\": " + std::to_string(g_threads) + ", \"results\": {";
+                    "\", \"amx_gemm\": " + (amx_gemm ? "true" : "false") +
+                    ", \"threads\": " + std::to_string(g_threads) + ", \"results\": {";
   size_t threaded_differing = 0;
   bool first = true;
   for (const auto& [name, t] : timings()) {

@@ -2,8 +2,10 @@
 // team brief's normative text (not from the kernels' own scalar code): exact integer formulas
 // in int64 / __int128, exact rational comparisons in binary64 for quantize. Lengths sweep
 // 0 .. 3*64+5 so every vector tail and every unroll remainder runs.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -16,6 +18,8 @@
 #include "quantspec/kernel_abi.h"
 #include "quantspec/optimized.h"
 #include "quantspec/reference/deployed_requantize.hpp"
+
+#include "../src/amx_support.h"
 
 namespace {
 
@@ -733,6 +737,98 @@ TEST(OptimizedTables, PackedCallsOfFewRowsAreExactModTwoToThe32) {
       ModelGemm(z.a_type, a, z.za, w, zw, bias, m, n, k, want);
       ASSERT_EQ(want[0], static_cast<int32_t>(2152327500u));  // 255 * 255 * 33100 - 2^32
       for (size_t c = 0; c < n; ++c) ASSERT_EQ(out[c], want[c]) << name << " K=33100 c=" << c;
+      table->release_packed(packed);
+    }
+  }
+}
+
+// The AVX3_DL GEMM runs calls of 16 rows or more on AMX tiles where the process may
+// (gemm_amx-inl.h), else on the 6-row vpdpbusd tile: both against the model, unpacked and
+// packed, with AMX allowed and with it switched off (detail::AmxOverride). M around the
+// 16-row tiles and 32-row blocks; K around the 64-byte tile steps (a K tail makes the last B
+// tile read past its panel into zeros of A); N around the 16-column tiles, 32-column blocks and
+// 64-column panels; zero points at the ends of their ranges, biases that wrap, and one K =
+// 33100 case whose products alone pass 2^31 (65025 * 33100 = 2152327500, read mod 2^32).
+TEST(OptimizedTables, GemmOnAmxTilesAndOnVnniMatchesTheModel) {
+  namespace detail = quantspec::optimized::detail;
+  if (!detail::AmxAvailable()) {
+    std::printf("note: this process may not use AMX; only the vpdpbusd path runs here\n");
+  }
+  std::mt19937 rng(17);
+  struct Shape { size_t m, n, k; };
+  std::vector<Shape> shapes;
+  for (size_t m : {15, 16, 17, 31, 32, 33, 49}) {
+    for (size_t k : {1, 63, 64, 65, 130}) {
+      for (size_t n : {1, 16, 33, 64, 65}) shapes.push_back({m, n, k});
+    }
+  }
+  shapes.push_back({70, 130, 1031});
+  shapes.push_back({16, 9, 33100});  // 255 * 255 * 33100 passes 2^31: the sum wraps
+  struct ZeroPoints { uint32_t a_type; int32_t za, zw; };
+  const ZeroPoints zero_points[] = {{QS_U8, 0, -128}, {QS_S8, 127, -128}, {QS_S8, -128, 127}};
+  for (const auto& [name, table] : Tables()) {
+    size_t case_index = 0;
+    for (const Shape& s : shapes) {
+      const bool wraps = s.k == 33100;  // every product (255 - 0) * (127 - -128)
+      const ZeroPoints& z = wraps ? zero_points[0] : zero_points[case_index % 3];
+      const bool per_channel = !wraps && ++case_index % 2 == 0;
+      std::vector<uint8_t> a(s.m * s.k);
+      std::vector<int8_t> w(s.n * s.k);
+      std::vector<int32_t> zw(s.n, z.zw), bias(s.n);
+      const uint8_t a_ends[2] = {static_cast<uint8_t>(z.a_type == QS_S8 ? 0x80 : 0x00),
+                                 static_cast<uint8_t>(z.a_type == QS_S8 ? 0x7F : 0xFF)};
+      for (auto& v : a) v = rng() % 3 != 0 ? a_ends[rng() & 1] : static_cast<uint8_t>(rng());
+      for (auto& v : w) v = static_cast<int8_t>(rng() % 3 != 0 ? (rng() & 1 ? -128 : 127) : rng());
+      if (per_channel) {
+        for (auto& v : zw) v = static_cast<int8_t>(rng());
+      }
+      for (auto& v : bias) v = rng() % 3 == 0 ? INT32_MAX : static_cast<int32_t>(rng());
+      if (wraps) {
+        std::fill(a.begin(), a.end(), 0xFF);
+        std::fill(w.begin(), w.end(), 127);
+        std::fill(bias.begin(), bias.end(), 0);
+      }
+      std::vector<int32_t> want(s.m * s.n);
+      ModelGemm(z.a_type, a, z.za, w, zw, bias, s.m, s.n, s.k, want);
+      if (wraps) ASSERT_EQ(want[0], static_cast<int32_t>(2152327500u));  // 65025 * 33100 mod 2^32
+      qs_gemm_params p{};
+      p.a_type = z.a_type;
+      p.a_zero_point = z.za;
+      p.w_zero_point = z.zw;
+      p.w_zero_points = per_channel ? zw.data() : nullptr;
+      p.bias = bias.data();
+      qs_packed_weights* packed = nullptr;
+      ASSERT_EQ(table->pack_weights(&p, w.data(), s.k, s.n, s.k, &packed), QS_OK);
+      qs_gemm_params call{};
+      call.a_type = z.a_type;
+      call.a_zero_point = z.za;
+      const size_t out_stride = s.n + 5;
+      for (detail::AmxUse use : {detail::AmxUse::kAuto, detail::AmxUse::kNever}) {
+        detail::AmxOverride().store(use);
+        for (bool from_packed : {false, true}) {
+          std::vector<int32_t> out(s.m * out_stride + 1, 0x5A5A5A5A);
+          const qs_status status =
+              from_packed ? table->gemm_packed(&call, a.data(), s.k, packed, out.data(), out_stride, s.m)
+                          : table->gemm(&p, a.data(), s.k, w.data(), s.k, out.data(), out_stride,
+                                        s.m, s.n, s.k);
+          detail::AmxOverride().store(detail::AmxUse::kAuto);
+          ASSERT_EQ(status, QS_OK);
+          for (size_t r = 0; r < s.m; ++r) {
+            for (size_t c = 0; c < out_stride; ++c) {
+              if (c < s.n) {
+                ASSERT_EQ(out[r * out_stride + c], want[r * s.n + c])
+                    << name << (from_packed ? " gemm_packed" : " gemm") << " AMX "
+                    << (use == detail::AmxUse::kAuto ? "allowed" : "off") << " m=" << s.m
+                    << " n=" << s.n << " k=" << s.k << " r=" << r << " c=" << c;
+              } else {
+                ASSERT_EQ(out[r * out_stride + c], 0x5A5A5A5A) << name << " wrote in the gap";
+              }
+            }
+          }
+          detail::AmxOverride().store(use);
+        }
+      }
+      detail::AmxOverride().store(detail::AmxUse::kAuto);
       table->release_packed(packed);
     }
   }

@@ -10,8 +10,8 @@
 //
 // W is packed (once per call, or once for all calls by pack_weights) into panels of 64 columns
 // (four zmm of 16 int32 lanes); in a panel,
-// each group of four k holds, for every column, its four consecutive bytes (16 columns per
-// gather); the column sums for the bias come from vpdpbusd of the packed bytes with ones. The
+// each group of four k holds, for every column, its four consecutive bytes (blocks of 16
+// columns x 16 groups by a dword transpose of 16 row loads, the rest by gathers); the column sums for the bias come from vpdpbusd of the packed bytes with ones. The
 // packed copies live in a per-thread scratch buffer reused across calls. A is copied into rows
 // padded to a multiple of four bytes (the padded W is zero, so padding never contributes).
 // The microkernel keeps a 6 x 64 tile in 24 zmm accumulators.
@@ -23,6 +23,9 @@
 #define QUANTSPEC_OPTIMIZED_GEMM_VNNI_INL_H_
 #endif
 
+// Every pass of foreach_target includes it (its per-target guard toggles once per pass).
+#include "kernels/gemm_amx-inl.h"
+
 #if HWY_TARGET == HWY_AVX3_DL
 
 #include <immintrin.h>
@@ -31,6 +34,7 @@
 
 #include "hwy/aligned_allocator.h"
 #include "hwy/highway.h"
+#include "amx_support.h"
 #include "kernels/ops-inl.h"
 #include "packed_weights.h"
 
@@ -45,6 +49,9 @@ inline constexpr size_t kRows = 6;    // rows per microkernel tile: 6 x 4 = 24 a
 // on this project's Sapphire Rapids VM (noisy, shared), M=N=K=1024: 160-205 GMAC/s with 256 k
 // blocks, 230-256 with 512 k, 255-272 with 1024 k.
 inline constexpr size_t kBlockGroups = 256;
+// Calls of at least this many rows run on AMX tiles where amx_support.h allows it (below it
+// the 6-row vpdpbusd tile, which wastes no rows of a 16-row tile).
+inline constexpr size_t kAmxMinRows = 16;
 
 // The VNNI instructions need avx512vnni, which the AVX3_DL target string does not name; these
 // functions are internal (never declared elsewhere), so the attribute cannot create a
@@ -142,30 +149,69 @@ inline uint8_t* ScratchBytes(size_t bytes) {
 }
 inline size_t RoundUp64(size_t v) { return (v + 63) / 64 * 64; }
 
+// Transposes 16 x 16 dwords: out[c] holds dword c of in[0..15] (4 stages of 16 shuffles).
+QS_VNNI_ATTR inline void Transpose16x16Dwords(const __m512i in[16], __m512i out[16]) {
+  __m512i pairs[16], quads[16];
+  for (int i = 0; i < 8; ++i) {
+    pairs[2 * i] = _mm512_unpacklo_epi32(in[2 * i], in[2 * i + 1]);
+    pairs[2 * i + 1] = _mm512_unpackhi_epi32(in[2 * i], in[2 * i + 1]);
+  }
+  // quads[4i + j], 128-bit lane L: dword 4L + j of in[4i .. 4i + 3].
+  for (int i = 0; i < 4; ++i) {
+    quads[4 * i] = _mm512_unpacklo_epi64(pairs[4 * i], pairs[4 * i + 2]);
+    quads[4 * i + 1] = _mm512_unpackhi_epi64(pairs[4 * i], pairs[4 * i + 2]);
+    quads[4 * i + 2] = _mm512_unpacklo_epi64(pairs[4 * i + 1], pairs[4 * i + 3]);
+    quads[4 * i + 3] = _mm512_unpackhi_epi64(pairs[4 * i + 1], pairs[4 * i + 3]);
+  }
+  for (int j = 0; j < 4; ++j) {
+    const __m512i even01 = _mm512_shuffle_i32x4(quads[j], quads[4 + j], 0x88);  // lanes 0, 2
+    const __m512i odd01 = _mm512_shuffle_i32x4(quads[j], quads[4 + j], 0xDD);   // lanes 1, 3
+    const __m512i even23 = _mm512_shuffle_i32x4(quads[8 + j], quads[12 + j], 0x88);
+    const __m512i odd23 = _mm512_shuffle_i32x4(quads[8 + j], quads[12 + j], 0xDD);
+    out[j] = _mm512_shuffle_i32x4(even01, even23, 0x88);       // lane 0: dword j
+    out[8 + j] = _mm512_shuffle_i32x4(even01, even23, 0xDD);   // lane 2: dword 8 + j
+    out[4 + j] = _mm512_shuffle_i32x4(odd01, odd23, 0x88);     // lane 1: dword 4 + j
+    out[12 + j] = _mm512_shuffle_i32x4(odd01, odd23, 0xDD);    // lane 3: dword 12 + j
+  }
+}
+
 // Packs columns [col0, col0 + 64) of W (rows of w, `cols` of them real) into one panel:
-// group g, column c -> 4 bytes at (g * 64 + c) * 4, zero beyond k and beyond `cols`. Full
-// groups of 16 columns come from one gather each (index = column offset, 4 bytes per lane);
-// the last partial group of k is copied bytewise (a 4-byte read could pass the row's end).
-// Also returns each column's sum of its k weights (vpdpbusd of the packed bytes with 1s).
+// group g, column c -> 4 bytes at (g * 64 + c) * 4, zero beyond k and beyond `cols`. Blocks of
+// 16 full groups x 16 columns are 16 row loads of 64 bytes and a 16 x 16 dword transpose; the
+// remaining full groups take one gather per 16 columns (index = column offset, 4 bytes per
+// lane); the last partial group of k is copied bytewise (a 4-byte read could pass the row's
+// end). Then each column's sum of its k weights (vpdpbusd of the packed bytes with 1s).
 QS_VNNI_ATTR inline void PackPanel(const int8_t* w, size_t w_stride, size_t cols, size_t k,
                                    size_t groups, int8_t* HWY_RESTRICT panel,
                                    int32_t* HWY_RESTRICT col_sums) {
   const size_t full_groups = k / 4;
+  size_t n_lanes[4];
   __m512i index[4];
   __mmask16 lanes[4];
   for (size_t u = 0; u < 4; ++u) {
     const size_t first = 16 * u;
-    const size_t n_lanes = cols > first ? (cols - first < 16 ? cols - first : 16) : 0;
-    lanes[u] = static_cast<__mmask16>((1u << n_lanes) - 1);
+    n_lanes[u] = cols > first ? (cols - first < 16 ? cols - first : 16) : 0;
+    lanes[u] = static_cast<__mmask16>((1u << n_lanes[u]) - 1);
     index[u] = _mm512_mullo_epi32(
         _mm512_add_epi32(_mm512_set1_epi32(static_cast<int32_t>(first)),
                          _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)),
         _mm512_set1_epi32(static_cast<int32_t>(w_stride)));
   }
-  const __m512i ones = _mm512_set1_epi8(1);
-  __m512i sums[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(),
-                     _mm512_setzero_si512()};
-  for (size_t g = 0; g < groups; ++g) {
+  const size_t transposed_groups = full_groups / 16 * 16;
+  for (size_t g0 = 0; g0 < transposed_groups; g0 += 16) {
+    for (size_t u = 0; u < 4; ++u) {
+      __m512i rows[16], packed[16];
+      for (size_t j = 0; j < 16; ++j) {
+        rows[j] = j < n_lanes[u] ? _mm512_loadu_si512(w + (16 * u + j) * w_stride + 4 * g0)
+                                 : _mm512_setzero_si512();
+      }
+      Transpose16x16Dwords(rows, packed);
+      for (size_t g = 0; g < 16; ++g) {
+        _mm512_store_si512(panel + (g0 + g) * kPanel * 4 + 64 * u, packed[g]);
+      }
+    }
+  }
+  for (size_t g = transposed_groups; g < groups; ++g) {
     int8_t* dst = panel + g * kPanel * 4;
     if (g < full_groups) {
       const int8_t* base = w + 4 * g;
@@ -181,6 +227,12 @@ QS_VNNI_ATTR inline void PackPanel(const int8_t* w, size_t w_stride, size_t cols
         for (size_t kk = 4 * g; kk < k; ++kk) dst[c * 4 + (kk - 4 * g)] = w[c * w_stride + kk];
       }
     }
+  }
+  const __m512i ones = _mm512_set1_epi8(1);
+  __m512i sums[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(),
+                     _mm512_setzero_si512()};
+  for (size_t g = 0; g < groups; ++g) {
+    const int8_t* dst = panel + g * kPanel * 4;
 #pragma GCC unroll 4
     for (size_t u = 0; u < 4; ++u) {
       sums[u] = _mm512_dpbusd_epi32(sums[u], ones, _mm512_load_si512(dst + 64 * u));
@@ -191,7 +243,9 @@ QS_VNNI_ATTR inline void PackPanel(const int8_t* w, size_t w_stride, size_t cols
 
 inline size_t Groups(size_t k) { return (k + 3) / 4; }
 inline size_t PaddedColumns(size_t n) { return (n + kPanel - 1) / kPanel * kPanel; }
-inline size_t PanelBytes(size_t n, size_t k) { return RoundUp64(PaddedColumns(n) * 4 * Groups(k) + 64); }
+inline size_t PanelDataBytes(size_t n, size_t k) { return PaddedColumns(n) * 4 * Groups(k); }
+// Panels plus the bytes an AMX tile may read past the last one (gemm_amx-inl.h), zeroed.
+inline size_t PanelBytes(size_t n, size_t k) { return RoundUp64(PanelDataBytes(n, k) + amx::kAmxSlack); }
 // Gathers index W with int32 offsets: beyond this row stride W cannot be packed here.
 inline bool CanPack(size_t w_stride) { return w_stride <= (size_t{1} << 24); }
 
@@ -204,14 +258,31 @@ QS_VNNI_ATTR inline void PackWeights(const int8_t* w, size_t w_stride, size_t n,
     PackPanel(w + col0 * w_stride, w_stride, n - col0 < kPanel ? n - col0 : kPanel, k, groups,
               packed_w + (col0 / kPanel) * groups * kPanel * 4, col_sum + col0);
   }
+  std::memset(packed_w + PanelDataBytes(n, k), 0, PanelBytes(n, k) - PanelDataBytes(n, k));
 }
 
-// The A side, once per call: rows offset to unsigned and padded with zeros to whole groups, and
-// the row sums of the original values (for the weight zero point's rank-one term).
+// How the A side is laid out for a call: rows of row_bytes (>= 4 * Groups(k)), `rows` of them
+// (>= m; rows beyond m are zero). The vpdpbusd tile needs whole groups of four k; the AMX tiles
+// need rows of whole 64-byte steps and whole 16-row tiles.
+struct ActivationLayout {
+  bool amx = false;
+  size_t row_bytes = 0;
+  size_t rows = 0;
+};
+inline ActivationLayout LayoutFor(size_t m, size_t k) {
+  if (m >= kAmxMinRows && detail::AmxEnabledForCall()) {
+    return {true, amx::RowBytes(k), amx::PaddedRows(m)};
+  }
+  return {false, 4 * Groups(k), m};
+}
+
+// The A side, once per call: rows offset to unsigned and padded with zeros to the layout's row
+// bytes and rows, and the row sums of the original values (for the weight zero point's
+// rank-one term).
 QS_VNNI_ATTR inline void PackActivations(const GemmJob& job, const void* a_in, size_t a_stride,
-                                         size_t m, size_t k, uint8_t* packed_a,
-                                         int32_t* row_sum) {
-  const size_t k_padded = 4 * Groups(k);
+                                         size_t m, size_t k, const ActivationLayout& layout,
+                                         uint8_t* packed_a, int32_t* row_sum) {
+  const size_t k_padded = layout.row_bytes;
   const uint8_t flip = job.a_type == QS_S8 ? 0x80 : 0x00;
   for (size_t r = 0; r < m; ++r) {
     const uint8_t* src = static_cast<const uint8_t*>(a_in) + r * a_stride;
@@ -231,23 +302,27 @@ QS_VNNI_ATTR inline void PackActivations(const GemmJob& job, const void* a_in, s
     for (size_t kk = k; kk < k_padded; ++kk) dst[kk] = 0;
     row_sum[r] = static_cast<int32_t>(sum);
   }
+  if (layout.rows > m) std::memset(packed_a + m * k_padded, 0, (layout.rows - m) * k_padded);
 }
 
 // The product of packed A and packed W. The zero points and the bias come from `job` (the
 // caller's parameters, or a packed object's copies); per panel of 64 columns, the column terms
 // bias - (128 + Za) sum w + K Za Zw and the zero points are formed in a stack array.
+// A laid out by `layout` (ActivationLayout): AMX tiles, else the vpdpbusd tile.
 QS_VNNI_ATTR inline void MultiplyPacked(const GemmJob& job, const uint8_t* packed_a,
-                                        const int32_t* row_sum, size_t m, size_t k,
-                                        const int8_t* packed_w, const int32_t* col_sum, size_t n,
-                                        int32_t* out, size_t out_stride) {
+                                        const ActivationLayout& layout, const int32_t* row_sum,
+                                        size_t m, size_t k, const int8_t* packed_w,
+                                        const int32_t* col_sum, size_t n, int32_t* out,
+                                        size_t out_stride) {
   const size_t groups = Groups(k);
-  const size_t k_padded = 4 * groups;
+  const size_t k_padded = layout.row_bytes;
   bool any_zw = false;
   for (size_t col = 0; col < n; ++col) {
     any_zw = any_zw || (job.w_zero_points ? job.w_zero_points[col] : job.w_zero_point) != 0;
   }
   const uint32_t a_offset = job.a_type == QS_S8 ? 128u : 0u;
   const uint32_t za = static_cast<uint32_t>(job.a_zero_point);
+  if (layout.amx) amx::Begin();
   for (size_t col0 = 0; col0 < n; col0 += kPanel) {
     const int8_t* panel = packed_w + (col0 / kPanel) * groups * kPanel * 4;
     const size_t valid = n - col0 < kPanel ? n - col0 : kPanel;
@@ -260,6 +335,11 @@ QS_VNNI_ATTR inline void MultiplyPacked(const GemmJob& job, const uint8_t* packe
       const uint32_t bias = job.bias ? static_cast<uint32_t>(job.bias[col]) : 0u;
       col_bias[c] = static_cast<int32_t>(bias - (a_offset + za) * static_cast<uint32_t>(col_sum[col]) +
                                          static_cast<uint32_t>(k) * za * static_cast<uint32_t>(zwn));
+    }
+    if (layout.amx) {
+      amx::Panel(packed_a, row_sum, m, k, panel, col_bias, any_zw ? zw : nullptr, valid,
+                 out + col0, out_stride);
+      continue;
     }
     // groups == 0 (K == 0) still needs one pass to write the bias.
     for (size_t g0 = 0; g0 < groups || g0 == 0; g0 += kBlockGroups) {
@@ -275,14 +355,15 @@ QS_VNNI_ATTR inline void MultiplyPacked(const GemmJob& job, const uint8_t* packe
       if (groups == 0) break;
     }
   }
+  if (layout.amx) amx::End();
 }
 
 // Activations' scratch: packed A rows and their sums, from the per-thread scratch. Returns
 // nullptr if it could not be allocated.
-inline uint8_t* ActivationScratch(size_t extra_front, size_t m, size_t k, uint8_t** packed_a,
-                                  int32_t** row_sum) {
-  const size_t a_bytes = RoundUp64(m * 4 * Groups(k) + 64);
-  const size_t m_bytes = RoundUp64((m + kRows) * sizeof(int32_t));
+inline uint8_t* ActivationScratch(size_t extra_front, const ActivationLayout& layout,
+                                  uint8_t** packed_a, int32_t** row_sum) {
+  const size_t a_bytes = RoundUp64(layout.rows * layout.row_bytes + 64);
+  const size_t m_bytes = RoundUp64((layout.rows + amx::kBlockRows) * sizeof(int32_t));
   uint8_t* memory = ScratchBytes(extra_front + a_bytes + m_bytes);
   if (memory == nullptr) return nullptr;
   *packed_a = memory + extra_front;
@@ -300,13 +381,14 @@ QS_VNNI_ATTR inline bool Gemm(const GemmJob& job, const void* a_in, size_t a_str
   const size_t sum_bytes = RoundUp64(PaddedColumns(n) * sizeof(int32_t));
   uint8_t* packed_a = nullptr;
   int32_t* row_sum = nullptr;
-  uint8_t* memory = ActivationScratch(w_bytes + sum_bytes, m, k, &packed_a, &row_sum);
+  const ActivationLayout layout = LayoutFor(m, k);
+  uint8_t* memory = ActivationScratch(w_bytes + sum_bytes, layout, &packed_a, &row_sum);
   if (memory == nullptr) return false;
   int8_t* packed_w = reinterpret_cast<int8_t*>(memory);
   int32_t* col_sum = reinterpret_cast<int32_t*>(memory + w_bytes);
   PackWeights(w, w_stride, n, k, packed_w, col_sum);
-  PackActivations(job, a_in, a_stride, m, k, packed_a, row_sum);
-  MultiplyPacked(job, packed_a, row_sum, m, k, packed_w, col_sum, n, out, out_stride);
+  PackActivations(job, a_in, a_stride, m, k, layout, packed_a, row_sum);
+  MultiplyPacked(job, packed_a, layout, row_sum, m, k, packed_w, col_sum, n, out, out_stride);
   return true;
 }
 
@@ -331,9 +413,10 @@ QS_VNNI_ATTR inline bool GemmPacked(const GemmJob& job, const void* a_in, size_t
                                     size_t out_stride, size_t m) {
   uint8_t* packed_a = nullptr;
   int32_t* row_sum = nullptr;
-  if (ActivationScratch(0, m, packed.k, &packed_a, &row_sum) == nullptr) return false;
-  PackActivations(job, a_in, a_stride, m, packed.k, packed_a, row_sum);
-  MultiplyPacked(job, packed_a, row_sum, m, packed.k,
+  const ActivationLayout layout = LayoutFor(m, packed.k);
+  if (ActivationScratch(0, layout, &packed_a, &row_sum) == nullptr) return false;
+  PackActivations(job, a_in, a_stride, m, packed.k, layout, packed_a, row_sum);
+  MultiplyPacked(job, packed_a, layout, row_sum, m, packed.k,
                  reinterpret_cast<const int8_t*>(packed.panels.get()), packed.column_sums.get(),
                  packed.n, out, out_stride);
   return true;
