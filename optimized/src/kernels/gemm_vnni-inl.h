@@ -9,12 +9,14 @@
 // computed mod 2^32 (uint32), where the identity holds because it holds in the integers.
 //
 // W is packed (once per call, or once for all calls by pack_weights) into panels of 64 columns
-// (four zmm of 16 int32 lanes); in a panel,
-// each group of four k holds, for every column, its four consecutive bytes (blocks of 16
-// columns x 16 groups by a dword transpose of 16 row loads, the rest by gathers); the column sums for the bias come from vpdpbusd of the packed bytes with ones. The
-// packed copies live in a per-thread scratch buffer reused across calls. A is copied into rows
-// padded to a multiple of four bytes (the padded W is zero, so padding never contributes).
-// The microkernel keeps a 6 x 64 tile in 24 zmm accumulators.
+// (four zmm of 16 int32 lanes); in a panel, each group of four k holds, for every column, its
+// four consecutive bytes (blocks of 16 columns x 16 groups by a dword transpose of 16 row
+// loads, the rest by gathers); the column sums for the bias come from vpdpbusd of the packed
+// bytes with ones. The packed copies live in a per-thread scratch buffer reused across calls.
+// A is copied into rows padded to a multiple of four bytes (the padded W is zero, so padding
+// never contributes).
+// The microkernel keeps a 6 x 64 tile in 24 zmm accumulators; calls of kAmxMinRows rows or
+// more run on AMX tiles instead where the process may (gemm_amx-inl.h), on the same panels.
 // Included by gemm.cc for HWY_TARGET == HWY_AVX3_DL only.
 #if defined(QUANTSPEC_OPTIMIZED_GEMM_VNNI_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef QUANTSPEC_OPTIMIZED_GEMM_VNNI_INL_H_
