@@ -54,8 +54,9 @@
 #include "quantspec/kernel_abi.h"
 #include "quantspec/optimized.h"
 #include "int8_peak.h"
-// Only for the switch the linear_int8_panels rows flip (Int8PanelOverride).
+// Whether the GEMM rows ran on AMX (the report's amx_gemm).
 #include "../src/amx_support.h"
+// Only for the switch the linear_int8_panels rows flip (Int8PanelOverride).
 #include "../src/packed_weights.h"
 
 namespace {

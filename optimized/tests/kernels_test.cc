@@ -623,6 +623,16 @@ TEST(OptimizedTables, LinearIsGemmThenRequantizeThenClamp) {
   }
 }
 
+// A and W for the packed-GEMM tests: two thirds of the values at the ends of their ranges (so
+// A - Za and W - Zw reach +-255 with Za, Zw at the other end), the rest uniform.
+void FillEndHeavyOperands(std::mt19937& rng, uint32_t a_type, std::vector<uint8_t>& a,
+                          std::vector<int8_t>& w) {
+  const uint8_t a_ends[2] = {static_cast<uint8_t>(a_type == QS_S8 ? 0x80 : 0x00),
+                             static_cast<uint8_t>(a_type == QS_S8 ? 0x7F : 0xFF)};
+  for (auto& v : a) v = rng() % 3 != 0 ? a_ends[rng() & 1] : static_cast<uint8_t>(rng());
+  for (auto& v : w) v = static_cast<int8_t>(rng() % 3 != 0 ? (rng() & 1 ? -128 : 127) : rng());
+}
+
 // gemm_packed and linear_packed with few rows of A: the GEMV path of the int16-panel targets
 // (AVX3 without VNNI, AVX2, SSE4) reads raw int8 W and subtracts Zw[n] * sum_k (A - Za) at the
 // end (gemm.cc, gemm_int8_pairs-inl.h); M sweeps past its bounds (AVX2 4, AVX3 16) so both
@@ -661,10 +671,7 @@ TEST(OptimizedTables, PackedCallsOfFewRowsAreExactModTwoToThe32) {
         std::vector<uint8_t> a(s.m * s.k);
         std::vector<int8_t> w(s.n * s.k);
         std::vector<int32_t> zw(s.n, z.zw), bias(s.n);
-        const uint8_t a_ends[2] = {static_cast<uint8_t>(z.a_type == QS_S8 ? 0x80 : 0x00),
-                                   static_cast<uint8_t>(z.a_type == QS_S8 ? 0x7F : 0xFF)};
-        for (auto& v : a) v = rng() % 3 != 0 ? a_ends[rng() & 1] : static_cast<uint8_t>(rng());
-        for (auto& v : w) v = static_cast<int8_t>(rng() % 3 != 0 ? (rng() & 1 ? -128 : 127) : rng());
+        FillEndHeavyOperands(rng, z.a_type, a, w);
         if (per_channel) {
           for (size_t c = 0; c < s.n; ++c) zw[c] = c % 3 == 0 ? z.zw : c % 3 == 1 ? -z.zw - 1 : static_cast<int8_t>(rng());
         }
@@ -749,8 +756,17 @@ TEST(OptimizedTables, PackedCallsOfFewRowsAreExactModTwoToThe32) {
 // tile read past its panel into zeros of A); N around the 16-column tiles, 32-column blocks and
 // 64-column panels; zero points at the ends of their ranges, biases that wrap, and one K =
 // 33100 case whose products alone pass 2^31 (65025 * 33100 = 2152327500, read mod 2^32).
+namespace detail = quantspec::optimized::detail;
+// Sets detail::AmxOverride() for one call and restores the default (kAuto) after it, so that a
+// failing assertion never leaves AMX switched off for later tests.
+struct ScopedAmxUse {
+  explicit ScopedAmxUse(detail::AmxUse use) { detail::AmxOverride().store(use); }
+  ~ScopedAmxUse() { detail::AmxOverride().store(detail::AmxUse::kAuto); }
+  ScopedAmxUse(const ScopedAmxUse&) = delete;
+  ScopedAmxUse& operator=(const ScopedAmxUse&) = delete;
+};
+
 TEST(OptimizedTables, GemmOnAmxTilesAndOnVnniMatchesTheModel) {
-  namespace detail = quantspec::optimized::detail;
   if (!detail::AmxAvailable()) {
     std::printf("note: this process may not use AMX; only the vpdpbusd path runs here\n");
   }
@@ -775,10 +791,7 @@ TEST(OptimizedTables, GemmOnAmxTilesAndOnVnniMatchesTheModel) {
       std::vector<uint8_t> a(s.m * s.k);
       std::vector<int8_t> w(s.n * s.k);
       std::vector<int32_t> zw(s.n, z.zw), bias(s.n);
-      const uint8_t a_ends[2] = {static_cast<uint8_t>(z.a_type == QS_S8 ? 0x80 : 0x00),
-                                 static_cast<uint8_t>(z.a_type == QS_S8 ? 0x7F : 0xFF)};
-      for (auto& v : a) v = rng() % 3 != 0 ? a_ends[rng() & 1] : static_cast<uint8_t>(rng());
-      for (auto& v : w) v = static_cast<int8_t>(rng() % 3 != 0 ? (rng() & 1 ? -128 : 127) : rng());
+      FillEndHeavyOperands(rng, z.a_type, a, w);
       if (per_channel) {
         for (auto& v : zw) v = static_cast<int8_t>(rng());
       }
@@ -804,14 +817,16 @@ TEST(OptimizedTables, GemmOnAmxTilesAndOnVnniMatchesTheModel) {
       call.a_zero_point = z.za;
       const size_t out_stride = s.n + 5;
       for (detail::AmxUse use : {detail::AmxUse::kAuto, detail::AmxUse::kNever}) {
-        detail::AmxOverride().store(use);
         for (bool from_packed : {false, true}) {
           std::vector<int32_t> out(s.m * out_stride + 1, 0x5A5A5A5A);
-          const qs_status status =
-              from_packed ? table->gemm_packed(&call, a.data(), s.k, packed, out.data(), out_stride, s.m)
-                          : table->gemm(&p, a.data(), s.k, w.data(), s.k, out.data(), out_stride,
-                                        s.m, s.n, s.k);
-          detail::AmxOverride().store(detail::AmxUse::kAuto);
+          qs_status status;
+          {
+            const ScopedAmxUse scoped(use);
+            status = from_packed
+                         ? table->gemm_packed(&call, a.data(), s.k, packed, out.data(), out_stride, s.m)
+                         : table->gemm(&p, a.data(), s.k, w.data(), s.k, out.data(), out_stride,
+                                       s.m, s.n, s.k);
+          }
           ASSERT_EQ(status, QS_OK);
           for (size_t r = 0; r < s.m; ++r) {
             for (size_t c = 0; c < out_stride; ++c) {
@@ -825,10 +840,8 @@ TEST(OptimizedTables, GemmOnAmxTilesAndOnVnniMatchesTheModel) {
               }
             }
           }
-          detail::AmxOverride().store(use);
         }
       }
-      detail::AmxOverride().store(detail::AmxUse::kAuto);
       table->release_packed(packed);
     }
   }
