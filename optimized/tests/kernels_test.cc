@@ -754,8 +754,10 @@ TEST(OptimizedTables, PackedCallsOfFewRowsAreExactModTwoToThe32) {
 // packed, with AMX allowed and with it switched off (detail::AmxOverride). M around the
 // 16-row tiles and 32-row blocks; K around the 64-byte tile steps (a K tail makes the last B
 // tile read past its panel into zeros of A); N around the 16-column tiles, 32-column blocks and
-// 64-column panels; zero points at the ends of their ranges, biases that wrap, and one K =
-// 33100 case whose products alone pass 2^31 (65025 * 33100 = 2152327500, read mod 2^32).
+// 64-column panels; zero points at the ends of their ranges and Zw = 0 (the AMX blocks then
+// store whole 32 x 32 blocks straight into `out`, whose rows here have a gap after column n),
+// biases that wrap, and one K = 33100 case whose products alone pass 2^31 (65025 * 33100 =
+// 2152327500, read mod 2^32).
 namespace detail = quantspec::optimized::detail;
 // Sets detail::AmxOverride() for one call and restores the default (kAuto) after it, so that a
 // failing assertion never leaves AMX switched off for later tests.
@@ -773,7 +775,7 @@ TEST(OptimizedTables, GemmOnAmxTilesAndOnVnniMatchesTheModel) {
   std::mt19937 rng(17);
   struct Shape { size_t m, n, k; };
   std::vector<Shape> shapes;
-  for (size_t m : {15, 16, 17, 31, 32, 33, 49}) {
+  for (size_t m : {15, 16, 17, 31, 32, 33, 49, 64}) {
     for (size_t k : {1, 63, 64, 65, 130}) {
       for (size_t n : {1, 16, 33, 64, 65}) shapes.push_back({m, n, k});
     }
@@ -781,13 +783,15 @@ TEST(OptimizedTables, GemmOnAmxTilesAndOnVnniMatchesTheModel) {
   shapes.push_back({70, 130, 1031});
   shapes.push_back({16, 9, 33100});  // 255 * 255 * 33100 passes 2^31: the sum wraps
   struct ZeroPoints { uint32_t a_type; int32_t za, zw; };
-  const ZeroPoints zero_points[] = {{QS_U8, 0, -128}, {QS_S8, 127, -128}, {QS_S8, -128, 127}};
+  const ZeroPoints zero_points[] = {{QS_U8, 0, -128}, {QS_S8, 127, -128}, {QS_S8, -128, 127},
+                                    {QS_U8, 255, 0},  {QS_S8, -128, 0}};
   for (const auto& [name, table] : Tables()) {
     size_t case_index = 0;
     for (const Shape& s : shapes) {
       const bool wraps = s.k == 33100;  // every product (255 - 0) * (127 - -128)
-      const ZeroPoints& z = wraps ? zero_points[0] : zero_points[case_index % 3];
-      const bool per_channel = !wraps && ++case_index % 2 == 0;
+      const size_t index = case_index++;
+      const ZeroPoints& z = wraps ? zero_points[0] : zero_points[index % 5];
+      const bool per_channel = !wraps && z.zw != 0 && index % 2 == 0;
       std::vector<uint8_t> a(s.m * s.k);
       std::vector<int8_t> w(s.n * s.k);
       std::vector<int32_t> zw(s.n, z.zw), bias(s.n);

@@ -16,7 +16,8 @@ HWY_BEFORE_NAMESPACE();
 namespace quantspec::optimized::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-void DynamicLinearEpilogue(const int32_t* acc, size_t m, size_t n, const float* x_scales,
+void DynamicLinearEpilogue(const int32_t* acc, size_t acc_stride, size_t m, size_t n,
+                           const float* x_scales,
                            bool per_row, const float* weight_scales, const float* bias,
                            float* out, size_t out_stride) {
   const hn::ScalableTag<float> df;
@@ -25,7 +26,7 @@ void DynamicLinearEpilogue(const int32_t* acc, size_t m, size_t n, const float* 
   for (size_t r = 0; r < m; ++r) {
     const float sx = x_scales[per_row ? r : 0];
     const auto sxv = hn::Set(df, sx);
-    const int32_t* a = acc + r * n;
+    const int32_t* a = acc + r * acc_stride;
     float* o = out + r * out_stride;
     size_t c = 0;
     for (; c + L <= n; c += L) {

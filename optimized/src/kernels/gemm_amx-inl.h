@@ -6,16 +6,23 @@
 // project's Sapphire Rapids VM: 40000 accumulations of 64 products 255 * -128 gave the int32
 // value mod 2^32, and kernels_test's K = 33100 case wraps). So it computes the same sum as
 // gemm_vnni-inl.h's tile, on the same operands:
-//   - W: the kVnniPanels layout is already B tiles: in a panel, group g holds 64 columns x 4
-//     bytes (256 bytes), so 16 columns of 16 groups are a tile with a row stride of 256 bytes.
-//     Panel buffers carry kAmxSlack bytes after the last panel: a K that is not a multiple of
-//     64 makes the last tile read up to 15 group rows past its panel, which meet zeros of A.
+//   - W: the kVnniPanels layout is already B tiles: a panel's quarter of 16 columns holds, per
+//     group of four k, 16 columns x 4 bytes (64 bytes), so 16 groups are a tile of 1 KiB of
+//     consecutive bytes (row stride 64). Panel buffers carry kAmxSlack bytes after the last
+//     panel: a K that is not a multiple of 64 makes the last tile of a quarter read up to 15
+//     group rows past it (into the next quarter, or the slack), which meet zeros of A.
 //   - A: offset to unsigned as for vpdpbusd, in rows padded with zeros to a multiple of 64
-//     bytes, and to a multiple of 16 rows.
+//     bytes and to a multiple of 16 rows, each tile 1 KiB of consecutive bytes (PackActivations
+//     in gemm_vnni-inl.h).
+// Tiles of consecutive bytes rather than rows 256 bytes (W) or K bytes (A) apart: on this
+// project's Sapphire Rapids VM, a stand-alone copy of Block's loop over M = 512 (or 128), K = N
+// = 1024 ran 1.07-1.10x as fast with both (M = N = K = 512: 1.37x), medians of 5-7 rounds with
+// the variants interleaved; the stride-256 B tiles cost the most.
 // A block is 32 rows x 32 columns: four C tiles (tmm0..3), two A tiles (tmm4, 5), two B tiles
-// (tmm6, 7); per 64 k it loads four tiles for four TDPBUSD. C stays in the tiles over all of K
-// and is stored once to a stack buffer, where the column bias and the weight zero point's row
-// term (as in gemm_vnni-inl.h) are added and the valid rows and columns are written to `out`.
+// (tmm6, 7); per 64 k it loads four tiles for four TDPBUSD. C starts from the column bias,
+// stays in the tiles over all of K and is stored once, into `out` or, for a partial block or
+// with the weight zero point's row term (as in gemm_vnni-inl.h), to a stack buffer from which
+// the valid rows and columns are written.
 // Included by gemm_vnni-inl.h (HWY_TARGET == HWY_AVX3_DL only).
 #if defined(QUANTSPEC_OPTIMIZED_GEMM_AMX_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef QUANTSPEC_OPTIMIZED_GEMM_AMX_INL_H_
@@ -43,8 +50,9 @@ inline constexpr size_t kTileRows = 16;    // rows of A (and of C) per tile
 inline constexpr size_t kStepBytes = 64;   // bytes of k per tile row: 16 groups of four
 inline constexpr size_t kBlockRows = 32;   // two A tiles
 inline constexpr size_t kBlockCols = 32;   // two B tiles of 16 columns
-// Bytes a B tile may read past the last panel: 15 group rows of 256 bytes (below 4096).
-inline constexpr size_t kAmxSlack = 4096;
+inline constexpr size_t kTileBytes = kTileRows * kStepBytes;  // one A or B tile: 1 KiB
+// Bytes a B tile may read past the last panel: 15 group rows of 64 bytes (below 1024).
+inline constexpr size_t kAmxSlack = 1024;
 
 inline size_t RowBytes(size_t k) { return (k + kStepBytes - 1) / kStepBytes * kStepBytes; }
 inline size_t PaddedRows(size_t m) { return (m + kTileRows - 1) / kTileRows * kTileRows; }
@@ -64,61 +72,65 @@ struct alignas(64) TileConfig {
 #define QS_COMPILER_BARRIER() __asm__ volatile("" ::: "memory")
 
 // One block of kTileRows * ROW_TILES rows x 32 columns over `steps` steps of 64 k:
-// c[r][c] (int32, row stride 32) = sum over k of a[r][k] * w[k][c], mod 2^32.
-// a: packed A rows (stride a_stride bytes); b: the panel at its first column of the block.
+// c[r][j] = init[r][j] + sum over k of a[r][k] * w[k][j], mod 2^32, for r < 16 * ROW_TILES,
+// j < 32, stored at c + r * c_stride_bytes / 4 + j.
+// a: the block's first A tile (its tiles for step s at s * 1 KiB, the second row tile
+// a_tile_row_bytes further); b0, b1: the two quarters' first B tiles (step s at s * 1 KiB);
+// init0, init1: 16 x 16 int32 tiles (rows of 64 bytes) the accumulators of columns 0-15 and
+// 16-31 start from (the column bias, so that a block needs no epilogue pass of its own).
 template <int ROW_TILES>
-QS_AMX_ATTR void Block(const uint8_t* a, size_t a_stride, size_t steps, const int8_t* b,
-                       int32_t* c) {
+QS_AMX_ATTR void Block(const uint8_t* a, size_t a_tile_row_bytes, size_t steps,
+                       const int8_t* b0, const int8_t* b1, const int32_t* init0,
+                       const int32_t* init1, int32_t* c, size_t c_stride_bytes) {
   QS_COMPILER_BARRIER();
-  const long a_step = static_cast<long>(a_stride);
-  constexpr long kPanelRowBytes = 256;  // one group of four k for 64 columns
-  _tile_zero(0);
-  _tile_zero(1);
+  constexpr long kStride = static_cast<long>(kStepBytes);
+  _tile_loadd(0, init0, kStride);
+  _tile_loadd(1, init1, kStride);
   if (ROW_TILES == 2) {
-    _tile_zero(2);
-    _tile_zero(3);
+    _tile_loadd(2, init0, kStride);
+    _tile_loadd(3, init1, kStride);
   }
   for (size_t s = 0; s < steps; ++s) {
-    const int8_t* b_step = b + s * kTileRows * kPanelRowBytes;
+    const uint8_t* a_step = a + s * kTileBytes;
     // Each load right before its first use, so a tile is reloaded as late after its last
     // reader as the block allows (our reading of the timings: a load into a tile waits for the
     // TDPBUSDs that read it; not checked against Intel's documentation). On this project's
     // Sapphire Rapids VM (AVX3_DL + AMX) this order ran a 2 x 2 block with its loads from L1
     // at 0.70-0.82 TMAC/s against 0.46-0.76 for the four loads first (noisy shared machine,
     // three alternating runs).
-    _tile_loadd(4, a + s * kStepBytes, a_step);
-    _tile_loadd(6, b_step, kPanelRowBytes);
+    _tile_loadd(4, a_step, kStride);
+    _tile_loadd(6, b0 + s * kTileBytes, kStride);
     _tile_dpbusd(0, 4, 6);
-    _tile_loadd(7, b_step + 64, kPanelRowBytes);
+    _tile_loadd(7, b1 + s * kTileBytes, kStride);
     _tile_dpbusd(1, 4, 7);
     if (ROW_TILES == 2) {
-      _tile_loadd(5, a + kTileRows * a_stride + s * kStepBytes, a_step);
+      _tile_loadd(5, a_step + a_tile_row_bytes, kStride);
       _tile_dpbusd(2, 5, 6);
       _tile_dpbusd(3, 5, 7);
     }
   }
-  constexpr long kCStride = kBlockCols * sizeof(int32_t);
-  _tile_stored(0, c, kCStride);
-  _tile_stored(1, c + 16, kCStride);
+  const long c_stride = static_cast<long>(c_stride_bytes);
+  int32_t* c_low = c + kTileRows * (c_stride_bytes / sizeof(int32_t));
+  _tile_stored(0, c, c_stride);
+  _tile_stored(1, c + 16, c_stride);
   if (ROW_TILES == 2) {
-    _tile_stored(2, c + kTileRows * kBlockCols, kCStride);
-    _tile_stored(3, c + kTileRows * kBlockCols + 16, kCStride);
+    _tile_stored(2, c_low, c_stride);
+    _tile_stored(3, c_low + 16, c_stride);
   }
   QS_COMPILER_BARRIER();
 }
 
-// out[r][c] = c_block[r][c] + col_bias[c] - zw[c] * row_sum[r] (mod 2^32) for the block's
-// `rows` rows and `cols` (<= 32) valid columns; col_bias and zw start at the block's column.
+// out[r][j] = c_block[r][j] - zw[j] * row_sum[r] (mod 2^32; no row term when zw is nullptr)
+// for the block's `rows` rows and `cols` (<= 32) valid columns; zw starts at the block's column.
 QS_AMX_ATTR inline void Epilogue(const int32_t* c_block, size_t rows, size_t cols,
-                                 const int32_t* col_bias, const int32_t* zw,
-                                 const int32_t* row_sum, int32_t* out, size_t out_stride) {
+                                 const int32_t* zw, const int32_t* row_sum, int32_t* out,
+                                 size_t out_stride) {
   for (size_t u = 0; u < 2 && 16 * u < cols; ++u) {
     const size_t lanes = cols - 16 * u < 16 ? cols - 16 * u : 16;
     const __mmask16 mask = lanes == 16 ? __mmask16(0xFFFF) : __mmask16((1u << lanes) - 1);
-    const __m512i bias = _mm512_loadu_si512(col_bias + 16 * u);
     const __m512i zwv = zw ? _mm512_loadu_si512(zw + 16 * u) : _mm512_setzero_si512();
     for (size_t r = 0; r < rows; ++r) {
-      __m512i v = _mm512_add_epi32(_mm512_load_si512(c_block + r * kBlockCols + 16 * u), bias);
+      __m512i v = _mm512_load_si512(c_block + r * kBlockCols + 16 * u);
       if (zw) v = _mm512_sub_epi32(v, _mm512_mullo_epi32(zwv, _mm512_set1_epi32(row_sum[r])));
       _mm512_mask_storeu_epi32(out + r * out_stride + 16 * u, mask, v);
     }
@@ -126,25 +138,51 @@ QS_AMX_ATTR inline void Epilogue(const int32_t* c_block, size_t rows, size_t col
 }
 
 // One panel of 64 columns (`valid` of them real) for all m rows of packed A (PaddedRows(m)
-// rows of RowBytes(k) bytes), col_bias and zw per panel column (zw nullptr: every Zw is 0).
+// rows of RowBytes(k) bytes in tiles), col_bias and zw per panel column (zw nullptr: every Zw
+// is 0); quarter_bytes: the distance between the panel's quarters of 16 columns.
+// The accumulators start from the column bias (one 16 x 16 tile per quarter, built once per
+// panel). Without a row term, a block of whole tiles inside `out` is stored from the tiles
+// straight into `out`; the others go through a stack buffer and Epilogue. On this project's
+// Sapphire Rapids VM, a stand-alone copy of the block loop over M = 512 (or 128), K = N = 1024
+// or M = N = K = 512 ran 1.16-1.24x as fast storing straight into a row-major int32 C as
+// through the stack buffer and a copy (1.28-1.33x when C's rows were 4 KiB + 64 bytes apart
+// rather than 4 KiB: linear's accumulators are laid out so), medians of 7 interleaved rounds.
 QS_AMX_ATTR inline void Panel(const uint8_t* packed_a, const int32_t* row_sum, size_t m, size_t k,
-                              const int8_t* panel, const int32_t* col_bias, const int32_t* zw,
-                              size_t valid, int32_t* out, size_t out_stride) {
+                              const int8_t* panel, size_t quarter_bytes,
+                              const int32_t* col_bias, const int32_t* zw, size_t valid,
+                              int32_t* out, size_t out_stride) {
   const size_t a_stride = RowBytes(k);
   const size_t steps = a_stride / kStepBytes;
+  const size_t tile_row_bytes = kTileRows * a_stride;  // 16 rows of A
+  alignas(64) int32_t bias_tiles[4][kTileRows * 16];
+  for (size_t u = 0; u < 4; ++u) {
+    const __m512i bias = _mm512_loadu_si512(col_bias + 16 * u);
+    for (size_t r = 0; r < kTileRows; ++r) _mm512_store_si512(bias_tiles[u] + 16 * r, bias);
+  }
   alignas(64) int32_t c_block[kBlockRows * kBlockCols];
+  constexpr size_t kBlockStrideBytes = kBlockCols * sizeof(int32_t);
+  const size_t out_stride_bytes = out_stride * sizeof(int32_t);
   for (size_t col = 0; col < valid; col += kBlockCols) {
-    const int8_t* b = panel + col * 4;
+    const size_t u = col / kTileRows;  // the block's first quarter
+    const int8_t* b0 = panel + u * quarter_bytes;
+    const int8_t* b1 = b0 + quarter_bytes;
     const size_t cols = valid - col < kBlockCols ? valid - col : kBlockCols;
     for (size_t r = 0; r < m; r += kBlockRows) {
       const size_t rows = m - r < kBlockRows ? m - r : kBlockRows;
+      // r is a multiple of 32: row tile r / 16 starts r * a_stride bytes in.
+      const uint8_t* a = packed_a + r * a_stride;
+      int32_t* o = out + r * out_stride + col;
+      const bool direct = zw == nullptr && cols == kBlockCols && rows % kTileRows == 0;
+      int32_t* c = direct ? o : c_block;
+      const size_t c_stride = direct ? out_stride_bytes : kBlockStrideBytes;
       if (rows > kTileRows) {
-        Block<2>(packed_a + r * a_stride, a_stride, steps, b, c_block);
+        Block<2>(a, tile_row_bytes, steps, b0, b1, bias_tiles[u], bias_tiles[u + 1], c, c_stride);
       } else {
-        Block<1>(packed_a + r * a_stride, a_stride, steps, b, c_block);
+        Block<1>(a, tile_row_bytes, steps, b0, b1, bias_tiles[u], bias_tiles[u + 1], c, c_stride);
       }
-      Epilogue(c_block, rows, cols, col_bias + col, zw ? zw + col : nullptr, row_sum + r,
-               out + r * out_stride + col, out_stride);
+      if (!direct) {
+        Epilogue(c_block, rows, cols, zw ? zw + col : nullptr, row_sum + r, o, out_stride);
+      }
     }
   }
 }

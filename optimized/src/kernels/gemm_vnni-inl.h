@@ -9,9 +9,11 @@
 // computed mod 2^32 (uint32), where the identity holds because it holds in the integers.
 //
 // W is packed (once per call, or once for all calls by pack_weights) into panels of 64 columns
-// (four zmm of 16 int32 lanes); in a panel, each group of four k holds, for every column, its
-// four consecutive bytes (blocks of 16 columns x 16 groups by a dword transpose of 16 row
-// loads, the rest by gathers); the column sums for the bias come from vpdpbusd of the packed
+// (four zmm of 16 int32 lanes); a panel is four quarters of 16 columns, one after the other, and
+// in a quarter each group of four k holds, for its 16 columns, their four consecutive bytes (64
+// bytes: one zmm, and one row of an AMX B tile, so that a tile of 16 groups is 1 KiB of
+// consecutive bytes). Blocks of 16 columns x 16 groups come from a dword transpose of 16 row
+// loads, the rest from gathers; the column sums for the bias come from vpdpbusd of the packed
 // bytes with ones. The packed copies live in a per-thread scratch buffer reused across calls.
 // A is copied into rows padded to a multiple of four bytes (the padded W is zero, so padding
 // never contributes).
@@ -44,7 +46,10 @@ HWY_BEFORE_NAMESPACE();
 namespace quantspec::optimized::HWY_NAMESPACE {
 namespace vnni {
 
-inline constexpr size_t kPanel = 64;  // columns per packed W panel (4 zmm x 16 int32)
+inline constexpr size_t kPanel = 64;    // columns per packed W panel (4 zmm x 16 int32)
+inline constexpr size_t kQuarter = 16;  // columns per quarter of a panel (one zmm)
+// Byte offset, in a panel of `groups` groups, of group g of quarter u (64 bytes: 16 columns x 4).
+inline size_t QuarterOffset(size_t groups, size_t g, size_t u) { return (u * groups + g) * 64; }
 inline constexpr size_t kRows = 6;    // rows per microkernel tile: 6 x 4 = 24 accumulators
 // K block: 1024 k. The panel slice (64 KiB) is read from L2 at 256 bytes per 24 vpdpbusd, well
 // within L2 bandwidth; longer blocks mean fewer passes of partial sums through `out`. Measured
@@ -65,9 +70,11 @@ inline constexpr size_t kAmxMinRows = 16;
 // K is blocked (kBlockGroups groups at a time) so that the panel's slice stays cached while the
 // tiles of every row block use it; partial sums live in `out` between blocks (first: start from
 // zero; last: apply the column bias and row term).
+// `panel` points at group g0 of quarter 0; quarter u starts quarter_bytes after quarter u-1.
 template <size_t MR>
 QS_VNNI_ATTR void Tile(const uint8_t* HWY_RESTRICT a, size_t a_stride, size_t groups,
-                       const int8_t* HWY_RESTRICT panel, const int32_t* HWY_RESTRICT col_bias,
+                       const int8_t* HWY_RESTRICT panel, size_t quarter_bytes,
+                       const int32_t* HWY_RESTRICT col_bias,
                        const int32_t* HWY_RESTRICT zw, const int32_t* HWY_RESTRICT row_sum,
                        int32_t* HWY_RESTRICT out, size_t out_stride, size_t valid, bool first,
                        bool last) {
@@ -78,11 +85,11 @@ QS_VNNI_ATTR void Tile(const uint8_t* HWY_RESTRICT a, size_t a_stride, size_t gr
     for (size_t u = 0; u < 4; ++u) acc[r][u] = _mm512_setzero_si512();
   }
   const int8_t* w = panel;
-  for (size_t g = 0; g < groups; ++g, w += 4 * 64) {
+  for (size_t g = 0; g < groups; ++g, w += 64) {
     const __m512i w0 = _mm512_load_si512(w);
-    const __m512i w1 = _mm512_load_si512(w + 64);
-    const __m512i w2 = _mm512_load_si512(w + 128);
-    const __m512i w3 = _mm512_load_si512(w + 192);
+    const __m512i w1 = _mm512_load_si512(w + quarter_bytes);
+    const __m512i w2 = _mm512_load_si512(w + 2 * quarter_bytes);
+    const __m512i w3 = _mm512_load_si512(w + 3 * quarter_bytes);
 #pragma GCC unroll 8
     for (size_t r = 0; r < MR; ++r) {
       int32_t four;
@@ -119,11 +126,13 @@ QS_VNNI_ATTR void Tile(const uint8_t* HWY_RESTRICT a, size_t a_stride, size_t gr
 
 // Dispatches the M tail to the tile height that is left.
 QS_VNNI_ATTR inline void TileRows(size_t rows, const uint8_t* a, size_t a_stride, size_t groups,
-                                  const int8_t* panel, const int32_t* col_bias,
+                                  const int8_t* panel, size_t quarter_bytes,
+                                  const int32_t* col_bias,
                                   const int32_t* zw, const int32_t* row_sum, int32_t* out,
                                   size_t out_stride, size_t valid, bool first, bool last) {
 #define QS_TILE(R) \
-  return Tile<R>(a, a_stride, groups, panel, col_bias, zw, row_sum, out, out_stride, valid, first, last)
+  return Tile<R>(a, a_stride, groups, panel, quarter_bytes, col_bias, zw, row_sum, out, \
+                 out_stride, valid, first, last)
   switch (rows) {
     case 6: QS_TILE(6);
     case 5: QS_TILE(5);
@@ -178,11 +187,11 @@ QS_VNNI_ATTR inline void Transpose16x16Dwords(const __m512i in[16], __m512i out[
 }
 
 // Packs columns [col0, col0 + 64) of W (rows of w, `cols` of them real) into one panel:
-// group g, column c -> 4 bytes at (g * 64 + c) * 4, zero beyond k and beyond `cols`. Blocks of
-// 16 full groups x 16 columns are 16 row loads of 64 bytes and a 16 x 16 dword transpose; the
-// remaining full groups take one gather per 16 columns (index = column offset, 4 bytes per
-// lane); the last partial group of k is copied bytewise (a 4-byte read could pass the row's
-// end). Then each column's sum of its k weights (vpdpbusd of the packed bytes with 1s).
+// group g, column c -> 4 bytes at QuarterOffset(groups, g, c / 16) + (c % 16) * 4, zero beyond
+// k and beyond `cols`. Blocks of 16 full groups x 16 columns are 16 row loads of 64 bytes and a
+// 16 x 16 dword transpose; the remaining full groups take one gather per 16 columns (index =
+// column offset, 4 bytes per lane); the last partial group of k is copied bytewise (a 4-byte
+// read could pass the row's end). Then each column's sum of its k weights (vpdpbusd of the packed bytes with 1s).
 QS_VNNI_ATTR inline void PackPanel(const int8_t* w, size_t w_stride, size_t cols, size_t k,
                                    size_t groups, int8_t* HWY_RESTRICT panel,
                                    int32_t* HWY_RESTRICT col_sums) {
@@ -209,24 +218,25 @@ QS_VNNI_ATTR inline void PackPanel(const int8_t* w, size_t w_stride, size_t cols
       }
       Transpose16x16Dwords(rows, packed);
       for (size_t g = 0; g < 16; ++g) {
-        _mm512_store_si512(panel + (g0 + g) * kPanel * 4 + 64 * u, packed[g]);
+        _mm512_store_si512(panel + QuarterOffset(groups, g0 + g, u), packed[g]);
       }
     }
   }
   for (size_t g = transposed_groups; g < groups; ++g) {
-    int8_t* dst = panel + g * kPanel * 4;
     if (g < full_groups) {
       const int8_t* base = w + 4 * g;
 #pragma GCC unroll 4
       for (size_t u = 0; u < 4; ++u) {
         // Masked-off lanes are not read (columns beyond n).
-        _mm512_store_si512(dst + 64 * u, _mm512_mask_i32gather_epi32(_mm512_setzero_si512(),
-                                                                     lanes[u], index[u], base, 1));
+        _mm512_store_si512(panel + QuarterOffset(groups, g, u),
+                           _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), lanes[u],
+                                                       index[u], base, 1));
       }
     } else {
-      std::memset(dst, 0, kPanel * 4);
+      for (size_t u = 0; u < 4; ++u) std::memset(panel + QuarterOffset(groups, g, u), 0, 64);
       for (size_t c = 0; c < cols; ++c) {
-        for (size_t kk = 4 * g; kk < k; ++kk) dst[c * 4 + (kk - 4 * g)] = w[c * w_stride + kk];
+        int8_t* dst = panel + QuarterOffset(groups, g, c / kQuarter) + (c % kQuarter) * 4;
+        for (size_t kk = 4 * g; kk < k; ++kk) dst[kk - 4 * g] = w[c * w_stride + kk];
       }
     }
   }
@@ -234,10 +244,10 @@ QS_VNNI_ATTR inline void PackPanel(const int8_t* w, size_t w_stride, size_t cols
   __m512i sums[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(),
                      _mm512_setzero_si512()};
   for (size_t g = 0; g < groups; ++g) {
-    const int8_t* dst = panel + g * kPanel * 4;
 #pragma GCC unroll 4
     for (size_t u = 0; u < 4; ++u) {
-      sums[u] = _mm512_dpbusd_epi32(sums[u], ones, _mm512_load_si512(dst + 64 * u));
+      sums[u] = _mm512_dpbusd_epi32(sums[u], ones,
+                                    _mm512_load_si512(panel + QuarterOffset(groups, g, u)));
     }
   }
   for (size_t u = 0; u < 4; ++u) _mm512_storeu_si512(col_sums + 16 * u, sums[u]);
@@ -280,31 +290,45 @@ inline ActivationLayout LayoutFor(size_t m, size_t k) {
 
 // The A side, once per call: rows offset to unsigned and padded with zeros to the layout's row
 // bytes and rows, and the row sums of the original values (for the weight zero point's
-// rank-one term).
+// rank-one term). The vpdpbusd tile reads rows one after the other (row r at r * row_bytes);
+// the AMX tiles read 16 rows x 64 bytes, so there each tile is 1 KiB of consecutive bytes:
+// row r, bytes [64 s, 64 s + 64) at ((r / 16) * steps + s) * 1024 + (r % 16) * 64, which
+// spans the same PaddedRows(m) * row_bytes bytes. 64 bytes at a time (masked at the row's end,
+// so nothing past it is read), the sums by vpsadbw.
 QS_VNNI_ATTR inline void PackActivations(const GemmJob& job, const void* a_in, size_t a_stride,
                                          size_t m, size_t k, const ActivationLayout& layout,
                                          uint8_t* packed_a, int32_t* row_sum) {
   const size_t k_padded = layout.row_bytes;
-  const uint8_t flip = job.a_type == QS_S8 ? 0x80 : 0x00;
-  for (size_t r = 0; r < m; ++r) {
-    const uint8_t* src = static_cast<const uint8_t*>(a_in) + r * a_stride;
-    uint8_t* dst = packed_a + r * k_padded;
-    uint32_t sum = 0;
-    if (job.a_type == QS_S8) {
-      for (size_t kk = 0; kk < k; ++kk) {
-        sum += static_cast<uint32_t>(static_cast<int32_t>(static_cast<int8_t>(src[kk])));
-        dst[kk] = static_cast<uint8_t>(src[kk] ^ flip);
-      }
-    } else {
-      for (size_t kk = 0; kk < k; ++kk) {
-        sum += src[kk];
-        dst[kk] = src[kk];
-      }
+  const bool is_s8 = job.a_type == QS_S8;
+  const __m512i flip = _mm512_set1_epi8(is_s8 ? static_cast<char>(0x80) : 0);
+  const __m512i zero = _mm512_setzero_si512();
+  for (size_t r = 0; r < layout.rows; ++r) {
+    const uint8_t* src = r < m ? static_cast<const uint8_t*>(a_in) + r * a_stride : nullptr;
+    const size_t valid_k = r < m ? k : 0;  // rows beyond m are zeros
+    // Sum of the stored (unsigned) bytes in 64-bit lanes (vpsadbw against zero).
+    __m512i sums = _mm512_setzero_si512();
+    for (size_t c0 = 0; c0 < k_padded; c0 += 64) {
+      uint8_t* dst = layout.amx ? packed_a + (r / amx::kTileRows) * amx::kTileRows * k_padded +
+                                      (c0 / amx::kStepBytes) * amx::kTileBytes +
+                                      (r % amx::kTileRows) * amx::kStepBytes
+                                : packed_a + r * k_padded + c0;
+      const size_t load = valid_k > c0 ? (valid_k - c0 < 64 ? valid_k - c0 : 64) : 0;
+      const size_t store = k_padded - c0 < 64 ? k_padded - c0 : 64;
+      const __mmask64 load_mask = load == 64 ? ~__mmask64{0} : (__mmask64{1} << load) - 1;
+      const __mmask64 store_mask = store == 64 ? ~__mmask64{0} : (__mmask64{1} << store) - 1;
+      // Masked-off bytes are neither read (past the row's end) nor flipped (they stay 0).
+      const __m512i v = load == 0 ? zero : _mm512_maskz_loadu_epi8(load_mask, src + c0);
+      const __m512i u = _mm512_maskz_mov_epi8(load_mask, _mm512_xor_si512(v, flip));
+      sums = _mm512_add_epi64(sums, _mm512_sad_epu8(u, zero));
+      _mm512_mask_storeu_epi8(dst, store_mask, u);
     }
-    for (size_t kk = k; kk < k_padded; ++kk) dst[kk] = 0;
-    row_sum[r] = static_cast<int32_t>(sum);
+    if (r < m) {
+      // s8: each stored byte is a + 128, so the sum of the a is the stored sum - 128 k (mod 2^32).
+      const uint64_t stored = static_cast<uint64_t>(_mm512_reduce_add_epi64(sums));
+      const uint32_t offsets = is_s8 ? 128u * static_cast<uint32_t>(k) : 0u;
+      row_sum[r] = static_cast<int32_t>(static_cast<uint32_t>(stored) - offsets);
+    }
   }
-  if (layout.rows > m) std::memset(packed_a + m * k_padded, 0, (layout.rows - m) * k_padded);
 }
 
 // The product of packed A and packed W. The zero points and the bias come from `job` (the
@@ -339,7 +363,8 @@ QS_VNNI_ATTR inline void MultiplyPacked(const GemmJob& job, const uint8_t* packe
                                          static_cast<uint32_t>(k) * za * static_cast<uint32_t>(zwn));
     }
     if (layout.amx) {
-      amx::Panel(packed_a, row_sum, m, k, panel, col_bias, any_zw ? zw : nullptr, valid,
+      amx::Panel(packed_a, row_sum, m, k, panel, QuarterOffset(groups, 0, 1), col_bias,
+                 any_zw ? zw : nullptr, valid,
                  out + col0, out_stride);
       continue;
     }
@@ -351,7 +376,8 @@ QS_VNNI_ATTR inline void MultiplyPacked(const GemmJob& job, const uint8_t* packe
       for (size_t r = 0; r < m; r += kRows) {
         const size_t rows = m - r < kRows ? m - r : kRows;
         TileRows(rows, packed_a + r * k_padded + 4 * g0, k_padded, block,
-                 panel + g0 * kPanel * 4, col_bias, any_zw ? zw : nullptr, row_sum + r,
+                 panel + QuarterOffset(groups, g0, 0), QuarterOffset(groups, 0, 1), col_bias,
+                 any_zw ? zw : nullptr, row_sum + r,
                  out + r * out_stride + col0, out_stride, valid, first, last);
       }
       if (groups == 0) break;

@@ -32,8 +32,10 @@ bool DynamicQuantizeKernel(const DynamicQuantizeJob& job, const float* in, size_
                            int32_t* zero_points_out);
 
 // dynamic_linear.cc (Q17.7): out[m][n] = fl32(fl32(fl32(acc) * fl32(Sx_m * Sw[n])) + bias[n])
-// for m rows of int32 accumulators acc (row stride n) and row scales (one, or one per row).
-void DynamicLinearEpilogue(const int32_t* acc, size_t m, size_t n, const float* x_scales,
+// for m rows of int32 accumulators acc (row stride acc_stride) and row scales (one, or one per
+// row).
+void DynamicLinearEpilogue(const int32_t* acc, size_t acc_stride, size_t m, size_t n,
+                           const float* x_scales,
                            bool per_row, const float* weight_scales, const float* bias,
                            float* out, size_t out_stride);
 

@@ -110,6 +110,12 @@ qs_status Gemm(const qs_gemm_params* p, const void* a, size_t a_stride, const in
   return s;
 }
 
+// Row stride (in int32) of the accumulators linear, linear_packed and the dynamic linears keep
+// between their GEMM and their epilogue: n, but not a multiple of 256 (1 KiB): rows a large
+// power of two of bytes apart put a block's rows into the same few L1 sets, and the AMX GEMM
+// (gemm_amx-inl.h) stores blocks of 32 rows straight into these accumulators.
+size_t AccumulatorStride(size_t n) { return n % 256 == 0 ? n + 16 : n; }
+
 // GEMM into an int32 scratch, then the requantize kernel per row (channel = column).
 qs_status Linear(const qs_linear_params* p, const void* a, size_t a_stride, const int8_t* w,
                  size_t w_stride, void* out, size_t out_stride, size_t m, size_t n, size_t k) {
@@ -119,12 +125,13 @@ qs_status Linear(const qs_linear_params* p, const void* a, size_t a_stride, cons
   const qs_status s = CheckLinear(p, a, a_stride, w, w_stride, out, out_stride, m, n, k,
                                   &gemm_job, &requant_job);
   if (s != QS_OK || m == 0 || n == 0) return s;
-  auto acc = hwy::AllocateAligned<int32_t>(m * n);
+  const size_t acc_stride = AccumulatorStride(n);
+  auto acc = hwy::AllocateAligned<int32_t>(m * acc_stride);
   if (!acc) return QS_BAD_PARAMETERS;  // no memory: the ABI has no better status
-  GemmKernel(gemm_job, a, a_stride, w, w_stride, acc.get(), n, m, n, k);
+  GemmKernel(gemm_job, a, a_stride, w, w_stride, acc.get(), acc_stride, m, n, k);
   bool ok = true;  // s8 and u8 outputs are both one byte per element
   for (size_t r = 0; r < m; ++r) {
-    ok = RequantizeKernel(requant_job, acc.get() + r * n,
+    ok = RequantizeKernel(requant_job, acc.get() + r * acc_stride,
                           static_cast<uint8_t*>(out) + r * out_stride, n) && ok;
   }
   return ok ? QS_OK : QS_BAD_PARAMETERS;
@@ -213,14 +220,15 @@ qs_status LinearPacked(const qs_linear_params* p, const void* a, size_t a_stride
   const qs_status s = CheckLinear(&call, a, a_stride, w->panels.get(), k, out, out_stride, m, n,
                                   k, &gemm_job, &requant_job);
   if (s != QS_OK || m == 0 || n == 0) return s;
-  int32_t* acc = AccumulatorScratch(m * n);
-  if (acc == nullptr || !GemmPackedKernel(gemm_job, a, a_stride, *w, acc, n, m)) {
+  const size_t acc_stride = AccumulatorStride(n);
+  int32_t* acc = AccumulatorScratch(m * acc_stride);
+  if (acc == nullptr || !GemmPackedKernel(gemm_job, a, a_stride, *w, acc, acc_stride, m)) {
     return QS_BAD_PARAMETERS;  // no memory, or a layout this target cannot run
   }
   bool ok = true;  // s8 and u8 outputs are both one byte per element
   for (size_t r = 0; r < m; ++r) {
-    ok = RequantizeKernel(requant_job, acc + r * n, static_cast<uint8_t*>(out) + r * out_stride,
-                          n) && ok;
+    ok = RequantizeKernel(requant_job, acc + r * acc_stride,
+                          static_cast<uint8_t*>(out) + r * out_stride, n) && ok;
   }
   return ok ? QS_OK : QS_BAD_PARAMETERS;
 }
@@ -303,7 +311,8 @@ qs_status DynamicLinearSteps(const qs_dynamic_linear_params* p, const DynamicQua
   const size_t params = job.per_row ? m : 1;
   const size_t param_bytes = (params * 4 + 63) / 64 * 64;
   uint8_t* memory = DynamicLinearBytes(q_bytes + 2 * param_bytes);
-  int32_t* acc = AccumulatorScratch(m * n);
+  const size_t acc_stride = AccumulatorStride(n);
+  int32_t* acc = AccumulatorScratch(m * acc_stride);
   if (memory == nullptr || acc == nullptr) return QS_BAD_PARAMETERS;  // no memory
   uint8_t* qx = memory;
   float* x_scales = reinterpret_cast<float*>(memory + q_bytes);
@@ -318,9 +327,9 @@ qs_status DynamicLinearSteps(const qs_dynamic_linear_params* p, const DynamicQua
   GemmJob gemm{};
   gemm.a_type = job.output_type;
   gemm.a_zero_point = x_zero_points[0];  // per row: SYMMETRIC_S8, every Zx = 0
-  if (!multiply(gemm, qx, acc)) return QS_BAD_PARAMETERS;
-  DynamicLinearEpilogue(acc, m, n, x_scales, job.per_row, p->weight_scales, p->bias, out,
-                        out_stride);
+  if (!multiply(gemm, qx, acc, acc_stride)) return QS_BAD_PARAMETERS;
+  DynamicLinearEpilogue(acc, acc_stride, m, n, x_scales, job.per_row, p->weight_scales, p->bias,
+                        out, out_stride);
   return QS_OK;
 }
 
@@ -333,8 +342,9 @@ qs_status DynamicLinear(const qs_dynamic_linear_params* p, const float* x, size_
                                                  n, k, &job);
   if (s != QS_OK) return s;
   return DynamicLinearSteps(p, job, x, x_stride, out, out_stride, m, n, k,
-                            [&](const GemmJob& gemm, const uint8_t* qx, int32_t* acc) {
-                              GemmKernel(gemm, qx, k, w, w_stride, acc, n, m, n, k);
+                            [&](const GemmJob& gemm, const uint8_t* qx, int32_t* acc,
+                                size_t acc_stride) {
+                              GemmKernel(gemm, qx, k, w, w_stride, acc, acc_stride, m, n, k);
                               return true;
                             });
 }
@@ -365,8 +375,9 @@ qs_status DynamicLinearPacked(const qs_dynamic_linear_params* p, const float* x,
     if (w->zero_points[c] != 0) return QS_BAD_PARAMETERS;  // Q17.7's W is symmetric
   }
   return DynamicLinearSteps(p, job, x, x_stride, out, out_stride, m, n, k,
-                            [&](const GemmJob& gemm, const uint8_t* qx, int32_t* acc) {
-                              return GemmPackedKernel(gemm, qx, k, *w, acc, n, m);
+                            [&](const GemmJob& gemm, const uint8_t* qx, int32_t* acc,
+                                size_t acc_stride) {
+                              return GemmPackedKernel(gemm, qx, k, *w, acc, acc_stride, m);
                             });
 }
 
