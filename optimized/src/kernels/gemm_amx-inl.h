@@ -92,12 +92,11 @@ QS_AMX_ATTR void Block(const uint8_t* a, size_t a_tile_row_bytes, size_t steps,
   }
   for (size_t s = 0; s < steps; ++s) {
     const uint8_t* a_step = a + s * kTileBytes;
-    // Each load right before its first use, so a tile is reloaded as late after its last
-    // reader as the block allows (our reading of the timings: a load into a tile waits for the
-    // TDPBUSDs that read it; not checked against Intel's documentation). On this project's
-    // Sapphire Rapids VM (AVX3_DL + AMX) this order ran a 2 x 2 block with its loads from L1
-    // at 0.70-0.82 TMAC/s against 0.46-0.76 for the four loads first (noisy shared machine,
-    // three alternating runs).
+    // Each load right before its first use. Session 19 measured this order at 0.70-0.82 TMAC/s
+    // against 0.46-0.76 for the four loads first, with loads walking through 16-64 KiB; in
+    // session 20, with the loads hitting L1 at fixed addresses, both orders ran at the TDPBUSD
+    // rate (2.6-2.7 TMAC/s), so the order matters little and where the tiles come from (L1 or
+    // L2) does (this project's Sapphire Rapids VM, AVX3_DL + AMX).
     _tile_loadd(4, a_step, kStride);
     _tile_loadd(6, b0 + s * kTileBytes, kStride);
     _tile_dpbusd(0, 4, 6);
