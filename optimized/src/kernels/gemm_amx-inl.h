@@ -76,19 +76,21 @@ struct alignas(64) TileConfig {
 // j < 32, stored at c + r * c_stride_bytes / 4 + j.
 // a: the block's first A tile (its tiles for step s at s * 1 KiB, the second row tile
 // a_tile_row_bytes further); b0, b1: the two quarters' first B tiles (step s at s * 1 KiB);
-// init0, init1: 16 x 16 int32 tiles (rows of 64 bytes) the accumulators of columns 0-15 and
-// 16-31 start from (the column bias, so that a block needs no epilogue pass of its own).
+// init0, init1: 16 int32 each, the row the accumulators of columns 0-15 and 16-31 start from
+// in every row (the column bias, so that a block needs no epilogue pass of its own): a tile
+// load with a row stride of 0 reads the same 64 bytes for each of its 16 rows (checked by
+// running it on this project's Sapphire Rapids VM).
 template <int ROW_TILES>
 QS_AMX_ATTR void Block(const uint8_t* a, size_t a_tile_row_bytes, size_t steps,
                        const int8_t* b0, const int8_t* b1, const int32_t* init0,
                        const int32_t* init1, int32_t* c, size_t c_stride_bytes) {
   QS_COMPILER_BARRIER();
   constexpr long kStride = static_cast<long>(kStepBytes);
-  _tile_loadd(0, init0, kStride);
-  _tile_loadd(1, init1, kStride);
+  _tile_loadd(0, init0, 0);
+  _tile_loadd(1, init1, 0);
   if (ROW_TILES == 2) {
-    _tile_loadd(2, init0, kStride);
-    _tile_loadd(3, init1, kStride);
+    _tile_loadd(2, init0, 0);
+    _tile_loadd(3, init1, 0);
   }
   for (size_t s = 0; s < steps; ++s) {
     const uint8_t* a_step = a + s * kTileBytes;
@@ -136,52 +138,58 @@ QS_AMX_ATTR inline void Epilogue(const int32_t* c_block, size_t rows, size_t col
   }
 }
 
-// One panel of 64 columns (`valid` of them real) for all m rows of packed A (PaddedRows(m)
-// rows of RowBytes(k) bytes in tiles), col_bias and zw per panel column (zw nullptr: every Zw
-// is 0); quarter_bytes: the distance between the panel's quarters of 16 columns.
-// The accumulators start from the column bias (one 16 x 16 tile per quarter, built once per
-// panel). Without a row term, a block of whole tiles inside `out` is stored from the tiles
-// straight into `out`; the others go through a stack buffer and Epilogue. On this project's
-// Sapphire Rapids VM, a stand-alone copy of the block loop over M = 512 (or 128), K = N = 1024
-// or M = N = K = 512 ran 1.16-1.24x as fast storing straight into a row-major int32 C as
-// through the stack buffer and a copy (1.28-1.33x when C's rows were 4 KiB + 64 bytes apart
-// rather than 4 KiB: linear's accumulators are laid out so), medians of 7 interleaved rounds.
-QS_AMX_ATTR inline void Panel(const uint8_t* packed_a, const int32_t* row_sum, size_t m, size_t k,
-                              const int8_t* panel, size_t quarter_bytes,
-                              const int32_t* col_bias, const int32_t* zw, size_t valid,
-                              int32_t* out, size_t out_stride) {
+// The whole product: m rows of packed A (PaddedRows(m) rows of RowBytes(k) bytes in tiles) by
+// n columns of panels (panel_bytes apart, their quarters of 16 columns quarter_bytes apart),
+// col_bias and zw per column, padded to whole panels (zw nullptr: every Zw is 0).
+// The accumulators start from the column bias. Without a row term, a block of whole tiles
+// inside `out` is stored from the tiles straight into `out`; the others go through a stack
+// buffer and Epilogue. On this project's Sapphire Rapids VM, a stand-alone copy of the block
+// loop over M = 512 (or 128), K = N = 1024 or M = N = K = 512 ran 1.16-1.24x as fast storing
+// straight into a row-major int32 C as through the stack buffer and a copy (1.28-1.33x when
+// C's rows were 4 KiB + 64 bytes apart rather than 4 KiB: linear's accumulators are laid out
+// so), medians of 7 interleaved rounds.
+// Block order: while a block's A rows fit in L1 (32 rows of up to 1 KiB), each row block runs
+// over every column block, so that its A tiles are read from L2 once; longer rows keep the
+// B slice of a column block in cache for every row block instead.
+QS_AMX_ATTR inline void Multiply(const uint8_t* packed_a, const int32_t* row_sum, size_t m,
+                                 size_t k, const int8_t* packed_w, size_t panel_bytes,
+                                 size_t quarter_bytes, const int32_t* col_bias,
+                                 const int32_t* zw, size_t n, int32_t* out, size_t out_stride) {
   const size_t a_stride = RowBytes(k);
   const size_t steps = a_stride / kStepBytes;
   const size_t tile_row_bytes = kTileRows * a_stride;  // 16 rows of A
-  alignas(64) int32_t bias_tiles[4][kTileRows * 16];
-  for (size_t u = 0; u < 4; ++u) {
-    const __m512i bias = _mm512_loadu_si512(col_bias + 16 * u);
-    for (size_t r = 0; r < kTileRows; ++r) _mm512_store_si512(bias_tiles[u] + 16 * r, bias);
-  }
   alignas(64) int32_t c_block[kBlockRows * kBlockCols];
   constexpr size_t kBlockStrideBytes = kBlockCols * sizeof(int32_t);
   const size_t out_stride_bytes = out_stride * sizeof(int32_t);
-  for (size_t col = 0; col < valid; col += kBlockCols) {
-    const size_t u = col / kTileRows;  // the block's first quarter
-    const int8_t* b0 = panel + u * quarter_bytes;
+  const auto block = [&](size_t r, size_t col) QS_AMX_ATTR {
+    constexpr size_t kPanelColumns = 4 * kTileRows;
+    const int8_t* b0 = packed_w + (col / kPanelColumns) * panel_bytes +
+                       (col % kPanelColumns / kTileRows) * quarter_bytes;
     const int8_t* b1 = b0 + quarter_bytes;
-    const size_t cols = valid - col < kBlockCols ? valid - col : kBlockCols;
+    const size_t cols = n - col < kBlockCols ? n - col : kBlockCols;
+    const size_t rows = m - r < kBlockRows ? m - r : kBlockRows;
+    // r is a multiple of 32: row tile r / 16 starts r * a_stride bytes in.
+    const uint8_t* a = packed_a + r * a_stride;
+    int32_t* o = out + r * out_stride + col;
+    const bool direct = zw == nullptr && cols == kBlockCols && rows % kTileRows == 0;
+    int32_t* c = direct ? o : c_block;
+    const size_t c_stride = direct ? out_stride_bytes : kBlockStrideBytes;
+    if (rows > kTileRows) {
+      Block<2>(a, tile_row_bytes, steps, b0, b1, col_bias + col, col_bias + col + 16, c, c_stride);
+    } else {
+      Block<1>(a, tile_row_bytes, steps, b0, b1, col_bias + col, col_bias + col + 16, c, c_stride);
+    }
+    if (!direct) {
+      Epilogue(c_block, rows, cols, zw ? zw + col : nullptr, row_sum + r, o, out_stride);
+    }
+  };
+  if (a_stride <= 1024) {
     for (size_t r = 0; r < m; r += kBlockRows) {
-      const size_t rows = m - r < kBlockRows ? m - r : kBlockRows;
-      // r is a multiple of 32: row tile r / 16 starts r * a_stride bytes in.
-      const uint8_t* a = packed_a + r * a_stride;
-      int32_t* o = out + r * out_stride + col;
-      const bool direct = zw == nullptr && cols == kBlockCols && rows % kTileRows == 0;
-      int32_t* c = direct ? o : c_block;
-      const size_t c_stride = direct ? out_stride_bytes : kBlockStrideBytes;
-      if (rows > kTileRows) {
-        Block<2>(a, tile_row_bytes, steps, b0, b1, bias_tiles[u], bias_tiles[u + 1], c, c_stride);
-      } else {
-        Block<1>(a, tile_row_bytes, steps, b0, b1, bias_tiles[u], bias_tiles[u + 1], c, c_stride);
-      }
-      if (!direct) {
-        Epilogue(c_block, rows, cols, zw ? zw + col : nullptr, row_sum + r, o, out_stride);
-      }
+      for (size_t col = 0; col < n; col += kBlockCols) block(r, col);
+    }
+  } else {
+    for (size_t col = 0; col < n; col += kBlockCols) {
+      for (size_t r = 0; r < m; r += kBlockRows) block(r, col);
     }
   }
 }

@@ -331,24 +331,47 @@ QS_VNNI_ATTR inline void PackActivations(const GemmJob& job, const void* a_in, s
   }
 }
 
+// Column n's term of the identity above: bias - (128 + Za) sum w + K Za Zw (mod 2^32).
+inline int32_t ColumnBias(const GemmJob& job, const int32_t* col_sum, size_t k, size_t col) {
+  const uint32_t a_offset = job.a_type == QS_S8 ? 128u : 0u;
+  const uint32_t za = static_cast<uint32_t>(job.a_zero_point);
+  const int32_t zwn = job.w_zero_points ? job.w_zero_points[col] : job.w_zero_point;
+  const uint32_t bias = job.bias ? static_cast<uint32_t>(job.bias[col]) : 0u;
+  return static_cast<int32_t>(bias - (a_offset + za) * static_cast<uint32_t>(col_sum[col]) +
+                              static_cast<uint32_t>(k) * za * static_cast<uint32_t>(zwn));
+}
+
 // The product of packed A and packed W. The zero points and the bias come from `job` (the
-// caller's parameters, or a packed object's copies); per panel of 64 columns, the column terms
-// bias - (128 + Za) sum w + K Za Zw and the zero points are formed in a stack array.
+// caller's parameters, or a packed object's copies). The column terms (ColumnBias) and zero
+// points are formed per panel of 64 columns in stack arrays for the vpdpbusd tile, and for all
+// columns at once in `column_terms` (2 * PaddedColumns(n) int32, ActivationScratch) for AMX.
 // A laid out by `layout` (ActivationLayout): AMX tiles, else the vpdpbusd tile.
 QS_VNNI_ATTR inline void MultiplyPacked(const GemmJob& job, const uint8_t* packed_a,
                                         const ActivationLayout& layout, const int32_t* row_sum,
                                         size_t m, size_t k, const int8_t* packed_w,
-                                        const int32_t* col_sum, size_t n, int32_t* out,
-                                        size_t out_stride) {
+                                        const int32_t* col_sum, size_t n, int32_t* column_terms,
+                                        int32_t* out, size_t out_stride) {
   const size_t groups = Groups(k);
   const size_t k_padded = layout.row_bytes;
   bool any_zw = false;
   for (size_t col = 0; col < n; ++col) {
     any_zw = any_zw || (job.w_zero_points ? job.w_zero_points[col] : job.w_zero_point) != 0;
   }
-  const uint32_t a_offset = job.a_type == QS_S8 ? 128u : 0u;
-  const uint32_t za = static_cast<uint32_t>(job.a_zero_point);
-  if (layout.amx) amx::Begin();
+  if (layout.amx) {
+    const size_t padded = PaddedColumns(n);
+    int32_t* col_bias = column_terms;
+    int32_t* zw = column_terms + padded;
+    for (size_t col = 0; col < padded; ++col) {
+      col_bias[col] = col < n ? ColumnBias(job, col_sum, k, col) : 0;
+      zw[col] = col >= n ? 0 : job.w_zero_points ? job.w_zero_points[col] : job.w_zero_point;
+    }
+    amx::Begin();
+    amx::Multiply(packed_a, row_sum, m, k, packed_w, QuarterOffset(groups, 0, 4),
+                  QuarterOffset(groups, 0, 1), col_bias, any_zw ? zw : nullptr, n, out,
+                  out_stride);
+    amx::End();
+    return;
+  }
   for (size_t col0 = 0; col0 < n; col0 += kPanel) {
     const int8_t* panel = packed_w + (col0 / kPanel) * groups * kPanel * 4;
     const size_t valid = n - col0 < kPanel ? n - col0 : kPanel;
@@ -356,17 +379,8 @@ QS_VNNI_ATTR inline void MultiplyPacked(const GemmJob& job, const uint8_t* packe
     alignas(64) int32_t zw[kPanel] = {};
     for (size_t c = 0; c < valid; ++c) {
       const size_t col = col0 + c;
-      const int32_t zwn = job.w_zero_points ? job.w_zero_points[col] : job.w_zero_point;
-      zw[c] = zwn;
-      const uint32_t bias = job.bias ? static_cast<uint32_t>(job.bias[col]) : 0u;
-      col_bias[c] = static_cast<int32_t>(bias - (a_offset + za) * static_cast<uint32_t>(col_sum[col]) +
-                                         static_cast<uint32_t>(k) * za * static_cast<uint32_t>(zwn));
-    }
-    if (layout.amx) {
-      amx::Panel(packed_a, row_sum, m, k, panel, QuarterOffset(groups, 0, 1), col_bias,
-                 any_zw ? zw : nullptr, valid,
-                 out + col0, out_stride);
-      continue;
+      zw[c] = job.w_zero_points ? job.w_zero_points[col] : job.w_zero_point;
+      col_bias[c] = ColumnBias(job, col_sum, k, col);
     }
     // groups == 0 (K == 0) still needs one pass to write the bias.
     for (size_t g0 = 0; g0 < groups || g0 == 0; g0 += kBlockGroups) {
@@ -383,19 +397,22 @@ QS_VNNI_ATTR inline void MultiplyPacked(const GemmJob& job, const uint8_t* packe
       if (groups == 0) break;
     }
   }
-  if (layout.amx) amx::End();
 }
 
-// Activations' scratch: packed A rows and their sums, from the per-thread scratch. Returns
-// nullptr if it could not be allocated.
-inline uint8_t* ActivationScratch(size_t extra_front, const ActivationLayout& layout,
-                                  uint8_t** packed_a, int32_t** row_sum) {
+// Activations' scratch: packed A rows and their sums, and for AMX the column terms of n
+// columns (MultiplyPacked), from the per-thread scratch. Returns nullptr if it could not be
+// allocated.
+inline uint8_t* ActivationScratch(size_t extra_front, const ActivationLayout& layout, size_t n,
+                                  uint8_t** packed_a, int32_t** row_sum,
+                                  int32_t** column_terms) {
   const size_t a_bytes = RoundUp64(layout.rows * layout.row_bytes + 64);
   const size_t m_bytes = RoundUp64((layout.rows + amx::kBlockRows) * sizeof(int32_t));
-  uint8_t* memory = ScratchBytes(extra_front + a_bytes + m_bytes);
+  const size_t n_bytes = layout.amx ? 2 * PaddedColumns(n) * sizeof(int32_t) : 0;
+  uint8_t* memory = ScratchBytes(extra_front + a_bytes + m_bytes + n_bytes);
   if (memory == nullptr) return nullptr;
   *packed_a = memory + extra_front;
   *row_sum = reinterpret_cast<int32_t*>(memory + extra_front + a_bytes);
+  *column_terms = reinterpret_cast<int32_t*>(memory + extra_front + a_bytes + m_bytes);
   return memory;
 }
 
@@ -409,14 +426,17 @@ QS_VNNI_ATTR inline bool Gemm(const GemmJob& job, const void* a_in, size_t a_str
   const size_t sum_bytes = RoundUp64(PaddedColumns(n) * sizeof(int32_t));
   uint8_t* packed_a = nullptr;
   int32_t* row_sum = nullptr;
+  int32_t* column_terms = nullptr;
   const ActivationLayout layout = LayoutFor(m, k);
-  uint8_t* memory = ActivationScratch(w_bytes + sum_bytes, layout, &packed_a, &row_sum);
+  uint8_t* memory =
+      ActivationScratch(w_bytes + sum_bytes, layout, n, &packed_a, &row_sum, &column_terms);
   if (memory == nullptr) return false;
   int8_t* packed_w = reinterpret_cast<int8_t*>(memory);
   int32_t* col_sum = reinterpret_cast<int32_t*>(memory + w_bytes);
   PackWeights(w, w_stride, n, k, packed_w, col_sum);
   PackActivations(job, a_in, a_stride, m, k, layout, packed_a, row_sum);
-  MultiplyPacked(job, packed_a, layout, row_sum, m, k, packed_w, col_sum, n, out, out_stride);
+  MultiplyPacked(job, packed_a, layout, row_sum, m, k, packed_w, col_sum, n, column_terms, out,
+                 out_stride);
   return true;
 }
 
@@ -441,12 +461,15 @@ QS_VNNI_ATTR inline bool GemmPacked(const GemmJob& job, const void* a_in, size_t
                                     size_t out_stride, size_t m) {
   uint8_t* packed_a = nullptr;
   int32_t* row_sum = nullptr;
+  int32_t* column_terms = nullptr;
   const ActivationLayout layout = LayoutFor(m, packed.k);
-  if (ActivationScratch(0, layout, &packed_a, &row_sum) == nullptr) return false;
+  if (ActivationScratch(0, layout, packed.n, &packed_a, &row_sum, &column_terms) == nullptr) {
+    return false;
+  }
   PackActivations(job, a_in, a_stride, m, packed.k, layout, packed_a, row_sum);
   MultiplyPacked(job, packed_a, layout, row_sum, m, packed.k,
                  reinterpret_cast<const int8_t*>(packed.panels.get()), packed.column_sums.get(),
-                 packed.n, out, out_stride);
+                 packed.n, column_terms, out, out_stride);
   return true;
 }
 
