@@ -584,41 +584,56 @@ TEST(OptimizedTables, GemmIsExactModTwoToThe32ForAnyShape) {
   }
 }
 
+// Shapes: a small one, and one with N a multiple of 256 and M >= 32, where linear and
+// linear_packed keep their int32 accumulators with a padded row stride (table.cc
+// AccumulatorStride) and the AMX GEMM stores whole blocks straight into them.
 TEST(OptimizedTables, LinearIsGemmThenRequantizeThenClamp) {
   std::mt19937 rng(6);
-  const size_t m = 9, n = 70, k = 45;
-  for (const auto& [name, table] : Tables()) {
-    std::vector<uint8_t> a(m * k);
-    std::vector<int8_t> w(n * k);
-    std::vector<int32_t> zw(n, 0), bias(n), mult(n), shift(n);
-    for (auto& v : a) v = static_cast<uint8_t>(rng());
-    for (auto& v : w) v = static_cast<int8_t>(rng());
-    for (auto& v : bias) v = static_cast<int32_t>(rng() % 20001) - 10000;
-    for (size_t c = 0; c < n; ++c) {
-      mult[c] = (1 << 30) + static_cast<int32_t>(rng() % (1u << 30));
-      shift[c] = -8 - static_cast<int32_t>(c % 4);
-    }
-    qs_linear_params p{};
-    p.gemm.a_type = QS_U8;
-    p.gemm.a_zero_point = 128;
-    p.gemm.bias = bias.data();
-    p.requant.variant = QS_REQUANT_DOUBLE_ROUND;
-    p.requant.multipliers = mult.data();
-    p.requant.shifts = shift.data();
-    p.requant.output_zero_point = 10;
-    p.per_channel = 1;
-    p.output_type = QS_S8;
-    p.act_min = 10;  // ReLU at Zy
-    p.act_max = 100;
-    std::vector<int8_t> out(m * n);
-    ASSERT_EQ(table->linear(&p, a.data(), k, w.data(), k, out.data(), n, m, n, k), QS_OK);
-    std::vector<int32_t> acc(m * n);
-    ModelGemm(QS_U8, a, 128, w, zw, bias, m, n, k, acc);
-    for (size_t i = 0; i < m * n; ++i) {
-      const size_t c = i % n;
-      ASSERT_EQ(out[i], ModelRequantize(QS_REQUANT_DOUBLE_ROUND, acc[i], mult[c], shift[c], 0,
-                                        false, 10, 10, 100))
-          << name << " i=" << i;
+  struct Shape { size_t m, n, k; };
+  for (const Shape& s : {Shape{9, 70, 45}, Shape{40, 256, 70}}) {
+    const size_t m = s.m, n = s.n, k = s.k;
+    for (const auto& [name, table] : Tables()) {
+      std::vector<uint8_t> a(m * k);
+      std::vector<int8_t> w(n * k);
+      std::vector<int32_t> zw(n, 0), bias(n), mult(n), shift(n);
+      for (auto& v : a) v = static_cast<uint8_t>(rng());
+      for (auto& v : w) v = static_cast<int8_t>(rng());
+      for (auto& v : bias) v = static_cast<int32_t>(rng() % 20001) - 10000;
+      for (size_t c = 0; c < n; ++c) {
+        mult[c] = (1 << 30) + static_cast<int32_t>(rng() % (1u << 30));
+        shift[c] = -8 - static_cast<int32_t>(c % 4);
+      }
+      qs_linear_params p{};
+      p.gemm.a_type = QS_U8;
+      p.gemm.a_zero_point = 128;
+      p.gemm.bias = bias.data();
+      p.requant.variant = QS_REQUANT_DOUBLE_ROUND;
+      p.requant.multipliers = mult.data();
+      p.requant.shifts = shift.data();
+      p.requant.output_zero_point = 10;
+      p.per_channel = 1;
+      p.output_type = QS_S8;
+      p.act_min = 10;  // ReLU at Zy
+      p.act_max = 100;
+      std::vector<int32_t> acc(m * n);
+      ModelGemm(QS_U8, a, 128, w, zw, bias, m, n, k, acc);
+      qs_packed_weights* packed = nullptr;
+      ASSERT_EQ(table->pack_weights(&p.gemm, w.data(), k, n, k, &packed), QS_OK);
+      for (bool from_packed : {false, true}) {
+        std::vector<int8_t> out(m * n);
+        const qs_status status =
+            from_packed ? table->linear_packed(&p, a.data(), k, packed, out.data(), n, m)
+                        : table->linear(&p, a.data(), k, w.data(), k, out.data(), n, m, n, k);
+        ASSERT_EQ(status, QS_OK);
+        for (size_t i = 0; i < m * n; ++i) {
+          const size_t c = i % n;
+          ASSERT_EQ(out[i], ModelRequantize(QS_REQUANT_DOUBLE_ROUND, acc[i], mult[c], shift[c],
+                                            0, false, 10, 10, 100))
+              << name << (from_packed ? " linear_packed" : " linear") << " m=" << m
+              << " n=" << n << " i=" << i;
+        }
+      }
+      table->release_packed(packed);
     }
   }
 }

@@ -191,7 +191,8 @@ QS_VNNI_ATTR inline void Transpose16x16Dwords(const __m512i in[16], __m512i out[
 // k and beyond `cols`. Blocks of 16 full groups x 16 columns are 16 row loads of 64 bytes and a
 // 16 x 16 dword transpose; the remaining full groups take one gather per 16 columns (index =
 // column offset, 4 bytes per lane); the last partial group of k is copied bytewise (a 4-byte
-// read could pass the row's end). Then each column's sum of its k weights (vpdpbusd of the packed bytes with 1s).
+// read could pass the row's end). Then each column's sum of its k weights (vpdpbusd of the
+// packed bytes with 1s).
 QS_VNNI_ATTR inline void PackPanel(const int8_t* w, size_t w_stride, size_t cols, size_t k,
                                    size_t groups, int8_t* HWY_RESTRICT panel,
                                    int32_t* HWY_RESTRICT col_sums) {
